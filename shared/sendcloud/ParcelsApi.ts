@@ -1,0 +1,318 @@
+import { type ParcelDraft, toParcelCreation } from './draft';
+import { cursorOf, endpoint } from './endpoints';
+import { isSendcloudError, SendcloudContractError } from './errors';
+import { backoffDelay } from './retry';
+import { errorFromResponse, parseBody, type SendcloudHttp, tryParseJson } from './SendcloudHttp';
+import {
+  CancelBody,
+  type FieldErrors,
+  type Parcel,
+  type ParcelCreation,
+  ParcelEnvelope,
+  ParcelList,
+  ReturnPortalUrl,
+  VerboseBatchResponse,
+} from './schemas';
+import { ErrorBody } from './schemas/common';
+
+export interface ParcelFilter {
+  readonly ids?: readonly number[];
+  readonly orderNumber?: string;
+  readonly externalReference?: string;
+  readonly trackingNumber?: string;
+  readonly status?: number;
+  readonly updatedAfter?: Date;
+  readonly announcedAfter?: Date;
+}
+
+export interface CreateParcelOptions {
+  /**
+   * Look the parcel up by external reference before sending. Set it whenever an earlier attempt may have
+   * reached SendCloud (a redelivered message, a crashed worker): the create then costs nothing twice.
+   */
+  readonly lookupFirst?: boolean;
+}
+
+export interface CreatedParcel {
+  readonly parcel: Parcel;
+  /** True when the parcel was found by external reference instead of created by this call. */
+  readonly reconciled: boolean;
+}
+
+export type BatchItemResult =
+  | {
+      readonly externalReference: string;
+      readonly outcome: 'created';
+      readonly parcels: readonly Parcel[];
+      readonly reconciled: boolean;
+    }
+  | {
+      readonly externalReference: string;
+      readonly outcome: 'carrier_failed';
+      readonly parcels: readonly Parcel[];
+      readonly errors: FieldErrors;
+    }
+  | { readonly externalReference: string; readonly outcome: 'rejected'; readonly errors: FieldErrors };
+
+export type CancelResult =
+  | { readonly outcome: 'cancelled'; readonly message: string }
+  | { readonly outcome: 'queued'; readonly message: string }
+  | { readonly outcome: 'deleted'; readonly message: string }
+  | { readonly outcome: 'rejected'; readonly message: string }
+  | { readonly outcome: 'not_found'; readonly message: string };
+
+const MAX_IDS_PER_LIST = 100;
+
+export class ParcelsApi {
+  readonly #http: SendcloudHttp;
+  readonly #base: string;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    http: SendcloudHttp,
+    options: { readonly baseUrl: string; readonly sleep: (ms: number) => Promise<void> },
+  ) {
+    this.#http = http;
+    this.#base = options.baseUrl;
+    this.#sleep = options.sleep;
+  }
+
+  /**
+   * Creates one parcel. Never sent twice blindly: after a timeout, network failure, 429 or 5xx the parcel is
+   * looked up by its external reference, and only if SendCloud has none is the create sent again.
+   */
+  async create(draft: ParcelDraft, options: CreateParcelOptions = {}): Promise<CreatedParcel> {
+    if (options.lookupFirst) {
+      const existing = await this.findByExternalReference(draft.externalReference);
+      if (existing) return { parcel: existing, reconciled: true };
+    }
+    const body = { parcel: toParcelCreation(draft) };
+    const { maxAttempts } = this.#http.retryPolicy;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const created = await this.#http.json(
+          { method: 'POST', url: endpoint(this.#base, '/parcels'), json: body, retry: false },
+          ParcelEnvelope,
+        );
+        return { parcel: created.parcel, reconciled: false };
+      } catch (error) {
+        if (!isSendcloudError(error) || !error.retryable || attempt >= maxAttempts) throw error;
+        const existing = await this.findByExternalReference(draft.externalReference);
+        if (existing) return { parcel: existing, reconciled: true };
+        await this.#sleep(backoffDelay(attempt, this.#http.retryPolicy));
+      }
+    }
+  }
+
+  /**
+   * Creates many parcels in one call with `errors=verbose-carrier`: valid parcels are created even when
+   * others are refused. Each draft gets a result by external reference. A failed call is reconciled per
+   * parcel and only the ones SendCloud does not have are sent again.
+   */
+  async createBatch(drafts: readonly ParcelDraft[]): Promise<BatchItemResult[]> {
+    const refs = drafts.map((draft) => draft.externalReference);
+    if (new Set(refs).size !== refs.length)
+      throw new RangeError('external references in a batch must be unique');
+    const results = new Map<string, BatchItemResult>();
+    let pending = [...drafts];
+    const { maxAttempts } = this.#http.retryPolicy;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      try {
+        const response = await this.#http.json(
+          {
+            method: 'POST',
+            url: endpoint(this.#base, '/parcels', { errors: 'verbose-carrier' }),
+            json: { parcels: pending.map(toParcelCreation) },
+            retry: false,
+          },
+          VerboseBatchResponse,
+        );
+        for (const result of matchBatch(pending, response)) results.set(result.externalReference, result);
+        pending = [];
+      } catch (error) {
+        if (!isSendcloudError(error) || !error.retryable || attempt >= maxAttempts) throw error;
+        const stillMissing: ParcelDraft[] = [];
+        for (const draft of pending) {
+          const found = await this.listAll({ externalReference: draft.externalReference });
+          if (found.length > 0) {
+            results.set(draft.externalReference, {
+              externalReference: draft.externalReference,
+              outcome: 'created',
+              parcels: found,
+              reconciled: true,
+            });
+          } else {
+            stillMissing.push(draft);
+          }
+        }
+        pending = stillMissing;
+        if (pending.length > 0) await this.#sleep(backoffDelay(attempt, this.#http.retryPolicy));
+      }
+    }
+    return refs.flatMap((ref) => {
+      const result = results.get(ref);
+      return result ? [result] : [];
+    });
+  }
+
+  async get(id: number): Promise<Parcel> {
+    const { parcel } = await this.#http.json(
+      { method: 'GET', url: endpoint(this.#base, `/parcels/${id}`), retry: true },
+      ParcelEnvelope,
+    );
+    return parcel;
+  }
+
+  /** Pages through `GET /parcels` to the end (100 per page, newest first). More than 100 ids are chunked. */
+  async *list(filter: ParcelFilter = {}): AsyncGenerator<Parcel[], void, undefined> {
+    const idChunks = chunk(filter.ids ?? [], MAX_IDS_PER_LIST);
+    for (const ids of idChunks.length > 0 ? idChunks : [undefined]) {
+      let cursor: string | undefined;
+      do {
+        const url = endpoint(this.#base, '/parcels', {
+          ids,
+          order_number: filter.orderNumber,
+          external_reference: filter.externalReference,
+          tracking_number: filter.trackingNumber,
+          parcel_status: filter.status,
+          updated_after: filter.updatedAfter?.toISOString(),
+          announced_after: filter.announcedAfter?.toISOString(),
+          cursor,
+        });
+        const page = await this.#http.json({ method: 'GET', url, retry: true }, ParcelList);
+        yield page.parcels;
+        cursor = cursorOf(page.next);
+      } while (cursor);
+    }
+  }
+
+  async listAll(filter: ParcelFilter = {}): Promise<Parcel[]> {
+    const all: Parcel[] = [];
+    for await (const page of this.list(filter)) all.push(...page);
+    return all;
+  }
+
+  /** The parcel SendCloud holds for this external reference (the first collo of a multicollo one). */
+  async findByExternalReference(externalReference: string): Promise<Parcel | undefined> {
+    const found = await this.listAll({ externalReference });
+    return found.find((parcel) => parcel.external_reference === externalReference) ?? found[0];
+  }
+
+  /** `PUT /parcels`: change an unannounced parcel. Not retried: the caller decides after reading it back. */
+  async update(id: number, changes: Partial<ParcelCreation>): Promise<Parcel> {
+    const { parcel } = await this.#http.json(
+      {
+        method: 'PUT',
+        url: endpoint(this.#base, '/parcels'),
+        json: { parcel: { ...changes, id } },
+        retry: false,
+      },
+      ParcelEnvelope,
+    );
+    return parcel;
+  }
+
+  /**
+   * Announces a "No label" parcel later. After a retryable failure the parcel is read back first: when it
+   * is no longer at 999 the request did arrive, and it is not sent again.
+   */
+  async requestLabel(
+    id: number,
+    options: { readonly shippingMethodId: number; readonly senderAddressId?: number },
+  ): Promise<Parcel> {
+    const changes: Partial<ParcelCreation> = {
+      request_label: true,
+      shipment: { id: options.shippingMethodId },
+    };
+    if (options.senderAddressId !== undefined) changes.sender_address = options.senderAddressId;
+    const { maxAttempts } = this.#http.retryPolicy;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.update(id, changes);
+      } catch (error) {
+        if (!isSendcloudError(error) || !error.retryable || attempt >= maxAttempts) throw error;
+        const current = await this.get(id);
+        if (current.status.id !== 999) return current;
+        await this.#sleep(backoffDelay(attempt, this.#http.retryPolicy));
+      }
+    }
+  }
+
+  /** Every documented outcome is a result; only transport failures and unexpected answers throw. */
+  async cancel(id: number): Promise<CancelResult> {
+    const request = {
+      method: 'POST',
+      url: endpoint(this.#base, `/parcels/${id}/cancel`),
+      retry: false,
+    } as const;
+    const response = await this.#http.send(request);
+    switch (response.status) {
+      case 200:
+      case 202:
+      case 400:
+      case 410: {
+        const body = parseBody(request, response, CancelBody);
+        const outcome = ({ 200: 'cancelled', 202: 'queued', 400: 'rejected', 410: 'deleted' } as const)[
+          response.status
+        ];
+        return { outcome, message: body.message };
+      }
+      case 404: {
+        const body = parseBody(request, response, ErrorBody);
+        return { outcome: 'not_found', message: body.error.message };
+      }
+      default:
+        throw errorFromResponse(request, response);
+    }
+  }
+
+  /** The parcel's return-portal link, or null when the account has no portal (404 `{url:null}` or `""`). */
+  async returnPortalUrl(id: number): Promise<string | null> {
+    const request = {
+      method: 'GET',
+      url: endpoint(this.#base, `/parcels/${id}/return_portal_url`),
+      retry: true,
+    } as const;
+    const response = await this.#http.send(request);
+    if (response.status === 200 || response.status === 404) {
+      const json = tryParseJson(response.body);
+      const parsed = ReturnPortalUrl.safeParse(json.ok ? json.value : undefined);
+      if (parsed.success) return parsed.data.url ? parsed.data.url : null;
+      if (response.status === 200) parseBody(request, response, ReturnPortalUrl);
+    }
+    throw errorFromResponse(request, response);
+  }
+}
+
+function matchBatch(drafts: readonly ParcelDraft[], response: VerboseBatchResponse): BatchItemResult[] {
+  return drafts.map((draft): BatchItemResult => {
+    const ref = draft.externalReference;
+    const parcels = response.parcels.filter((parcel) => parcel.external_reference === ref);
+    const failed = response.failed_parcels.find((entry) => entry.parcel.external_reference === ref);
+    if (parcels.length === 0 && failed)
+      return { externalReference: ref, outcome: 'rejected', errors: failed.errors };
+    if (parcels.length === 0) {
+      throw new SendcloudContractError({
+        method: 'POST',
+        path: '/parcels',
+        status: 200,
+        issues: [
+          { path: 'parcels', message: 'a submitted parcel is neither in parcels nor in failed_parcels' },
+        ],
+      });
+    }
+    const carrierErrors = parcels.find(
+      (parcel) => parcel.errors && Object.keys(parcel.errors).length > 0,
+    )?.errors;
+    if (carrierErrors || parcels.some((parcel) => parcel.status.id === 1002)) {
+      return { externalReference: ref, outcome: 'carrier_failed', parcels, errors: carrierErrors ?? {} };
+    }
+    return { externalReference: ref, outcome: 'created', parcels, reconciled: false };
+  });
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}

@@ -1,0 +1,91 @@
+/**
+ * Client-side limiter that keeps one SendCloud account under its documented budget instead of
+ * discovering it through 429s: GET 1000/min; POST/PUT/PATCH/DELETE 100/min with at most 15/s.
+ * Sliding windows are exact (no burst at a window edge) and waiters are served first come, first served.
+ */
+export type RequestKind = 'read' | 'write';
+
+export interface RateLimiter {
+  /** Resolves when one request of this kind may be sent now; the slot is taken on resolve. */
+  acquire(kind: RequestKind): Promise<void>;
+}
+
+export interface WindowRule {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+export type RateLimitRules = Readonly<Record<RequestKind, readonly WindowRule[]>>;
+
+export const SENDCLOUD_RATE_LIMITS: RateLimitRules = {
+  read: [{ limit: 1000, windowMs: 60_000 }],
+  write: [
+    { limit: 100, windowMs: 60_000 },
+    { limit: 15, windowMs: 1_000 },
+  ],
+};
+
+export interface SlidingWindowRateLimiterOptions {
+  readonly rules?: RateLimitRules;
+  readonly clock?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class SlidingWindowRateLimiter implements RateLimiter {
+  readonly #rules: RateLimitRules;
+  readonly #clock: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #sent: Record<RequestKind, number[]> = { read: [], write: [] };
+  readonly #queue: Record<RequestKind, Promise<void>> = { read: Promise.resolve(), write: Promise.resolve() };
+
+  constructor(options: SlidingWindowRateLimiterOptions = {}) {
+    this.#rules = options.rules ?? SENDCLOUD_RATE_LIMITS;
+    this.#clock = options.clock ?? Date.now;
+    this.#sleep = options.sleep ?? sleep;
+    for (const rule of [...this.#rules.read, ...this.#rules.write]) {
+      if (!(rule.limit > 0 && rule.windowMs > 0))
+        throw new RangeError('rate limit rules need a positive limit and window');
+    }
+  }
+
+  acquire(kind: RequestKind): Promise<void> {
+    const turn = this.#queue[kind].then(() => this.#take(kind));
+    this.#queue[kind] = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #take(kind: RequestKind): Promise<void> {
+    for (;;) {
+      const now = this.#clock();
+      const wait = this.#waitMs(kind, now);
+      if (wait <= 0) {
+        this.#sent[kind].push(now);
+        return;
+      }
+      await this.#sleep(wait);
+    }
+  }
+
+  #waitMs(kind: RequestKind, now: number): number {
+    const rules = this.#rules[kind];
+    const sent = this.#sent[kind];
+    const horizon = now - Math.max(...rules.map((rule) => rule.windowMs));
+    while (sent.length > 0 && (sent[0] ?? 0) <= horizon) sent.shift();
+    let wait = 0;
+    for (const rule of rules) {
+      const start = now - rule.windowMs;
+      const inWindow = sent.filter((at) => at > start);
+      if (inWindow.length >= rule.limit) {
+        // The slot frees when the oldest request that keeps us at the limit leaves the window.
+        const blocking = inWindow[inWindow.length - rule.limit] ?? now;
+        wait = Math.max(wait, blocking + rule.windowMs - now + 1);
+      }
+    }
+    return wait;
+  }
+}
+
+/** For tests that exercise something else, and for the simulator's own admin calls. */
+export const unlimited: RateLimiter = { acquire: () => Promise.resolve() };

@@ -1,0 +1,50 @@
+import type { ParcelDraft } from './draft';
+import { cursorOf, endpoint } from './endpoints';
+import type { CreatedParcel, CreateParcelOptions, ParcelsApi } from './ParcelsApi';
+import type { SendcloudHttp } from './SendcloudHttp';
+import { type Return, ReturnEnvelope, ReturnList } from './schemas';
+
+export type ReturnDraft = Omit<ParcelDraft, 'isReturn' | 'from'> & {
+  readonly from: NonNullable<ParcelDraft['from']>;
+};
+
+/** v2 returns: read through `/returns`, created as `is_return` parcels with a return shipping method. */
+export class ReturnsApi {
+  readonly #http: SendcloudHttp;
+  readonly #base: string;
+  readonly #parcels: ParcelsApi;
+
+  constructor(http: SendcloudHttp, parcels: ParcelsApi, options: { readonly baseUrl: string }) {
+    this.#http = http;
+    this.#parcels = parcels;
+    this.#base = options.baseUrl;
+  }
+
+  async *list(): AsyncGenerator<Return[], void, undefined> {
+    let cursor: string | undefined;
+    do {
+      const url = endpoint(this.#base, '/returns', { cursor });
+      const page = await this.#http.json({ method: 'GET', url, retry: true }, ReturnList);
+      yield page.returns;
+      cursor = cursorOf(page.next);
+    } while (cursor);
+  }
+
+  async listAll(): Promise<Return[]> {
+    const all: Return[] = [];
+    for await (const page of this.list()) all.push(...page);
+    return all;
+  }
+
+  async get(id: number): Promise<Return> {
+    return this.#http.json(
+      { method: 'GET', url: endpoint(this.#base, `/returns/${id}`), retry: true },
+      ReturnEnvelope,
+    );
+  }
+
+  /** Creates the return label: a parcel with `is_return`, the customer as `from`, the shop as recipient. */
+  create(draft: ReturnDraft, options: CreateParcelOptions = {}): Promise<CreatedParcel> {
+    return this.#parcels.create({ ...draft, isReturn: true }, options);
+  }
+}

@@ -110,6 +110,12 @@ export const ParcelItem = z.looseObject({
 export const FieldErrors = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 export type FieldErrors = z.infer<typeof FieldErrors>;
 
+/** Centimetres: a string in v2 responses, a number in some mocks, `false` in Odoo's recorded webhooks. */
+const Dimension = z
+  .union([z.string(), z.number(), z.literal(false)])
+  .nullable()
+  .optional();
+
 export const Parcel = z.looseObject({
   id: z.number().int(),
   name: z.string(),
@@ -128,12 +134,13 @@ export const Parcel = z.looseObject({
   date_created: SendcloudDate,
   date_updated: SendcloudDate.optional(),
   date_announced: SendcloudDate.nullable().optional(),
-  tracking_number: z.string(),
+  /** "" until announced; absent from some older responses */
+  tracking_number: z.string().optional(),
   tracking_url: NullableString.optional(),
   weight: KgString,
-  length: NullableString.optional(),
-  width: NullableString.optional(),
-  height: NullableString.optional(),
+  length: Dimension,
+  width: Dimension,
+  height: Dimension,
   label: LabelLinks.nullable().optional(),
   documents: z.array(ParcelDocument).optional(),
   status: ParcelStatus,

@@ -3,7 +3,7 @@ import { NullableString, PageLink } from './common';
 
 export const Refund = z.looseObject({
   total_refund: z.union([z.string(), z.number()]).nullable().optional(),
-  refunded_at: NullableString.optional(),
+  refunded_at: z.union([z.string(), z.number()]).nullable().optional(),
   message: NullableString.optional(),
   refund_type: z.looseObject({ code: z.string(), label: z.string().optional() }).nullable().optional(),
 });

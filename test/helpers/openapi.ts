@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { parse } from 'yaml';
+
+/**
+ * Validates requests against SendCloud's own OpenAPI 3.1 documents with Ajv in 2020-12 mode. The whole
+ * document is registered under its name, so `#/components/...` references resolve inside it.
+ */
+const SPEC_DIR = join(import.meta.dirname, '..', 'fixtures', 'specs', 'v2');
+const DOCUMENTS = {
+  parcels: 'sendcloud-v2-parcels-openapi.yml',
+  labels: 'sendcloud-v2-labels-openapi.yml',
+  documents: 'sendcloud-v2-parcel-documents-openapi.yml',
+} as const;
+export type SpecName = keyof typeof DOCUMENTS;
+
+type Json = Record<string, unknown>;
+interface Parameter {
+  name: string;
+  in: 'query' | 'path' | 'header';
+  required?: boolean;
+  schema: Json;
+}
+
+const addFormats =
+  (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+const docs = new Map<SpecName, Json>();
+for (const [name, file] of Object.entries(DOCUMENTS) as Array<[SpecName, string]>) {
+  const doc = parse(readFileSync(join(SPEC_DIR, file), 'utf8')) as Json;
+  docs.set(name, doc);
+  ajv.addSchema(doc, name);
+}
+const compiled = new Map<string, ValidateFunction>();
+
+function validatorAt(spec: SpecName, pointer: string, extra: Json = {}): ValidateFunction {
+  const key = `${spec}${pointer}${JSON.stringify(extra)}`;
+  let validate = compiled.get(key);
+  if (!validate) {
+    validate = ajv.compile({ allOf: [{ $ref: `${spec}#${pointer}` }], ...extra });
+    compiled.set(key, validate);
+  }
+  return validate;
+}
+
+const escape = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
+
+function resolve(spec: SpecName, value: Json): Json {
+  const ref = value.$ref;
+  if (typeof ref !== 'string') return value;
+  let node: unknown = docs.get(spec);
+  for (const part of ref.replace(/^#\//, '').split('/'))
+    node = (node as Json)[part.replaceAll('~1', '/').replaceAll('~0', '~')];
+  return node as Json;
+}
+
+function coerce(schema: Json, raw: string): unknown {
+  switch (schema.type) {
+    case 'integer':
+    case 'number':
+      return /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+    case 'boolean':
+      return raw === 'true' ? true : raw === 'false' ? false : raw;
+    case 'array':
+      return raw.split(',').map((item) => coerce((schema.items as Json | undefined) ?? {}, item));
+    default:
+      return raw;
+  }
+}
+
+export interface RequestToValidate {
+  readonly method: string;
+  /** The spec's path template, e.g. `/parcels/{id}/cancel`. */
+  readonly template: string;
+  /** The actual path below the base, e.g. `/parcels/7/cancel`. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body?: unknown;
+  /** For `oneOf` bodies whose branches lack `required` (POST /parcels): validate against this branch. */
+  readonly bodyBranch?: { readonly index: number; readonly required: readonly string[] };
+}
+
+/** Every way the request breaks the spec; an empty list means it validates. */
+export function validateRequest(spec: SpecName, request: RequestToValidate): string[] {
+  const doc = docs.get(spec) as Json;
+  const pathItem = (doc.paths as Json)[request.template] as Json | undefined;
+  if (!pathItem) return [`the spec has no path ${request.template}`];
+  const operation = pathItem[request.method.toLowerCase()] as Json | undefined;
+  if (!operation) return [`the spec has no ${request.method} ${request.template}`];
+  const problems: string[] = [];
+  const params = [
+    ...((pathItem.parameters as Json[]) ?? []),
+    ...((operation.parameters as Json[]) ?? []),
+  ].map((p) => resolve(spec, p) as unknown as Parameter);
+
+  const templateParts = request.template.split('/');
+  const pathParts = request.path.split('/');
+  const pathValues = new Map<string, string>();
+  templateParts.forEach((part, i) => {
+    const match = /^\{(.+)\}$/.exec(part);
+    if (match?.[1]) pathValues.set(match[1], pathParts[i] ?? '');
+  });
+
+  const check = (param: Parameter, raw: string | undefined) => {
+    if (raw === undefined) {
+      if (param.required) problems.push(`${param.in} parameter ${param.name} is required`);
+      return;
+    }
+    const schema = resolve(spec, param.schema);
+    const validate = ajv.compile({ ...schema });
+    if (!validate(coerce(schema, raw)))
+      problems.push(`${param.in} ${param.name}=${raw}: ${ajv.errorsText(validate.errors)}`);
+  };
+  for (const param of params) {
+    if (param.in === 'path') check(param, pathValues.get(param.name));
+    if (param.in === 'query') check(param, request.query.get(param.name) ?? undefined);
+    if (param.in === 'header' && param.name.toLowerCase() !== 'sendcloud-partner-id') {
+      const value = request.headers?.[param.name.toLowerCase()];
+      check(param, Array.isArray(value) ? value[0] : value);
+    }
+  }
+  const declared = new Set(params.filter((p) => p.in === 'query').map((p) => p.name));
+  for (const name of request.query.keys())
+    if (!declared.has(name)) problems.push(`query parameter ${name} is not in the spec`);
+
+  if (request.body !== undefined) {
+    const base = `/paths/${escape(request.template)}/${request.method.toLowerCase()}/requestBody/content/application~1json/schema`;
+    const pointer = request.bodyBranch ? `${base}/oneOf/${request.bodyBranch.index}` : base;
+    const validate = validatorAt(
+      spec,
+      pointer,
+      request.bodyBranch ? { required: [...request.bodyBranch.required] } : {},
+    );
+    if (!validate(request.body))
+      problems.push(`body: ${ajv.errorsText(validate.errors, { separator: '; ' })}`);
+  }
+  return problems;
+}

@@ -46,7 +46,7 @@ function validatorAt(spec: SpecName, pointer: string, extra: Json = {}): Validat
   return validate;
 }
 
-const escape = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
+const escapePointer = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
 
 function resolve(spec: SpecName, value: Json): Json {
   const ref = value.$ref;
@@ -128,7 +128,7 @@ export function validateRequest(spec: SpecName, request: RequestToValidate): str
     if (!declared.has(name)) problems.push(`query parameter ${name} is not in the spec`);
 
   if (request.body !== undefined) {
-    const base = `/paths/${escape(request.template)}/${request.method.toLowerCase()}/requestBody/content/application~1json/schema`;
+    const base = `/paths/${escapePointer(request.template)}/${request.method.toLowerCase()}/requestBody/content/application~1json/schema`;
     const pointer = request.bodyBranch ? `${base}/oneOf/${request.bodyBranch.index}` : base;
     const validate = validatorAt(
       spec,

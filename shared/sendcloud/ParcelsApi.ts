@@ -1,5 +1,5 @@
 import { type ParcelDraft, toParcelCreation } from './draft';
-import { cursorOf, endpoint } from './endpoints';
+import { endpoint, nextCursor } from './endpoints';
 import { isSendcloudError, SendcloudContractError } from './errors';
 import { backoffDelay } from './retry';
 import { errorFromResponse, parseBody, type SendcloudHttp, tryParseJson } from './SendcloudHttp';
@@ -62,6 +62,8 @@ export type CancelResult =
   | { readonly outcome: 'not_found'; readonly message: string };
 
 const MAX_IDS_PER_LIST = 100;
+/** SendCloud status "No label": created without announcing. */
+const NO_LABEL = 999;
 
 export class ParcelsApi {
   readonly #http: SendcloudHttp;
@@ -167,6 +169,7 @@ export class ParcelsApi {
   async *list(filter: ParcelFilter = {}): AsyncGenerator<Parcel[], void, undefined> {
     const idChunks = chunk(filter.ids ?? [], MAX_IDS_PER_LIST);
     for (const ids of idChunks.length > 0 ? idChunks : [undefined]) {
+      const seen = new Set<string>();
       let cursor: string | undefined;
       do {
         const url = endpoint(this.#base, '/parcels', {
@@ -181,7 +184,7 @@ export class ParcelsApi {
         });
         const page = await this.#http.json({ method: 'GET', url, retry: true }, ParcelList);
         yield page.parcels;
-        cursor = cursorOf(page.next);
+        cursor = nextCursor(page.next, seen, url);
       } while (cursor);
     }
   }
@@ -198,23 +201,28 @@ export class ParcelsApi {
     return found.find((parcel) => parcel.external_reference === externalReference) ?? found[0];
   }
 
-  /** `PUT /parcels`: change an unannounced parcel. Not retried: the caller decides after reading it back. */
-  async update(id: number, changes: Partial<ParcelCreation>): Promise<Parcel> {
-    const { parcel } = await this.#http.json(
-      {
-        method: 'PUT',
-        url: endpoint(this.#base, '/parcels'),
-        json: { parcel: { ...changes, id } },
-        retry: false,
-      },
+  /**
+   * `PUT /parcels`: change an unannounced parcel. SendCloud's contract wants the recipient's required fields
+   * on every PUT, so they are taken from the parcel as it is (read first unless `current` is given).
+   * Not retried: the caller decides after reading it back.
+   */
+  async update(
+    id: number,
+    changes: Partial<ParcelCreation>,
+    options: { readonly current?: Parcel } = {},
+  ): Promise<Parcel> {
+    const current = options.current ?? (await this.get(id));
+    const parcel = { ...requiredFieldsOf(current), ...changes, id };
+    const updated = await this.#http.json(
+      { method: 'PUT', url: endpoint(this.#base, '/parcels'), json: { parcel }, retry: false },
       ParcelEnvelope,
     );
-    return parcel;
+    return updated.parcel;
   }
 
   /**
-   * Announces a "No label" parcel later. After a retryable failure the parcel is read back first: when it
-   * is no longer at 999 the request did arrive, and it is not sent again.
+   * Announces a "No label" parcel later. The parcel is read first and after every retryable failure: once
+   * it is no longer at 999 the request did arrive (or someone else announced it), and it is not sent again.
    */
   async requestLabel(
     id: number,
@@ -226,14 +234,15 @@ export class ParcelsApi {
     };
     if (options.senderAddressId !== undefined) changes.sender_address = options.senderAddressId;
     const { maxAttempts } = this.#http.retryPolicy;
+    let current = await this.get(id);
     for (let attempt = 1; ; attempt++) {
+      if (current.status.id !== NO_LABEL) return current;
       try {
-        return await this.update(id, changes);
+        return await this.update(id, changes, { current });
       } catch (error) {
         if (!isSendcloudError(error) || !error.retryable || attempt >= maxAttempts) throw error;
-        const current = await this.get(id);
-        if (current.status.id !== 999) return current;
-        await this.#sleep(backoffDelay(attempt, this.#http.retryPolicy));
+        current = await this.get(id);
+        if (current.status.id === NO_LABEL) await this.#sleep(backoffDelay(attempt, this.#http.retryPolicy));
       }
     }
   }
@@ -309,6 +318,21 @@ function matchBatch(drafts: readonly ParcelDraft[], response: VerboseBatchRespon
     }
     return { externalReference: ref, outcome: 'created', parcels, reconciled: false };
   });
+}
+
+function requiredFieldsOf(
+  parcel: Parcel,
+): Pick<ParcelCreation, 'name' | 'address' | 'city' | 'postal_code' | 'country'> & Partial<ParcelCreation> {
+  const street = parcel.address_divided?.street;
+  const houseNumber = parcel.address_divided?.house_number;
+  return {
+    name: parcel.name,
+    address: street || parcel.address,
+    ...(street && houseNumber ? { house_number: houseNumber } : {}),
+    city: parcel.city,
+    postal_code: parcel.postal_code,
+    country: parcel.country.iso_2,
+  };
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

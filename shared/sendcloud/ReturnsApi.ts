@@ -1,5 +1,5 @@
 import type { ParcelDraft } from './draft';
-import { cursorOf, endpoint } from './endpoints';
+import { endpoint, nextCursor } from './endpoints';
 import type { CreatedParcel, CreateParcelOptions, ParcelsApi } from './ParcelsApi';
 import type { SendcloudHttp } from './SendcloudHttp';
 import { type Return, ReturnEnvelope, ReturnList } from './schemas';
@@ -21,12 +21,13 @@ export class ReturnsApi {
   }
 
   async *list(): AsyncGenerator<Return[], void, undefined> {
+    const seen = new Set<string>();
     let cursor: string | undefined;
     do {
       const url = endpoint(this.#base, '/returns', { cursor });
       const page = await this.#http.json({ method: 'GET', url, retry: true }, ReturnList);
       yield page.returns;
-      cursor = cursorOf(page.next);
+      cursor = nextCursor(page.next, seen, url);
     } while (cursor);
   }
 

@@ -1,3 +1,5 @@
+import { SendcloudContractError } from './errors';
+
 /** Builds absolute URLs under a base such as `https://panel.sendcloud.sc/api/v2`. */
 export type Query = Readonly<
   Record<string, string | number | boolean | readonly (string | number)[] | undefined | null>
@@ -20,4 +22,24 @@ export function cursorOf(link: string | null | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The next page's cursor; a cursor seen before would loop forever, so it breaks the contract. */
+export function nextCursor(
+  next: string | null | undefined,
+  seen: Set<string>,
+  current: URL,
+): string | undefined {
+  const cursor = cursorOf(next);
+  if (cursor === undefined) return undefined;
+  if (seen.has(cursor)) {
+    throw new SendcloudContractError({
+      method: 'GET',
+      path: current.pathname,
+      status: 200,
+      issues: [{ path: 'next', message: 'points back to a page already read' }],
+    });
+  }
+  seen.add(cursor);
+  return cursor;
 }

@@ -1,0 +1,27 @@
+import * as z from 'zod';
+
+/** Stage configuration, from CDK context (`cdk synth -c stage=prod`), validated once at synth time. */
+export const StageConfig = z.object({
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,20}$/, 'lowercase, e.g. dev or prod')
+    .default('dev'),
+  /** Days CloudWatch keeps function logs. */
+  logRetentionDays: z.coerce.number().int().positive().default(30),
+  /** Powertools log level for every function. */
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /** Days the event bus archive keeps events for replay. */
+  eventArchiveDays: z.coerce.number().int().positive().default(30),
+});
+export type StageConfig = z.infer<typeof StageConfig>;
+
+export function loadStageConfig(context: Readonly<Record<string, unknown>>): StageConfig {
+  const result = StageConfig.safeParse(context);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new Error(`Invalid stage configuration: ${problems}`);
+  }
+  return result.data;
+}

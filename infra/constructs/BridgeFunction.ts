@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export const FUNCTIONS_DIR = join(import.meta.dirname, '..', '..', 'functions');
+
+export interface BridgeFunctionProps {
+  /** Kebab-case name of the entry file `functions/<entry>.ts`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly logRetention: RetentionDays;
+  readonly logLevel: string;
+  /** Default 256 MB. */
+  readonly memorySize?: number;
+  /** Default 10 s. */
+  readonly timeout?: Duration;
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Override the entry directory (tests). */
+  readonly functionsDir?: string;
+}
+
+/**
+ * The house Lambda: Node.js 22 on arm64, X-Ray tracing, JSON logs in a log group with retention, source
+ * maps, ESM bundle with the AWS SDK left to the runtime, and Powertools configured by environment.
+ */
+export class BridgeFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: BridgeFunctionProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: join(props.functionsDir ?? FUNCTIONS_DIR, `${props.entry}.ts`),
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'sendcloud-bridge',
+        POWERTOOLS_METRICS_NAMESPACE: 'SendcloudBridge',
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        externalModules: ['@aws-sdk/*'],
+        // ESM bundles of CommonJS dependencies need `require`.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+    });
+  }
+
+  /** Grants the table and hands its name to the function in one call. */
+  bindTable(table: ITable, options: { readonly env: string; readonly access: 'read' | 'readWrite' }): this {
+    this.fn.addEnvironment(options.env, table.tableName);
+    if (options.access === 'read') table.grantReadData(this.fn);
+    else table.grantReadWriteData(this.fn);
+    return this;
+  }
+}

@@ -1,0 +1,3 @@
+export { loadStageConfig, StageConfig } from './config';
+export { BridgeFunction } from './constructs/BridgeFunction';
+export { BridgeStack } from './stacks/BridgeStack';

@@ -69,7 +69,10 @@ export class BridgeFunction extends Construct {
   }
 
   /** Grants the table and hands its name to the function in one call. */
-  bindTable(table: Pick<ITable, 'tableName' | 'grantReadData' | 'grantReadWriteData'>, options: { readonly env: string; readonly access: 'read' | 'readWrite' }): this {
+  bindTable(
+    table: Pick<ITable, 'tableName' | 'grantReadData' | 'grantReadWriteData'>,
+    options: { readonly env: string; readonly access: 'read' | 'readWrite' },
+  ): this {
     this.fn.addEnvironment(options.env, table.tableName);
     if (options.access === 'read') table.grantReadData(this.fn);
     else table.grantReadWriteData(this.fn);

@@ -56,6 +56,14 @@ export class SlidingWindowRateLimiter implements RateLimiter {
     return turn;
   }
 
+  /** Takes a slot only if one is free now (no waiting); how a server enforces the same limits. */
+  tryAcquire(kind: RequestKind): boolean {
+    const now = this.#clock();
+    if (this.#waitMs(kind, now) > 0) return false;
+    this.#sent[kind].push(now);
+    return true;
+  }
+
   async #take(kind: RequestKind): Promise<void> {
     for (;;) {
       const now = this.#clock();

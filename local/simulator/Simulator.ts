@@ -1,0 +1,747 @@
+import { type SimAccount, type SimAccountInput, simAccount } from './accounts';
+import { METHODS, methodById, methodJson } from './catalogue';
+import { countryByIso } from './countries';
+import { renderLabelPrinterPdf, renderNormalPrinterPdf, renderPng, renderZpl } from './labels';
+import {
+  announce,
+  createParcel,
+  type FieldErrors,
+  failAnnouncement,
+  isAnnounced,
+  labelData,
+  parcelJson,
+  type SimParcel,
+  validateParcel,
+} from './parcels';
+import { searchServicePoints, servicePointById, servicePointCarriers } from './servicePoints';
+import {
+  ANNOUNCEMENT_FAILED,
+  BEING_ANNOUNCED,
+  CANCELLATION_REQUESTED,
+  CANCELLED,
+  isFinal,
+  NO_LABEL,
+  READY_TO_SEND,
+  STATUSES,
+  status,
+  TIMELINES,
+} from './statuses';
+import { WebhookDispatcher } from './webhooks';
+
+export interface SimResponse {
+  readonly status: number;
+  readonly json?: unknown;
+  readonly body?: string | Uint8Array;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface SimulatorOptions {
+  readonly accounts: readonly SimAccountInput[];
+  /** Public base of the panel API as clients see it, e.g. `http://127.0.0.1:4010/api/v2` (for links). */
+  readonly baseUrl: string;
+  /** Multiplies SendCloud's webhook retry delays (1 = real time). Default 0.001. */
+  readonly webhookTimeScale?: number;
+  readonly clock?: () => Date;
+}
+
+const PAGE_SIZE = 100;
+const NOT_FOUND = 'No Parcel matches the given query.';
+const errorBody = (code: number, request: string, message: string): SimResponse => ({
+  status: code,
+  json: { error: { code, request, message } },
+});
+const flatten = (errors: FieldErrors) =>
+  Object.entries(errors)
+    .map(([field, messages]) => `${field}: "${messages.join(' ')}"`)
+    .join(', ');
+
+/** The state and behaviour of SendCloud v2 for several accounts, independent of HTTP. */
+export class Simulator {
+  readonly accounts = new Map<string, SimAccount>();
+  readonly parcels = new Map<number, SimParcel>();
+  readonly returns: Array<{ id: number; parcelId: number; accountId: string; createdAt: Date }> = [];
+  readonly webhooks: WebhookDispatcher;
+  /** Parcels created per account and external reference, deleted ones included: what tests count. */
+  readonly createdByReference = new Map<string, number>();
+  baseUrl: string;
+  #nextParcelId = 400_000_001;
+  #nextReturnId = 2_100_001;
+  readonly #clock: () => Date;
+
+  constructor(options: SimulatorOptions) {
+    for (const input of options.accounts) this.accounts.set(input.id, simAccount(input));
+    this.baseUrl = options.baseUrl;
+    this.#clock = options.clock ?? (() => new Date());
+    this.webhooks = new WebhookDispatcher({ timeScale: options.webhookTimeScale ?? 0.001, timeoutMs: 5_000 });
+  }
+
+  accountByKey(publicKey: string, secretKey: string): SimAccount | undefined {
+    return [...this.accounts.values()].find((a) => a.publicKey === publicKey && a.secretKey === secretKey);
+  }
+
+  // ---- parcels ------------------------------------------------------------------------------------
+
+  /** `POST /parcels`: one or many; all-or-nothing unless `errors=verbose*`. */
+  createParcels(
+    account: SimAccount,
+    body: unknown,
+    errorsMode: string | null,
+    carrierReject: string | null,
+  ): SimResponse {
+    const input = (body ?? {}) as {
+      parcel?: Record<string, unknown>;
+      parcels?: Array<Record<string, unknown>>;
+    };
+    const single = input.parcel !== undefined;
+    const drafts = single ? [input.parcel ?? {}] : Array.isArray(input.parcels) ? input.parcels : undefined;
+    if (!drafts || drafts.length === 0)
+      return errorBody(400, 'api/v2/parcels', 'parcel: "This field is required."');
+    const verbose = errorsMode === 'verbose' || errorsMode === 'verbose-carrier';
+    const checked = drafts.map((draft) => ({ draft, errors: this.#validate(account, draft, drafts) }));
+    const invalid = checked.filter((c) => Object.keys(c.errors).length > 0);
+    if (invalid.length > 0 && !verbose)
+      return errorBody(400, 'api/v2/parcels', flatten(invalid[0]?.errors ?? {}));
+    const created = checked
+      .filter((c) => Object.keys(c.errors).length === 0)
+      .map((c) => this.#create(account, c.draft, carrierReject));
+    const failedAtCarrier = created.filter((p) => p.status.id === ANNOUNCEMENT_FAILED);
+    if (single && failedAtCarrier.length > 0 && !verbose) {
+      return errorBody(
+        400,
+        'api/v2/parcels',
+        `non_field_errors: "${failedAtCarrier[0]?.errors?.non_field_errors?.[0] ?? 'Service error'}"`,
+      );
+    }
+    const render = (p: SimParcel) => ({
+      ...parcelJson(p, this.baseUrl),
+      ...(errorsMode === 'verbose-carrier' ? { errors: p.errors ?? {} } : {}),
+    });
+    if (single && invalid.length === 0 && created[0])
+      return { status: 200, json: { parcel: render(created[0]) } };
+    return {
+      status: 200,
+      json: {
+        parcels: created.map(render),
+        ...(verbose ? { failed_parcels: invalid.map((c) => ({ parcel: c.draft, errors: c.errors })) } : {}),
+      },
+    };
+  }
+
+  #validate(
+    account: SimAccount,
+    draft: Record<string, unknown>,
+    batch: readonly Record<string, unknown>[],
+  ): FieldErrors {
+    const errors = validateParcel(draft, account, { requireMethod: false });
+    const ref = draft.external_reference;
+    if (typeof ref === 'string' && ref !== '') {
+      const taken = [...this.parcels.values()].some(
+        (p) => p.accountId === account.id && p.externalReference === ref,
+      );
+      const twiceInBatch = batch.filter((d) => d.external_reference === ref).length > 1;
+      if (taken || twiceInBatch)
+        errors.external_reference = ['Parcel with this external reference already exists.'];
+    }
+    return errors;
+  }
+
+  #create(account: SimAccount, draft: Record<string, unknown>, carrierReject: string | null): SimParcel {
+    const now = this.#clock();
+    const parcel = createParcel(draft, account, this.#nextParcelId++, now);
+    this.parcels.set(parcel.id, parcel);
+    const key = `${account.id}|${parcel.externalReference ?? ''}`;
+    this.createdByReference.set(key, (this.createdByReference.get(key) ?? 0) + 1);
+    const wantsLabel = draft.request_label === true || draft.requestLabel === true;
+    if (wantsLabel || draft.request_label_async === true) {
+      if (carrierReject) failAnnouncement(parcel, now, `Service error: ${carrierReject}`);
+      else announce(parcel, now, { async: draft.request_label_async === true && !wantsLabel });
+    }
+    if (draft.is_return === true && isAnnounced(parcel)) this.#recordReturn(account, parcel);
+    return parcel;
+  }
+
+  #recordReturn(account: SimAccount, parcel: SimParcel): void {
+    const entry = {
+      id: this.#nextReturnId++,
+      parcelId: parcel.id,
+      accountId: account.id,
+      createdAt: this.#clock(),
+    };
+    this.returns.push(entry);
+    this.webhooks.send(account, {
+      action: 'return_created',
+      timestamp: Date.now(),
+      data: {
+        id: entry.id,
+        brand_id: null,
+        order_number: String(parcel.fields.order_number ?? ''),
+        return_reason_id: null,
+        paid_return: false,
+        delivery_choice: 'drop_off_point',
+        refund_type: 'money',
+        items: [],
+      },
+    });
+  }
+
+  /** `PUT /parcels`: change an unannounced parcel, optionally announcing it. */
+  updateParcel(account: SimAccount, body: unknown, carrierReject: string | null): SimResponse {
+    const input = ((body ?? {}) as { parcel?: Record<string, unknown> }).parcel ?? {};
+    const parcel = typeof input.id === 'number' ? this.#own(account, input.id) : undefined;
+    if (!parcel) return errorBody(404, 'api/v2/parcels', NOT_FOUND);
+    if (isAnnounced(parcel))
+      return errorBody(400, 'api/v2/parcels', 'non_field_errors: "An announced parcel can not be updated."');
+    const merged = {
+      ...parcel.fields,
+      ...input,
+      shipment: input.shipment ?? (parcel.methodId ? { id: parcel.methodId } : undefined),
+    };
+    const errors = validateParcel(merged, account, { requireMethod: false });
+    if (Object.keys(errors).length > 0) return errorBody(400, 'api/v2/parcels', flatten(errors));
+    const now = this.#clock();
+    const updated = createParcel(merged, account, parcel.id, parcel.dateCreated);
+    Object.assign(parcel, {
+      fields: updated.fields,
+      weightKg: updated.weightKg,
+      methodId: updated.methodId,
+      dateUpdated: now,
+      errors: null,
+    });
+    if (parcel.status.id === ANNOUNCEMENT_FAILED) parcel.status = status(NO_LABEL);
+    if (input.request_label === true) {
+      if (carrierReject) failAnnouncement(parcel, now, `Service error: ${carrierReject}`);
+      else announce(parcel, now);
+      if (parcel.status.id === ANNOUNCEMENT_FAILED) {
+        return errorBody(
+          400,
+          'api/v2/parcels',
+          `non_field_errors: "${parcel.errors?.non_field_errors?.[0] ?? ''}"`,
+        );
+      }
+    }
+    return { status: 200, json: { parcel: parcelJson(parcel, this.baseUrl) } };
+  }
+
+  getParcel(account: SimAccount, id: number): SimResponse {
+    const parcel = this.#own(account, id);
+    return parcel
+      ? { status: 200, json: { parcel: parcelJson(parcel, this.baseUrl) } }
+      : errorBody(404, `api/v2/parcels/${id}`, NOT_FOUND);
+  }
+
+  /** `GET /parcels`: filters, 100 per page, id descending, base64 cursors as full URLs. */
+  listParcels(account: SimAccount, query: URLSearchParams): SimResponse {
+    const filters: Array<(p: SimParcel) => boolean> = [(p) => p.accountId === account.id];
+    const ids = query.get('ids');
+    if (ids) {
+      const wanted = new Set(ids.split(',').map(Number));
+      if (wanted.size > 100)
+        return errorBody(400, 'api/v2/parcels', 'ids: "Ensure this field has no more than 100 elements."');
+      filters.push((p) => wanted.has(p.id));
+    }
+    const equals = (param: string, pick: (p: SimParcel) => unknown) => {
+      const value = query.get(param);
+      if (value !== null) filters.push((p) => String(pick(p) ?? '') === value);
+    };
+    equals('external_reference', (p) => p.externalReference);
+    equals('order_number', (p) => p.fields.order_number);
+    equals('tracking_number', (p) => p.trackingNumber);
+    equals('parcel_status', (p) => p.status.id);
+    for (const [param, pick] of [
+      ['updated_after', (p: SimParcel) => p.dateUpdated],
+      ['announced_after', (p: SimParcel) => p.dateAnnounced],
+    ] as const) {
+      const value = query.get(param);
+      if (value === null) continue;
+      const after = Date.parse(value);
+      if (Number.isNaN(after))
+        return errorBody(400, 'api/v2/parcels', `${param}: "Enter a valid date/time."`);
+      filters.push((p) => (pick(p)?.getTime() ?? 0) > after);
+    }
+    const all = [...this.parcels.values()]
+      .filter((p) => filters.every((f) => f(p)))
+      .sort((a, b) => b.id - a.id);
+    const cursor = decodeCursor(query.get('cursor'));
+    let page: SimParcel[];
+    if (cursor?.reverse) {
+      page = all.filter((p) => p.id > cursor.position).slice(-PAGE_SIZE);
+    } else {
+      page = all.filter((p) => cursor === undefined || p.id < cursor.position).slice(0, PAGE_SIZE);
+    }
+    const first = page[0];
+    const last = page.at(-1);
+    const link = (c: string) => {
+      const params = new URLSearchParams(query);
+      params.delete('cursor');
+      return `${this.baseUrl}/parcels?${new URLSearchParams([['cursor', c], ...params]).toString()}`;
+    };
+    const hasNext = last !== undefined && all.some((p) => p.id < last.id);
+    const hasPrevious = first !== undefined && all.some((p) => p.id > first.id);
+    return {
+      status: 200,
+      json: {
+        next: hasNext && last ? link(encodeCursor(`p=${last.id}`)) : null,
+        previous: hasPrevious && first ? link(encodeCursor(`r=1&p=${first.id}`)) : null,
+        parcels: page.map((p) => parcelJson(p, this.baseUrl)),
+      },
+    };
+  }
+
+  /** `POST /parcels/{id}/cancel`: the documented outcome matrix (REFERENCE.md §2.7). */
+  cancelParcel(account: SimAccount, id: number): SimResponse {
+    const parcel = this.#own(account, id);
+    if (!parcel) return errorBody(404, `api/v2/parcels/${id}/cancel`, NOT_FOUND);
+    const code = parcel.status.id;
+    if (code === NO_LABEL || code === ANNOUNCEMENT_FAILED) {
+      this.parcels.delete(id);
+      return { status: 410, json: { status: 'deleted', message: 'Parcel has been deleted' } };
+    }
+    if ([CANCELLED, CANCELLATION_REQUESTED, 2001, 1998].includes(code)) {
+      return {
+        status: 400,
+        json: { status: 'failed', message: 'This shipment is already being cancelled.' },
+      };
+    }
+    const tooOld = this.#clock().getTime() - parcel.dateCreated.getTime() > 42 * 86_400_000;
+    if (tooOld || ![READY_TO_SEND, BEING_ANNOUNCED, 1].includes(code)) {
+      return {
+        status: 400,
+        json: {
+          status: 'failed',
+          message: 'Shipped parcels, or parcels being shipped, can no longer be cancelled.',
+        },
+      };
+    }
+    if (code === READY_TO_SEND) {
+      this.setStatus(parcel, CANCELLATION_REQUESTED);
+      return { status: 202, json: { status: 'queued', message: 'Parcel cancellation has been queued' } };
+    }
+    this.setStatus(parcel, CANCELLED);
+    return { status: 200, json: { status: 'cancelled', message: 'Parcel has been cancelled' } };
+  }
+
+  returnPortalUrl(account: SimAccount, id: number): SimResponse {
+    const parcel = this.#own(account, id);
+    if (!parcel) return errorBody(404, `api/v2/parcels/${id}/return_portal_url`, NOT_FOUND);
+    if (!account.brandDomain) return { status: 404, json: { url: null } };
+    const postal = encodeURIComponent(String(parcel.fields.postal_code).replace(/\s+/g, '').toLowerCase());
+    return {
+      status: 200,
+      json: {
+        url: `https://${account.brandDomain}.shipping-portal.com/rp/?postal_code=${postal}&identifier=${parcel.trackingNumber.toLowerCase()}`,
+      },
+    };
+  }
+
+  // ---- status changes -----------------------------------------------------------------------------
+
+  /** Applies a status and tells the account's webhook, as a carrier scan would. */
+  setStatus(parcel: SimParcel, statusId: number): void {
+    const now = this.#clock();
+    parcel.status = status(statusId);
+    parcel.dateUpdated = now;
+    if (statusId === READY_TO_SEND && !parcel.dateAnnounced) parcel.dateAnnounced = now;
+    parcel.carrierChangedAt = now.getTime();
+    const account = this.accounts.get(parcel.accountId);
+    if (account) {
+      this.webhooks.send(account, {
+        action: 'parcel_status_changed',
+        timestamp: Date.now(),
+        parcel: parcelJson(parcel, this.baseUrl),
+        carrier_status_change_timestamp: parcel.carrierChangedAt,
+      });
+    }
+  }
+
+  /** Moves a parcel one step along its carrier timeline; returns false when there is nothing further. */
+  advance(parcel: SimParcel): boolean {
+    const code = parcel.status.id;
+    if (code === BEING_ANNOUNCED) {
+      this.setStatus(parcel, READY_TO_SEND);
+      return true;
+    }
+    if (code === CANCELLATION_REQUESTED) {
+      this.setStatus(parcel, CANCELLED);
+      return true;
+    }
+    if (!isAnnounced(parcel) || isFinal(code)) return false;
+    const timeline: readonly number[] =
+      parcel.fields.is_return === true
+        ? TIMELINES.return
+        : typeof parcel.fields.to_service_point === 'number'
+          ? TIMELINES.servicePoint
+          : TIMELINES.home;
+    const next = code === READY_TO_SEND ? timeline[0] : timeline[timeline.indexOf(code) + 1];
+    if (next === undefined) return false;
+    this.setStatus(parcel, next);
+    return true;
+  }
+
+  /** One tick of the carrier timeline for every parcel still moving. */
+  tick(): number {
+    let moved = 0;
+    for (const parcel of this.parcels.values()) if (this.advance(parcel)) moved++;
+    return moved;
+  }
+
+  // ---- labels and documents -----------------------------------------------------------------------
+
+  #labelsFor(account: SimAccount, ids: readonly number[], request: string): SimParcel[] | SimResponse {
+    const parcels = ids.map((id) => this.#own(account, id));
+    const missing = parcels.findIndex((p) => !p || !isAnnounced(p));
+    if (missing !== -1) return errorBody(404, request, NOT_FOUND);
+    return parcels.filter((p): p is SimParcel => p !== undefined);
+  }
+
+  labelLinks(account: SimAccount, id: number): SimResponse {
+    const parcel = this.#own(account, id);
+    if (!parcel || !isAnnounced(parcel)) return errorBody(404, `api/v2/labels/${id}`, NOT_FOUND);
+    const json = parcelJson(parcel, this.baseUrl);
+    return { status: 200, json: { label: json.label, customs_declaration: {} } };
+  }
+
+  bulkLabelLinks(account: SimAccount, body: unknown): SimResponse {
+    const ids = ((body ?? {}) as { label?: { parcels?: unknown } }).label?.parcels;
+    if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => Number.isInteger(id))) {
+      return { status: 400, json: { message: 'label.parcels must be a list of parcel ids.' } };
+    }
+    const found = this.#labelsFor(account, ids as number[], 'api/v2/labels');
+    if (!Array.isArray(found)) return found;
+    const list = ids.join(',');
+    return {
+      status: 200,
+      json: {
+        label: {
+          normal_printer: [0, 1, 2, 3].map(
+            (n) => `${this.baseUrl}/labels/normal_printer?ids=${list}&start_from=${n}`,
+          ),
+          label_printer: `${this.baseUrl}/labels/label_printer?ids=${list}`,
+        },
+      },
+    };
+  }
+
+  async labelPdf(
+    account: SimAccount,
+    ids: readonly number[],
+    printer: 'label' | 'normal',
+    startFrom: number,
+    request: string,
+  ): Promise<SimResponse> {
+    if (printer === 'normal' && !(Number.isInteger(startFrom) && startFrom >= 0 && startFrom <= 3)) {
+      return { status: 400, json: { message: 'start_from must be 0, 1, 2 or 3.' } };
+    }
+    const found = this.#labelsFor(account, ids, request);
+    if (!Array.isArray(found)) return found;
+    const labels = found.map((p) => labelData(p, account));
+    const pdf =
+      printer === 'label'
+        ? await renderLabelPrinterPdf(labels)
+        : await renderNormalPrinterPdf(labels, startFrom);
+    return { status: 200, body: pdf, headers: { 'content-type': 'application/pdf' } };
+  }
+
+  async document(account: SimAccount, id: number, type: string, accept: string): Promise<SimResponse> {
+    const request = `api/v2/parcels/${id}/documents/${type}`;
+    const known = ['air-waybill', 'cn23', 'cn23-default', 'commercial-invoice', 'cp71', 'label', 'qr'];
+    if (!known.includes(type)) return errorBody(404, request, 'Not found.');
+    const parcel = this.#own(account, id);
+    if (!parcel || !isAnnounced(parcel) || type !== 'label') return errorBody(404, request, NOT_FOUND);
+    const label = labelData(parcel, account);
+    if (accept.includes('application/zpl'))
+      return { status: 200, body: renderZpl([label]), headers: { 'content-type': 'application/zpl' } };
+    if (accept.includes('image/png'))
+      return { status: 200, body: await renderPng(label), headers: { 'content-type': 'image/png' } };
+    return {
+      status: 200,
+      body: await renderLabelPrinterPdf([label]),
+      headers: { 'content-type': 'application/pdf' },
+    };
+  }
+
+  // ---- catalogue ----------------------------------------------------------------------------------
+
+  shippingMethods(account: SimAccount, query: URLSearchParams): SimResponse {
+    const isReturn = query.get('is_return') === 'true';
+    const toCountry = query.get('to_country')?.toUpperCase();
+    const servicePointId = query.get('service_point_id');
+    const point = servicePointId ? servicePointById(Number(servicePointId)) : undefined;
+    if (servicePointId && !point)
+      return errorBody(400, 'api/v2/shipping_methods', 'service_point_id: "Service point does not exist."');
+    const fromCountry = this.#senderCountry(account, query.get('sender_address'));
+    const methods = METHODS.filter((m) => m.isReturn === isReturn)
+      .filter((m) => !toCountry || m.prices[toCountry] !== undefined)
+      .filter(
+        (m) =>
+          !point || (m.servicePoint && m.carrier === point.carrier && m.prices[point.country] !== undefined),
+      );
+    return {
+      status: 200,
+      json: { shipping_methods: methods.map((m) => methodJson(m, fromCountry ? { fromCountry } : {})) },
+    };
+  }
+
+  shippingMethod(account: SimAccount, id: number, query: URLSearchParams): SimResponse {
+    const method = methodById(id);
+    if (!method)
+      return {
+        status: 404,
+        json: { error: { request: `api/v2/shipping_methods/${id}`, code: 404, message: 'Not found.' } },
+      };
+    const fromCountry = this.#senderCountry(account, query.get('sender_address'));
+    return { status: 200, json: { shipping_method: methodJson(method, fromCountry ? { fromCountry } : {}) } };
+  }
+
+  #senderCountry(account: SimAccount, senderAddress: string | null) {
+    if (senderAddress !== 'all') return undefined;
+    return countryByIso(account.senderAddresses[0]?.country ?? 'NL');
+  }
+
+  shippingPrice(query: URLSearchParams): SimResponse {
+    const method = methodById(Number(query.get('shipping_method_id')));
+    const from = query.get('from_country');
+    if (!method || !from)
+      return errorBody(400, 'api/v2/shipping-price', 'shipping_method_id and from_country are required.');
+    const to = query.get('to_country')?.toUpperCase();
+    const weight = Number(query.get('weight') ?? 0) * (query.get('weight_unit') === 'kilogram' ? 1000 : 1);
+    const countries = to ? [to] : Object.keys(method.prices);
+    return {
+      status: 200,
+      json: countries.map((iso) => {
+        const price = method.prices[iso]?.[0];
+        const fits = weight === 0 || (weight >= method.minGrams && weight <= method.maxGrams);
+        return price === undefined || !fits
+          ? { price: null, currency: null, to_country: iso, breakdown: [] }
+          : {
+              price: price.toFixed(2),
+              currency: 'EUR',
+              to_country: iso,
+              breakdown: [{ type: 'price_without_insurance', label: 'Label', value: price }],
+            };
+      }),
+    };
+  }
+
+  senderAddresses(account: SimAccount): SimResponse {
+    return { status: 200, json: { sender_addresses: account.senderAddresses } };
+  }
+
+  senderAddress(account: SimAccount, id: number): SimResponse {
+    const found = account.senderAddresses.find((a) => a.id === id);
+    return found
+      ? { status: 200, json: { sender_address: found } }
+      : errorBody(404, `api/v2/user/addresses/sender/${id}`, 'Not found.');
+  }
+
+  statuses(): SimResponse {
+    return { status: 200, json: STATUSES };
+  }
+
+  // ---- service points -----------------------------------------------------------------------------
+
+  searchServicePoints(query: URLSearchParams): SimResponse {
+    const country = query.get('country');
+    if (!country) return errorBody(400, 'api/v2/service-points/', 'country: "This field is required."');
+    const number = (name: string) => (query.get(name) === null ? undefined : Number(query.get(name)));
+    const radius = number('radius');
+    if (radius !== undefined && (radius < 100 || radius > 50_000))
+      return errorBody(
+        400,
+        'api/v2/service-points/',
+        'radius: "Ensure this value is between 100 and 50000."',
+      );
+    const list = (name: string) => query.get(name)?.split(',').filter(Boolean);
+    const carriers = list('carrier');
+    const known = servicePointCarriers();
+    const unknown = carriers?.find((c) => !known.includes(c));
+    if (unknown)
+      return errorBody(
+        400,
+        'api/v2/service-points/',
+        `carrier: "${unknown}" is not enabled for this integration.`,
+      );
+    const found = searchServicePoints({
+      country: country.toUpperCase(),
+      ...(carriers ? { carriers } : {}),
+      ...(query.get('postal_code') ? { postalCode: query.get('postal_code') ?? '' } : {}),
+      ...(query.get('address') ? { address: query.get('address') ?? '' } : {}),
+      ...(query.get('city') ? { city: query.get('city') ?? '' } : {}),
+      ...(number('latitude') !== undefined ? { latitude: number('latitude') } : {}),
+      ...(number('longitude') !== undefined ? { longitude: number('longitude') } : {}),
+      ...(radius !== undefined ? { radius } : {}),
+      ...(list('general_shop_type') ? { generalShopTypes: list('general_shop_type') } : {}),
+    } as Parameters<typeof searchServicePoints>[0]);
+    return { status: 200, json: found };
+  }
+
+  servicePoint(id: number): SimResponse {
+    const point = servicePointById(id);
+    return point ? { status: 200, json: point } : errorBody(404, `api/v2/service-points/${id}`, 'Not found.');
+  }
+
+  servicePointCarriers(): SimResponse {
+    return { status: 200, json: servicePointCarriers() };
+  }
+
+  // ---- returns and checkout -----------------------------------------------------------------------
+
+  listReturns(account: SimAccount, query: URLSearchParams): SimResponse {
+    const all = this.returns.filter((r) => r.accountId === account.id).sort((a, b) => b.id - a.id);
+    const cursor = decodeCursor(query.get('cursor'));
+    const page = all.filter((r) => cursor === undefined || r.id < cursor.position).slice(0, PAGE_SIZE);
+    const last = page.at(-1);
+    const more = last !== undefined && all.some((r) => r.id < last.id);
+    return {
+      status: 200,
+      json: {
+        next:
+          more && last
+            ? `${this.baseUrl}/returns?cursor=${encodeURIComponent(encodeCursor(`p=${last.id}`))}`
+            : null,
+        previous: null,
+        returns: page.map((r) => this.#returnJson(r)),
+      },
+    };
+  }
+
+  getReturn(account: SimAccount, id: number): SimResponse {
+    const found = this.returns.find((r) => r.id === id && r.accountId === account.id);
+    return found
+      ? { status: 200, json: this.#returnJson(found) }
+      : errorBody(404, `api/v2/returns/${id}`, 'Not found.');
+  }
+
+  #returnJson(entry: { id: number; parcelId: number; createdAt: Date }) {
+    const parcel = this.parcels.get(entry.parcelId);
+    const method = parcel?.methodId ? methodById(parcel.methodId) : undefined;
+    const delivered = parcel?.status.id === 11;
+    return {
+      id: entry.id,
+      created_at: entry.createdAt.toISOString().replace('Z', '+00:00'),
+      reason: null,
+      outgoing_parcel: null,
+      incoming_parcel: entry.parcelId,
+      message: '',
+      refund: delivered
+        ? {
+            total_refund: null,
+            refunded_at: null,
+            message: '',
+            refund_type: { code: 'money', label: 'Refund', require_message: false },
+          }
+        : null,
+      is_cancellable: parcel?.status.id === READY_TO_SEND,
+      return_fee: 0,
+      return_fee_currency: 'EUR',
+      label_cost: method ? (method.prices[String(parcel?.fields.from_country ?? 'NL')]?.[0] ?? 0) : 0,
+      label_currency: 'EUR',
+      items_cost: 0,
+      delivered_at: delivered && parcel ? parcel.dateUpdated.toISOString() : null,
+      delivery_option: 'drop_off_point',
+      store_location: null,
+      payment_details: null,
+      incoming_parcel_data: parcel
+        ? {
+            tracking_url: parcelJson(parcel, this.baseUrl).tracking_url ?? null,
+            tracking_number: parcel.trackingNumber,
+            parcel_status: parcel.status.id,
+            order_number: String(parcel.fields.order_number ?? ''),
+            from_country: String(parcel.fields.from_country ?? ''),
+            shipping_method: parcel.methodId,
+            collo_count: 1,
+            deleted: false,
+          }
+        : null,
+      incoming_parcel_status: parcel
+        ? {
+            ...parcel.status,
+            global_status_slug: parcel.status.message.toLowerCase().replace(/[^a-z]+/g, '-'),
+          }
+        : null,
+    };
+  }
+
+  /** Dynamic Checkout: one option per eligible method for the destination and weight. */
+  deliveryOptions(account: SimAccount, configurationId: string, query: URLSearchParams): SimResponse {
+    if (!account.checkoutConfigurations.includes(configurationId))
+      return errorBody(
+        404,
+        `api/v2/checkout/configurations/${configurationId}/delivery-options`,
+        'Not found.',
+      );
+    const to = query.get('to_country_code')?.toUpperCase();
+    const grams = Number(query.get('weight_value'));
+    if (!to || !Number.isFinite(grams) || query.get('total_order_value') === null) {
+      return errorBody(
+        400,
+        'api/v2/checkout/delivery-options',
+        'to_country_code, weight_value and total_order_value are required.',
+      );
+    }
+    const today = this.#clock();
+    const date = (days: number) => new Date(today.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+    const options = METHODS.filter(
+      (m) =>
+        !m.isReturn &&
+        m.carrier !== 'sendcloud' &&
+        m.prices[to] !== undefined &&
+        grams >= m.minGrams &&
+        grams <= m.maxGrams,
+    ).map((m) => {
+      const [price, lead] = m.prices[to] ?? [0, 48];
+      const type = m.servicePoint
+        ? 'service_point_delivery'
+        : /evening/i.test(m.name)
+          ? 'nominated_day_delivery'
+          : 'standard_delivery';
+      return {
+        id: m.id,
+        title: m.name.replace(/ \d.*$/, ''),
+        internal_title: m.name,
+        description: null,
+        delivery_method_type: type,
+        cut_off_time: '16:00',
+        checkout_identifier: { type: 'shipping_option_code', value: `${m.carrier}:${m.id}` },
+        shipping_rate: { value: price.toFixed(2), currency: 'EUR' },
+        carrier: { code: m.carrier, name: m.carrier.toUpperCase(), logo_url: null },
+        delivery_dates: [{ parcel_handover_date: date(0), delivery_date: date(Math.ceil(lead / 24)) }],
+        lead_time_hours: { p50: lead, p90: lead + 24 },
+      };
+    });
+    return { status: 200, json: { configuration_id: configurationId, delivery_options: options } };
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------
+
+  #own(account: SimAccount, id: number): SimParcel | undefined {
+    const parcel = this.parcels.get(id);
+    return parcel && parcel.accountId === account.id ? parcel : undefined;
+  }
+
+  /** Parcels created with this external reference (deleted ones included). */
+  createdCount(accountId: string, externalReference: string): number {
+    return this.createdByReference.get(`${accountId}|${externalReference}`) ?? 0;
+  }
+
+  /** After loading saved state: new ids continue above the highest one seen. */
+  restoreCounters(): void {
+    this.#nextParcelId = Math.max(this.#nextParcelId, ...[...this.parcels.keys()].map((id) => id + 1));
+    this.#nextReturnId = Math.max(this.#nextReturnId, ...this.returns.map((r) => r.id + 1));
+  }
+
+  reset(): void {
+    this.parcels.clear();
+    this.returns.length = 0;
+    this.createdByReference.clear();
+    this.webhooks.deliveries.length = 0;
+  }
+}
+
+const encodeCursor = (text: string) => Buffer.from(text).toString('base64');
+
+function decodeCursor(cursor: string | null): { position: number; reverse: boolean } | undefined {
+  if (!cursor) return undefined;
+  const params = new URLSearchParams(Buffer.from(cursor, 'base64').toString('utf8'));
+  const position = Number(params.get('p'));
+  return Number.isFinite(position) ? { position, reverse: params.get('r') === '1' } : undefined;
+}

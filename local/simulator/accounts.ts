@@ -1,0 +1,85 @@
+/** A simulated SendCloud account: its API keys, sender addresses, webhook and return portal. */
+export interface SimAccount {
+  readonly id: string;
+  readonly publicKey: string;
+  readonly secretKey: string;
+  /** Where `parcel_status_changed` goes; none → no webhooks (accounts that poll). */
+  webhookUrl: string | null;
+  /** Key for `Sendcloud-Signature`; SendCloud uses the integration's secret key. */
+  readonly webhookSecret: string;
+  readonly integrationId: number;
+  /** Brand domain for return-portal links; null → "no portal". */
+  readonly brandDomain: string | null;
+  readonly senderAddresses: ReadonlyArray<
+    Record<string, unknown> & { readonly id: number; readonly country: string }
+  >;
+  /** Published Dynamic Checkout configuration ids. */
+  readonly checkoutConfigurations: readonly string[];
+}
+
+export interface SimAccountInput {
+  readonly id: string;
+  readonly publicKey: string;
+  readonly secretKey: string;
+  readonly webhookUrl?: string | null;
+  readonly webhookSecret?: string;
+  readonly brandDomain?: string | null;
+}
+
+let nextIntegrationId = 241_526;
+
+export function simAccount(input: SimAccountInput): SimAccount {
+  const integrationId = nextIntegrationId++;
+  return {
+    id: input.id,
+    publicKey: input.publicKey,
+    secretKey: input.secretKey,
+    webhookUrl: input.webhookUrl ?? null,
+    webhookSecret: input.webhookSecret ?? input.secretKey,
+    integrationId,
+    brandDomain: input.brandDomain === undefined ? `${input.id}-shop` : input.brandDomain,
+    checkoutConfigurations: [`${input.id}-checkout`],
+    senderAddresses: [
+      {
+        id: integrationId * 10 + 1,
+        company_name: 'Voorbeeld Webwinkel B.V.',
+        contact_name: 'Warehouse',
+        email: 'warehouse@example.invalid',
+        telephone: '+31401234567',
+        street: 'Insulindelaan',
+        house_number: '115',
+        postal_box: '',
+        postal_code: '5642CV',
+        city: 'Eindhoven',
+        country: 'NL',
+        country_state: null,
+        vat_number: '',
+        eori_number: '',
+        brand_id: null,
+        label: 'Warehouse Eindhoven',
+        signature_full_name: '',
+        signature_initials: '',
+      },
+      {
+        id: integrationId * 10 + 2,
+        company_name: 'Voorbeeld Webwinkel BV',
+        contact_name: 'Magazijn Antwerpen',
+        email: 'antwerpen@example.invalid',
+        telephone: '+3231234567',
+        street: 'Noorderlaan',
+        house_number: '147',
+        postal_box: '',
+        postal_code: '2030',
+        city: 'Antwerpen',
+        country: 'BE',
+        country_state: null,
+        vat_number: '',
+        eori_number: '',
+        brand_id: null,
+        label: 'Warehouse Antwerpen',
+        signature_full_name: '',
+        signature_initials: '',
+      },
+    ],
+  };
+}

@@ -1,0 +1,10 @@
+export type { SimAccountInput } from './accounts';
+export { METHODS } from './catalogue';
+export { type FaultInput, Faults } from './faults';
+export { Simulator } from './Simulator';
+export {
+  DEFAULT_ACCOUNT,
+  type RunningSimulator,
+  type SimulatorServerOptions,
+  startSimulator,
+} from './server';

@@ -1,0 +1,413 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as z from 'zod';
+import {
+  type RateLimitRules,
+  SENDCLOUD_RATE_LIMITS,
+  SlidingWindowRateLimiter,
+} from '../../shared/sendcloud/RateLimiter';
+import type { SimAccountInput } from './accounts';
+import { type Fault, FaultInput, Faults } from './faults';
+import { type SimResponse, Simulator } from './Simulator';
+import { loadState, saveState } from './state';
+
+export interface SimulatorServerOptions {
+  /** Default 4010; 0 picks a free port. */
+  readonly port?: number;
+  readonly accounts?: readonly SimAccountInput[];
+  /** SendCloud's documented limits by default; `false` turns limiting off. */
+  readonly rateLimits?: RateLimitRules | false;
+  /** Advance announced parcels one carrier step every so often; 0 = only on demand. */
+  readonly timelineStepMs?: number;
+  readonly webhookTimeScale?: number;
+  /** Keep parcels between runs in this JSON file. */
+  readonly stateFile?: string;
+}
+
+export interface RunningSimulator {
+  readonly url: string;
+  /** Give this to the client as `baseUrl`. */
+  readonly baseUrl: string;
+  /** Give this to the client as `servicePointsBaseUrl`. */
+  readonly servicePointsBaseUrl: string;
+  readonly sim: Simulator;
+  readonly faults: Faults;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_ACCOUNT: SimAccountInput = {
+  id: 'default',
+  publicKey: 'sim-public-key',
+  secretKey: 'sim-secret-key',
+};
+
+const PANEL = '/api/v2';
+const SERVICE_POINTS = '/servicepoints/api/v2';
+
+/** Starts the SendCloud simulator: a real HTTP server on 127.0.0.1 that the unchanged client talks to. */
+export async function startSimulator(options: SimulatorServerOptions = {}): Promise<RunningSimulator> {
+  const faults = new Faults();
+  const sim = new Simulator({
+    accounts: options.accounts ?? [DEFAULT_ACCOUNT],
+    baseUrl: 'http://127.0.0.1',
+    ...(options.webhookTimeScale === undefined ? {} : { webhookTimeScale: options.webhookTimeScale }),
+  });
+  if (options.stateFile) loadState(sim, options.stateFile);
+  let rules: RateLimitRules | false = options.rateLimits ?? SENDCLOUD_RATE_LIMITS;
+  const limiters = new Map<string, SlidingWindowRateLimiter>();
+  const stats = { requests: 0, rateLimited: 0, faults: 0, byRoute: {} as Record<string, number> };
+  const hanging = new Set<ServerResponse>();
+
+  const server: Server = createServer((req, res) => {
+    void handle(req, res).catch(() => {
+      if (!res.headersSent)
+        send(res, {
+          status: 500,
+          body: '<h1>Server Error (500)</h1>',
+          headers: { 'content-type': 'text/html' },
+        });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const method = req.method ?? 'GET';
+    const body = await readBody(req);
+    if (url.pathname.startsWith('/__sim')) return send(res, await admin(method, url, body));
+    const servicePoints = url.pathname.startsWith(SERVICE_POINTS);
+    const prefix = servicePoints ? SERVICE_POINTS : url.pathname.startsWith(PANEL) ? PANEL : undefined;
+    if (!prefix)
+      return send(res, { status: 404, body: 'Not Found', headers: { 'content-type': 'text/plain' } });
+    const path = url.pathname.slice(prefix.length) || '/';
+    const request = `${prefix.slice(1)}${path}`;
+
+    const account = authenticate(req, url, servicePoints);
+    if (!account) {
+      return send(res, {
+        status: 401,
+        json: { error: { code: 401, request, message: 'Invalid username/password.' } },
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+    }
+    stats.requests++;
+    const route = `${method} ${path.replace(/\d+/g, '{id}')}`;
+    stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
+
+    if (rules) {
+      let limiter = limiters.get(account.id);
+      if (!limiter) {
+        limiter = new SlidingWindowRateLimiter({ rules });
+        limiters.set(account.id, limiter);
+      }
+      if (!limiter.tryAcquire(method === 'GET' || method === 'HEAD' ? 'read' : 'write')) {
+        stats.rateLimited++;
+        return send(res, { status: 429, body: '' });
+      }
+    }
+
+    const fault = faults.take(method, path, account.id);
+    if (fault) stats.faults++;
+    const before = fault ? await applyFault(fault, req, res) : 'continue';
+    if (before === 'handled') return;
+    const response = await route_(
+      method,
+      path,
+      url.searchParams,
+      body,
+      account.id,
+      req,
+      fault?.kind === 'carrier_reject' ? (fault.message ?? 'Carrier refused the shipment') : null,
+    );
+    if (fault?.kind === 'drop_response') {
+      req.socket.destroy();
+      return;
+    }
+    send(res, response);
+  }
+
+  async function applyFault(
+    fault: Fault,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<'handled' | 'continue'> {
+    switch (fault.kind) {
+      case 'status': {
+        const status = fault.status ?? 503;
+        const html = status >= 500;
+        send(
+          res,
+          html
+            ? { status, body: `<h1>${status}</h1>`, headers: { 'content-type': 'text/html' } }
+            : {
+                status,
+                json: {
+                  error: { code: status, request: req.url ?? '', message: fault.message ?? 'Injected fault' },
+                },
+              },
+        );
+        return 'handled';
+      }
+      case 'rate_limit':
+        stats.rateLimited++;
+        send(res, { status: 429, body: '' });
+        return 'handled';
+      case 'timeout':
+        hanging.add(res);
+        if (fault.delayMs !== undefined) setTimeout(() => req.socket.destroy(), fault.delayMs).unref();
+        return 'handled';
+      case 'reset':
+        req.socket.destroy();
+        return 'handled';
+      case 'malformed':
+        send(res, {
+          status: 200,
+          body: '{"parcel": {"id": 1, "name": ',
+          headers: { 'content-type': 'application/json' },
+        });
+        return 'handled';
+      case 'slow':
+        await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 2_000));
+        return 'continue';
+      default:
+        return 'continue';
+    }
+  }
+
+  function authenticate(req: IncomingMessage, url: URL, servicePoints: boolean) {
+    const header = req.headers.authorization ?? '';
+    const match = /^Basic (.+)$/i.exec(header);
+    if (match?.[1]) {
+      const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      return sim.accountByKey(decoded.slice(0, colon), decoded.slice(colon + 1));
+    }
+    // Browsers may use the public key as `access_token` on the service-points host.
+    const token = url.searchParams.get('access_token');
+    if (servicePoints && token) return [...sim.accounts.values()].find((a) => a.publicKey === token);
+    return undefined;
+  }
+
+  async function route_(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: Buffer,
+    accountId: string,
+    req: IncomingMessage,
+    carrierReject: string | null,
+  ): Promise<SimResponse> {
+    const account = sim.accounts.get(accountId);
+    if (!account) return { status: 401, body: '' };
+    const json = parseJson(body);
+    if (json === INVALID)
+      return {
+        status: 400,
+        json: { error: { code: 400, request: `api/v2${path}`, message: 'JSON parse error' } },
+      };
+    const id = (pattern: RegExp) => Number(pattern.exec(path)?.[1]);
+    const ids = () => (query.get('ids') ?? '').split(',').filter(Boolean).map(Number);
+    const m = (verb: string, pattern: RegExp) => method === verb && pattern.test(path);
+
+    if (m('POST', /^\/parcels\/?$/))
+      return sim.createParcels(account, json, query.get('errors'), carrierReject);
+    if (m('PUT', /^\/parcels\/?$/)) return sim.updateParcel(account, json, carrierReject);
+    if (m('GET', /^\/parcels\/?$/)) return sim.listParcels(account, query);
+    if (m('GET', /^\/parcels\/statuses\/?$/)) return sim.statuses();
+    if (m('GET', /^\/parcels\/(\d+)\/?$/)) return sim.getParcel(account, id(/^\/parcels\/(\d+)/));
+    if (m('POST', /^\/parcels\/(\d+)\/cancel\/?$/)) return sim.cancelParcel(account, id(/^\/parcels\/(\d+)/));
+    if (m('GET', /^\/parcels\/(\d+)\/return_portal_url\/?$/))
+      return sim.returnPortalUrl(account, id(/^\/parcels\/(\d+)/));
+    if (m('GET', /^\/parcels\/(\d+)\/documents\/([a-z0-9-]+)\/?$/)) {
+      const type = /documents\/([a-z0-9-]+)/.exec(path)?.[1] ?? '';
+      return sim.document(
+        account,
+        id(/^\/parcels\/(\d+)/),
+        type,
+        String(req.headers.accept ?? 'application/pdf'),
+      );
+    }
+    if (m('GET', /^\/labels\/(\d+)\/?$/)) return sim.labelLinks(account, id(/^\/labels\/(\d+)/));
+    if (m('POST', /^\/labels\/?$/)) return sim.bulkLabelLinks(account, json);
+    if (m('GET', /^\/labels\/label_printer\/(\d+)\/?$/))
+      return sim.labelPdf(account, [id(/(\d+)/)], 'label', 0, `api/v2${path}`);
+    if (m('GET', /^\/labels\/label_printer\/?$/))
+      return sim.labelPdf(account, ids(), 'label', 0, `api/v2${path}`);
+    if (m('GET', /^\/labels\/normal_printer\/(\d+)\/?$/))
+      return sim.labelPdf(
+        account,
+        [id(/(\d+)/)],
+        'normal',
+        Number(query.get('start_from') ?? 'x'),
+        `api/v2${path}`,
+      );
+    if (m('GET', /^\/labels\/normal_printer\/?$/))
+      return sim.labelPdf(account, ids(), 'normal', Number(query.get('start_from') ?? 'x'), `api/v2${path}`);
+    if (m('GET', /^\/shipping_methods\/?$/)) return sim.shippingMethods(account, query);
+    if (m('GET', /^\/shipping_methods\/(\d+)\/?$/)) return sim.shippingMethod(account, id(/(\d+)/), query);
+    if (m('GET', /^\/shipping-price\/?$/)) return sim.shippingPrice(query);
+    if (m('GET', /^\/user\/addresses\/sender\/?$/)) return sim.senderAddresses(account);
+    if (m('GET', /^\/user\/addresses\/sender\/(\d+)\/?$/)) return sim.senderAddress(account, id(/(\d+)/));
+    if (m('GET', /^\/returns\/?$/)) return sim.listReturns(account, query);
+    if (m('GET', /^\/returns\/(\d+)\/?$/)) return sim.getReturn(account, id(/(\d+)/));
+    if (m('GET', /^\/checkout\/configurations\/([^/]+)\/delivery-options\/?$/)) {
+      return sim.deliveryOptions(
+        account,
+        decodeURIComponent(/configurations\/([^/]+)/.exec(path)?.[1] ?? ''),
+        query,
+      );
+    }
+    if (m('GET', /^\/service-points\/?$/)) return sim.searchServicePoints(query);
+    if (m('GET', /^\/service-points\/(\d+)\/?$/)) return sim.servicePoint(id(/(\d+)/));
+    if (m('GET', /^\/service-points\/(\d+)\/check-availability\/?$/)) {
+      return { status: 200, json: sim.servicePoint(id(/(\d+)/)).status === 200 };
+    }
+    if (m('GET', /^\/carriers\/?$/)) return sim.servicePointCarriers();
+    return { status: 404, json: { error: { code: 404, request: `api/v2${path}`, message: 'Not found.' } } };
+  }
+
+  // ---- admin API (/__sim) -----------------------------------------------------------------------
+
+  async function admin(method: string, url: URL, body: Buffer): Promise<SimResponse> {
+    const path = url.pathname.replace(/^\/__sim/, '');
+    const json = parseJson(body);
+    const parcelId = Number(/^\/parcels\/(\d+)/.exec(path)?.[1]);
+    const parcel = Number.isFinite(parcelId) ? sim.parcels.get(parcelId) : undefined;
+    if (method === 'GET' && path === '/health') return { status: 200, json: { ok: true } };
+    if (method === 'GET' && path === '/stats')
+      return {
+        status: 200,
+        json: { ...stats, parcels: sim.parcels.size, webhooks: sim.webhooks.deliveries.length },
+      };
+    if (method === 'GET' && path === '/faults') return { status: 200, json: faults.list };
+    if (method === 'POST' && path === '/faults') {
+      const input = FaultInput.safeParse(json);
+      if (!input.success)
+        return {
+          status: 400,
+          json: { errors: input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+        };
+      return { status: 201, json: faults.add(input.data) };
+    }
+    if (method === 'DELETE' && path === '/faults') {
+      faults.clear();
+      return { status: 204 };
+    }
+    if (method === 'GET' && path === '/counts') {
+      const account = url.searchParams.get('account') ?? 'default';
+      const ref = url.searchParams.get('external_reference') ?? '';
+      const existing = [...sim.parcels.values()].filter(
+        (p) => p.accountId === account && p.externalReference === ref,
+      ).length;
+      return {
+        status: 200,
+        json: { account, external_reference: ref, created: sim.createdCount(account, ref), existing },
+      };
+    }
+    if (method === 'POST' && /^\/parcels\/\d+\/advance$/.test(path)) {
+      if (!parcel) return { status: 404, json: { error: 'no such parcel' } };
+      return { status: 200, json: { advanced: sim.advance(parcel), status: parcel.status } };
+    }
+    if (method === 'POST' && /^\/parcels\/\d+\/status$/.test(path)) {
+      const input = z.object({ status: z.number().int() }).safeParse(json);
+      if (!parcel || !input.success)
+        return { status: 400, json: { error: 'POST {"status": <id>} to an existing parcel' } };
+      sim.setStatus(parcel, input.data.status);
+      return { status: 200, json: { status: parcel.status } };
+    }
+    if (method === 'POST' && path === '/tick') return { status: 200, json: { moved: sim.tick() } };
+    if (method === 'GET' && path === '/webhooks') return { status: 200, json: sim.webhooks.deliveries };
+    if (method === 'POST' && path === '/webhooks/mode') {
+      const input = z
+        .object({ duplicate: z.boolean().optional(), hold: z.boolean().optional() })
+        .safeParse(json);
+      if (!input.success)
+        return { status: 400, json: { error: 'POST {"duplicate"?: boolean, "hold"?: boolean}' } };
+      if (input.data.duplicate !== undefined) sim.webhooks.duplicate = input.data.duplicate;
+      if (input.data.hold !== undefined) sim.webhooks.hold = input.data.hold;
+      return { status: 200, json: { duplicate: sim.webhooks.duplicate, hold: sim.webhooks.hold } };
+    }
+    if (method === 'POST' && path === '/webhooks/release')
+      return { status: 200, json: { released: sim.webhooks.release(sim.accounts) } };
+    if (method === 'POST' && /^\/accounts\/[^/]+\/webhook$/.test(path)) {
+      const account = sim.accounts.get(decodeURIComponent(path.split('/')[2] ?? ''));
+      const input = z.object({ url: z.url().nullable() }).safeParse(json);
+      if (!account || !input.success)
+        return { status: 400, json: { error: 'POST {"url": "http://…" | null} to an existing account' } };
+      account.webhookUrl = input.data.url;
+      return { status: 200, json: { account: account.id, webhookUrl: account.webhookUrl } };
+    }
+    if (method === 'PUT' && path === '/rate-limits') {
+      const input = z.object({ enabled: z.boolean() }).safeParse(json);
+      if (!input.success) return { status: 400, json: { error: 'PUT {"enabled": boolean}' } };
+      rules = input.data.enabled ? options.rateLimits || SENDCLOUD_RATE_LIMITS : false;
+      limiters.clear();
+      return { status: 200, json: { enabled: input.data.enabled } };
+    }
+    if (method === 'POST' && path === '/reset') {
+      sim.reset();
+      faults.clear();
+      limiters.clear();
+      Object.assign(stats, { requests: 0, rateLimited: 0, faults: 0, byRoute: {} });
+      return { status: 204 };
+    }
+    return { status: 404, json: { error: `no admin route ${method} ${path}` } };
+  }
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 4010, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  sim.baseUrl = `${url}${PANEL}`;
+  const timeline = options.timelineStepMs ? setInterval(() => sim.tick(), options.timelineStepMs) : undefined;
+  timeline?.unref();
+  const persist = options.stateFile
+    ? setInterval(() => saveState(sim, options.stateFile ?? ''), 2_000)
+    : undefined;
+  persist?.unref();
+
+  return {
+    url,
+    baseUrl: `${url}${PANEL}`,
+    servicePointsBaseUrl: `${url}${SERVICE_POINTS}`,
+    sim,
+    faults,
+    async stop() {
+      if (timeline) clearInterval(timeline);
+      if (persist) clearInterval(persist);
+      if (options.stateFile) saveState(sim, options.stateFile);
+      sim.webhooks.stop();
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const INVALID = Symbol('invalid json');
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return INVALID;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, response: SimResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  const headers: Record<string, string> = {
+    'x-frame-options': 'DENY',
+    vary: 'Accept, Origin, Cookie',
+    ...(response.json !== undefined ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+    ...response.headers,
+  };
+  res.writeHead(response.status, headers);
+  if (response.json !== undefined) res.end(JSON.stringify(response.json));
+  else res.end(response.body ?? '');
+}

@@ -1,0 +1,49 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { SimParcel } from './parcels';
+import type { Simulator } from './Simulator';
+
+/** Keeps the simulator's parcels and returns in a JSON file between runs of the local stack. */
+interface Snapshot {
+  readonly parcels: Array<
+    Omit<SimParcel, 'dateCreated' | 'dateUpdated' | 'dateAnnounced'> & {
+      dateCreated: string;
+      dateUpdated: string;
+      dateAnnounced: string | null;
+    }
+  >;
+  readonly returns: Array<{ id: number; parcelId: number; accountId: string; createdAt: string }>;
+  readonly created: Array<[string, number]>;
+}
+
+export function saveState(sim: Simulator, file: string): void {
+  const snapshot: Snapshot = {
+    parcels: [...sim.parcels.values()].map((p) => ({
+      ...p,
+      dateCreated: p.dateCreated.toISOString(),
+      dateUpdated: p.dateUpdated.toISOString(),
+      dateAnnounced: p.dateAnnounced?.toISOString() ?? null,
+    })),
+    returns: sim.returns.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
+    created: [...sim.createdByReference.entries()],
+  };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, JSON.stringify(snapshot));
+  renameSync(`${file}.tmp`, file);
+}
+
+export function loadState(sim: Simulator, file: string): void {
+  if (!existsSync(file)) return;
+  const snapshot = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
+  for (const p of snapshot.parcels) {
+    sim.parcels.set(p.id, {
+      ...p,
+      dateCreated: new Date(p.dateCreated),
+      dateUpdated: new Date(p.dateUpdated),
+      dateAnnounced: p.dateAnnounced ? new Date(p.dateAnnounced) : null,
+    });
+  }
+  for (const r of snapshot.returns) sim.returns.push({ ...r, createdAt: new Date(r.createdAt) });
+  for (const [key, count] of snapshot.created) sim.createdByReference.set(key, count);
+  sim.restoreCounters();
+}

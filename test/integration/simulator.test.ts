@@ -1,0 +1,569 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PDFDocument } from 'pdf-lib';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningSimulator, startSimulator } from '../../local/simulator';
+import {
+  SendcloudClient,
+  SendcloudContractError,
+  SlidingWindowRateLimiter,
+  verifySendcloudSignature,
+} from '../../shared/sendcloud';
+import { parcelDraft, parcelJson } from '../helpers/factories';
+import { validateResponse } from '../helpers/openapi';
+
+const KEYS = { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' };
+let sim: RunningSimulator;
+let client: SendcloudClient;
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, rateLimits: false });
+  client = new SendcloudClient({
+    credentials: KEYS,
+    baseUrl: sim.baseUrl,
+    servicePointsBaseUrl: sim.servicePointsBaseUrl,
+    timeoutMs: 2_000,
+  });
+});
+afterAll(() => sim.stop());
+afterEach(() => sim.faults.clear());
+
+const admin = async (path: string, init: { method?: string; json?: unknown } = {}) => {
+  const response = await fetch(`${sim.url}/__sim${path}`, {
+    method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
+    ...(init.json === undefined
+      ? {}
+      : { body: JSON.stringify(init.json), headers: { 'content-type': 'application/json' } }),
+  });
+  return response.status === 204 ? undefined : response.json();
+};
+const raw = (path: string, init: RequestInit = {}) =>
+  fetch(`${sim.baseUrl}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Basic ${Buffer.from(`${KEYS.publicKey}:${KEYS.secretKey}`).toString('base64')}`,
+      'content-type': 'application/json',
+      ...init.headers,
+    },
+  });
+
+let refCounter = 0;
+const ref = (prefix = 'sim') => `${prefix}:${Date.now()}:${refCounter++}`;
+
+describe('fidelity: responses validate against SendCloud OpenAPI documents (with the measured overlay)', () => {
+  it('parcel create, get, list, update, cancel and return-portal answers', async () => {
+    const checks: Array<[string, string, number, unknown]> = [];
+    const call = async (method: string, template: string, path: string, body?: unknown) => {
+      const response = await raw(path, {
+        method,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const json = await response.json();
+      checks.push([method, template, response.status, json]);
+      return json as Record<string, unknown>;
+    };
+    const created = (await call('POST', '/parcels', '/parcels', {
+      parcel: {
+        name: 'A',
+        address: 'Damrak',
+        house_number: '1',
+        city: 'Amsterdam',
+        postal_code: '1012AB',
+        country: 'NL',
+        weight: '1.200',
+        shipment: { id: 1010 },
+        request_label: true,
+        external_reference: ref(),
+      },
+    })) as { parcel: { id: number } };
+    const unannounced = (await call('POST', '/parcels', '/parcels', {
+      parcel: {
+        name: 'B',
+        address: 'Meir',
+        city: 'Antwerpen',
+        postal_code: '2000',
+        country: 'BE',
+        external_reference: ref(),
+      },
+    })) as { parcel: { id: number } };
+    await call('POST', '/parcels', '/parcels?errors=verbose', {
+      parcels: [
+        {
+          name: 'C',
+          address: 'Rue Neuve',
+          city: 'Bruxelles',
+          postal_code: '1000',
+          country: 'BE',
+          shipment: { id: 1020 },
+          request_label: true,
+        },
+        { address: 'x' },
+      ],
+    });
+    await call('POST', '/parcels', '/parcels', { parcel: { name: 'D' } });
+    await call('GET', '/parcels/{id}', `/parcels/${created.parcel.id}`);
+    await call('GET', '/parcels', '/parcels?parcel_status=1000');
+    await call('PUT', '/parcels', '/parcels', {
+      parcel: {
+        id: unannounced.parcel.id,
+        name: 'B',
+        address: 'Meir',
+        city: 'Antwerpen',
+        postal_code: '2000',
+        country: 'BE',
+        weight: '2.000',
+      },
+    });
+    await call('GET', '/parcels/{id}/return_portal_url', `/parcels/${created.parcel.id}/return_portal_url`);
+    await call('POST', '/parcels/{id}/cancel', `/parcels/${created.parcel.id}/cancel`);
+    await call('POST', '/parcels/{id}/cancel', `/parcels/${unannounced.parcel.id}/cancel`);
+    await call('POST', '/parcels/{id}/cancel', '/parcels/1/cancel');
+    const problems = checks.flatMap(([method, template, status, body]) =>
+      validateResponse('parcels', { method, template, status, body }).map(
+        (p) => `${method} ${template} ${status}: ${p}`,
+      ),
+    );
+    expect(problems).toEqual([]);
+    expect(checks.map((c) => c[2])).toEqual([200, 200, 200, 400, 200, 200, 200, 200, 202, 410, 404]);
+  });
+
+  it('label link answers', async () => {
+    const { parcel } = await client.parcels.create(
+      parcelDraft({ externalReference: ref(), shippingMethodId: 1010 }),
+    );
+    const one = await (await raw(`/labels/${parcel.id}`)).json();
+    const bulk = await (
+      await raw('/labels', { method: 'POST', body: JSON.stringify({ label: { parcels: [parcel.id] } }) })
+    ).json();
+    expect(
+      validateResponse('labels', { method: 'GET', template: '/labels/{parcel_id}', status: 200, body: one }),
+    ).toEqual([]);
+    expect(
+      validateResponse('labels', { method: 'POST', template: '/labels', status: 200, body: bulk }),
+    ).toEqual([]);
+  });
+
+  it('a parcel has the same fields as the real 2024 recording, field for field', async () => {
+    const { parcel } = await client.parcels.create(
+      parcelDraft({ externalReference: ref(), shippingMethodId: 1010 }),
+    );
+    expect(Object.keys(parcel).sort()).toEqual(Object.keys(parcelJson()).sort());
+    expect(parcel.postal_code).toBe('1012 AB');
+    expect(parcel.date_created).toMatch(/^\d{2}-\d{2}-\d{4} \d{2}:\d{2}:\d{2}$/);
+    expect(parcel.weight).toBe('1.200');
+  });
+});
+
+describe('the unchanged client against the simulator', () => {
+  it('creates, announces and reads labels as real PDFs, ZPL and PNG', async () => {
+    const { parcel } = await client.parcels.create(
+      parcelDraft({ externalReference: ref(), shippingMethodId: 1010 }),
+    );
+    expect(parcel.status).toEqual({ id: 1000, message: 'Ready to send' });
+    expect(parcel.tracking_number).toMatch(/^3SCLDB\d{9}$/);
+    const a6 = await PDFDocument.load(await client.labels.labelPrinterPdf(parcel.id));
+    expect(a6.getPage(0).getSize()).toEqual({ width: 297.64, height: 419.53 });
+    const a4 = await PDFDocument.load(
+      await client.labels.normalPrinterPdf([parcel.id, parcel.id, parcel.id], 2),
+    );
+    expect(a4.getPageCount()).toBe(2);
+    expect(Buffer.from(await client.labels.document(parcel.id, { format: 'zpl' })).toString()).toContain(
+      `^FD${parcel.tracking_number}^FS`,
+    );
+    expect(
+      Buffer.from(await client.labels.document(parcel.id, { format: 'png' }))
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
+  });
+
+  it('refuses a second parcel with the same external reference', async () => {
+    const externalReference = ref();
+    await client.parcels.create(parcelDraft({ externalReference }));
+    await expect(client.parcels.create(parcelDraft({ externalReference }))).rejects.toMatchObject({
+      status: 400,
+    });
+    expect(await admin(`/counts?external_reference=${encodeURIComponent(externalReference)}`)).toMatchObject({
+      created: 1,
+      existing: 1,
+    });
+  });
+
+  it('batch: all-or-nothing by default, per parcel with errors=verbose-carrier', async () => {
+    const good = parcelDraft({ externalReference: ref() });
+    const bad = parcelDraft({
+      externalReference: ref(),
+      shippingMethodId: 1020,
+      recipient: { ...parcelDraft().recipient, country: 'US' },
+    });
+    const all = await raw('/parcels', {
+      method: 'POST',
+      body: JSON.stringify({
+        parcels: [{ name: 'x', address: 'y', city: 'z', postal_code: '1', country: 'NL' }, { name: 'only' }],
+      }),
+    });
+    expect(all.status).toBe(400);
+    const results = await client.parcels.createBatch([good, bad]);
+    expect(results.map((r) => r.outcome)).toEqual(['created', 'rejected']);
+  });
+
+  it('lists 230 parcels across three pages, newest first', async () => {
+    const orderNumber = `PAGE-${Date.now()}`;
+    const results = await client.parcels.createBatch(
+      Array.from({ length: 230 }, (_, i) =>
+        parcelDraft({ externalReference: `${orderNumber}:${i}`, orderNumber, requestLabel: false }),
+      ),
+    );
+    expect(results.every((r) => r.outcome === 'created')).toBe(true);
+    const pages: number[] = [];
+    const ids: number[] = [];
+    for await (const page of client.parcels.list({ orderNumber })) {
+      pages.push(page.length);
+      ids.push(...page.map((p) => p.id));
+    }
+    expect(pages).toEqual([100, 100, 30]);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    expect(new Set(ids).size).toBe(230);
+  });
+
+  it('walks the cancel matrix: queued, cancelled, rejected, deleted, not found', async () => {
+    const ready = (await client.parcels.create(parcelDraft({ externalReference: ref() }))).parcel;
+    const noLabel = (
+      await client.parcels.create(parcelDraft({ externalReference: ref(), requestLabel: false }))
+    ).parcel;
+    expect((await client.parcels.cancel(ready.id)).outcome).toBe('queued');
+    expect((await client.parcels.cancel(ready.id)).outcome).toBe('rejected');
+    await admin(`/parcels/${ready.id}/advance`, { json: {} });
+    expect((await client.parcels.get(ready.id)).status.id).toBe(2000);
+    expect((await client.parcels.cancel(noLabel.id)).outcome).toBe('deleted');
+    expect((await client.parcels.cancel(noLabel.id)).outcome).toBe('not_found');
+    const delivered = (await client.parcels.create(parcelDraft({ externalReference: ref() }))).parcel;
+    await admin(`/parcels/${delivered.id}/status`, { json: { status: 11 } });
+    expect(await client.parcels.cancel(delivered.id)).toMatchObject({
+      outcome: 'rejected',
+      message: expect.stringMatching(/can no longer be cancelled/),
+    });
+  });
+
+  it('requests a label later for a "No label" parcel', async () => {
+    const { parcel } = await client.parcels.create(
+      parcelDraft({ externalReference: ref(), requestLabel: false }),
+    );
+    expect(parcel.status.id).toBe(999);
+    const announced = await client.parcels.requestLabel(parcel.id, { shippingMethodId: 1011 });
+    expect(announced).toMatchObject({ status: { id: 1000 }, shipment: { id: 1011 } });
+  });
+
+  it('answers the catalogue, service points, returns and checkout', async () => {
+    expect(
+      (await client.catalog.shippingMethods({ isReturn: true })).every((m) => /Return/.test(m.name)),
+    ).toBe(true);
+    const [price] = await client.catalog.shippingPrice({
+      shippingMethodId: 1010,
+      fromCountry: 'NL',
+      toCountry: 'NL',
+      weightGrams: 1200,
+    });
+    expect(price).toMatchObject({ price: '6.95', currency: 'EUR' });
+    expect(await client.catalog.parcelStatuses()).toHaveLength(35);
+    const senders = await client.catalog.senderAddresses();
+    expect(await client.catalog.senderAddress(senders[0]?.id ?? 0)).toMatchObject({ city: 'Eindhoven' });
+    const points = await client.servicePoints.search({
+      country: 'NL',
+      postal_code: '1012AB',
+      carrier: ['postnl'],
+      radius: 3000,
+    });
+    expect(points.length).toBeGreaterThan(0);
+    expect(points.map((p) => p.distance ?? 0)).toEqual(
+      [...points.map((p) => p.distance ?? 0)].sort((a, b) => a - b),
+    );
+    expect(points[0]?.formatted_opening_times?.['0']?.length).toBeGreaterThan(0);
+    const point = points.find((p) => p.general_shop_type !== 'locker') ?? points[0];
+    expect(await client.servicePoints.get(point?.id ?? 0)).toMatchObject({ id: point?.id });
+    expect(await client.servicePoints.isAvailable(point?.id ?? 0)).toBe(true);
+    const spMethods = await client.catalog.shippingMethods({ servicePointId: point?.id ?? 0 });
+    expect(spMethods.map((m) => m.carrier)).toEqual(spMethods.map(() => 'postnl'));
+    const { parcel } = await client.returns.create({
+      ...parcelDraft({ externalReference: ref('return'), shippingMethodId: 2010 }),
+      from: {
+        name: 'Jan',
+        street: 'Damrak',
+        houseNumber: '1',
+        postalCode: '1012AB',
+        city: 'Amsterdam',
+        country: 'NL',
+      },
+    });
+    expect(parcel.is_return).toBe(true);
+    expect((await client.returns.listAll()).some((r) => r.incoming_parcel === parcel.id)).toBe(true);
+    const options = await client.checkout.deliveryOptions('default-checkout', {
+      fromCountry: 'NL',
+      toCountry: 'BE',
+      weightGrams: 1200,
+      totalOrderValue: '25.00',
+    });
+    expect(options.delivery_options.map((o) => o.delivery_method_type)).toEqual(
+      expect.arrayContaining(['standard_delivery', 'service_point_delivery']),
+    );
+    expect(await client.parcels.returnPortalUrl(parcel.id)).toMatch(
+      /^https:\/\/default-shop\.shipping-portal\.com\/rp\//,
+    );
+  });
+
+  it('401s wrong keys with the real body', async () => {
+    const wrong = new SendcloudClient({
+      credentials: { publicKey: 'x', secretKey: 'y' },
+      baseUrl: sim.baseUrl,
+    });
+    await expect(wrong.catalog.parcelStatuses()).rejects.toMatchObject({
+      status: 401,
+      sendcloudMessage: 'Invalid username/password.',
+    });
+  });
+});
+
+describe('faults', () => {
+  it('a create processed but never answered is reconciled: exactly one parcel', async () => {
+    const externalReference = ref('drop');
+    await admin('/faults', { json: { method: 'POST', path: '^/parcels$', kind: 'drop_response', count: 1 } });
+    const result = await client.parcels.create(parcelDraft({ externalReference }));
+    expect(result.reconciled).toBe(true);
+    expect(await admin(`/counts?external_reference=${encodeURIComponent(externalReference)}`)).toMatchObject({
+      created: 1,
+    });
+  });
+
+  it('a carrier rejection is a 400 that leaves a 1002 parcel behind', async () => {
+    const externalReference = ref('reject');
+    await admin('/faults', {
+      json: {
+        method: 'POST',
+        path: '^/parcels$',
+        kind: 'carrier_reject',
+        message: 'Address unknown to carrier',
+        count: 1,
+      },
+    });
+    await expect(client.parcels.create(parcelDraft({ externalReference }))).rejects.toMatchObject({
+      status: 400,
+      carrierError: true,
+    });
+    const leftover = await client.parcels.findByExternalReference(externalReference);
+    expect(leftover?.status).toEqual({ id: 1002, message: 'Announcement failed' });
+  });
+
+  it('5xx and timeouts on reads are retried through; malformed bodies are contract errors', async () => {
+    await admin('/faults', {
+      json: { method: 'GET', path: '^/parcels/statuses$', kind: 'status', status: 503, count: 1 },
+    });
+    await admin('/faults', {
+      json: { method: 'GET', path: '^/parcels/statuses$', kind: 'timeout', count: 1 },
+    });
+    const fast = new SendcloudClient({
+      credentials: KEYS,
+      baseUrl: sim.baseUrl,
+      timeoutMs: 300,
+      retry: { baseDelayMs: 10 },
+    });
+    await expect(fast.catalog.parcelStatuses()).resolves.toHaveLength(35);
+    await admin('/faults', { json: { method: 'GET', path: '^/parcels/\\d+$', kind: 'malformed', count: 1 } });
+    await expect(fast.parcels.get(1)).rejects.toBeInstanceOf(SendcloudContractError);
+  });
+
+  it('refuses a fault it cannot understand, saying why', async () => {
+    expect(await admin('/faults', { json: { path: '^/parcels$', kind: 'explode' } })).toMatchObject({
+      errors: [expect.stringMatching(/^kind/)],
+    });
+  });
+});
+
+describe('rate limits', () => {
+  it('answers 429 with an empty body past the write burst, per account', async () => {
+    const rules = {
+      read: [{ limit: 5, windowMs: 60_000 }],
+      write: [
+        { limit: 100, windowMs: 60_000 },
+        { limit: 3, windowMs: 1_000 },
+      ],
+    };
+    const limited = await startSimulator({ port: 0, rateLimits: rules });
+    try {
+      const auth = {
+        authorization: `Basic ${Buffer.from('sim-public-key:sim-secret-key').toString('base64')}`,
+      };
+      const statuses = [];
+      for (let i = 0; i < 4; i++)
+        statuses.push(
+          (await fetch(`${limited.baseUrl}/parcels/1/cancel`, { method: 'POST', headers: auth })).status,
+        );
+      expect(statuses).toEqual([404, 404, 404, 429]);
+      const throttled = await fetch(`${limited.baseUrl}/parcels/1/cancel`, { method: 'POST', headers: auth });
+      expect(await throttled.text()).toBe('');
+      // the client-side limiter with the same budget never sees a 429
+      const polite = new SendcloudClient({
+        credentials: KEYS,
+        baseUrl: limited.baseUrl,
+        retry: { maxAttempts: 1 },
+        rateLimiter: new SlidingWindowRateLimiter({ rules }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const results = await Promise.all(Array.from({ length: 4 }, () => polite.parcels.cancel(1)));
+      expect(results.map((r) => r.outcome)).toEqual(['not_found', 'not_found', 'not_found', 'not_found']);
+      expect(
+        ((await (await fetch(`${limited.url}/__sim/stats`)).json()) as { rateLimited: number }).rateLimited,
+      ).toBe(2);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
+
+describe('webhooks', () => {
+  it('signs Python-style bodies, retries failures on a (compressed) schedule, and can duplicate', async () => {
+    const received: Array<{ body: string; signature: string }> = [];
+    let failures = 2;
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({
+          body: Buffer.concat(chunks).toString(),
+          signature: String(req.headers['sendcloud-signature']),
+        });
+        res.writeHead(failures-- > 0 ? 500 : 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hookSim = await startSimulator({
+      port: 0,
+      rateLimits: false,
+      webhookTimeScale: 0.0001,
+      accounts: [
+        {
+          id: 'shop',
+          publicKey: 'p',
+          secretKey: 's',
+          webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+          webhookSecret: 'whsec',
+        },
+      ],
+    });
+    try {
+      const shop = new SendcloudClient({
+        credentials: { publicKey: 'p', secretKey: 's' },
+        baseUrl: hookSim.baseUrl,
+      });
+      const { parcel } = await shop.parcels.create(parcelDraft({ externalReference: ref() }));
+      await fetch(`${hookSim.url}/__sim/parcels/${parcel.id}/advance`, { method: 'POST' });
+      await waitFor(() => received.length >= 3);
+      const bodies = new Set(received.map((r) => r.body));
+      expect(bodies.size).toBe(1);
+      const [first] = received;
+      expect(first?.body).toMatch(/^\{"action": "parcel_status_changed", "timestamp": \d+, "parcel": \{/);
+      expect(
+        verifySendcloudSignature({
+          rawBody: first?.body ?? '',
+          signature: first?.signature,
+          secrets: ['whsec'],
+        }).valid,
+      ).toBe(true);
+      const deliveries = (await (await fetch(`${hookSim.url}/__sim/webhooks`)).json()) as Array<{
+        state: string;
+        attempts: unknown[];
+      }>;
+      expect(deliveries[0]).toMatchObject({ state: 'delivered' });
+      expect(deliveries[0]?.attempts).toHaveLength(3);
+
+      await fetch(`${hookSim.url}/__sim/webhooks/mode`, {
+        method: 'POST',
+        body: JSON.stringify({ duplicate: true }),
+      });
+      await fetch(`${hookSim.url}/__sim/parcels/${parcel.id}/advance`, { method: 'POST' });
+      await waitFor(() => received.length >= 5);
+      expect(received[3]?.body).toBe(received[4]?.body);
+    } finally {
+      await hookSim.stop();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
+  });
+
+  it('holds deliveries and releases them newest first (out of order)', async () => {
+    const bodies: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on('end', () => {
+        bodies.push(body);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hookSim = await startSimulator({
+      port: 0,
+      rateLimits: false,
+      accounts: [
+        {
+          id: 'shop',
+          publicKey: 'p',
+          secretKey: 's',
+          webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
+        },
+      ],
+    });
+    try {
+      const shop = new SendcloudClient({
+        credentials: { publicKey: 'p', secretKey: 's' },
+        baseUrl: hookSim.baseUrl,
+      });
+      const { parcel } = await shop.parcels.create(parcelDraft({ externalReference: ref() }));
+      await fetch(`${hookSim.url}/__sim/webhooks/mode`, {
+        method: 'POST',
+        body: JSON.stringify({ hold: true }),
+      });
+      for (let i = 0; i < 3; i++)
+        await fetch(`${hookSim.url}/__sim/parcels/${parcel.id}/advance`, { method: 'POST' });
+      await fetch(`${hookSim.url}/__sim/webhooks/release`, { method: 'POST' });
+      await waitFor(() => bodies.length >= 3);
+      const statuses = bodies.map(
+        (b) => (JSON.parse(b) as { parcel: { status: { id: number } } }).parcel.status.id,
+      );
+      expect(statuses).toEqual([7, 3, 22]);
+    } finally {
+      await hookSim.stop();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
+  });
+});
+
+describe('state between runs', () => {
+  it('keeps parcels in the state file and continues ids after a restart', async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'sim-')), 'state.json');
+    const first = await startSimulator({ port: 0, rateLimits: false, stateFile });
+    const c1 = new SendcloudClient({ credentials: KEYS, baseUrl: first.baseUrl });
+    const { parcel } = await c1.parcels.create(parcelDraft({ externalReference: 'persist:1' }));
+    await first.stop();
+    const second = await startSimulator({ port: 0, rateLimits: false, stateFile });
+    try {
+      const c2 = new SendcloudClient({ credentials: KEYS, baseUrl: second.baseUrl });
+      expect((await c2.parcels.get(parcel.id)).tracking_number).toBe(parcel.tracking_number);
+      const next = await c2.parcels.create(parcelDraft({ externalReference: 'persist:2' }));
+      expect(next.parcel.id).toBeGreaterThan(parcel.id);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

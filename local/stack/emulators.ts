@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
+import { buildApp, interceptLocalhostDns } from 'fauxqs';
+
+export interface Emulators {
+  /** Values for AWS_ENDPOINT_URL_DYNAMODB / _SQS / _S3. */
+  readonly endpoints: { readonly dynamodb: string; readonly sqs: string; readonly s3: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * DynamoDB (dynalite, kept on disk when `dataDir` is given) and SQS + S3 (fauxqs, in memory), in-process on
+ * 127.0.0.1. The real AWS SDK clients reach them through the standard AWS_ENDPOINT_URL_* variables.
+ */
+export async function startEmulators(options: {
+  readonly dataDir?: string;
+  readonly region: string;
+}): Promise<Emulators> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const dynamo = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.dataDir ? { path: options.dataDir } : {}),
+  });
+  await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
+  const fauxqs = buildApp({ logger: false, defaultRegion: options.region });
+  await fauxqs.listen({ port: 0, host: '127.0.0.1' });
+  // fauxqs names queues http://sqs.<region>.localhost:<port>/…; resolve *.localhost to 127.0.0.1 in-process.
+  interceptLocalhostDns();
+  const fauxqsPort = (fauxqs.server.address() as AddressInfo).port;
+  return {
+    endpoints: {
+      dynamodb: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
+      // The same host as the queue URLs, so the SDK has nothing to reconcile.
+      sqs: `http://sqs.${options.region}.localhost:${fauxqsPort}`,
+      s3: `http://127.0.0.1:${fauxqsPort}`,
+    },
+    async stop() {
+      await fauxqs.close();
+      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+    },
+  };
+}

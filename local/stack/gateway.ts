@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { lambdaContext } from './lambdaContext';
+
+export type HttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyResultV2>;
+
+export interface Route {
+  /** `GET /orders/{orderId}` — API Gateway's route-key syntax. */
+  readonly routeKey: string;
+  readonly name: string;
+  readonly handler: HttpHandler;
+}
+
+type LocalRoute = (
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+) => Promise<{ status: number; json?: unknown; body?: string; headers?: Record<string, string> } | undefined>;
+
+export interface GatewayOptions {
+  readonly port: number;
+  readonly routes: readonly Route[];
+  /** `/_local/...` helpers (events, jobs, health), answered before the routes. */
+  readonly local?: LocalRoute;
+  /** Base64-encode every body, as API Gateway does for binary media types (tests both forms). */
+  readonly base64Bodies?: boolean;
+}
+
+const TEXT = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+json)/i;
+const MAX_BODY = 10 * 1024 * 1024;
+
+/**
+ * An API Gateway HTTP API (payload format 2.0) on 127.0.0.1: requests become the events Lambda receives,
+ * raw bodies included (base64 for binary media types), and handler results become HTTP responses.
+ */
+export class LocalGateway {
+  readonly #server: Server;
+  readonly #options: GatewayOptions;
+
+  private constructor(server: Server, options: GatewayOptions) {
+    this.#server = server;
+    this.#options = options;
+  }
+
+  static async start(options: GatewayOptions): Promise<LocalGateway> {
+    let gateway: LocalGateway | undefined;
+    const server = createServer((req, res) => void gateway?.handle(req, res));
+    gateway = new LocalGateway(server, options);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, '127.0.0.1', resolve);
+    });
+    return gateway;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    this.#server.closeAllConnections();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const body = await readBody(req);
+      if (body === undefined) return send(res, 413, { message: 'Request Entity Too Large' });
+      const local = await this.#options.local?.(req, url, body);
+      if (local) {
+        res.writeHead(local.status, { 'content-type': 'application/json', ...local.headers });
+        res.end(local.json === undefined ? (local.body ?? '') : JSON.stringify(local.json));
+        return;
+      }
+      const method = req.method ?? 'GET';
+      const match = this.#match(method, url.pathname);
+      if (!match) return send(res, 404, { message: 'Not Found' });
+      const event = toEvent(
+        req,
+        url,
+        body,
+        match.route.routeKey,
+        match.params,
+        this.#options.base64Bodies ?? false,
+      );
+      const result = await match.route.handler(event, lambdaContext(match.route.name));
+      writeResult(res, result);
+    } catch (error) {
+      // API Gateway answers 500 with this body when the integration fails; the cause goes to the console.
+      console.error('[gateway] handler failed:', error instanceof Error ? error.name : 'error');
+      send(res, 500, { message: 'Internal Server Error' });
+    }
+  }
+
+  #match(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+    for (const route of this.#options.routes) {
+      const [routeMethod, template = ''] = route.routeKey.split(' ');
+      if (routeMethod !== method && routeMethod !== 'ANY') continue;
+      const names: string[] = [];
+      const pattern = template.replace(/\{([^}+]+)(\+)?\}/g, (_, name: string, greedy?: string) => {
+        names.push(name);
+        return greedy ? '(.+)' : '([^/]+)';
+      });
+      const found = new RegExp(`^${pattern}$`).exec(path);
+      if (found)
+        return {
+          route,
+          params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(found[i + 1] ?? '')])),
+        };
+    }
+    return undefined;
+  }
+}
+
+export function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  routeKey: string,
+  pathParameters: Record<string, string>,
+  forceBase64: boolean,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined && name !== 'cookie')
+      headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
+  const base64 = body.length > 0 && (forceBase64 || !TEXT.test(headers['content-type'] ?? ''));
+  const now = new Date();
+  const cookies = req.headers.cookie?.split(';').map((c) => c.trim());
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers,
+    ...(cookies ? { cookies } : {}),
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(Object.keys(pathParameters).length > 0 ? { pathParameters } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length > 0 ? { body: base64 ? body.toString('base64') : body.toString('utf8') } : {}),
+    isBase64Encoded: base64,
+  };
+}
+
+function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2): void {
+  if (
+    typeof result === 'string' ||
+    typeof result !== 'object' ||
+    result === null ||
+    !('statusCode' in result)
+  ) {
+    // HTTP APIs infer a 200 JSON answer from anything that is not a structured response.
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(typeof result === 'string' ? result : JSON.stringify(result));
+    return;
+  }
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {}))
+    headers[name.toLowerCase()] = String(value);
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  const body =
+    result.body === undefined
+      ? ''
+      : result.isBase64Encoded
+        ? Buffer.from(result.body, 'base64')
+        : result.body;
+  res.writeHead(result.statusCode ?? 200, headers).end(body);
+}
+
+function send(res: ServerResponse, status: number, json: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

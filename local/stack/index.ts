@@ -1,0 +1,194 @@
+import { join } from 'node:path';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type Emulators, startEmulators } from './emulators';
+import { LocalEventBus } from './eventBus';
+import { LocalGateway, type Route } from './gateway';
+import { QueueRunner, type QueueSubscription, type SqsHandler } from './queueRunner';
+import { type Job, LocalScheduler } from './scheduler';
+
+export type { Route } from './gateway';
+export type { Job } from './scheduler';
+
+export interface QueueDefinition {
+  readonly name: string;
+  /** Messages received this many times go to `<name>-dlq`. */
+  readonly maxReceiveCount: number;
+  readonly visibilityTimeoutSeconds: number;
+  /** Loaded after the environment is set, so the handler module sees local endpoints at import time. */
+  readonly handler?: () => Promise<SqsHandler>;
+  readonly batchSize?: number;
+}
+
+/** What the service needs locally; the same resources and handlers the CDK stack deploys. */
+export interface Wiring {
+  readonly tables: readonly CreateTableCommandInput[];
+  readonly queues: readonly QueueDefinition[];
+  readonly buckets: readonly string[];
+  /** Environment for the handlers (table, queue, bucket names), given the queue URLs. */
+  readonly environment: (queueUrls: ReadonlyMap<string, string>) => Record<string, string>;
+  readonly routes: () => Promise<readonly Route[]>;
+  readonly jobs: () => Promise<readonly Job[]>;
+}
+
+export interface LocalStackOptions {
+  readonly port: number;
+  readonly stateDir: string;
+  readonly region?: string;
+  readonly wiring: Wiring;
+  /** Base64-encode every request body in the gateway (API Gateway does so for binary media types). */
+  readonly base64Bodies?: boolean;
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly bus: LocalEventBus;
+  readonly queueUrls: ReadonlyMap<string, string>;
+  readonly runner: QueueRunner;
+  readonly scheduler: LocalScheduler;
+  readonly endpoints: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The service on one machine: DynamoDB/SQS/S3 emulators (unless AWS_ENDPOINT_URL_* already point somewhere),
+ * an EventBridge stand-in writing `<stateDir>/events.jsonl`, the HTTP gateway, the queue runner and the
+ * scheduler. Handlers are the Lambda handlers, unchanged.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const region = options.region ?? process.env.AWS_REGION ?? 'eu-west-1';
+  process.env.AWS_REGION = region;
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+  const external = Boolean(
+    process.env.AWS_ENDPOINT_URL_DYNAMODB &&
+      process.env.AWS_ENDPOINT_URL_SQS &&
+      process.env.AWS_ENDPOINT_URL_S3,
+  );
+  let emulators: Emulators | undefined;
+  if (!external) {
+    emulators = await startEmulators({ dataDir: join(options.stateDir, 'dynamodb'), region });
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = emulators.endpoints.dynamodb;
+    process.env.AWS_ENDPOINT_URL_SQS = emulators.endpoints.sqs;
+    process.env.AWS_ENDPOINT_URL_S3 = emulators.endpoints.s3;
+  }
+  const bus = await LocalEventBus.start(join(options.stateDir, 'events.jsonl'));
+  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = bus.endpoint;
+
+  const { wiring } = options;
+  const dynamodb = new DynamoDBClient({});
+  for (const table of wiring.tables) {
+    try {
+      await dynamodb.send(new CreateTableCommand(table));
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+  }
+  const s3 = new S3Client({});
+  for (const bucket of wiring.buckets) {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: unknown) => {
+      if (!(error instanceof Error && /BucketAlready/.test(error.name))) throw error;
+    });
+  }
+  const sqs = new SQSClient({});
+  const queueUrls = new Map<string, string>();
+  const queueArns = new Map<string, string>();
+  for (const queue of wiring.queues) {
+    const dlq = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${queue.name}-dlq`,
+        Attributes: { MessageRetentionPeriod: '1209600' },
+      }),
+    );
+    const dlqArn = await arnOf(sqs, dlq.QueueUrl ?? '');
+    const created = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: queue.name,
+        Attributes: {
+          VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlqArn,
+            maxReceiveCount: queue.maxReceiveCount,
+          }),
+        },
+      }),
+    );
+    queueUrls.set(queue.name, created.QueueUrl ?? '');
+    queueUrls.set(`${queue.name}-dlq`, dlq.QueueUrl ?? '');
+    queueArns.set(queue.name, await arnOf(sqs, created.QueueUrl ?? ''));
+  }
+  Object.assign(process.env, wiring.environment(queueUrls));
+
+  const subscriptions: QueueSubscription[] = [];
+  for (const queue of wiring.queues) {
+    if (!queue.handler) continue;
+    subscriptions.push({
+      name: queue.name,
+      queueUrl: queueUrls.get(queue.name) ?? '',
+      queueArn: queueArns.get(queue.name) ?? '',
+      handler: await queue.handler(),
+      ...(queue.batchSize ? { batchSize: queue.batchSize } : {}),
+    });
+  }
+  const runner = new QueueRunner(sqs, subscriptions, { region });
+  const scheduler = new LocalScheduler(await wiring.jobs());
+  const gateway = await LocalGateway.start({
+    port: options.port,
+    routes: await wiring.routes(),
+    ...(options.base64Bodies ? { base64Bodies: true } : {}),
+    local: async (req, url) => {
+      if (!url.pathname.startsWith('/_local/')) return undefined;
+      if (req.method === 'GET' && url.pathname === '/_local/health')
+        return { status: 200, json: { ok: true } };
+      if (req.method === 'GET' && url.pathname === '/_local/events') {
+        const type = url.searchParams.get('detail-type');
+        return { status: 200, json: bus.events.filter((e) => !type || e['detail-type'] === type) };
+      }
+      const job = /^\/_local\/jobs\/([^/]+)$/.exec(url.pathname)?.[1];
+      if (req.method === 'POST' && job) {
+        if (!scheduler.names().includes(job))
+          return { status: 404, json: { message: `no job ${job}; jobs: ${scheduler.names().join(', ')}` } };
+        return { status: 200, json: { job, result: (await scheduler.run(job)) ?? null } };
+      }
+      return { status: 404, json: { message: 'Not Found' } };
+    },
+  });
+  runner.start();
+  scheduler.start();
+
+  return {
+    url: gateway.url,
+    bus,
+    queueUrls,
+    runner,
+    scheduler,
+    endpoints: {
+      dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB ?? '',
+      sqs: process.env.AWS_ENDPOINT_URL_SQS ?? '',
+      s3: process.env.AWS_ENDPOINT_URL_S3 ?? '',
+      eventbridge: bus.endpoint,
+    },
+    async stop() {
+      scheduler.stop();
+      await runner.stop();
+      await gateway.stop();
+      await bus.stop();
+      await emulators?.stop();
+    },
+  };
+}
+
+async function arnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const attributes = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return attributes.Attributes?.QueueArn ?? '';
+}

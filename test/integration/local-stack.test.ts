@@ -1,0 +1,250 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../local/stack';
+
+/**
+ * The local wiring with test handlers: the same gateway, queue runner, scheduler and emulators the service
+ * runs on, checked for the Lambda semantics handlers rely on.
+ */
+const seenEvents: APIGatewayProxyEventV2[] = [];
+const deliveries: Array<{ body: string; receiveCount: string }> = [];
+let stack: LocalStack;
+const stateDir = mkdtempSync(join(tmpdir(), 'local-stack-'));
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    port: 0,
+    stateDir,
+    wiring: {
+      tables: [
+        {
+          TableName: 'bridge-test',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        },
+      ],
+      buckets: ['labels-test'],
+      queues: [
+        {
+          name: 'work',
+          maxReceiveCount: 2,
+          visibilityTimeoutSeconds: 1,
+          batchSize: 10,
+          handler: async () => async (event: SQSEvent) => {
+            for (const r of event.Records)
+              deliveries.push({ body: r.body, receiveCount: r.attributes.ApproximateReceiveCount });
+            if (event.Records.some((r) => r.body === 'crash')) throw new Error('boom');
+            return {
+              batchItemFailures: event.Records.filter((r) => r.body.startsWith('fail')).map((r) => ({
+                itemIdentifier: r.messageId,
+              })),
+            };
+          },
+        },
+      ],
+      environment: (urls) => ({ WORK_QUEUE_URL: urls.get('work') ?? '', TABLE_NAME: 'bridge-test' }),
+      routes: async () => [
+        {
+          routeKey: 'POST /echo/{id}',
+          name: 'echo',
+          handler: async (event) => {
+            seenEvents.push(event);
+            return {
+              statusCode: 201,
+              headers: { 'X-Echo': event.pathParameters?.id ?? '' },
+              body: JSON.stringify({ got: event.body, base64: event.isBase64Encoded }),
+            };
+          },
+        },
+        {
+          routeKey: 'GET /bytes',
+          name: 'bytes',
+          handler: async () => ({
+            statusCode: 200,
+            headers: { 'content-type': 'application/pdf' },
+            isBase64Encoded: true,
+            body: Buffer.from('%PDF-1.7 x').toString('base64'),
+          }),
+        },
+        {
+          routeKey: 'GET /fails',
+          name: 'fails',
+          handler: async () => {
+            throw new Error('secret detail');
+          },
+        },
+      ],
+      jobs: async () => [
+        {
+          name: 'report',
+          everyMs: 0,
+          handler: async () => {
+            await new EventBridgeClient({}).send(
+              new PutEventsCommand({
+                Entries: [
+                  {
+                    Source: 'sendcloud-bridge',
+                    DetailType: 'Report Written',
+                    Detail: JSON.stringify({ rows: 3 }),
+                    EventBusName: 'bus',
+                  },
+                ],
+              }),
+            );
+            return { rows: 3 };
+          },
+        },
+      ],
+    },
+  });
+});
+afterAll(() => stack.stop());
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('HTTP gateway (API Gateway HTTP API, payload 2.0)', () => {
+  it('hands the handler a v2 event with path parameters, query, headers and the raw body', async () => {
+    const response = await fetch(`${stack.url}/echo/42?channel=bol&x=1&x=2`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-trace': 't' },
+      body: '{"a": 1}',
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-echo')).toBe('42');
+    expect(await response.json()).toEqual({ got: '{"a": 1}', base64: false });
+    const event = seenEvents.at(-1);
+    expect(event).toMatchObject({
+      version: '2.0',
+      routeKey: 'POST /echo/{id}',
+      rawPath: '/echo/42',
+      rawQueryString: 'channel=bol&x=1&x=2',
+      pathParameters: { id: '42' },
+      queryStringParameters: { channel: 'bol', x: '1,2' },
+      headers: { 'x-trace': 't', 'content-type': 'application/json' },
+      requestContext: { http: { method: 'POST', path: '/echo/42' }, stage: '$default' },
+    });
+  });
+
+  it('base64-encodes binary bodies byte for byte', async () => {
+    const bytes = Buffer.from([0, 1, 2, 250, 255]);
+    await fetch(`${stack.url}/echo/bin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    });
+    const event = seenEvents.at(-1);
+    expect(event?.isBase64Encoded).toBe(true);
+    expect(Buffer.from(event?.body ?? '', 'base64').equals(bytes)).toBe(true);
+  });
+
+  it('returns base64 results as bytes, hides handler crashes behind a bare 500, and 404s unknown routes', async () => {
+    const pdf = await fetch(`${stack.url}/bytes`);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await pdf.arrayBuffer()).toString()).toBe('%PDF-1.7 x');
+    const crash = await fetch(`${stack.url}/fails`);
+    expect(crash.status).toBe(500);
+    expect(await crash.text()).not.toContain('secret');
+    expect((await fetch(`${stack.url}/nope`)).status).toBe(404);
+  });
+});
+
+describe('queue runner (Lambda SQS event source semantics)', () => {
+  it('deletes successes, retries reported failures after the visibility timeout, and redrives poison to the DLQ', async () => {
+    const sqs = new SQSClient({});
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: stack.queueUrls.get('work'),
+        Entries: ['ok-1', 'fail-1', 'ok-2'].map((body, i) => ({ Id: String(i), MessageBody: body })),
+      }),
+    );
+    await waitFor(() => deliveries.filter((d) => d.body === 'fail-1').length >= 2);
+    expect(deliveries.filter((d) => d.body === 'ok-1')).toHaveLength(1);
+    expect(deliveries.filter((d) => d.body === 'fail-1').map((d) => d.receiveCount)).toEqual(['1', '2']);
+    // after maxReceiveCount (2) receives the queue moves it to the DLQ; nothing else is there
+    let dlqBodies: string[] = [];
+    await waitFor(() => {
+      void sqs
+        .send(
+          new ReceiveMessageCommand({
+            QueueUrl: stack.queueUrls.get('work-dlq'),
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: 0,
+          }),
+        )
+        .then((r) => {
+          dlqBodies = (r.Messages ?? []).map((m) => m.Body ?? '');
+        });
+      return dlqBodies.length > 0;
+    });
+    expect(dlqBodies).toEqual(['fail-1']);
+  });
+
+  it('a handler that throws leaves the whole batch for another attempt', async () => {
+    const sqs = new SQSClient({});
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: stack.queueUrls.get('work'),
+        Entries: [{ Id: '1', MessageBody: 'crash' }],
+      }),
+    );
+    await waitFor(() => deliveries.filter((d) => d.body === 'crash').length >= 2);
+    expect(
+      deliveries
+        .filter((d) => d.body === 'crash')
+        .map((d) => d.receiveCount)
+        .slice(0, 2),
+    ).toEqual(['1', '2']);
+  });
+});
+
+describe('emulators, events and jobs', () => {
+  it('serves DynamoDB and S3 to unchanged SDK clients through AWS_ENDPOINT_URL_*', async () => {
+    const ddb = new DynamoDBClient({});
+    await ddb.send(
+      new PutItemCommand({ TableName: 'bridge-test', Item: { pk: { S: 'order#1' }, n: { N: '1' } } }),
+    );
+    expect(
+      (await ddb.send(new GetItemCommand({ TableName: 'bridge-test', Key: { pk: { S: 'order#1' } } }))).Item
+        ?.n,
+    ).toEqual({ N: '1' });
+    const s3 = new S3Client({});
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'labels-test', Key: 'x.pdf', Body: Buffer.from('%PDF-1.7') }),
+    );
+    expect(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: 'labels-test', Key: 'x.pdf' }))
+      ).Body?.transformToString(),
+    ).toBe('%PDF-1.7');
+    expect(process.env.WORK_QUEUE_URL).toBe(stack.queueUrls.get('work'));
+  });
+
+  it('runs a job on demand; its PutEvents land in events.jsonl and on GET /_local/events', async () => {
+    const run = await fetch(`${stack.url}/_local/jobs/report`, { method: 'POST' });
+    expect(await run.json()).toEqual({ job: 'report', result: { rows: 3 } });
+    const events = (await (
+      await fetch(`${stack.url}/_local/events?detail-type=Report%20Written`)
+    ).json()) as Array<{ detail: unknown; source: string }>;
+    expect(events).toMatchObject([{ source: 'sendcloud-bridge', detail: { rows: 3 } }]);
+    const lines = readFileSync(join(stateDir, 'events.jsonl'), 'utf8').trim().split('\n');
+    expect(JSON.parse(lines.at(-1) ?? '{}')).toMatchObject({
+      'detail-type': 'Report Written',
+      eventBusName: 'bus',
+    });
+    expect((await fetch(`${stack.url}/_local/jobs/nothing`, { method: 'POST' })).status).toBe(404);
+  });
+});

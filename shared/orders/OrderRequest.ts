@@ -1,0 +1,178 @@
+import * as z from 'zod';
+
+/**
+ * An order as order systems post it to `POST /orders`: grams and centimetres, camelCase. Every problem is
+ * reported with its path and a message a developer can act on.
+ */
+const Country = z
+  .string()
+  .trim()
+  .transform((value) => value.toUpperCase())
+  .pipe(z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as "NL"'));
+const Decimal = z.string().regex(/^\d{1,7}(\.\d{1,2})?$/, 'a decimal amount as a string, e.g. "12.50"');
+const Text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+const OptionalText = (max: number) => z.string().trim().max(max, `at most ${max} characters`).nullish();
+
+/** EU member states: no customs lines needed from NL. */
+export const EU = new Set([
+  'AT',
+  'BE',
+  'BG',
+  'HR',
+  'CY',
+  'CZ',
+  'DK',
+  'EE',
+  'FI',
+  'FR',
+  'DE',
+  'GR',
+  'HU',
+  'IE',
+  'IT',
+  'LV',
+  'LT',
+  'LU',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SK',
+  'SI',
+  'ES',
+  'SE',
+]);
+/** Countries whose carriers need a state/province code. */
+const NEEDS_STATE = new Set(['US', 'CA', 'IT', 'AU']);
+
+export const Recipient = z.object({
+  name: Text(75),
+  company: OptionalText(50),
+  street: Text(75),
+  houseNumber: OptionalText(20),
+  addressLine2: OptionalText(75),
+  postalCode: Text(12),
+  city: Text(30),
+  country: Country,
+  state: OptionalText(35),
+  email: z.email('a valid e-mail address').nullish(),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number like +31612345678')
+    .nullish(),
+});
+export type Recipient = z.infer<typeof Recipient>;
+
+export const ParcelSpec = z.object({
+  weightGrams: z.number().int('whole grams').positive('more than 0 grams').max(1_000_000, 'at most 1,000 kg'),
+  lengthCm: z.number().positive().max(1_000).optional(),
+  widthCm: z.number().positive().max(1_000).optional(),
+  heightCm: z.number().positive().max(1_000).optional(),
+});
+export type ParcelSpec = z.infer<typeof ParcelSpec>;
+
+export const OrderItem = z.object({
+  sku: OptionalText(64),
+  description: Text(255),
+  quantity: z.number().int().min(1),
+  unitPrice: Decimal,
+  hsCode: z
+    .string()
+    .regex(/^\d{6,10}$/, 'a 6 to 10 digit HS code')
+    .nullish(),
+  originCountry: Country.nullish(),
+  weightGrams: z.number().int().positive(),
+});
+export type OrderItem = z.infer<typeof OrderItem>;
+
+export const SERVICE_LEVELS = ['economy', 'standard', 'express', 'evening'] as const;
+export const ServiceLevel = z.enum(SERVICE_LEVELS);
+export type ServiceLevel = z.infer<typeof ServiceLevel>;
+
+export const Delivery = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('home') }),
+  z.object({ type: z.literal('service_point'), servicePointId: z.number().int().positive() }),
+]);
+export type Delivery = z.infer<typeof Delivery>;
+
+export const OrderRequest = z
+  .object({
+    orderId: Text(50).regex(/^[A-Za-z0-9._:\-/]+$/, 'letters, digits and . _ : - / only'),
+    channel: Text(30)
+      .regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, - and _ (e.g. "webshop", "bol", "amazon")')
+      .default('webshop'),
+    account: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a configured SendCloud account id')
+      .default('default'),
+    recipient: Recipient,
+    parcel: ParcelSpec,
+    items: z.array(OrderItem).max(100).default([]),
+    orderValue: z.object({
+      amount: Decimal,
+      currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "EUR"'),
+    }),
+    serviceLevel: ServiceLevel.default('standard'),
+    delivery: Delivery.default({ type: 'home' }),
+    shippingMethodId: z.number().int().positive().nullish(),
+  })
+  .superRefine((order, ctx) => {
+    const dims = [order.parcel.lengthCm, order.parcel.widthCm, order.parcel.heightCm].filter(
+      (d) => d !== undefined,
+    );
+    if (dims.length > 0 && dims.length < 3) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['parcel'],
+        message: 'give lengthCm, widthCm and heightCm together, or none of them',
+      });
+    }
+    if (NEEDS_STATE.has(order.recipient.country) && !order.recipient.state) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['recipient', 'state'],
+        message: `required for ${order.recipient.country} (state or province code)`,
+      });
+    }
+    if (!EU.has(order.recipient.country)) {
+      if (order.items.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items'],
+          message: `customs need the items for ${order.recipient.country}, outside the EU`,
+        });
+      }
+      order.items.forEach((item, i) => {
+        if (!item.hsCode)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['items', i, 'hsCode'],
+            message: 'required for shipments outside the EU',
+          });
+        if (!item.originCountry)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['items', i, 'originCountry'],
+            message: 'required for shipments outside the EU',
+          });
+      });
+    }
+  });
+export type OrderRequest = z.infer<typeof OrderRequest>;
+export type OrderRequestInput = z.input<typeof OrderRequest>;
+
+export interface FieldProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** zod issues → `[{path: "recipient.postalCode", message}]`, every one of them. */
+export function fieldProblems(error: z.ZodError): FieldProblem[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(body)',
+    message: issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message,
+  }));
+}

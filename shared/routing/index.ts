@@ -1,0 +1,2 @@
+export * from './RuleSet';
+export * from './route';

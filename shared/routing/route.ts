@@ -1,0 +1,252 @@
+import { EU, type ServiceLevel } from '../orders/OrderRequest';
+import type { ShippingMethod } from '../sendcloud/schemas/shipping';
+import { kgToGrams } from '../sendcloud/units';
+import type { Limits, Rule, RuleSet } from './RuleSet';
+
+/** What routing needs to know about an order (no personal data). */
+export interface RoutingOrder {
+  readonly toCountry: string;
+  readonly fromCountry: string;
+  readonly weightGrams: number;
+  readonly dimensionsCm?:
+    | { readonly length: number; readonly width: number; readonly height: number }
+    | undefined;
+  readonly serviceLevel: ServiceLevel;
+  readonly orderValue: number;
+  readonly channel: string;
+  readonly deliveryType: 'home' | 'service_point';
+  /** Carrier of the chosen service point, for service-point orders. */
+  readonly servicePointCarrier?: string | undefined;
+  /** The order system's own choice; routing only checks it. */
+  readonly shippingMethodId?: number | null | undefined;
+}
+
+export interface RoutingContext {
+  /** The account's outgoing shipping methods (`GET /shipping_methods`). */
+  readonly methods: readonly ShippingMethod[];
+  /** Methods currently failing at the carrier, with why. */
+  readonly unavailable?: ReadonlyMap<number, string>;
+  /** Methods already refused for this order (announcement failed), with why. */
+  readonly excluded?: ReadonlyMap<number, string>;
+  readonly rules: RuleSet;
+}
+
+export interface Candidate {
+  readonly methodId: number;
+  readonly name: string;
+  readonly carrier: string;
+  /** SendCloud's price for the destination, EUR; null when unknown. */
+  readonly price: number | null;
+}
+
+export interface TraceEntry {
+  readonly rule: string;
+  readonly outcome: 'skipped' | 'no_eligible_method' | 'chosen';
+  readonly reason: string;
+  /** Methods the rule considered but could not use, and why. */
+  readonly rejected?: ReadonlyArray<{
+    readonly methodId: number;
+    readonly name: string;
+    readonly reasons: readonly string[];
+  }>;
+}
+
+export interface RoutingDecision {
+  readonly ruleSet: { readonly name: string; readonly version: number };
+  readonly rule: string | null;
+  readonly choice: Candidate | null;
+  /** Every eligible method of the deciding rule, best first: the fallbacks. */
+  readonly ranked: readonly Candidate[];
+  readonly chargeableWeightGrams: number;
+  readonly volumetricWeightGrams: number | null;
+  readonly trace: readonly TraceEntry[];
+}
+
+/** Picks the shipping method for an order. Pure: same input, same decision. */
+export function route(order: RoutingOrder, context: RoutingContext): RoutingDecision {
+  const { rules } = context;
+  const dims = order.dimensionsCm;
+  const volumetric = dims
+    ? Math.ceil((dims.length * dims.width * dims.height * 1000) / rules.volumetricDivisor)
+    : null;
+  const chargeable = Math.max(order.weightGrams, volumetric ?? 0);
+  const base = {
+    ruleSet: { name: rules.name, version: rules.version },
+    chargeableWeightGrams: chargeable,
+    volumetricWeightGrams: volumetric,
+  };
+  const trace: TraceEntry[] = [];
+
+  if (order.shippingMethodId) {
+    const method = context.methods.find((m) => m.id === order.shippingMethodId);
+    const reasons = method
+      ? ineligibility(method, order, chargeable, context)
+      : [`method ${order.shippingMethodId} is not offered by this account`];
+    const candidate = method ? toCandidate(method, order.toCountry) : null;
+    trace.push({
+      rule: 'shippingMethodId on the order',
+      outcome: reasons.length === 0 ? 'chosen' : 'no_eligible_method',
+      reason: reasons.length === 0 ? 'the order names its method' : reasons.join('; '),
+    });
+    return {
+      ...base,
+      rule: reasons.length === 0 ? 'shippingMethodId on the order' : null,
+      choice: reasons.length === 0 ? candidate : null,
+      ranked: reasons.length === 0 && candidate ? [candidate] : [],
+      trace,
+    };
+  }
+
+  for (const rule of rules.rules) {
+    const mismatch = conditionMismatch(rule, order, chargeable);
+    if (mismatch) {
+      trace.push({ rule: rule.name, outcome: 'skipped', reason: mismatch });
+      continue;
+    }
+    const considered = candidatesOf(rule, order, context.methods);
+    const rejected: Array<{ methodId: number; name: string; reasons: string[] }> = [];
+    const eligible: ShippingMethod[] = [];
+    for (const method of considered) {
+      const reasons = ineligibility(method, order, chargeable, context);
+      if (reasons.length === 0) eligible.push(method);
+      else rejected.push({ methodId: method.id, name: method.name, reasons });
+    }
+    if (eligible.length === 0) {
+      trace.push({
+        rule: rule.name,
+        outcome: 'no_eligible_method',
+        reason:
+          considered.length === 0
+            ? 'no shipping method of this account matches the rule'
+            : 'every matching method is ineligible',
+        rejected,
+      });
+      continue;
+    }
+    const ranked = rank(rule, eligible, order.toCountry).map((m) => toCandidate(m, order.toCountry));
+    const choice = ranked[0] ?? null;
+    trace.push({
+      rule: rule.name,
+      outcome: 'chosen',
+      reason: `${choice?.name} (${rule.choose.strategy === 'cheapest' ? `cheapest at €${choice?.price?.toFixed(2)}` : 'first in preference order'}); ${ranked.length - 1} fallback(s)`,
+      ...(rejected.length > 0 ? { rejected } : {}),
+    });
+    return { ...base, rule: rule.name, choice, ranked, trace };
+  }
+  return { ...base, rule: null, choice: null, ranked: [], trace };
+}
+
+function conditionMismatch(rule: Rule, order: RoutingOrder, chargeable: number): string | undefined {
+  const w = rule.when;
+  const region =
+    order.toCountry === order.fromCountry ? 'domestic' : EU.has(order.toCountry) ? 'eu' : 'non_eu';
+  if (w.countries && !w.countries.includes(order.toCountry))
+    return `destination ${order.toCountry} not in ${w.countries.join(', ')}`;
+  if (w.notCountries?.includes(order.toCountry)) return `destination ${order.toCountry} is excluded`;
+  if (w.regions && !w.regions.includes(region)) return `region ${region} not in ${w.regions.join(', ')}`;
+  if (w.minWeightGrams !== undefined && chargeable < w.minWeightGrams)
+    return `chargeable weight ${chargeable} g below ${w.minWeightGrams} g`;
+  if (w.maxWeightGrams !== undefined && chargeable > w.maxWeightGrams)
+    return `chargeable weight ${chargeable} g above ${w.maxWeightGrams} g`;
+  if (w.serviceLevels && !w.serviceLevels.includes(order.serviceLevel))
+    return `service level ${order.serviceLevel} not in ${w.serviceLevels.join(', ')}`;
+  if (w.minOrderValue !== undefined && order.orderValue < w.minOrderValue)
+    return `order value ${order.orderValue} below ${w.minOrderValue}`;
+  if (w.maxOrderValue !== undefined && order.orderValue > w.maxOrderValue)
+    return `order value ${order.orderValue} above ${w.maxOrderValue}`;
+  if (w.channels && !w.channels.includes(order.channel))
+    return `channel ${order.channel} not in ${w.channels.join(', ')}`;
+  if (w.deliveryTypes && !w.deliveryTypes.includes(order.deliveryType))
+    return `delivery type ${order.deliveryType} not in ${w.deliveryTypes.join(', ')}`;
+  return undefined;
+}
+
+function candidatesOf(rule: Rule, order: RoutingOrder, methods: readonly ShippingMethod[]): ShippingMethod[] {
+  const { choose } = rule;
+  const name = choose.namePattern ? new RegExp(choose.namePattern, 'i') : undefined;
+  const notName = choose.excludeNamePattern ? new RegExp(choose.excludeNamePattern, 'i') : undefined;
+  return methods.filter((m) => {
+    if (choose.methodIds && !choose.methodIds.includes(m.id)) return false;
+    if (choose.carriers.length > 0 && !choose.carriers.includes(m.carrier)) return false;
+    if (choose.excludeCarriers.includes(m.carrier)) return false;
+    if (choose.servicePointCarrier && m.carrier !== order.servicePointCarrier) return false;
+    if (name && !name.test(m.name)) return false;
+    if (notName?.test(m.name)) return false;
+    return true;
+  });
+}
+
+/** Why this method cannot carry this order; empty when it can. */
+function ineligibility(
+  method: ShippingMethod,
+  order: RoutingOrder,
+  chargeable: number,
+  context: RoutingContext,
+): string[] {
+  const reasons: string[] = [];
+  const country = method.countries.find((c) => c.iso_2 === order.toCountry);
+  if (!country) reasons.push(`does not ship to ${order.toCountry}`);
+  const min = kgToGrams(method.min_weight);
+  const max = kgToGrams(method.max_weight);
+  if (chargeable < min || chargeable > max)
+    reasons.push(`chargeable weight ${chargeable} g outside ${min}–${max} g`);
+  const servicePointMethod = method.service_point_input === 'required';
+  if (order.deliveryType === 'service_point' && !servicePointMethod)
+    reasons.push('not a service-point method');
+  if (order.deliveryType === 'home' && servicePointMethod) reasons.push('needs a service point');
+  const limits: Array<Limits & { requireDimensions?: boolean }> = [];
+  const carrierLimits = context.rules.carrierLimits[method.carrier];
+  if (carrierLimits) limits.push(carrierLimits);
+  for (const limit of context.rules.methodLimits)
+    if (new RegExp(limit.namePattern, 'i').test(method.name)) limits.push(limit);
+  for (const limit of limits) reasons.push(...sizeProblems(limit, order.dimensionsCm));
+  const unavailable = context.unavailable?.get(method.id);
+  if (unavailable) reasons.push(`unavailable: ${unavailable}`);
+  const excluded = context.excluded?.get(method.id);
+  if (excluded) reasons.push(`already refused for this order: ${excluded}`);
+  return reasons;
+}
+
+function sizeProblems(
+  limit: Limits & { requireDimensions?: boolean },
+  dims: RoutingOrder['dimensionsCm'],
+): string[] {
+  if (!dims) return limit.requireDimensions ? ['needs parcel dimensions to check the size limits'] : [];
+  const [l = 0, w = 0, h = 0] = [dims.length, dims.width, dims.height].sort((a, b) => b - a);
+  const problems: string[] = [];
+  if (limit.maxLengthCm !== undefined && l > limit.maxLengthCm)
+    problems.push(`longest side ${l} cm over ${limit.maxLengthCm} cm`);
+  if (limit.maxWidthCm !== undefined && w > limit.maxWidthCm)
+    problems.push(`second side ${w} cm over ${limit.maxWidthCm} cm`);
+  if (limit.maxHeightCm !== undefined && h > limit.maxHeightCm)
+    problems.push(`shortest side ${h} cm over ${limit.maxHeightCm} cm`);
+  if (limit.maxSumCm !== undefined && l + w + h > limit.maxSumCm)
+    problems.push(`sides sum to ${l + w + h} cm, over ${limit.maxSumCm} cm`);
+  if (limit.maxGirthCm !== undefined && l + 2 * (w + h) > limit.maxGirthCm)
+    problems.push(`length + girth ${l + 2 * (w + h)} cm over ${limit.maxGirthCm} cm`);
+  return problems;
+}
+
+function rank(rule: Rule, methods: ShippingMethod[], country: string): ShippingMethod[] {
+  const price = (m: ShippingMethod) =>
+    m.countries.find((c) => c.iso_2 === country)?.price ?? Number.POSITIVE_INFINITY;
+  const preference = (m: ShippingMethod) => {
+    if (rule.choose.methodIds) return rule.choose.methodIds.indexOf(m.id);
+    const i = rule.choose.carriers.indexOf(m.carrier);
+    return i === -1 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return [...methods].sort((a, b) =>
+    rule.choose.strategy === 'cheapest'
+      ? price(a) - price(b) || a.id - b.id
+      : preference(a) - preference(b) || price(a) - price(b) || a.id - b.id,
+  );
+}
+
+function toCandidate(method: ShippingMethod, country: string): Candidate {
+  return {
+    methodId: method.id,
+    name: method.name,
+    carrier: method.carrier,
+    price: method.countries.find((c) => c.iso_2 === country)?.price ?? null,
+  };
+}

@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { METHODS } from '../../../local/simulator';
+import { methodJson } from '../../../local/simulator/catalogue';
+import { DEFAULT_RULES, type RoutingOrder, RuleSet, route } from '../../../shared/routing';
+import { ShippingMethod } from '../../../shared/sendcloud';
+
+// The simulator's Dutch/Belgian catalogue, parsed with the client's schema like a real answer would be.
+const methods = METHODS.filter((m) => !m.isReturn).map((m) => ShippingMethod.parse(methodJson(m)));
+const context = { methods, rules: DEFAULT_RULES };
+
+const order = (overrides: Partial<RoutingOrder> = {}): RoutingOrder => ({
+  toCountry: 'NL',
+  fromCountry: 'NL',
+  weightGrams: 1200,
+  dimensionsCm: { length: 30, width: 20, height: 10 },
+  serviceLevel: 'standard',
+  orderValue: 25,
+  channel: 'webshop',
+  deliveryType: 'home',
+  ...overrides,
+});
+
+describe('default routing rules', () => {
+  it('sends the example order (NL, 1.2 kg) with PostNL, with DHL and DPD as fallbacks', () => {
+    const decision = route(order(), context);
+    expect(decision.rule).toBe('domestic NL');
+    expect(decision.choice).toMatchObject({ carrier: 'postnl', name: 'PostNL Standard 0-23kg' });
+    expect(decision.ranked.map((c) => c.carrier)).toEqual(['postnl', 'dhl', 'dpd']);
+    expect(decision.trace.map((t) => [t.rule, t.outcome])).toEqual([
+      ['service-point delivery', 'skipped'],
+      ['domestic NL, evening', 'skipped'],
+      ['domestic NL', 'chosen'],
+    ]);
+  });
+
+  it('uses the mailbox parcel only when the dimensions prove it fits', () => {
+    expect(
+      route(order({ weightGrams: 400, dimensionsCm: { length: 30, width: 20, height: 3 } }), context).choice
+        ?.name,
+    ).toBe('PostNL Mailbox Parcel 0-2kg');
+    const noDims = route(order({ weightGrams: 400, dimensionsCm: undefined }), context);
+    expect(noDims.choice?.name).toBe('PostNL Standard 0-23kg');
+    expect(noDims.trace.at(-1)?.rejected).toContainEqual(
+      expect.objectContaining({
+        name: 'PostNL Mailbox Parcel 0-2kg',
+        reasons: ['needs parcel dimensions to check the size limits'],
+      }),
+    );
+  });
+
+  it('sends Belgium with bpost and evening orders with PostNL Evening', () => {
+    expect(route(order({ toCountry: 'BE' }), context).choice?.carrier).toBe('bpost');
+    expect(route(order({ serviceLevel: 'evening' }), context).choice?.name).toBe(
+      'PostNL Evening Delivery 0-23kg',
+    );
+  });
+
+  it('sends heavy and international parcels with the cheaper of DHL and UPS', () => {
+    const heavy = route(order({ weightGrams: 25_000, dimensionsCm: undefined }), context);
+    expect(heavy.rule).toBe('heavy or international');
+    expect(heavy.choice).toMatchObject({ carrier: 'dhl', name: 'DHL Parcel Connect 0-31.5kg' });
+    expect(heavy.ranked.map((c) => c.price)).toEqual(
+      [...heavy.ranked.map((c) => c.price)].sort((a, b) => (a ?? 0) - (b ?? 0)),
+    );
+    const germany = route(order({ toCountry: 'DE' }), context);
+    expect(germany.choice?.carrier).toBe('dhl');
+    const us = route(order({ toCountry: 'US', serviceLevel: 'express' }), context);
+    expect(us.rule).toBe('express');
+    expect(['dhl_express', 'ups']).toContain(us.choice?.carrier);
+  });
+
+  it('counts volumetric weight: a big light box is charged as heavy', () => {
+    const decision = route(
+      order({ weightGrams: 2_000, dimensionsCm: { length: 80, width: 50, height: 40 } }),
+      context,
+    );
+    expect(decision.volumetricWeightGrams).toBe(32_000);
+    expect(decision.chargeableWeightGrams).toBe(32_000);
+    expect(decision.rule).not.toBe('domestic NL');
+  });
+
+  it('falls back when the first choice is unavailable, and says why', () => {
+    const postnl = methods
+      .filter((m) => m.carrier === 'postnl')
+      .map((m) => [m.id, '3 announcement failures in 15 min'] as const);
+    const decision = route(order(), { ...context, unavailable: new Map(postnl) });
+    expect(decision.choice?.carrier).toBe('dhl');
+    expect(
+      decision.trace.at(-1)?.rejected?.find((r) => r.name === 'PostNL Standard 0-23kg')?.reasons,
+    ).toEqual(['unavailable: 3 announcement failures in 15 min']);
+  });
+
+  it('takes the next choice after a refusal at announcement', () => {
+    const first = route(order(), context);
+    const second = route(order(), {
+      ...context,
+      excluded: new Map([[first.choice?.methodId ?? 0, 'carrier refused: address unknown']]),
+    });
+    expect(second.choice?.methodId).toBe(first.ranked[1]?.methodId);
+  });
+
+  it('skips carriers whose size limits the parcel exceeds', () => {
+    const decision = route(
+      order({ weightGrams: 9_000, dimensionsCm: { length: 150, width: 30, height: 20 } }),
+      context,
+    );
+    expect(decision.choice?.carrier).toBe('dpd');
+    const rejected = decision.trace.at(-1)?.rejected ?? [];
+    expect(rejected.find((r) => r.name === 'PostNL Standard 0-23kg')?.reasons).toContain(
+      'longest side 150 cm over 100 cm',
+    );
+  });
+
+  it('routes service-point orders to a service-point method of the carrier serving the point', () => {
+    const decision = route(order({ deliveryType: 'service_point', servicePointCarrier: 'dhl' }), context);
+    expect(decision.choice).toMatchObject({ name: 'DHL Service Point 0-20kg' });
+    expect(
+      route(order({ deliveryType: 'service_point', servicePointCarrier: 'postnl' }), context).choice?.name,
+    ).toBe('PostNL Service Point 0-23kg');
+  });
+
+  it('explains a parcel nothing can carry', () => {
+    const decision = route(order({ weightGrams: 90_000, dimensionsCm: undefined }), context);
+    expect(decision.choice).toBeNull();
+    expect(decision.trace.every((t) => t.outcome !== 'chosen')).toBe(true);
+    expect(JSON.stringify(decision.trace)).toMatch(/outside 1–70001 g/);
+  });
+
+  it('checks a method the order names itself instead of choosing one', () => {
+    expect(route(order({ shippingMethodId: 1030 }), context).choice?.name).toBe(
+      'DHL Parcel Connect 0-31.5kg',
+    );
+    const wrong = route(order({ shippingMethodId: 1021 }), context);
+    expect(wrong.choice).toBeNull();
+    expect(wrong.trace[0]?.reason).toMatch(/does not ship to NL/);
+  });
+
+  it('is deterministic', () => {
+    expect(route(order({ toCountry: 'FR' }), context)).toEqual(route(order({ toCountry: 'FR' }), context));
+  });
+});
+
+describe('RuleSet', () => {
+  it('rejects configuration mistakes with paths', () => {
+    const result = RuleSet.safeParse({
+      name: 'x',
+      version: 0,
+      rules: [{ name: 'r', when: { countries: ['nl'] }, choose: { strategy: 'random' } }],
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(
+      expect.arrayContaining(['version', 'rules.0.when.countries.0', 'rules.0.choose.strategy']),
+    );
+  });
+
+  it('accepts an account rule set with explicit method ids', () => {
+    const rules = RuleSet.parse({
+      name: 'bol',
+      version: 3,
+      rules: [{ name: 'all via DPD', choose: { methodIds: [1040] } }],
+    });
+    expect(route(order(), { methods, rules }).choice?.methodId).toBe(1040);
+  });
+});

@@ -39,10 +39,16 @@ const sendcloud = simulator
   ? {
       baseUrl: simulator.baseUrl,
       servicePointsBaseUrl: simulator.servicePointsBaseUrl,
-      publicKey: 'sim-public-key',
-      secretKey: 'sim-secret-key',
+      accounts: { default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' } },
     }
-  : { publicKey: process.env.SENDCLOUD_PUBLIC_KEY ?? '', secretKey: process.env.SENDCLOUD_SECRET_KEY ?? '' };
+  : {
+      accounts: {
+        default: {
+          publicKey: process.env.SENDCLOUD_PUBLIC_KEY ?? '',
+          secretKey: process.env.SENDCLOUD_SECRET_KEY ?? '',
+        },
+      },
+    };
 const stack = await startLocalStack({ port, stateDir, wiring: serviceWiring({ stateDir, sendcloud }) });
 const upMs = Math.round(performance.now() - started);
 
@@ -67,8 +73,11 @@ if (simulator && process.argv.includes('--demo')) {
     log: (line) => console.log(`  ${line}`),
   });
 }
-console.log(`  Try:  curl -s ${stack.url}/_local/health
-        curl -s -u sim-public-key:sim-secret-key '${simulator?.baseUrl ?? 'https://panel.sendcloud.sc/api/v2'}/shipping_methods?to_country=NL' | head -c 400
+console.log(`  Try the example order (README):
+    curl -s -X POST ${stack.url}/orders -H 'content-type: application/json' -d @docs/examples/order.json
+    curl -s ${stack.url}/orders/WEB-10001
+    curl -s -o label.pdf ${stack.url}/orders/WEB-10001/label
+    curl -s ${stack.url}/_local/events
   Ctrl-C stops.
 `);
 

@@ -1,26 +1,81 @@
-import type { Wiring } from './stack';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CredentialsDocument } from '../shared/config';
+import { bridgeTable, idempotencyTable } from '../shared/store';
+import type { Route, Wiring } from './stack';
 
 export interface ServiceWiringOptions {
   readonly stateDir: string;
+  /** SendCloud as the service should reach it: the simulator locally, or the real API with real keys. */
   readonly sendcloud: {
     readonly baseUrl?: string;
     readonly servicePointsBaseUrl?: string;
-    readonly publicKey: string;
-    readonly secretKey: string;
+    readonly accounts: CredentialsDocument;
   };
+  /** Accounts whose print profile wants ZPL next to the A6 PDF. */
+  readonly zplAccounts?: readonly string[];
+  readonly logLevel?: string;
+  /** Orders queue: seconds before an unfinished message comes back, and receives before the DLQ. */
+  readonly ordersQueue?: { readonly visibilityTimeoutSeconds?: number; readonly maxReceiveCount?: number };
 }
 
+export const LOCAL_NAMES = {
+  table: 'sendcloud-bridge',
+  idempotencyTable: 'sendcloud-bridge-idempotency',
+  ordersQueue: 'sendcloud-bridge-orders',
+  labelBucket: 'sendcloud-bridge-labels',
+  bus: 'sendcloud-bridge',
+} as const;
+
 /**
- * sendcloud-bridge's resources and handlers, as the CDK stack deploys them, for the local stack.
- * Routes, queues and jobs are added here as the functions that serve them land.
+ * sendcloud-bridge's resources and handlers as the CDK stack deploys them, for the local stack. Handlers are
+ * imported after the environment is set, exactly as Lambda would load them.
  */
-export function serviceWiring(_options: ServiceWiringOptions): Wiring {
+export function serviceWiring(options: ServiceWiringOptions): Wiring {
+  mkdirSync(options.stateDir, { recursive: true });
+  const credentialsFile = join(options.stateDir, 'sendcloud-credentials.json');
+  // Keys go to a file the handlers read, never into environment variables.
+  writeFileSync(credentialsFile, JSON.stringify(options.sendcloud.accounts, null, 2), { mode: 0o600 });
+  const http = (routeKey: string, name: string, load: () => Promise<{ handler: unknown }>): Promise<Route> =>
+    load().then((module) => ({ routeKey, name, handler: module.handler as Route['handler'] }));
   return {
-    tables: [],
-    queues: [],
-    buckets: [],
-    environment: () => ({}),
-    routes: async () => [],
+    tables: [bridgeTable(LOCAL_NAMES.table), idempotencyTable(LOCAL_NAMES.idempotencyTable)],
+    buckets: [LOCAL_NAMES.labelBucket],
+    queues: [
+      {
+        name: LOCAL_NAMES.ordersQueue,
+        maxReceiveCount: options.ordersQueue?.maxReceiveCount ?? 5,
+        visibilityTimeoutSeconds: options.ordersQueue?.visibilityTimeoutSeconds ?? 20,
+        batchSize: 10,
+        handler: async () => (await import('../functions/order-worker')).handler as never,
+      },
+    ],
+    environment: (queueUrls) => ({
+      TABLE_NAME: LOCAL_NAMES.table,
+      IDEMPOTENCY_TABLE_NAME: LOCAL_NAMES.idempotencyTable,
+      ORDERS_QUEUE_URL: queueUrls.get(LOCAL_NAMES.ordersQueue) ?? '',
+      LABEL_BUCKET: LOCAL_NAMES.labelBucket,
+      EVENT_BUS_NAME: LOCAL_NAMES.bus,
+      SENDCLOUD_CREDENTIALS_FILE: credentialsFile,
+      ...(options.sendcloud.baseUrl ? { SENDCLOUD_BASE_URL: options.sendcloud.baseUrl } : {}),
+      ...(options.sendcloud.servicePointsBaseUrl
+        ? { SENDCLOUD_SERVICE_POINTS_BASE_URL: options.sendcloud.servicePointsBaseUrl }
+        : {}),
+      ZPL_ACCOUNTS: (options.zplAccounts ?? []).join(','),
+      POWERTOOLS_SERVICE_NAME: 'sendcloud-bridge',
+      POWERTOOLS_METRICS_NAMESPACE: 'SendcloudBridge',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
+    }),
+    routes: async () =>
+      Promise.all([
+        http('POST /orders', 'create-order', () => import('../functions/create-order')),
+        http('POST /orders/batch', 'create-order-batch', () => import('../functions/create-order-batch')),
+        http('GET /orders/{orderId}', 'get-order', () => import('../functions/get-order')),
+        http('GET /orders/{orderId}/label', 'get-order-label', () => import('../functions/get-order-label')),
+        http('POST /routing/explain', 'explain-routing', () => import('../functions/explain-routing')),
+      ]),
     jobs: async () => [],
   };
 }

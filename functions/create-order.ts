@@ -1,0 +1,70 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { loadEnv } from '../shared/config';
+import { header, json, jsonBody, toHttpResponse } from '../shared/http';
+import { MetricUnit, observability } from '../shared/observability';
+import { type AcceptOutcome, acceptOrder, bodyHashOf, OrderRequest, rejectOrder } from '../shared/orders';
+import { createServices } from '../shared/runtime/services';
+
+/** POST /orders — validate, store once, queue, answer 202. */
+const services = createServices(loadEnv());
+const { logger, metrics } = observability('create-order');
+const deps = {
+  store: services.store,
+  queue: services.queue,
+  events: services.events,
+  clock: () => new Date(),
+};
+const idempotency = new IdempotencyConfig({
+  eventKeyJmesPath: 'key',
+  payloadValidationJmesPath: 'hash',
+  expiresAfterSeconds: 7 * 86_400,
+});
+
+const respond = (outcome: AcceptOutcome): APIGatewayProxyResultV2 =>
+  outcome.outcome === 'accepted'
+    ? json(202, outcome.body)
+    : json(409, { code: 'ORDER_CONFLICT', message: outcome.message });
+
+/** With an Idempotency-Key the answer is stored under that key: the same key with another body is a 409. */
+const acceptWithKey = makeIdempotent(
+  async (input: { key: string; hash: string; order: OrderRequest }) =>
+    respond(await acceptOrder(input.order, deps)),
+  {
+    persistenceStore: services.idempotencyStore,
+    config: idempotency,
+  },
+);
+
+async function createOrder(
+  event: APIGatewayProxyEventV2,
+  context: Context,
+): Promise<APIGatewayProxyResultV2> {
+  idempotency.registerLambdaContext(context);
+  try {
+    const body = jsonBody(event);
+    const parsed = OrderRequest.safeParse(body);
+    if (!parsed.success) {
+      await rejectOrder(body, parsed.error, deps);
+      metrics.addMetric('OrdersRejected', MetricUnit.Count, 1);
+      throw parsed.error;
+    }
+    const order = parsed.data;
+    await services.directory.credentials(order.account);
+    const key = header(event, 'idempotency-key');
+    const response = key
+      ? await acceptWithKey({ key, hash: bodyHashOf(order), order })
+      : respond(await acceptOrder(order, deps));
+    metrics.addMetric('OrdersAccepted', MetricUnit.Count, 1);
+    logger.info('order accepted', { orderId: order.orderId, channel: order.channel, account: order.account });
+    return response;
+  } catch (error) {
+    logger.warn('order not accepted', { error: error instanceof Error ? error.name : 'error' });
+    return toHttpResponse(error, context.awsRequestId);
+  }
+}
+
+export const handler = middy(createOrder).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,46 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { loadEnv } from '../shared/config';
+import { MetricUnit, observability } from '../shared/observability';
+import { OrderMessage, type ProcessOutcome, processBatch, processOrder } from '../shared/orders';
+import { createServices } from '../shared/runtime/services';
+
+/**
+ * The orders queue's consumer: one order, or a group from a batch, each taken to a stored label. A record
+ * fails (and comes back after its visibility timeout) when an order is held by another worker or a
+ * retryable error happened; after the queue's maxReceiveCount it lands in the DLQ without blocking others.
+ */
+const { logger, metrics } = observability('order-worker');
+const services = createServices(loadEnv(), {
+  onSendcloudAttempt: (attempt) => {
+    if (attempt.status === 429) metrics.addMetric('SendcloudThrottled', MetricUnit.Count, 1);
+  },
+});
+const processor = new BatchProcessor(EventType.SQS);
+
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError' as const;
+  readonly code = 'RETRY_LATER' as const;
+  readonly retryable = true;
+}
+
+async function handleRecord(record: SQSRecord): Promise<void> {
+  const message = OrderMessage.parse(JSON.parse(record.body));
+  const outcomes: ProcessOutcome[] =
+    message.kind === 'order'
+      ? [await processOrder(message, services.processDeps)]
+      : await processBatch(message.account, message.orders, services.processDeps);
+  for (const outcome of outcomes) metrics.addMetric(`Orders_${outcome}`, MetricUnit.Count, 1);
+  logger.info('processed', { messageId: record.messageId, kind: message.kind, outcomes });
+  if (outcomes.includes('retry'))
+    throw new RetryLaterError('an order is held by another worker; retry later');
+}
+
+async function orderWorker(event: SQSEvent, context: Context) {
+  return processPartialResponse(event, handleRecord, processor, { context });
+}
+
+export const handler = middy(orderWorker).use(injectLambdaContext(logger)).use(logMetrics(metrics));

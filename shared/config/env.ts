@@ -1,0 +1,46 @@
+import * as z from 'zod';
+
+/** The functions' environment, validated once at cold start: a misconfiguration fails loudly, early. */
+export const ServiceEnv = z
+  .object({
+    TABLE_NAME: z.string().min(3),
+    IDEMPOTENCY_TABLE_NAME: z.string().min(3),
+    ORDERS_QUEUE_URL: z.url(),
+    LABEL_BUCKET: z.string().min(3),
+    EVENT_BUS_NAME: z.string().min(1),
+    SENDCLOUD_BASE_URL: z.url().optional(),
+    SENDCLOUD_SERVICE_POINTS_BASE_URL: z.url().optional(),
+    /** Secrets Manager secret with every account's keys (in AWS). */
+    SENDCLOUD_CREDENTIALS_SECRET_ARN: z.string().optional(),
+    /** A JSON file with the same content (local stack only). */
+    SENDCLOUD_CREDENTIALS_FILE: z.string().optional(),
+    /** Accounts whose printers want ZPL as well as the A6 PDF. */
+    ZPL_ACCOUNTS: z
+      .string()
+      .default('')
+      .transform(
+        (value) =>
+          new Set(
+            value
+              .split(',')
+              .map((a) => a.trim())
+              .filter(Boolean),
+          ),
+      ),
+    ORDER_LOCK_SECONDS: z.coerce.number().int().positive().default(120),
+  })
+  .refine((env) => env.SENDCLOUD_CREDENTIALS_SECRET_ARN || env.SENDCLOUD_CREDENTIALS_FILE, {
+    message: 'set SENDCLOUD_CREDENTIALS_SECRET_ARN (AWS) or SENDCLOUD_CREDENTIALS_FILE (local)',
+    path: ['SENDCLOUD_CREDENTIALS_SECRET_ARN'],
+  });
+export type ServiceEnv = z.infer<typeof ServiceEnv>;
+
+export function loadEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
+  const result = ServiceEnv.safeParse(env);
+  if (!result.success) {
+    throw new Error(
+      `Invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return result.data;
+}

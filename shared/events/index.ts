@@ -1,0 +1,2 @@
+export * from './EventPublisher';
+export * from './schemas';

@@ -1,0 +1,93 @@
+import * as z from 'zod';
+
+/**
+ * Event details on the bus (source `sendcloud-bridge`). Each is validated before publishing and published
+ * as JSON Schema in docs/events/. They carry ids, channel, carrier and tracking — never the recipient's
+ * name, address, e-mail or phone.
+ */
+export const EVENT_SOURCE = 'sendcloud-bridge';
+
+const OrderRef = {
+  orderId: z.string(),
+  channel: z.string(),
+  account: z.string(),
+};
+
+export const OrderAccepted = z.object({
+  ...OrderRef,
+  toCountry: z.string().length(2),
+  serviceLevel: z.string(),
+  deliveryType: z.enum(['home', 'service_point']),
+  acceptedAt: z.iso.datetime(),
+});
+
+export const OrderRejected = z.object({
+  ...OrderRef,
+  reason: z.string(),
+  problems: z.array(z.object({ path: z.string(), message: z.string() })),
+  rejectedAt: z.iso.datetime(),
+});
+
+const ParcelRef = {
+  ...OrderRef,
+  parcelId: z.number().int(),
+  carrier: z.string(),
+  shippingMethodId: z.number().int(),
+  shippingMethodName: z.string(),
+  trackingNumber: z.string(),
+  trackingUrl: z.string().nullable(),
+};
+
+export const ParcelAnnounced = z.object({
+  ...ParcelRef,
+  routingRule: z.string().nullable(),
+  fallbackUsed: z.boolean(),
+  announcedAt: z.iso.datetime(),
+});
+
+export const ParcelAnnouncementFailed = z.object({
+  ...OrderRef,
+  code: z.enum(['NO_ELIGIBLE_METHOD', 'REJECTED_BY_SENDCLOUD', 'REJECTED_BY_CARRIER']),
+  reason: z.string(),
+  triedMethods: z.array(z.number().int()),
+  failedAt: z.iso.datetime(),
+});
+
+export const LabelStored = z.object({
+  ...ParcelRef,
+  format: z.enum(['a6', 'a4', 'zpl']),
+  contentType: z.string(),
+  bucket: z.string(),
+  key: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().positive(),
+  storedAt: z.iso.datetime(),
+});
+
+/** detail-type → schema. */
+export const EVENT_SCHEMAS = {
+  'Order Accepted': OrderAccepted,
+  'Order Rejected': OrderRejected,
+  'Parcel Announced': ParcelAnnounced,
+  'Parcel Announcement Failed': ParcelAnnouncementFailed,
+  'Label Stored': LabelStored,
+} as const;
+
+export type DetailType = keyof typeof EVENT_SCHEMAS;
+export type EventDetail<T extends DetailType> = z.infer<(typeof EVENT_SCHEMAS)[T]>;
+
+/** The JSON Schema (2020-12) of one event, wrapped in the EventBridge envelope subscribers receive. */
+export function eventJsonSchema(detailType: DetailType): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: `https://sendcloud-bridge/events/${detailType.toLowerCase().replaceAll(' ', '-')}.schema.json`,
+    title: detailType,
+    type: 'object',
+    required: ['source', 'detail-type', 'detail'],
+    properties: {
+      source: { const: EVENT_SOURCE },
+      'detail-type': { const: detailType },
+      detail: z.toJSONSchema(EVENT_SCHEMAS[detailType], { target: 'draft-2020-12' }),
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
+export interface PutLabelResult {
+  readonly bucket: string;
+  readonly key: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+export interface LabelStore {
+  put(key: string, bytes: Uint8Array, contentType: string): Promise<PutLabelResult>;
+  get(key: string): Promise<Uint8Array | undefined>;
+}
+
+/** Labels in the private S3 bucket, each with its SHA-256 (checked by S3 on upload). */
+export class S3LabelStore implements LabelStore {
+  readonly #s3: S3Client;
+  readonly #bucket: string;
+
+  constructor(s3: S3Client, options: { readonly bucket: string }) {
+    this.#s3 = s3;
+    this.#bucket = options.bucket;
+  }
+
+  async put(key: string, bytes: Uint8Array, contentType: string): Promise<PutLabelResult> {
+    const digest = createHash('sha256').update(bytes).digest();
+    await this.#s3.send(
+      new PutObjectCommand({
+        Bucket: this.#bucket,
+        Key: key,
+        Body: bytes,
+        ContentType: contentType,
+        ChecksumSHA256: digest.toString('base64'),
+        Metadata: { sha256: digest.toString('hex') },
+      }),
+    );
+    return { bucket: this.#bucket, key, sha256: digest.toString('hex'), bytes: bytes.byteLength };
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const object = await this.#s3.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
+      return object.Body ? await object.Body.transformToByteArray() : undefined;
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined;
+      throw error;
+    }
+  }
+}
+
+/** `labels/<account>/<channel>/<orderId>/<parcelId>.<ext>` — one place per label, so a retry overwrites. */
+export const labelKey = (parts: {
+  account: string;
+  channel: string;
+  orderId: string;
+  parcelId: number;
+  format: 'a6' | 'a4' | 'zpl';
+}) =>
+  `labels/${parts.account}/${parts.channel}/${encodeURIComponent(parts.orderId)}/${parts.parcelId}-${parts.format}.${parts.format === 'zpl' ? 'zpl' : 'pdf'}`;

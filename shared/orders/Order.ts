@@ -1,0 +1,74 @@
+import type { RoutingDecision } from '../routing';
+import type { Delivery, OrderItem, Recipient, ServiceLevel } from './OrderRequest';
+
+/** Where an order is in its life. `accepted` → `creating` → `announced` → `label_stored`, or `failed`. */
+export const ORDER_STATUSES = ['accepted', 'creating', 'announced', 'label_stored', 'failed'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export interface OrderKey {
+  readonly channel: string;
+  readonly orderId: string;
+}
+
+export const orderKeyString = (key: OrderKey): string => `${key.channel}/${key.orderId}`;
+
+/** What the service needs to route and ship an order — no personal data (that lives in `OrderRecipient`). */
+export interface OrderSpec {
+  readonly toCountry: string;
+  readonly weightGrams: number;
+  readonly dimensionsCm?: { readonly length: number; readonly width: number; readonly height: number };
+  readonly serviceLevel: ServiceLevel;
+  readonly orderValue: { readonly amount: string; readonly currency: string };
+  readonly delivery: Delivery;
+  readonly shippingMethodId?: number;
+}
+
+export interface StoredLabel {
+  readonly key: string;
+  readonly format: 'a6' | 'a4' | 'zpl';
+  readonly contentType: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly storedAt: string;
+}
+
+export interface OrderParcel {
+  readonly id: number;
+  readonly externalReference: string;
+  readonly trackingNumber: string;
+  readonly trackingUrl: string | null;
+  readonly carrier: string;
+  readonly shippingMethodId: number;
+  readonly shippingMethodName: string;
+  readonly statusId: number;
+  readonly statusMessage: string;
+  readonly announcedAt: string;
+}
+
+export interface OrderRecord extends OrderKey {
+  readonly account: string;
+  readonly status: OrderStatus;
+  /** sha256 of the accepted request, to tell a repeat from a conflicting order. */
+  readonly bodyHash: string;
+  readonly spec: OrderSpec;
+  /** Processing attempts so far; a worker holds the order while `lockUntil` is in the future. */
+  readonly attempt: number;
+  readonly lockUntil?: string;
+  readonly routing?: RoutingDecision;
+  /** Methods refused at announcement for this order, with why. */
+  readonly refusedMethods?: Readonly<Record<string, string>>;
+  readonly parcel?: OrderParcel;
+  readonly labels?: Readonly<Partial<Record<'a6' | 'zpl', StoredLabel>>>;
+  readonly failure?: { readonly code: string; readonly reason: string; readonly at: string };
+  readonly enqueuedAt?: string;
+  /** Events already published for this order, so a retried step does not publish twice. */
+  readonly emitted?: readonly string[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** Personal data, kept apart with a TTL. */
+export interface OrderRecipient {
+  readonly recipient: Recipient;
+  readonly items: readonly OrderItem[];
+}

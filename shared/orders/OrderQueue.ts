@@ -1,0 +1,50 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+
+/** What travels on the orders queue: keys only, never personal data. */
+export const OrderMessage = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('order'), channel: z.string(), orderId: z.string() }),
+  z.object({
+    kind: z.literal('batch'),
+    account: z.string(),
+    orders: z
+      .array(z.object({ channel: z.string(), orderId: z.string() }))
+      .min(1)
+      .max(50),
+  }),
+]);
+export type OrderMessage = z.infer<typeof OrderMessage>;
+
+export interface OrderQueue {
+  send(messages: readonly OrderMessage[]): Promise<void>;
+}
+
+export class QueueSendError extends Error {
+  override readonly name = 'QueueSendError' as const;
+  readonly code = 'QUEUE_SEND_FAILED' as const;
+  readonly retryable = true;
+}
+
+export class SqsOrderQueue implements OrderQueue {
+  readonly #sqs: SQSClient;
+  readonly #queueUrl: string;
+
+  constructor(sqs: SQSClient, options: { readonly queueUrl: string }) {
+    this.#sqs = sqs;
+    this.#queueUrl = options.queueUrl;
+  }
+
+  async send(messages: readonly OrderMessage[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += 10) {
+      const chunk = messages.slice(i, i + 10);
+      const result = await this.#sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.#queueUrl,
+          Entries: chunk.map((m, j) => ({ Id: String(j), MessageBody: JSON.stringify(m) })),
+        }),
+      );
+      if ((result.Failed ?? []).length > 0)
+        throw new QueueSendError(`${result.Failed?.length} message(s) were not queued`);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import { route } from '../routing';
+import type { SendcloudClient } from '../sendcloud';
+import type { OrderKey, OrderRecord } from './Order';
+import {
+  announce,
+  externalReferenceOf,
+  fail,
+  finish,
+  type ProcessDeps,
+  type ProcessOutcome,
+  processOrder,
+  recordParcel,
+  routingInputs,
+  toDraft,
+} from './processOrder';
+
+/**
+ * Orders from `POST /orders/batch`: fresh ones are created with one SendCloud batch call (per-parcel
+ * results), the rest — retried attempts, carrier refusals — go through the single-order path, which
+ * reconciles and falls back. Returns one outcome per key.
+ */
+export async function processBatch(
+  account: string,
+  keys: readonly OrderKey[],
+  deps: ProcessDeps,
+): Promise<ProcessOutcome[]> {
+  const outcomes = new Map<string, ProcessOutcome>();
+  const fresh: OrderRecord[] = [];
+  for (const key of keys) {
+    const order = await deps.store.get(key);
+    if (!order) {
+      outcomes.set(id(key), 'missing');
+      continue;
+    }
+    if (order.status !== 'accepted' && order.status !== 'creating') {
+      outcomes.set(id(key), await finish(order, deps));
+      continue;
+    }
+    const claim = await deps.store.claim(key, { now: deps.clock(), lockMs: deps.lockMs });
+    if (claim.outcome === 'claimed' && claim.order.attempt === 1) fresh.push(claim.order);
+    else outcomes.set(id(key), claim.outcome === 'busy' ? 'retry' : await processOrder(key, deps));
+  }
+  if (fresh.length > 0) {
+    const client = await deps.sendcloud(account);
+    for (const [order, outcome] of await createTogether(fresh, client, deps))
+      outcomes.set(id(order), outcome);
+  }
+  return keys.map((key) => outcomes.get(id(key)) ?? 'retry');
+}
+
+async function createTogether(
+  orders: readonly OrderRecord[],
+  client: SendcloudClient,
+  deps: ProcessDeps,
+): Promise<Array<[OrderRecord, ProcessOutcome]>> {
+  const results: Array<[OrderRecord, ProcessOutcome]> = [];
+  const planned: Array<{
+    order: OrderRecord;
+    decision: ReturnType<typeof route>;
+    draft: ReturnType<typeof toDraft>;
+  }> = [];
+  for (const order of orders) {
+    const inputs = await routingInputs(order, deps, client);
+    const decision =
+      'failure' in inputs
+        ? undefined
+        : route(inputs.routingOrder, {
+            methods: inputs.methods,
+            unavailable: inputs.unavailable,
+            rules: inputs.rules,
+          });
+    const recipient = await deps.store.getRecipient(order);
+    if (!decision?.choice || !recipient) {
+      const failed = await fail(
+        order,
+        deps,
+        'NO_ELIGIBLE_METHOD',
+        'failure' in inputs
+          ? inputs.failure
+          : !recipient
+            ? 'the recipient is no longer stored'
+            : 'no shipping method can carry this order',
+      );
+      results.push([order, failed ? await finish(failed, deps) : 'retry']);
+      continue;
+    }
+    await deps.store.update(order, { routing: decision }, { attempt: order.attempt });
+    planned.push({
+      order,
+      decision,
+      draft: toDraft(order, recipient, decision.choice.methodId, externalReferenceOf(order)),
+    });
+  }
+  if (planned.length === 0) return results;
+  const created = await client.parcels.createBatch(planned.map((p) => p.draft));
+  const byReference = new Map(created.map((r) => [r.externalReference, r]));
+  for (const { order, decision } of planned) {
+    const result = byReference.get(externalReferenceOf(order));
+    let recorded: OrderRecord | undefined;
+    if (result?.outcome === 'created' && result.parcels[0]) {
+      recorded = await recordParcel(order, result.parcels[0], decision, deps, { attempt: order.attempt });
+    } else if (result?.outcome === 'carrier_failed' && decision.choice) {
+      // Refused at the carrier: remember it and let the single-order path fall back on the leftover parcel.
+      await deps.health.recordFailure(order.account, decision.choice.methodId, deps.clock());
+      const refusedMethods = {
+        ...order.refusedMethods,
+        [String(decision.choice.methodId)]: JSON.stringify(result.errors),
+      };
+      await deps.store.update(order, { refusedMethods }, { attempt: order.attempt });
+      recorded = await announce({ ...order, refusedMethods }, deps, result.parcels[0]);
+    } else if (result?.outcome === 'rejected') {
+      const reason = Object.entries(result.errors)
+        .map(([field, messages]) => `${field}: ${[messages].flat().join(' ')}`)
+        .join('; ');
+      recorded = await fail(order, deps, 'REJECTED_BY_SENDCLOUD', reason);
+    }
+    results.push([order, recorded ? await finish(recorded, deps) : 'retry']);
+  }
+  return results;
+}
+
+const id = (key: OrderKey) => `${key.channel}/${key.orderId}`;

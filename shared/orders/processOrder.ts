@@ -1,0 +1,449 @@
+import type { DetailType, EventDetail, EventPublisher } from '../events';
+import { type LabelStore, labelKey } from '../labels';
+import { DEFAULT_RULES, type RoutingDecision, type RoutingOrder, route } from '../routing';
+import {
+  type Parcel,
+  type ParcelDraft,
+  type SendcloudClient,
+  SendcloudHttpError,
+  toParcelCreation,
+} from '../sendcloud';
+import type { MethodHealth, OrderStore, RulesStore } from '../store';
+import type { MethodCatalog } from './MethodCatalog';
+import type { OrderKey, OrderParcel, OrderRecipient, OrderRecord, StoredLabel } from './Order';
+import { EU } from './OrderRequest';
+
+export interface ProcessDeps {
+  readonly store: OrderStore;
+  readonly health: MethodHealth;
+  readonly rules: RulesStore;
+  readonly events: EventPublisher;
+  readonly labels: LabelStore;
+  readonly labelBucket: string;
+  readonly catalog: MethodCatalog;
+  readonly sendcloud: (account: string) => Promise<SendcloudClient>;
+  readonly clock: () => Date;
+  /** How long a worker holds an order; after that another may take over. */
+  readonly lockMs: number;
+  /** Accounts whose print profile wants ZPL next to the A6 PDF. */
+  readonly zplAccounts?: ReadonlySet<string>;
+  /** A method with this many announcement failures within `unavailableWindowMs` is skipped. */
+  readonly unavailableAfterFailures?: number;
+  readonly unavailableWindowMs?: number;
+}
+
+/** `retry`: try again later (held by another worker, or the fence lost); the others are final for this message. */
+export type ProcessOutcome = 'done' | 'failed' | 'retry' | 'missing';
+
+const ANNOUNCEMENT_FAILED = 1002;
+const NO_LABEL = 999;
+const MAX_FALLBACKS = 4;
+
+export const externalReferenceOf = (order: OrderKey): string => `${order.channel}:${order.orderId}`;
+
+/**
+ * Takes one order from `accepted` to `label_stored`. Every step is recorded before the next one starts and
+ * every step can be repeated, so a duplicate message, a concurrent worker or a crash at any line yields one
+ * SendCloud parcel: a retried attempt looks the parcel up by its external reference before creating one.
+ */
+export async function processOrder(key: OrderKey, deps: ProcessDeps): Promise<ProcessOutcome> {
+  let order = await deps.store.get(key);
+  if (!order) return 'missing';
+  if (order.status === 'accepted' || order.status === 'creating') {
+    const claim = await deps.store.claim(key, { now: deps.clock(), lockMs: deps.lockMs });
+    if (claim.outcome === 'missing') return 'missing';
+    if (claim.outcome === 'busy') return 'retry';
+    order = claim.outcome === 'claimed' ? await announce(claim.order, deps) : claim.order;
+    if (!order) return 'retry';
+  }
+  return finish(order, deps);
+}
+
+/** Publishes what is due and stores labels for an announced order. */
+export async function finish(order: OrderRecord, deps: ProcessDeps): Promise<ProcessOutcome> {
+  const emitted = new Set(order.emitted ?? []);
+  if (order.status === 'failed') {
+    await emitOnce(order, 'Parcel Announcement Failed', emitted, deps);
+    return 'failed';
+  }
+  if (order.status === 'announced') {
+    await emitOnce(order, 'Parcel Announced', emitted, deps);
+    const stored = await storeLabels(order, deps);
+    if (!stored) return 'retry';
+    order = stored;
+  }
+  if (order.status === 'label_stored') {
+    await emitOnce(order, 'Parcel Announced', emitted, deps);
+    await emitOnce(order, 'Label Stored', emitted, deps);
+  }
+  return 'done';
+}
+
+/** Creates (or finds) the parcel for a claimed order; returns the order as recorded, or undefined if fenced out. */
+export async function announce(
+  order: OrderRecord,
+  deps: ProcessDeps,
+  known?: Parcel,
+): Promise<OrderRecord | undefined> {
+  const client = await deps.sendcloud(order.account);
+  const fence = { attempt: order.attempt };
+  const externalReference = externalReferenceOf(order);
+  const recipient = await deps.store.getRecipient(order);
+  if (!recipient)
+    return fail(
+      order,
+      deps,
+      'REJECTED_BY_SENDCLOUD',
+      'the recipient is no longer stored (retention period passed)',
+    );
+
+  // A previous attempt may have reached SendCloud before it crashed: look before creating anything.
+  let existing =
+    known ??
+    (order.attempt > 1 ? await client.parcels.findByExternalReference(externalReference) : undefined);
+  if (existing && existing.status.id !== ANNOUNCEMENT_FAILED && existing.status.id !== NO_LABEL) {
+    return recordParcel(order, existing, order.routing ?? null, deps, fence);
+  }
+
+  const inputs = await routingInputs(order, deps, client);
+  if ('failure' in inputs) return fail(order, deps, 'NO_ELIGIBLE_METHOD', inputs.failure);
+  const { methods, rules, unavailable, routingOrder } = inputs;
+  const refused = new Map(Object.entries(order.refusedMethods ?? {}).map(([id, why]) => [Number(id), why]));
+
+  for (let tries = 0; tries <= MAX_FALLBACKS; tries++) {
+    const decision = route(routingOrder, { methods, unavailable, excluded: refused, rules });
+    if (
+      !(await deps.store.update(order, { routing: decision, updatedAt: deps.clock().toISOString() }, fence))
+    )
+      return undefined;
+    const choice = decision.choice;
+    if (!choice) {
+      const last = decision.trace.at(-1);
+      return fail(
+        order,
+        deps,
+        'NO_ELIGIBLE_METHOD',
+        `no shipping method can carry this order${last ? ` (last rule "${last.rule}": ${last.reason})` : ''}`,
+      );
+    }
+    const draft = toDraft(order, recipient, choice.methodId, externalReference);
+    try {
+      const parcel = existing
+        ? await client.parcels.update(
+            existing.id,
+            { ...withoutReference(toParcelCreation(draft)), request_label: true },
+            { current: existing },
+          )
+        : (await client.parcels.create(draft)).parcel;
+      if (parcel.status.id === ANNOUNCEMENT_FAILED)
+        throw new SendcloudHttpError({
+          method: 'POST',
+          path: '/parcels',
+          status: 400,
+          sendcloudMessage: 'non_field_errors: announcement failed',
+        });
+      await deps.health.recordSuccess(order.account, choice.methodId);
+      return recordParcel(order, parcel, decision, deps, fence);
+    } catch (error) {
+      if (!(error instanceof SendcloudHttpError) || error.status !== 400) throw error;
+      if (!error.carrierError)
+        return fail(
+          order,
+          deps,
+          'REJECTED_BY_SENDCLOUD',
+          error.sendcloudMessage ?? 'SendCloud refused the parcel',
+        );
+      // The carrier refused: SendCloud keeps the parcel (status 1002). Take the next method, on that parcel.
+      await deps.health.recordFailure(order.account, choice.methodId, deps.clock());
+      refused.set(choice.methodId, error.sendcloudMessage ?? 'refused by the carrier');
+      if (
+        !(await deps.store.update(
+          order,
+          { refusedMethods: Object.fromEntries([...refused].map(([id, why]) => [String(id), why])) },
+          fence,
+        ))
+      )
+        return undefined;
+      existing = await client.parcels.findByExternalReference(externalReference);
+    }
+  }
+  return fail(
+    order,
+    deps,
+    'REJECTED_BY_CARRIER',
+    `carriers refused ${refused.size} shipping method(s): ${[...refused.values()].join('; ')}`,
+  );
+}
+
+/** What routing needs for an order: the account's methods and rules, failing methods, the order's facts. */
+export async function routingInputs(order: OrderRecord, deps: ProcessDeps, client: SendcloudClient) {
+  const { methods, fromCountry } = await deps.catalog.forAccount(order.account, client);
+  const rules = (await deps.rules.current(order.account)) ?? DEFAULT_RULES;
+  let servicePointCarrier: string | undefined;
+  if (order.spec.delivery.type === 'service_point') {
+    const point = await client.servicePoints
+      .get(order.spec.delivery.servicePointId)
+      .catch((error: unknown) => {
+        if (error instanceof SendcloudHttpError && error.status === 404) return undefined;
+        throw error;
+      });
+    if (!point) return { failure: `service point ${order.spec.delivery.servicePointId} does not exist` };
+    servicePointCarrier = point.carrier;
+  }
+  const unavailable = await unavailableMethods(
+    order.account,
+    methods.map((m) => m.id),
+    deps,
+  );
+  return {
+    methods,
+    rules,
+    unavailable,
+    routingOrder: toRoutingOrder(order, fromCountry, servicePointCarrier),
+  };
+}
+
+export async function recordParcel(
+  order: OrderRecord,
+  parcel: Parcel,
+  routing: RoutingDecision | null,
+  deps: ProcessDeps,
+  fence: { attempt: number },
+): Promise<OrderRecord | undefined> {
+  const now = deps.clock().toISOString();
+  const recorded: OrderParcel = {
+    id: parcel.id,
+    externalReference: externalReferenceOf(order),
+    trackingNumber: parcel.tracking_number ?? '',
+    trackingUrl: parcel.tracking_url ?? null,
+    carrier: parcel.carrier?.code ?? 'unknown',
+    shippingMethodId: parcel.shipment?.id ?? parcel.shipping_method ?? 0,
+    shippingMethodName: parcel.shipment?.name ?? '',
+    statusId: parcel.status.id,
+    statusMessage: parcel.status.message,
+    announcedAt: now,
+  };
+  const changes = {
+    status: 'announced' as const,
+    parcel: recorded,
+    updatedAt: now,
+    ...(routing ? { routing } : {}),
+  };
+  if (!(await deps.store.update(order, changes, fence))) return undefined;
+  return { ...order, ...changes };
+}
+
+export async function fail(
+  order: OrderRecord,
+  deps: ProcessDeps,
+  code: 'NO_ELIGIBLE_METHOD' | 'REJECTED_BY_SENDCLOUD' | 'REJECTED_BY_CARRIER',
+  reason: string,
+) {
+  const failure = { code, reason, at: deps.clock().toISOString() };
+  if (
+    !(await deps.store.update(
+      order,
+      { status: 'failed', failure, updatedAt: failure.at },
+      { attempt: order.attempt },
+    ))
+  )
+    return undefined;
+  return { ...order, status: 'failed' as const, failure };
+}
+
+async function storeLabels(order: OrderRecord, deps: ProcessDeps): Promise<OrderRecord | undefined> {
+  const parcel = order.parcel;
+  if (!parcel) return undefined;
+  const client = await deps.sendcloud(order.account);
+  const labels: Partial<Record<'a6' | 'zpl', StoredLabel>> = { ...order.labels };
+  const store = async (format: 'a6' | 'zpl', bytes: Uint8Array, contentType: string) => {
+    const key = labelKey({
+      account: order.account,
+      channel: order.channel,
+      orderId: order.orderId,
+      parcelId: parcel.id,
+      format,
+    });
+    const put = await deps.labels.put(key, bytes, contentType);
+    labels[format] = {
+      key,
+      format,
+      contentType,
+      sha256: put.sha256,
+      bytes: put.bytes,
+      storedAt: deps.clock().toISOString(),
+    };
+  };
+  if (!labels.a6) await store('a6', await client.labels.labelPrinterPdf(parcel.id), 'application/pdf');
+  if (deps.zplAccounts?.has(order.account) && !labels.zpl)
+    await store('zpl', await client.labels.document(parcel.id, { format: 'zpl' }), 'application/zpl');
+  const changes = { status: 'label_stored' as const, labels, updatedAt: deps.clock().toISOString() };
+  if (!(await deps.store.update(order, changes))) return undefined;
+  return { ...order, ...changes };
+}
+
+async function emitOnce(
+  order: OrderRecord,
+  detailType: DetailType,
+  emitted: Set<string>,
+  deps: ProcessDeps,
+): Promise<void> {
+  if (emitted.has(detailType)) return;
+  const detail = eventDetail(order, detailType, deps.labelBucket);
+  if (!detail) return;
+  await deps.events.publish(detailType, detail);
+  await deps.store.markEmitted(order, detailType);
+  emitted.add(detailType);
+}
+
+function eventDetail(
+  order: OrderRecord,
+  detailType: DetailType,
+  bucket: string,
+): EventDetail<DetailType> | undefined {
+  const ref = { orderId: order.orderId, channel: order.channel, account: order.account };
+  const p = order.parcel;
+  const parcelRef = p
+    ? {
+        ...ref,
+        parcelId: p.id,
+        carrier: p.carrier,
+        shippingMethodId: p.shippingMethodId,
+        shippingMethodName: p.shippingMethodName,
+        trackingNumber: p.trackingNumber,
+        trackingUrl: p.trackingUrl,
+      }
+    : undefined;
+  switch (detailType) {
+    case 'Parcel Announced':
+      return parcelRef && p
+        ? {
+            ...parcelRef,
+            routingRule: order.routing?.rule ?? null,
+            fallbackUsed: Object.keys(order.refusedMethods ?? {}).length > 0,
+            announcedAt: p.announcedAt,
+          }
+        : undefined;
+    case 'Label Stored': {
+      const label = order.labels?.a6;
+      return parcelRef && label
+        ? {
+            ...parcelRef,
+            format: 'a6',
+            contentType: label.contentType,
+            bucket,
+            key: label.key,
+            sha256: label.sha256,
+            bytes: label.bytes,
+            storedAt: label.storedAt,
+          }
+        : undefined;
+    }
+    case 'Parcel Announcement Failed':
+      return order.failure
+        ? {
+            ...ref,
+            code: order.failure.code as 'NO_ELIGIBLE_METHOD',
+            reason: order.failure.reason,
+            triedMethods: Object.keys(order.refusedMethods ?? {}).map(Number),
+            failedAt: order.failure.at,
+          }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+async function unavailableMethods(
+  account: string,
+  methodIds: number[],
+  deps: ProcessDeps,
+): Promise<Map<number, string>> {
+  const threshold = deps.unavailableAfterFailures ?? 3;
+  const windowMs = deps.unavailableWindowMs ?? 15 * 60_000;
+  const since = deps.clock().getTime() - windowMs;
+  const unavailable = new Map<number, string>();
+  for (const [id, failures] of await deps.health.failures(account, methodIds)) {
+    const recent = failures.filter((at) => Date.parse(at) >= since).length;
+    if (recent >= threshold)
+      unavailable.set(id, `${recent} announcement failures in the last ${Math.round(windowMs / 60_000)} min`);
+  }
+  return unavailable;
+}
+
+export function toRoutingOrder(
+  order: OrderRecord,
+  fromCountry: string,
+  servicePointCarrier?: string,
+): RoutingOrder {
+  return {
+    toCountry: order.spec.toCountry,
+    fromCountry,
+    weightGrams: order.spec.weightGrams,
+    dimensionsCm: order.spec.dimensionsCm,
+    serviceLevel: order.spec.serviceLevel,
+    orderValue: Number(order.spec.orderValue.amount),
+    channel: order.channel,
+    deliveryType: order.spec.delivery.type,
+    servicePointCarrier,
+    shippingMethodId: order.spec.shippingMethodId,
+  };
+}
+
+export function toDraft(
+  order: OrderRecord,
+  pii: OrderRecipient,
+  shippingMethodId: number,
+  externalReference: string,
+): ParcelDraft {
+  const r = pii.recipient;
+  const outsideEu = !EU.has(order.spec.toCountry);
+  return {
+    externalReference,
+    orderNumber: order.orderId,
+    recipient: {
+      name: r.name,
+      company: r.company ?? null,
+      street: r.street,
+      houseNumber: r.houseNumber ?? null,
+      addressLine2: r.addressLine2 ?? null,
+      postalCode: r.postalCode,
+      city: r.city,
+      country: r.country,
+      state: r.state ?? null,
+      email: r.email ?? null,
+      phone: r.phone ?? null,
+    },
+    weightGrams: order.spec.weightGrams,
+    ...(order.spec.dimensionsCm ? { dimensionsCm: order.spec.dimensionsCm } : {}),
+    shippingMethodId,
+    requestLabel: true,
+    ...(order.spec.delivery.type === 'service_point'
+      ? { servicePointId: order.spec.delivery.servicePointId }
+      : {}),
+    orderValue: order.spec.orderValue,
+    ...(pii.items.length > 0
+      ? {
+          items: pii.items.map((item) => ({
+            description: item.description,
+            quantity: item.quantity,
+            unitPrice: item.unitPrice,
+            hsCode: item.hsCode ?? null,
+            originCountry: item.originCountry ?? null,
+            sku: item.sku ?? null,
+            weightGrams: item.weightGrams,
+          })),
+        }
+      : {}),
+    ...(outsideEu
+      ? { customs: { invoiceNumber: order.orderId, shipmentType: 'commercial_goods' as const } }
+      : {}),
+  };
+}
+
+function withoutReference<T extends { external_reference?: string | undefined }>(
+  parcel: T,
+): Omit<T, 'external_reference'> {
+  const { external_reference: _ignored, ...rest } = parcel;
+  return rest;
+}

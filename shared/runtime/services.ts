@@ -1,0 +1,69 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  type AccountDirectory,
+  fileCredentials,
+  type ServiceEnv,
+  secretsManagerCredentials,
+} from '../config';
+import { EventBridgePublisher } from '../events';
+import { S3LabelStore } from '../labels';
+import { MethodCatalog, type ProcessDeps, SqsOrderQueue } from '../orders';
+import { type SendcloudAttempt, SendcloudClients } from '../sendcloud';
+import { DynamoMethodHealth, DynamoOrderStore, DynamoRulesStore } from '../store';
+
+/**
+ * Every adapter a function may need, built from the validated environment. Functions create this once at
+ * module scope; the local stack and the integration tests run the very same code against emulators.
+ */
+export function createServices(
+  env: ServiceEnv,
+  options: { readonly onSendcloudAttempt?: (attempt: SendcloudAttempt) => void } = {},
+) {
+  const dynamodb = new DynamoDBClient({});
+  const db = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  const directory: AccountDirectory = env.SENDCLOUD_CREDENTIALS_SECRET_ARN
+    ? secretsManagerCredentials(env.SENDCLOUD_CREDENTIALS_SECRET_ARN)
+    : fileCredentials(env.SENDCLOUD_CREDENTIALS_FILE ?? '');
+  const sendcloudClients = new SendcloudClients(directory, {
+    ...(env.SENDCLOUD_BASE_URL ? { baseUrl: env.SENDCLOUD_BASE_URL } : {}),
+    ...(env.SENDCLOUD_SERVICE_POINTS_BASE_URL
+      ? { servicePointsBaseUrl: env.SENDCLOUD_SERVICE_POINTS_BASE_URL }
+      : {}),
+    ...(options.onSendcloudAttempt ? { onAttempt: options.onSendcloudAttempt } : {}),
+  });
+  const store = new DynamoOrderStore(db, { tableName: env.TABLE_NAME });
+  const labelStore = new S3LabelStore(new S3Client({}), { bucket: env.LABEL_BUCKET });
+  const events = new EventBridgePublisher(new EventBridgeClient({}), { busName: env.EVENT_BUS_NAME });
+  const processDeps: ProcessDeps = {
+    store,
+    health: new DynamoMethodHealth(db, { tableName: env.TABLE_NAME }),
+    rules: new DynamoRulesStore(db, { tableName: env.TABLE_NAME }),
+    events,
+    labels: labelStore,
+    labelBucket: env.LABEL_BUCKET,
+    catalog: new MethodCatalog(),
+    sendcloud: (account) => sendcloudClients.forAccount(account),
+    clock: () => new Date(),
+    lockMs: env.ORDER_LOCK_SECONDS * 1000,
+    zplAccounts: env.ZPL_ACCOUNTS,
+  };
+  return {
+    env,
+    directory,
+    processDeps,
+    store,
+    events,
+    labelStore,
+    queue: new SqsOrderQueue(new SQSClient({}), { queueUrl: env.ORDERS_QUEUE_URL }),
+    idempotencyStore: new DynamoDBPersistenceLayer({
+      tableName: env.IDEMPOTENCY_TABLE_NAME,
+      awsSdkV3Client: dynamodb,
+    }),
+  };
+}
+export type Services = ReturnType<typeof createServices>;

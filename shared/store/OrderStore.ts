@@ -1,0 +1,49 @@
+import type { OrderKey, OrderRecipient, OrderRecord } from '../orders/Order';
+import type { RuleSet } from '../routing';
+
+export type CreateResult =
+  | { readonly created: true; readonly order: OrderRecord }
+  | { readonly created: false; readonly existing: OrderRecord };
+
+export type ClaimResult =
+  | { readonly outcome: 'claimed'; readonly order: OrderRecord }
+  /** Another worker holds it (its lock has not expired). */
+  | { readonly outcome: 'busy'; readonly order: OrderRecord }
+  /** Past the point where claiming matters: announced, stored or failed. */
+  | { readonly outcome: 'settled'; readonly order: OrderRecord }
+  | { readonly outcome: 'missing' };
+
+export type OrderChanges = Partial<
+  Omit<OrderRecord, 'channel' | 'orderId' | 'account' | 'bodyHash' | 'createdAt'>
+>;
+
+/** Orders, their personal data, and what routing learns — behind conditional writes. */
+export interface OrderStore {
+  create(order: OrderRecord, recipient: OrderRecipient): Promise<CreateResult>;
+  get(key: OrderKey): Promise<OrderRecord | undefined>;
+  getRecipient(key: OrderKey): Promise<OrderRecipient | undefined>;
+  /** Every channel's order with this id. */
+  findByOrderId(orderId: string): Promise<OrderRecord[]>;
+  /** Takes the order for processing: `accepted`, or `creating` with an expired lock. */
+  claim(key: OrderKey, options: { readonly now: Date; readonly lockMs: number }): Promise<ClaimResult>;
+  /**
+   * Applies changes if the order is still held by this attempt (a worker that lost its lock cannot write).
+   * Returns false when the fence refused the write.
+   */
+  update(key: OrderKey, changes: OrderChanges, fence?: { readonly attempt: number }): Promise<boolean>;
+  markEmitted(key: OrderKey, event: string): Promise<void>;
+}
+
+export interface MethodHealth {
+  /** Failure times (ISO) for each method, most recent last. */
+  failures(account: string, methodIds: readonly number[]): Promise<Map<number, string[]>>;
+  recordFailure(account: string, methodId: number, at: Date): Promise<void>;
+  recordSuccess(account: string, methodId: number): Promise<void>;
+}
+
+export interface RulesStore {
+  /** The account's current rule set, or undefined when it uses the default. */
+  current(account: string): Promise<RuleSet | undefined>;
+  /** Stores a new version; refused unless `version` is higher than the current one. */
+  put(account: string, rules: RuleSet): Promise<boolean>;
+}

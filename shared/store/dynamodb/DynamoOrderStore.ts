@@ -1,0 +1,174 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { OrderKey, OrderRecipient, OrderRecord } from '../../orders/Order';
+import type { ClaimResult, CreateResult, OrderChanges, OrderStore } from '../OrderStore';
+import { orderPk } from './tables';
+
+const ORDER = 'ORDER';
+const RECIPIENT = 'RECIPIENT';
+const SETTLED = new Set(['announced', 'label_stored', 'failed']);
+
+export interface DynamoOrderStoreOptions {
+  readonly tableName: string;
+  /** How long personal data is kept. Default 90 days. */
+  readonly recipientTtlDays?: number;
+}
+
+export class DynamoOrderStore implements OrderStore {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #ttlDays: number;
+
+  constructor(db: DynamoDBDocumentClient, options: DynamoOrderStoreOptions) {
+    this.#db = db;
+    this.#table = options.tableName;
+    this.#ttlDays = options.recipientTtlDays ?? 90;
+  }
+
+  async create(order: OrderRecord, recipient: OrderRecipient): Promise<CreateResult> {
+    const pk = orderPk(order.channel, order.orderId);
+    const expiresAt = Math.floor(Date.parse(order.createdAt) / 1000) + this.#ttlDays * 86_400;
+    // Personal data first: a crash before the order is written leaves only data that expires.
+    await this.#db.send(
+      new PutCommand({ TableName: this.#table, Item: { pk, sk: RECIPIENT, ...recipient, expiresAt } }),
+    );
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { pk, sk: ORDER, gsi1pk: `ORDERID#${order.orderId}`, gsi1sk: order.channel, ...order },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { created: true, order };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(order);
+      if (!existing) throw error;
+      return { created: false, existing };
+    }
+  }
+
+  async get(key: OrderKey): Promise<OrderRecord | undefined> {
+    const { Item } = await this.#db.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: orderPk(key.channel, key.orderId), sk: ORDER },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? toOrder(Item) : undefined;
+  }
+
+  async getRecipient(key: OrderKey): Promise<OrderRecipient | undefined> {
+    const { Item } = await this.#db.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: orderPk(key.channel, key.orderId), sk: RECIPIENT },
+      }),
+    );
+    if (!Item) return undefined;
+    return { recipient: Item.recipient, items: Item.items ?? [] } as OrderRecipient;
+  }
+
+  async findByOrderId(orderId: string): Promise<OrderRecord[]> {
+    const { Items = [] } = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `ORDERID#${orderId}` },
+      }),
+    );
+    return Items.map(toOrder);
+  }
+
+  async claim(key: OrderKey, options: { readonly now: Date; readonly lockMs: number }): Promise<ClaimResult> {
+    const now = options.now.toISOString();
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: orderPk(key.channel, key.orderId), sk: ORDER },
+          UpdateExpression:
+            'SET #status = :creating, attempt = attempt + :one, lockUntil = :lock, updatedAt = :now',
+          ConditionExpression:
+            'attribute_exists(pk) AND (#status = :accepted OR (#status = :creating AND lockUntil < :now))',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':creating': 'creating',
+            ':accepted': 'accepted',
+            ':one': 1,
+            ':now': now,
+            ':lock': new Date(options.now.getTime() + options.lockMs).toISOString(),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { outcome: 'claimed', order: toOrder(Attributes ?? {}) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const current = await this.get(key);
+      if (!current) return { outcome: 'missing' };
+      return SETTLED.has(current.status)
+        ? { outcome: 'settled', order: current }
+        : { outcome: 'busy', order: current };
+    }
+  }
+
+  async update(key: OrderKey, changes: OrderChanges, fence?: { readonly attempt: number }): Promise<boolean> {
+    const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = entries.map(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:v${i}`] = value;
+      return `#f${i} = :v${i}`;
+    });
+    let condition = 'attribute_exists(pk)';
+    if (fence) {
+      names['#attempt'] = 'attempt';
+      values[':attempt'] = fence.attempt;
+      condition += ' AND #attempt = :attempt';
+    }
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: orderPk(key.channel, key.orderId), sk: ORDER },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async markEmitted(key: OrderKey, event: string): Promise<void> {
+    await this.#db.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk: orderPk(key.channel, key.orderId), sk: ORDER },
+        UpdateExpression: 'SET emitted = list_append(if_not_exists(emitted, :empty), :event)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':empty': [], ':event': [event] },
+      }),
+    );
+  }
+}
+
+function toOrder(item: Record<string, unknown>): OrderRecord {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...order } = item;
+  return order as unknown as OrderRecord;
+}

@@ -1,0 +1,47 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * Key design of the `bridge` table (one table, generic keys):
+ *
+ * | item            | pk                              | sk              | GSI1 (gsi1pk / gsi1sk)      |
+ * |-----------------|---------------------------------|-----------------|-----------------------------|
+ * | order           | ORDER#<channel>#<orderId>       | ORDER           | ORDERID#<orderId> / channel |
+ * | recipient (PII) | ORDER#<channel>#<orderId>       | RECIPIENT       | — (TTL `expiresAt`)         |
+ * | method health   | METHOD#<account>#<methodId>     | HEALTH          | —                           |
+ * | routing rules   | RULES#<account>                 | CURRENT         | —                           |
+ *
+ * Powertools idempotency keeps its records in a second table keyed by `id`, with TTL `expiration`.
+ */
+export const bridgeTable = (tableName: string): CreateTableCommandInput => ({
+  TableName: tableName,
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'S' },
+    { AttributeName: 'gsi1pk', AttributeType: 'S' },
+    { AttributeName: 'gsi1sk', AttributeType: 'S' },
+  ],
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'gsi1',
+      KeySchema: [
+        { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+});
+
+export const idempotencyTable = (tableName: string): CreateTableCommandInput => ({
+  TableName: tableName,
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+  KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+});
+
+export const orderPk = (channel: string, orderId: string) => `ORDER#${channel}#${orderId}`;

@@ -1,0 +1,5 @@
+export * from './dynamodb/DynamoMethodHealth';
+export * from './dynamodb/DynamoOrderStore';
+export * from './dynamodb/DynamoRulesStore';
+export * from './dynamodb/tables';
+export * from './OrderStore';

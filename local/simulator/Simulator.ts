@@ -63,6 +63,8 @@ export class Simulator {
   readonly webhooks: WebhookDispatcher;
   /** Parcels created per account and external reference, deleted ones included: what tests count. */
   readonly createdByReference = new Map<string, number>();
+  /** `POST /parcels` calls that carried a `parcels` array (SendCloud's batch create). */
+  batchCreates = 0;
   baseUrl: string;
   #nextParcelId = 400_000_001;
   #nextReturnId = 2_100_001;
@@ -96,6 +98,7 @@ export class Simulator {
     const drafts = single ? [input.parcel ?? {}] : Array.isArray(input.parcels) ? input.parcels : undefined;
     if (!drafts || drafts.length === 0)
       return errorBody(400, 'api/v2/parcels', 'parcel: "This field is required."');
+    if (!single) this.batchCreates++;
     const verbose = errorsMode === 'verbose' || errorsMode === 'verbose-carrier';
     const checked = drafts.map((draft) => ({ draft, errors: this.#validate(account, draft, drafts) }));
     const invalid = checked.filter((c) => Object.keys(c.errors).length > 0);

@@ -276,7 +276,12 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     if (method === 'GET' && path === '/stats')
       return {
         status: 200,
-        json: { ...stats, parcels: sim.parcels.size, webhooks: sim.webhooks.deliveries.length },
+        json: {
+          ...stats,
+          batchCreates: sim.batchCreates,
+          parcels: sim.parcels.size,
+          webhooks: sim.webhooks.deliveries.length,
+        },
       };
     if (method === 'GET' && path === '/faults') return { status: 200, json: faults.list };
     if (method === 'POST' && path === '/faults') {

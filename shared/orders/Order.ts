@@ -61,8 +61,8 @@ export interface OrderRecord extends OrderKey {
   readonly labels?: Readonly<Partial<Record<'a6' | 'zpl', StoredLabel>>>;
   readonly failure?: { readonly code: string; readonly reason: string; readonly at: string };
   readonly enqueuedAt?: string;
-  /** Events already published for this order, so a retried step does not publish twice. */
-  readonly emitted?: readonly string[];
+  /** Events published (or being published) for this order: a retried step never publishes twice. */
+  readonly events?: Readonly<Record<string, { readonly state: 'sending' | 'sent'; readonly at: string }>>;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

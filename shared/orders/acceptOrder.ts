@@ -1,6 +1,7 @@
 import type { EventPublisher } from '../events';
 import type { OrderStore } from '../store';
 import { canonicalJson, sha256 } from './canonical';
+import { emitOnce } from './emitOnce';
 import { type OrderKey, type OrderRecord, orderKeyString } from './Order';
 import type { OrderQueue } from './OrderQueue';
 import type { OrderRequest } from './OrderRequest';
@@ -75,7 +76,7 @@ export async function acceptOrder(
       ...(order.shippingMethodId ? { shippingMethodId: order.shippingMethodId } : {}),
     },
     attempt: 0,
-    emitted: [],
+    events: {},
     createdAt: now,
     updatedAt: now,
   };
@@ -91,17 +92,21 @@ export async function acceptOrder(
     await deps.queue.send([{ kind: 'order', channel: stored.channel, orderId: stored.orderId }]);
     await deps.store.update(stored, { enqueuedAt: deps.clock().toISOString() });
   }
-  if (!stored.emitted?.includes('Order Accepted')) {
-    await deps.events.publish('Order Accepted', {
-      orderId: stored.orderId,
-      channel: stored.channel,
-      account: stored.account,
-      toCountry: stored.spec.toCountry,
-      serviceLevel: stored.spec.serviceLevel,
-      deliveryType: stored.spec.delivery.type,
-      acceptedAt: stored.createdAt,
-    });
-    await deps.store.markEmitted(stored, 'Order Accepted');
+  if (stored.events?.['Order Accepted']?.state !== 'sent') {
+    await emitOnce(
+      stored,
+      'Order Accepted',
+      {
+        orderId: stored.orderId,
+        channel: stored.channel,
+        account: stored.account,
+        toCountry: stored.spec.toCountry,
+        serviceLevel: stored.spec.serviceLevel,
+        deliveryType: stored.spec.delivery.type,
+        acceptedAt: stored.createdAt,
+      },
+      deps,
+    );
   }
   return { outcome: 'accepted', body: acceptedBody(stored), created: result.created };
 }

@@ -1,6 +1,7 @@
 export * from './acceptBatch';
 export * from './acceptOrder';
 export * from './canonical';
+export * from './emitOnce';
 export * from './findOrder';
 export * from './MethodCatalog';
 export * from './Order';

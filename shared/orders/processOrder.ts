@@ -9,6 +9,7 @@ import {
   toParcelCreation,
 } from '../sendcloud';
 import type { MethodHealth, OrderStore, RulesStore } from '../store';
+import { emitOnce } from './emitOnce';
 import type { MethodCatalog } from './MethodCatalog';
 import type { OrderKey, OrderParcel, OrderRecipient, OrderRecord, StoredLabel } from './Order';
 import { EU } from './OrderRequest';
@@ -61,20 +62,19 @@ export async function processOrder(key: OrderKey, deps: ProcessDeps): Promise<Pr
 
 /** Publishes what is due and stores labels for an announced order. */
 export async function finish(order: OrderRecord, deps: ProcessDeps): Promise<ProcessOutcome> {
-  const emitted = new Set(order.emitted ?? []);
   if (order.status === 'failed') {
-    await emitOnce(order, 'Parcel Announcement Failed', emitted, deps);
+    await publish(order, 'Parcel Announcement Failed', deps);
     return 'failed';
   }
   if (order.status === 'announced') {
-    await emitOnce(order, 'Parcel Announced', emitted, deps);
+    await publish(order, 'Parcel Announced', deps);
     const stored = await storeLabels(order, deps);
     if (!stored) return 'retry';
     order = stored;
   }
   if (order.status === 'label_stored') {
-    await emitOnce(order, 'Parcel Announced', emitted, deps);
-    await emitOnce(order, 'Label Stored', emitted, deps);
+    await publish(order, 'Parcel Announced', deps);
+    await publish(order, 'Label Stored', deps);
   }
   return 'done';
 }
@@ -156,14 +156,9 @@ export async function announce(
       // The carrier refused: SendCloud keeps the parcel (status 1002). Take the next method, on that parcel.
       await deps.health.recordFailure(order.account, choice.methodId, deps.clock());
       refused.set(choice.methodId, error.sendcloudMessage ?? 'refused by the carrier');
-      if (
-        !(await deps.store.update(
-          order,
-          { refusedMethods: Object.fromEntries([...refused].map(([id, why]) => [String(id), why])) },
-          fence,
-        ))
-      )
-        return undefined;
+      const refusedMethods = Object.fromEntries([...refused].map(([id, why]) => [String(id), why]));
+      if (!(await deps.store.update(order, { refusedMethods }, fence))) return undefined;
+      order = { ...order, refusedMethods };
       existing = await client.parcels.findByExternalReference(externalReference);
     }
   }
@@ -282,18 +277,10 @@ async function storeLabels(order: OrderRecord, deps: ProcessDeps): Promise<Order
   return { ...order, ...changes };
 }
 
-async function emitOnce(
-  order: OrderRecord,
-  detailType: DetailType,
-  emitted: Set<string>,
-  deps: ProcessDeps,
-): Promise<void> {
-  if (emitted.has(detailType)) return;
+async function publish(order: OrderRecord, detailType: DetailType, deps: ProcessDeps): Promise<void> {
+  if (order.events?.[detailType]?.state === 'sent') return;
   const detail = eventDetail(order, detailType, deps.labelBucket);
-  if (!detail) return;
-  await deps.events.publish(detailType, detail);
-  await deps.store.markEmitted(order, detailType);
-  emitted.add(detailType);
+  if (detail) await emitOnce(order, detailType, detail, deps);
 }
 
 function eventDetail(

@@ -31,7 +31,20 @@ export interface OrderStore {
    * Returns false when the fence refused the write.
    */
   update(key: OrderKey, changes: OrderChanges, fence?: { readonly attempt: number }): Promise<boolean>;
-  markEmitted(key: OrderKey, event: string): Promise<void>;
+  /**
+   * Takes the right to publish `event` for this order: true when nobody has, or a publisher that started
+   * more than `leaseMs` ago never finished (it crashed). Concurrent duplicates get false.
+   */
+  beginEmit(
+    key: OrderKey,
+    event: string,
+    options: { readonly now: Date; readonly leaseMs: number },
+  ): Promise<boolean>;
+  endEmit(
+    key: OrderKey,
+    event: string,
+    options: { readonly now: Date; readonly published: boolean },
+  ): Promise<void>;
 }
 
 export interface MethodHealth {

@@ -155,14 +155,48 @@ export class DynamoOrderStore implements OrderStore {
     }
   }
 
-  async markEmitted(key: OrderKey, event: string): Promise<void> {
+  async beginEmit(
+    key: OrderKey,
+    event: string,
+    options: { readonly now: Date; readonly leaseMs: number },
+  ): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: orderPk(key.channel, key.orderId), sk: ORDER },
+          UpdateExpression: 'SET events.#e = :sending',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(events.#e) OR (events.#e.#state = :stateSending AND events.#e.#at < :stale))',
+          ExpressionAttributeNames: { '#e': event, '#state': 'state', '#at': 'at' },
+          ExpressionAttributeValues: {
+            ':sending': { state: 'sending', at: options.now.toISOString() },
+            ':stateSending': 'sending',
+            ':stale': new Date(options.now.getTime() - options.leaseMs).toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async endEmit(
+    key: OrderKey,
+    event: string,
+    options: { readonly now: Date; readonly published: boolean },
+  ): Promise<void> {
     await this.#db.send(
       new UpdateCommand({
         TableName: this.#table,
         Key: { pk: orderPk(key.channel, key.orderId), sk: ORDER },
-        UpdateExpression: 'SET emitted = list_append(if_not_exists(emitted, :empty), :event)',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':empty': [], ':event': [event] },
+        UpdateExpression: options.published ? 'SET events.#e = :sent' : 'REMOVE events.#e',
+        ExpressionAttributeNames: { '#e': event },
+        ...(options.published
+          ? { ExpressionAttributeValues: { ':sent': { state: 'sent', at: options.now.toISOString() } } }
+          : {}),
       }),
     );
   }

@@ -1,0 +1,415 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PDFDocument } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningSimulator, startSimulator } from '../../local/simulator';
+import { type LocalStack, startLocalStack } from '../../local/stack';
+import { LOCAL_NAMES, serviceWiring } from '../../local/wiring';
+import { loadEnv } from '../../shared/config';
+import { acceptOrder, OrderRequest, processOrder } from '../../shared/orders';
+import { createServices } from '../../shared/runtime/services';
+import type { OrderStore } from '../../shared/store';
+
+/**
+ * The real handlers on the local wiring against the SendCloud simulator: intake → queue → worker →
+ * SendCloud → S3 → events, and the faults that must not create a second parcel.
+ */
+let sim: RunningSimulator;
+let stack: LocalStack;
+const stateDir = mkdtempSync(join(tmpdir(), 'orders-'));
+const example = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../../docs/examples/order.json'), 'utf8'),
+) as Record<string, unknown>;
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, rateLimits: false });
+  stack = await startLocalStack({
+    port: 0,
+    stateDir,
+    wiring: serviceWiring({
+      stateDir,
+      sendcloud: {
+        baseUrl: sim.baseUrl,
+        servicePointsBaseUrl: sim.servicePointsBaseUrl,
+        accounts: { default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' } },
+      },
+      zplAccounts: ['default'],
+      logLevel: 'ERROR',
+      ordersQueue: { visibilityTimeoutSeconds: 1, maxReceiveCount: 3 },
+    }),
+  });
+}, 30_000);
+afterAll(async () => {
+  await stack.stop();
+  await sim.stop();
+});
+
+let n = 0;
+const order = (overrides: Record<string, unknown> = {}) => ({
+  ...example,
+  orderId: `T-${Date.now()}-${n++}`,
+  ...overrides,
+});
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${stack.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+const getJson = async (path: string) => {
+  const response = await fetch(`${stack.url}${path}`);
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+};
+const simCount = async (ref: string) =>
+  (
+    (await (await fetch(`${sim.url}/__sim/counts?external_reference=${encodeURIComponent(ref)}`)).json()) as {
+      created: number;
+    }
+  ).created;
+const eventsFor = (orderId: string, type?: string) =>
+  stack.bus.events.filter(
+    (e) => (e.detail as { orderId?: string }).orderId === orderId && (!type || e['detail-type'] === type),
+  );
+
+async function waitForStatus(orderId: string, statuses: string[], timeoutMs = 15_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await getJson(`/orders/${orderId}`);
+    if (statuses.includes(body.status)) return body;
+    if (Date.now() > until) throw new Error(`order ${orderId} stayed ${body.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('POST /orders → parcel → label → events', () => {
+  it('takes the example order to a PostNL parcel with a stored PDF label and three events; a repeat changes nothing', async () => {
+    const body = order();
+    const first = await post('/orders', body);
+    expect(first.status).toBe(202);
+    const answer = await first.json();
+    expect(answer).toMatchObject({
+      orderId: body.orderId,
+      channel: 'webshop',
+      status: 'accepted',
+      links: { self: expect.stringContaining(body.orderId as string) },
+    });
+
+    const view = await waitForStatus(body.orderId as string, ['label_stored']);
+    expect(view.parcels[0]).toMatchObject({
+      carrier: 'postnl',
+      shippingMethod: { name: 'PostNL Standard 0-23kg' },
+      trackingNumber: expect.stringMatching(/^3SCLDB/),
+    });
+    expect(view.routing).toMatchObject({ rule: 'domestic NL', choice: { carrier: 'postnl' } });
+
+    const label = await fetch(`${stack.url}/orders/${body.orderId}/label`);
+    expect(label.headers.get('content-type')).toBe('application/pdf');
+    expect((await PDFDocument.load(await label.arrayBuffer())).getPageCount()).toBe(1);
+    const zpl = await fetch(`${stack.url}/orders/${body.orderId}/label?format=zpl`);
+    expect(await zpl.text()).toMatch(/^\^XA/);
+    const a4 = await fetch(`${stack.url}/orders/${body.orderId}/label?format=a4`);
+    expect((await PDFDocument.load(await a4.arrayBuffer())).getPage(0).getSize().width).toBeCloseTo(595.28);
+
+    expect(eventsFor(body.orderId as string).map((e) => e['detail-type'])).toEqual([
+      'Order Accepted',
+      'Parcel Announced',
+      'Label Stored',
+    ]);
+    const labelStored = eventsFor(body.orderId as string, 'Label Stored')[0]?.detail as Record<
+      string,
+      unknown
+    >;
+    expect(labelStored).toMatchObject({
+      format: 'a6',
+      bucket: LOCAL_NAMES.labelBucket,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(JSON.stringify(stack.bus.events)).not.toMatch(/Sanne|Damrak|sanne@|\+31612345678/);
+
+    const again = await post('/orders', body);
+    expect(again.status).toBe(202);
+    expect(await again.json()).toEqual(answer);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await simCount(`webshop:${body.orderId}`)).toBe(1);
+    expect(eventsFor(body.orderId as string)).toHaveLength(3);
+  });
+
+  it('answers 409 for the same order with different content, and for a reused Idempotency-Key', async () => {
+    const body = order();
+    expect((await post('/orders', body)).status).toBe(202);
+    const changed = await post('/orders', { ...body, parcel: { weightGrams: 999 } });
+    expect(changed.status).toBe(409);
+    expect(await changed.json()).toMatchObject({ code: 'ORDER_CONFLICT' });
+
+    const keyed = order();
+    const first = await post('/orders', keyed, { 'idempotency-key': `key-${keyed.orderId}` });
+    const same = await post('/orders', keyed, { 'idempotency-key': `key-${keyed.orderId}` });
+    expect(same.status).toBe(first.status);
+    expect(await same.json()).toEqual(await first.json());
+    const reused = await post('/orders', order(), { 'idempotency-key': `key-${keyed.orderId}` });
+    expect(reused.status).toBe(409);
+    expect(await reused.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('rejects invalid input with every problem listed, and publishes Order Rejected', async () => {
+    const body = order({
+      recipient: { name: '', street: 'x', postalCode: '1', city: 'y', country: 'Netherlands', email: 'nope' },
+      parcel: { weightGrams: -1, lengthCm: 10 },
+    });
+    const response = await post('/orders', body);
+    expect(response.status).toBe(400);
+    const problems = (await response.json()) as { errors: Array<{ path: string; message: string }> };
+    expect(problems.errors.map((e) => e.path)).toEqual(
+      expect.arrayContaining([
+        'recipient.name',
+        'recipient.country',
+        'recipient.email',
+        'parcel.weightGrams',
+      ]),
+    );
+    expect(problems.errors.find((e) => e.path === 'recipient.country')?.message).toMatch(
+      /ISO 3166-1 alpha-2/,
+    );
+    expect(eventsFor(body.orderId as string, 'Order Rejected')).toHaveLength(1);
+    expect((await fetch(`${stack.url}/orders`, { method: 'POST', body: '{not json' })).status).toBe(400);
+    expect((await post('/orders', order({ account: 'nobody' }))).status).toBe(400);
+  });
+
+  it('needs customs lines outside the EU', async () => {
+    const response = await post(
+      '/orders',
+      order({ recipient: { ...(example.recipient as object), country: 'US', state: 'NY' }, items: [] }),
+    );
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toMatch(/customs need the items/);
+  });
+});
+
+describe('POST /orders/batch', () => {
+  it('answers per order, creates the valid ones with one SendCloud batch call', async () => {
+    const valid = [
+      order(),
+      order({
+        recipient: { ...(example.recipient as object), country: 'BE', postalCode: '2000', city: 'Antwerpen' },
+      }),
+    ];
+    const batchCreates = async () =>
+      ((await (await fetch(`${sim.url}/__sim/stats`)).json()) as { batchCreates: number }).batchCreates;
+    const before = await batchCreates();
+    const response = await post('/orders/batch', { orders: [...valid, { orderId: 'broken' }] });
+    expect(response.status).toBe(207);
+    const result = (await response.json()) as {
+      accepted: number;
+      rejected: number;
+      results: Array<{ status: number }>;
+    };
+    expect(result).toMatchObject({ accepted: 2, rejected: 1 });
+    expect(result.results.map((r) => r.status)).toEqual([202, 202, 400]);
+    const views = await Promise.all(valid.map((o) => waitForStatus(o.orderId as string, ['label_stored'])));
+    expect(views.map((v) => v.parcels[0].carrier)).toEqual(['postnl', 'bpost']);
+    expect((await batchCreates()) - before).toBe(1);
+    for (const o of valid) expect(await simCount(`webshop:${o.orderId}`)).toBe(1);
+  });
+
+  it('refuses more than 500 orders, saying the limit', async () => {
+    const response = await post('/orders/batch', { orders: Array.from({ length: 501 }, () => ({})) });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toContain('at most 500');
+  });
+});
+
+describe('exactly one parcel per order under faults', () => {
+  it('SendCloud created the parcel but the answer was lost: reconciled, not duplicated', async () => {
+    await fetch(`${sim.url}/__sim/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ method: 'POST', path: '^/parcels$', kind: 'drop_response', count: 1 }),
+    });
+    const body = order();
+    await post('/orders', body);
+    await waitForStatus(body.orderId as string, ['label_stored']);
+    expect(await simCount(`webshop:${body.orderId}`)).toBe(1);
+  });
+
+  it('five deliveries of the same message make one parcel and one set of events', async () => {
+    const services = createServices(loadEnv());
+    const body = OrderRequest.parse(order());
+    await acceptOrder(body, {
+      store: services.store,
+      queue: { send: async () => undefined },
+      events: services.events,
+      clock: () => new Date(),
+    });
+    const message = JSON.stringify({ kind: 'order', channel: body.channel, orderId: body.orderId });
+    await new SQSClient({}).send(
+      new SendMessageBatchCommand({
+        QueueUrl: stack.queueUrls.get(LOCAL_NAMES.ordersQueue),
+        Entries: [0, 1, 2, 3, 4].map((i) => ({ Id: String(i), MessageBody: message })),
+      }),
+    );
+    await waitForStatus(body.orderId, ['label_stored']);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(await simCount(`webshop:${body.orderId}`)).toBe(1);
+    expect(eventsFor(body.orderId, 'Parcel Announced')).toHaveLength(1);
+    expect(eventsFor(body.orderId, 'Label Stored')).toHaveLength(1);
+  });
+
+  it('five concurrent workers on one order make one parcel', async () => {
+    const services = createServices(loadEnv());
+    const body = OrderRequest.parse(order());
+    await acceptOrder(body, {
+      store: services.store,
+      queue: { send: async () => undefined },
+      events: services.events,
+      clock: () => new Date(),
+    });
+    const outcomes = await Promise.all([0, 1, 2, 3, 4].map(() => processOrder(body, services.processDeps)));
+    expect(outcomes.filter((o) => o === 'done').length).toBeGreaterThanOrEqual(1);
+    expect(outcomes.every((o) => o === 'done' || o === 'retry')).toBe(true);
+    expect(await simCount(`webshop:${body.orderId}`)).toBe(1);
+  });
+
+  it('a worker that crashes after SendCloud created the parcel but before recording it: the next attempt finds it', async () => {
+    const services = createServices(loadEnv());
+    const body = OrderRequest.parse(order());
+    await acceptOrder(body, {
+      store: services.store,
+      queue: { send: async () => undefined },
+      events: services.events,
+      clock: () => new Date(),
+    });
+    let crashed = false;
+    const crashingStore: OrderStore = {
+      ...bind(services.store),
+      update: async (key, changes, fence) => {
+        if (changes.status === 'announced' && !crashed) {
+          crashed = true;
+          throw new Error('Lambda died here');
+        }
+        return services.store.update(key, changes, fence);
+      },
+    };
+    const deps = { ...services.processDeps, store: crashingStore, lockMs: 50 };
+    await expect(processOrder(body, deps)).rejects.toThrow('Lambda died here');
+    expect(await simCount(`webshop:${body.orderId}`)).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await processOrder(body, deps)).toBe('done');
+    expect(await simCount(`webshop:${body.orderId}`)).toBe(1);
+    expect((await services.store.get(body))?.attempt).toBe(2);
+  });
+
+  it('a carrier refusal falls back to the next method on the same SendCloud parcel', async () => {
+    await fetch(`${sim.url}/__sim/faults`, {
+      method: 'POST',
+      body: JSON.stringify({
+        method: 'POST',
+        path: '^/parcels$',
+        kind: 'carrier_reject',
+        message: 'Service not available for this postal code',
+        count: 1,
+      }),
+    });
+    const body = order();
+    await post('/orders', body);
+    const view = await waitForStatus(body.orderId as string, ['label_stored', 'failed']);
+    expect(view.status).toBe('label_stored');
+    expect(view.parcels[0].carrier).toBe('dhl');
+    expect(Object.keys(view.routing.refusedMethods)).toEqual(['1010']);
+    expect(await simCount(`webshop:${body.orderId}`)).toBe(1);
+    expect(eventsFor(body.orderId as string, 'Parcel Announced')[0]?.detail).toMatchObject({
+      fallbackUsed: true,
+      carrier: 'dhl',
+    });
+  });
+
+  it('an order nothing can carry fails with the reason and an event', async () => {
+    const body = order({ parcel: { weightGrams: 95_000 } });
+    await post('/orders', body);
+    const view = await waitForStatus(body.orderId as string, ['failed']);
+    expect(view.failure).toMatchObject({
+      code: 'NO_ELIGIBLE_METHOD',
+      reason: expect.stringMatching(/no shipping method can carry this order/),
+    });
+    expect(eventsFor(body.orderId as string, 'Parcel Announcement Failed')).toHaveLength(1);
+    expect(await simCount(`webshop:${body.orderId}`)).toBe(0);
+  });
+
+  it('a poison message goes to the DLQ without blocking the others', async () => {
+    const sqs = new SQSClient({});
+    const body = OrderRequest.parse(order());
+    const services = createServices(loadEnv());
+    await acceptOrder(body, {
+      store: services.store,
+      queue: { send: async () => undefined },
+      events: services.events,
+      clock: () => new Date(),
+    });
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: stack.queueUrls.get(LOCAL_NAMES.ordersQueue),
+        Entries: [
+          { Id: 'poison', MessageBody: '{"kind":"mystery"}' },
+          {
+            Id: 'good',
+            MessageBody: JSON.stringify({ kind: 'order', channel: body.channel, orderId: body.orderId }),
+          },
+        ],
+      }),
+    );
+    await waitForStatus(body.orderId, ['label_stored']);
+    const dlq = stack.queueUrls.get(`${LOCAL_NAMES.ordersQueue}-dlq`);
+    const until = Date.now() + 10_000;
+    let bodies: string[] = [];
+    while (bodies.length === 0 && Date.now() < until) {
+      const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
+      const received = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      bodies = (received.Messages ?? []).map((m) => m.Body ?? '');
+    }
+    expect(bodies).toContain('{"kind":"mystery"}');
+  });
+});
+
+describe('reading orders and routing', () => {
+  it('404s an unknown order and asks for the channel when an id repeats across channels', async () => {
+    expect((await getJson('/orders/NOPE-1')).status).toBe(404);
+    const id = `DUP-${Date.now()}`;
+    await post('/orders', order({ orderId: id, channel: 'bol' }));
+    await post('/orders', order({ orderId: id, channel: 'amazon' }));
+    const ambiguous = await getJson(`/orders/${id}`);
+    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.body.message).toMatch(/channels (bol, amazon|amazon, bol)/);
+    expect((await getJson(`/orders/${id}?channel=bol`)).body.channel).toBe('bol');
+  });
+
+  it('explains a routing decision without creating anything', async () => {
+    const body = order({
+      recipient: { ...(example.recipient as object), country: 'DE', postalCode: '10115', city: 'Berlin' },
+    });
+    const response = await post('/routing/explain', body);
+    const decision = (await response.json()) as {
+      choice: { carrier: string };
+      rule: string;
+      trace: unknown[];
+    };
+    expect(decision.rule).toBe('heavy or international');
+    expect(decision.choice.carrier).toBe('dhl');
+    expect(await simCount(`webshop:${body.orderId}`)).toBe(0);
+    expect((await getJson(`/orders/${body.orderId}`)).status).toBe(404);
+  });
+});
+
+function bind(store: OrderStore): OrderStore {
+  return {
+    create: store.create.bind(store),
+    get: store.get.bind(store),
+    getRecipient: store.getRecipient.bind(store),
+    findByOrderId: store.findByOrderId.bind(store),
+    claim: store.claim.bind(store),
+    update: store.update.bind(store),
+    beginEmit: store.beginEmit.bind(store),
+    endEmit: store.endEmit.bind(store),
+  };
+}

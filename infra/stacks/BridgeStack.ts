@@ -1,21 +1,40 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { BridgeFunction, type BridgeFunctionProps } from '../constructs/BridgeFunction';
+import { LabelBucket } from '../constructs/LabelBucket';
+import { QueueWithDlq } from '../constructs/QueueWithDlq';
 
 export interface BridgeStackProps extends StackProps {
   readonly config: StageConfig;
 }
 
 /**
- * The whole service in one stack. Today: the event bus subscribers will listen on and the secret that
- * holds each SendCloud account's API keys. Routes, queues, workers and the table arrive with the issues
- * that need them.
+ * The whole service in one stack: the HTTP API (IAM-authorised), the orders queue and its worker, the
+ * table, the label bucket, the event bus and the credentials secret.
  */
 export class BridgeStack extends Stack {
   readonly bus: EventBus;
   readonly credentials: Secret;
+  readonly table: TableV2;
+  readonly api: HttpApi;
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
     super(scope, id, props);
@@ -41,5 +60,158 @@ export class BridgeStack extends Stack {
       reason:
         'SendCloud API keys are issued and rotated in the SendCloud panel; there is no API to rotate them from AWS.',
     });
+
+    // Key design: shared/store/dynamodb/tables.ts. Personal data (sk RECIPIENT) expires through `expiresAt`.
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      globalSecondaryIndexes: [
+        {
+          indexName: 'gsi1',
+          partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
+          sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+        },
+      ],
+      timeToLiveAttribute: 'expiresAt',
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const idempotency = new TableV2(this, 'IdempotencyTable', {
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiration',
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const labels = new LabelBucket(this, 'Labels').bucket;
+
+    const workerTimeout = Duration.minutes(2);
+    const orders = new QueueWithDlq(this, 'Orders', {
+      visibilityTimeout: Duration.seconds(workerTimeout.toSeconds() * 6),
+    });
+
+    const common = {
+      TABLE_NAME: this.table.tableName,
+      IDEMPOTENCY_TABLE_NAME: idempotency.tableName,
+      ORDERS_QUEUE_URL: orders.queue.queueUrl,
+      LABEL_BUCKET: labels.bucketName,
+      EVENT_BUS_NAME: this.bus.eventBusName,
+      SENDCLOUD_CREDENTIALS_SECRET_ARN: this.credentials.secretArn,
+    };
+    const fn = (name: string, description: string, extra: Partial<BridgeFunctionProps> = {}) =>
+      new BridgeFunction(this, name, {
+        entry: name,
+        description,
+        logRetention: retention(config.logRetentionDays),
+        logLevel: config.logLevel,
+        environment: common,
+        ...extra,
+      });
+
+    const createOrder = fn('create-order', 'POST /orders');
+    const createBatch = fn('create-order-batch', 'POST /orders/batch', {
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
+    });
+    const getOrder = fn('get-order', 'GET /orders/{orderId}');
+    const getLabel = fn('get-order-label', 'GET /orders/{orderId}/label', { timeout: Duration.seconds(29) });
+    const explain = fn('explain-routing', 'POST /routing/explain', { timeout: Duration.seconds(29) });
+    const worker = fn('order-worker', 'Orders queue: route, create the parcel, store labels, publish', {
+      timeout: workerTimeout,
+      memorySize: 512,
+    });
+
+    for (const intake of [createOrder, createBatch]) {
+      this.table.grantReadWriteData(intake.fn);
+      idempotency.grantReadWriteData(intake.fn);
+      orders.queue.grantSendMessages(intake.fn);
+      this.bus.grantPutEventsTo(intake.fn);
+      this.credentials.grantRead(intake.fn);
+    }
+    this.table.grantReadData(getOrder.fn);
+    this.table.grantReadData(getLabel.fn);
+    // Labels are read by key and the A4 sheet is stored on first request: get and put, nothing else.
+    getLabel.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [labels.arnForObjects('labels/*')],
+      }),
+    );
+    this.credentials.grantRead(getLabel.fn);
+    this.table.grantReadData(explain.fn);
+    this.credentials.grantRead(explain.fn);
+    this.table.grantReadWriteData(worker.fn);
+    worker.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:PutObject'], resources: [labels.arnForObjects('labels/*')] }),
+    );
+    this.bus.grantPutEventsTo(worker.fn);
+    this.credentials.grantRead(worker.fn);
+    const tableId = this.getLogicalId(this.table.node.defaultChild as CfnElement);
+    const bucketId = this.getLogicalId(labels.node.defaultChild as CfnElement);
+    for (const handler of [createOrder, createBatch, getOrder, getLabel, explain, worker]) {
+      Validations.of(handler.fn).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+        reason: "Reads by order id go through the table's GSI; the grant covers its indexes only.",
+      });
+    }
+    for (const handler of [getLabel, worker]) {
+      Validations.of(handler.fn).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/labels/*]`,
+        reason:
+          'Label keys are per account/channel/order; access is limited to the labels/ prefix and to get/put.',
+      });
+    }
+    worker.fn.addEventSource(
+      new SqsEventSource(orders.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
+    );
+
+    this.api = new HttpApi(this, 'Api', {
+      description: 'sendcloud-bridge HTTP API',
+      defaultAuthorizer: new HttpIamAuthorizer(),
+    });
+    const routes: Array<[string, HttpMethod, BridgeFunction]> = [
+      ['/orders', HttpMethod.POST, createOrder],
+      ['/orders/batch', HttpMethod.POST, createBatch],
+      ['/orders/{orderId}', HttpMethod.GET, getOrder],
+      ['/orders/{orderId}/label', HttpMethod.GET, getLabel],
+      ['/routing/explain', HttpMethod.POST, explain],
+    ];
+    for (const [path, method, handler] of routes) {
+      this.api.addRoutes({
+        path,
+        methods: [method],
+        integration: new HttpLambdaIntegration(`${handler.node.id}Integration`, handler.fn),
+      });
+    }
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: retention(config.logRetentionDays),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
+    stage.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        route: '$context.routeKey',
+        status: '$context.status',
+        latencyMs: '$context.responseLatency',
+        caller: '$context.identity.caller',
+      }),
+    };
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, 'CredentialsSecretArn', { value: this.credentials.secretArn });
   }
+}
+
+function retention(days: number): RetentionDays {
+  const known = Object.values(RetentionDays).filter(
+    (value): value is RetentionDays => typeof value === 'number' && value > 0,
+  );
+  return known.find((value) => value >= days) ?? RetentionDays.ONE_MONTH;
 }

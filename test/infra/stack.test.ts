@@ -48,6 +48,128 @@ describe('BridgeStack', () => {
   });
 });
 
+describe('BridgeStack: orders', () => {
+  const template = Template.fromStack(new BridgeStack(testApp(), 'Orders', { config }));
+  const resources = (type: string) => Object.entries(template.findResources(type));
+  const policyOf = (functionName: string) => {
+    const fn = resources('AWS::Lambda::Function').find(([, r]) =>
+      r.Properties.Description?.startsWith(functionName),
+    );
+    const role = fn?.[1].Properties.Role['Fn::GetAtt'][0];
+    return JSON.stringify(
+      resources('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(role)),
+    );
+  };
+
+  it('serves every order route through API Gateway with IAM authorisation and throttling', () => {
+    const routes = resources('AWS::ApiGatewayV2::Route').map(([, r]) => [
+      r.Properties.RouteKey,
+      r.Properties.AuthorizationType,
+    ]);
+    expect(routes.sort()).toEqual(
+      [
+        ['GET /orders/{orderId}', 'AWS_IAM'],
+        ['GET /orders/{orderId}/label', 'AWS_IAM'],
+        ['POST /orders', 'AWS_IAM'],
+        ['POST /orders/batch', 'AWS_IAM'],
+        ['POST /routing/explain', 'AWS_IAM'],
+      ].sort(),
+    );
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+  });
+
+  it('feeds the worker from a queue with a DLQ, partial batch failures and alarms', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
+    const queues = resources('AWS::SQS::Queue');
+    const main = queues.find(([, q]) => q.Properties.RedrivePolicy);
+    expect(main?.[1].Properties.RedrivePolicy.maxReceiveCount).toBe(5);
+    expect(main?.[1].Properties.VisibilityTimeout).toBe(720);
+    const dlqId = main?.[1].Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
+    expect(alarms.some((a) => a.includes(dlqId) && a.includes('ApproximateNumberOfMessagesVisible'))).toBe(
+      true,
+    );
+    expect(alarms.some((a) => a.includes('ApproximateAgeOfOldestMessage'))).toBe(true);
+    for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('keeps labels in a private, encrypted, TLS-only bucket with a lifecycle', () => {
+    const buckets = resources('AWS::S3::Bucket').map(([, b]) => b.Properties);
+    const labels = buckets.find((b) => b.LoggingConfiguration);
+    expect(labels).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+    });
+    expect(JSON.stringify(labels?.LifecycleConfiguration)).toContain('STANDARD_IA');
+    const policies = resources('AWS::S3::BucketPolicy').map(([, p]) =>
+      JSON.stringify(p.Properties.PolicyDocument),
+    );
+    expect(
+      policies.every((p) => p.includes('"aws:SecureTransport":"false"') && p.includes('"Effect":"Deny"')),
+    ).toBe(true);
+  });
+
+  it('expires personal data by TTL and keeps point-in-time recovery on the table', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' })],
+      Replicas: [
+        Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      ],
+    });
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+  });
+
+  it('grants each function only what it does', () => {
+    const getOrder = policyOf('GET /orders/{orderId}');
+    expect(getOrder).toContain('dynamodb:GetItem');
+    expect(getOrder).not.toMatch(/dynamodb:PutItem|s3:|sqs:|events:PutEvents|secretsmanager/);
+    const worker = policyOf('Orders queue');
+    expect(worker).toMatch(/dynamodb:PutItem/);
+    expect(worker).toContain('s3:PutObject');
+    expect(worker).not.toMatch(/s3:DeleteObject|s3:GetObject/);
+    expect(worker).toContain('events:PutEvents');
+    const intake = policyOf('POST /orders');
+    expect(intake).toContain('sqs:SendMessage');
+    expect(intake).not.toContain('s3:');
+    for (const [, policy] of resources('AWS::IAM::Policy')) {
+      for (const statement of policy.Properties.PolicyDocument.Statement)
+        expect([statement.Action].flat()).not.toContain('*');
+    }
+  });
+
+  it('gives functions their resources by name, and no SendCloud keys in the environment', () => {
+    const env = resources('AWS::Lambda::Function').map(([, f]) => f.Properties.Environment?.Variables ?? {});
+    for (const vars of env.filter((v) => v.TABLE_NAME)) {
+      expect(Object.keys(vars)).toEqual(
+        expect.arrayContaining([
+          'TABLE_NAME',
+          'ORDERS_QUEUE_URL',
+          'LABEL_BUCKET',
+          'EVENT_BUS_NAME',
+          'SENDCLOUD_CREDENTIALS_SECRET_ARN',
+        ]),
+      );
+      expect(JSON.stringify(vars)).not.toMatch(/secretKey|publicKey|SENDCLOUD_SECRET/i);
+    }
+  });
+});
+
 describe('BridgeFunction (the house Lambda)', () => {
   function build() {
     const stack = new Stack(testApp(), 'Fn');

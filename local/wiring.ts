@@ -75,6 +75,8 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
         http('GET /orders/{orderId}', 'get-order', () => import('../functions/get-order')),
         http('GET /orders/{orderId}/label', 'get-order-label', () => import('../functions/get-order-label')),
         http('POST /routing/explain', 'explain-routing', () => import('../functions/explain-routing')),
+        http('GET /routing/rules/{account}', 'routing-rules', () => import('../functions/routing-rules')),
+        http('PUT /routing/rules/{account}', 'routing-rules', () => import('../functions/routing-rules')),
       ]),
     jobs: async () => [],
   };

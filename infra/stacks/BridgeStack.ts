@@ -119,6 +119,7 @@ export class BridgeStack extends Stack {
     const getOrder = fn('get-order', 'GET /orders/{orderId}');
     const getLabel = fn('get-order-label', 'GET /orders/{orderId}/label', { timeout: Duration.seconds(29) });
     const explain = fn('explain-routing', 'POST /routing/explain', { timeout: Duration.seconds(29) });
+    const rulesFn = fn('routing-rules', 'GET/PUT /routing/rules/{account}');
     const worker = fn('order-worker', 'Orders queue: route, create the parcel, store labels, publish', {
       timeout: workerTimeout,
       memorySize: 512,
@@ -141,6 +142,8 @@ export class BridgeStack extends Stack {
       }),
     );
     this.credentials.grantRead(getLabel.fn);
+    this.table.grantReadWriteData(rulesFn.fn);
+    this.credentials.grantRead(rulesFn.fn);
     this.table.grantReadData(explain.fn);
     this.credentials.grantRead(explain.fn);
     this.table.grantReadWriteData(worker.fn);
@@ -151,7 +154,7 @@ export class BridgeStack extends Stack {
     this.credentials.grantRead(worker.fn);
     const tableId = this.getLogicalId(this.table.node.defaultChild as CfnElement);
     const bucketId = this.getLogicalId(labels.node.defaultChild as CfnElement);
-    for (const handler of [createOrder, createBatch, getOrder, getLabel, explain, worker]) {
+    for (const handler of [createOrder, createBatch, getOrder, getLabel, explain, rulesFn, worker]) {
       Validations.of(handler.fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
         reason: "Reads by order id go through the table's GSI; the grant covers its indexes only.",
@@ -178,6 +181,8 @@ export class BridgeStack extends Stack {
       ['/orders/{orderId}', HttpMethod.GET, getOrder],
       ['/orders/{orderId}/label', HttpMethod.GET, getLabel],
       ['/routing/explain', HttpMethod.POST, explain],
+      ['/routing/rules/{account}', HttpMethod.GET, rulesFn],
+      ['/routing/rules/{account}', HttpMethod.PUT, rulesFn],
     ];
     for (const [path, method, handler] of routes) {
       this.api.addRoutes({

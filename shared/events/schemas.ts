@@ -87,7 +87,12 @@ export function eventJsonSchema(detailType: DetailType): Record<string, unknown>
     properties: {
       source: { const: EVENT_SOURCE },
       'detail-type': { const: detailType },
-      detail: z.toJSONSchema(EVENT_SCHEMAS[detailType], { target: 'draft-2020-12' }),
+      detail: withoutSchemaKeyword(z.toJSONSchema(EVENT_SCHEMAS[detailType], { target: 'draft-2020-12' })),
     },
   };
+}
+
+function withoutSchemaKeyword(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _nested, ...rest } = schema;
+  return rest;
 }

@@ -1,5 +1,6 @@
 export * from './acceptBatch';
 export * from './acceptOrder';
+export * from './apiSchemas';
 export * from './canonical';
 export * from './emitOnce';
 export * from './findOrder';

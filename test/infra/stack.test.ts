@@ -73,6 +73,8 @@ describe('BridgeStack: orders', () => {
         ['POST /orders', 'AWS_IAM'],
         ['POST /orders/batch', 'AWS_IAM'],
         ['POST /routing/explain', 'AWS_IAM'],
+        ['GET /routing/rules/{account}', 'AWS_IAM'],
+        ['PUT /routing/rules/{account}', 'AWS_IAM'],
       ].sort(),
     );
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {

@@ -9,6 +9,7 @@ import { type LocalStack, startLocalStack } from '../../local/stack';
 import { LOCAL_NAMES, serviceWiring } from '../../local/wiring';
 import { loadEnv } from '../../shared/config';
 import { acceptOrder, OrderRequest, type orderView, processOrder } from '../../shared/orders';
+import { DEFAULT_RULES } from '../../shared/routing';
 import { createServices } from '../../shared/runtime/services';
 import type { OrderStore } from '../../shared/store';
 
@@ -401,6 +402,34 @@ describe('reading orders and routing', () => {
     expect(decision.choice.carrier).toBe('dhl');
     expect(await simCount(`webshop:${body.orderId}`)).toBe(0);
     expect((await getJson(`/orders/${body.orderId}`)).status).toBe(404);
+  });
+});
+
+describe('routing rules per account', () => {
+  it('serves the default, takes a new version, refuses a stale one, and routes with it', async () => {
+    const current = await getJson('/routing/rules/default');
+    expect(current.body).toMatchObject({ source: 'default', rules: { name: 'default', version: 1 } });
+    const put = (rules: unknown) =>
+      fetch(`${stack.url}/routing/rules/default`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(rules),
+      });
+    const invalid = await put({ name: 'x', version: 2, rules: [] });
+    expect(invalid.status).toBe(400);
+    const allDpd = {
+      name: 'everything DPD',
+      version: 2,
+      rules: [{ name: 'DPD', choose: { carriers: ['dpd'], excludeNamePattern: 'Pickup' } }],
+    };
+    expect((await put(allDpd)).status).toBe(200);
+    expect((await put({ ...allDpd, version: 2 })).status).toBe(409);
+    const decision = (await (await post('/routing/explain', order())).json()) as {
+      choice: { carrier: string };
+      ruleSet: { version: number };
+    };
+    expect(decision).toMatchObject({ choice: { carrier: 'dpd' }, ruleSet: { version: 2 } });
+    expect((await put({ ...DEFAULT_RULES, version: 3 })).status).toBe(200);
   });
 });
 

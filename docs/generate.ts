@@ -1,0 +1,171 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { type DetailType, EVENT_SCHEMAS, eventJsonSchema } from '../shared/events';
+import {
+  AcceptedResponse,
+  BatchResponse,
+  OrderRequest,
+  OrderViewResponse,
+  ProblemResponse,
+  RoutingDecisionResponse,
+} from '../shared/orders';
+import { MAX_BATCH_ORDERS } from '../shared/orders/acceptBatch';
+import { RuleSet } from '../shared/routing';
+
+/**
+ * The published contracts, generated from the zod schemas the code validates with:
+ * docs/openapi.json (HTTP API) and docs/events/<name>.schema.json (EventBridge details).
+ * `npm run docs` writes them; a test fails when they drift from the code.
+ */
+const schema = (type: z.ZodType, io: 'input' | 'output' = 'output') =>
+  z.toJSONSchema(type, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+const json = (type: z.ZodType, io: 'input' | 'output' = 'output') => ({
+  content: { 'application/json': { schema: schema(type, io) } },
+});
+const problem = (description: string) => ({ description, ...json(ProblemResponse) });
+const orderIdParam = { name: 'orderId', in: 'path', required: true, schema: { type: 'string' } };
+const channelParam = {
+  name: 'channel',
+  in: 'query',
+  required: false,
+  schema: { type: 'string' },
+  description: 'needed when the same orderId exists in several channels',
+};
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'sendcloud-bridge',
+      version: '1.0.0',
+      description:
+        'Orders in, SendCloud labels and tracking out. Weights in grams, dimensions in centimetres. All routes are IAM-authorised (SigV4).',
+    },
+    paths: {
+      '/orders': {
+        post: {
+          summary: 'Accept one order',
+          description:
+            'Idempotent per channel + orderId, and per Idempotency-Key header. A repeat returns the original answer; different content is 409.',
+          parameters: [
+            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } },
+          ],
+          requestBody: { required: true, ...json(OrderRequest, 'input') },
+          responses: {
+            '202': { description: 'accepted (or accepted before)', ...json(AcceptedResponse) },
+            '400': problem('invalid order: every field problem is listed'),
+            '409': problem('same order or Idempotency-Key with different content'),
+          },
+        },
+      },
+      '/orders/batch': {
+        post: {
+          summary: `Accept up to ${MAX_BATCH_ORDERS} orders`,
+          requestBody: {
+            required: true,
+            ...json(z.object({ orders: z.array(OrderRequest).min(1).max(MAX_BATCH_ORDERS) }), 'input'),
+          },
+          responses: {
+            '202': { description: 'every order accepted', ...json(BatchResponse) },
+            '207': { description: 'answered per order: some were refused', ...json(BatchResponse) },
+            '400': problem('not a batch'),
+          },
+        },
+      },
+      '/orders/{orderId}': {
+        get: {
+          summary: 'An order: status, routing decision and why, parcels, label links',
+          parameters: [orderIdParam, channelParam],
+          responses: {
+            '200': { description: 'the order', ...json(OrderViewResponse) },
+            '400': problem('ambiguous orderId'),
+            '404': problem('no such order'),
+          },
+        },
+      },
+      '/orders/{orderId}/label': {
+        get: {
+          summary: 'The stored label',
+          parameters: [
+            orderIdParam,
+            channelParam,
+            {
+              name: 'format',
+              in: 'query',
+              schema: { type: 'string', enum: ['a6', 'a4', 'zpl'], default: 'a6' },
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'label bytes',
+              content: {
+                'application/pdf': { schema: { type: 'string', format: 'binary' } },
+                'application/zpl': { schema: { type: 'string' } },
+              },
+            },
+            '404': problem('no such order, or no label yet'),
+          },
+        },
+      },
+      '/routing/explain': {
+        post: {
+          summary: 'The routing decision for an order, creating nothing',
+          requestBody: { required: true, ...json(OrderRequest, 'input') },
+          responses: {
+            '200': { description: 'the decision with its trace', ...json(RoutingDecisionResponse) },
+            '400': problem('invalid order'),
+          },
+        },
+      },
+      '/routing/rules/{account}': {
+        get: {
+          summary: "The account's routing rules (or the default set)",
+          parameters: [{ name: 'account', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'rules',
+              ...json(
+                z.object({ account: z.string(), source: z.enum(['account', 'default']), rules: RuleSet }),
+              ),
+            },
+            '400': problem('unknown account'),
+          },
+        },
+        put: {
+          summary: "A new version of the account's routing rules",
+          parameters: [{ name: 'account', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, ...json(RuleSet, 'input') },
+          responses: {
+            '200': {
+              description: 'stored',
+              ...json(z.object({ account: z.string(), source: z.literal('account'), rules: RuleSet })),
+            },
+            '400': problem('invalid rules: every problem is listed'),
+            '409': problem('version not higher than the current one'),
+          },
+        },
+      },
+    },
+  };
+}
+
+export function eventDocuments(): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    (Object.keys(EVENT_SCHEMAS) as DetailType[]).map((type) => [
+      `${type.toLowerCase().replaceAll(' ', '-')}.schema.json`,
+      eventJsonSchema(type),
+    ]),
+  );
+}
+
+export const render = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+if (process.argv[1]?.endsWith('generate.ts')) {
+  const root = import.meta.dirname;
+  writeFileSync(join(root, 'openapi.json'), render(openApiDocument()));
+  mkdirSync(join(root, 'events'), { recursive: true });
+  for (const [file, document] of Object.entries(eventDocuments()))
+    writeFileSync(join(root, 'events', file), render(document));
+  console.log('wrote docs/openapi.json and docs/events/*.schema.json');
+}

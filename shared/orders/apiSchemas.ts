@@ -1,0 +1,109 @@
+import * as z from 'zod';
+
+/** Response shapes of the orders API, for the OpenAPI document (requests use OrderRequest itself). */
+const Links = z.object({ self: z.string(), label: z.string() });
+
+export const AcceptedResponse = z.object({
+  orderId: z.string(),
+  channel: z.string(),
+  account: z.string(),
+  status: z.literal('accepted'),
+  links: Links,
+});
+
+export const ProblemResponse = z.object({
+  code: z.string().describe('stable machine-readable code, e.g. INVALID_REQUEST, ORDER_CONFLICT'),
+  message: z.string().describe('what went wrong and what to do'),
+  errors: z
+    .array(z.object({ path: z.string(), message: z.string() }))
+    .optional()
+    .describe('every field problem (400)'),
+  requestId: z.string().optional().describe('only on 500: quote it to support'),
+});
+
+export const BatchResponse = z.object({
+  accepted: z.number().int(),
+  rejected: z.number().int(),
+  results: z.array(
+    z.object({
+      index: z.number().int(),
+      status: z.union([z.literal(202), z.literal(400), z.literal(409)]),
+      orderId: z.string().nullable(),
+      channel: z.string().optional(),
+      duplicate: z.boolean().optional(),
+      links: Links.optional(),
+      message: z.string().optional(),
+      errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  ),
+});
+
+const Candidate = z.object({
+  methodId: z.number().int(),
+  name: z.string(),
+  carrier: z.string(),
+  price: z.number().nullable(),
+});
+const Trace = z.array(
+  z.object({
+    rule: z.string(),
+    outcome: z.enum(['skipped', 'no_eligible_method', 'chosen']),
+    reason: z.string(),
+    rejected: z
+      .array(z.object({ methodId: z.number().int(), name: z.string(), reasons: z.array(z.string()) }))
+      .optional(),
+  }),
+);
+
+export const RoutingDecisionResponse = z.object({
+  ruleSet: z.object({ name: z.string(), version: z.number().int() }),
+  rule: z.string().nullable(),
+  choice: Candidate.nullable(),
+  ranked: z.array(Candidate),
+  chargeableWeightGrams: z.number().int(),
+  volumetricWeightGrams: z.number().int().nullable(),
+  trace: Trace,
+});
+
+export const OrderViewResponse = z.object({
+  orderId: z.string(),
+  channel: z.string(),
+  account: z.string(),
+  status: z.enum(['accepted', 'creating', 'announced', 'label_stored', 'failed']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  destination: z.string(),
+  serviceLevel: z.string(),
+  delivery: z.object({
+    type: z.enum(['home', 'service_point']),
+    servicePointId: z.number().int().optional(),
+  }),
+  routing: z
+    .object({
+      ruleSet: z.object({ name: z.string(), version: z.number().int() }),
+      rule: z.string().nullable(),
+      choice: Candidate.nullable(),
+      fallbacks: z.array(Candidate),
+      refusedMethods: z.record(z.string(), z.string()),
+      chargeableWeightGrams: z.number().int(),
+      volumetricWeightGrams: z.number().int().nullable(),
+      trace: Trace,
+    })
+    .nullable(),
+  parcels: z.array(
+    z.object({
+      sendcloudId: z.number().int(),
+      externalReference: z.string(),
+      carrier: z.string(),
+      shippingMethod: z.object({ id: z.number().int(), name: z.string() }),
+      trackingNumber: z.string(),
+      trackingUrl: z.string().nullable(),
+      status: z.object({ id: z.number().int(), message: z.string() }),
+      announcedAt: z.string(),
+      history: z.array(z.unknown()),
+      labels: z.record(z.string(), z.object({ href: z.string(), stored: z.boolean() })),
+    }),
+  ),
+  failure: z.object({ code: z.string(), reason: z.string(), at: z.string() }).nullable(),
+  links: Links,
+});

@@ -1,6 +1,6 @@
-import { type ParcelDraft, toParcelCreation } from './draft';
+import { ParcelDraft, toParcelCreation } from './draft';
 import { endpoint, nextCursor } from './endpoints';
-import { isSendcloudError, SendcloudContractError } from './errors';
+import { isSendcloudError, SendcloudContractError, SendcloudValidationError } from './errors';
 import { backoffDelay } from './retry';
 import { errorFromResponse, parseBody, type SendcloudHttp, tryParseJson } from './SendcloudHttp';
 import {
@@ -84,6 +84,7 @@ export class ParcelsApi {
    * looked up by its external reference, and only if SendCloud has none is the create sent again.
    */
   async create(draft: ParcelDraft, options: CreateParcelOptions = {}): Promise<CreatedParcel> {
+    validateDrafts([draft]);
     if (options.lookupFirst) {
       const existing = await this.findByExternalReference(draft.externalReference);
       if (existing) return { parcel: existing, reconciled: true };
@@ -112,6 +113,7 @@ export class ParcelsApi {
    * parcel and only the ones SendCloud does not have are sent again.
    */
   async createBatch(drafts: readonly ParcelDraft[]): Promise<BatchItemResult[]> {
+    validateDrafts(drafts);
     const refs = drafts.map((draft) => draft.externalReference);
     if (new Set(refs).size !== refs.length)
       throw new RangeError('external references in a batch must be unique');
@@ -291,6 +293,20 @@ export class ParcelsApi {
     }
     throw errorFromResponse(request, response);
   }
+}
+
+/** Refuses drafts SendCloud would refuse anyway, before anything is sent; messages name every field. */
+function validateDrafts(drafts: readonly ParcelDraft[]): void {
+  const issues = drafts.flatMap((draft, i) => {
+    const result = ParcelDraft.safeParse(draft);
+    if (result.success) return [];
+    const prefix = drafts.length > 1 ? `[${i}].` : '';
+    return result.error.issues.map((issue) => ({
+      path: `${prefix}${issue.path.join('.')}`,
+      message: issue.message,
+    }));
+  });
+  if (issues.length > 0) throw new SendcloudValidationError({ method: 'POST', path: '/parcels', issues });
 }
 
 function matchBatch(drafts: readonly ParcelDraft[], response: VerboseBatchResponse): BatchItemResult[] {

@@ -3,6 +3,7 @@ import {
   SendcloudHttpError,
   SendcloudTimeoutError,
   SendcloudTransportError,
+  SendcloudValidationError,
 } from '../../../shared/sendcloud';
 import { clientFor, parcelDraft, parcelJson } from '../../helpers/factories';
 import { fixture } from '../../helpers/fixtures';
@@ -134,6 +135,21 @@ describe('parcels.create', () => {
       parcel: { id: 3 },
     });
     expect(server.count('POST', PARCELS)).toBe(0);
+  });
+
+  it('refuses an invalid draft before sending, naming every field to fix', async () => {
+    const { client } = clientFor(server);
+    const draft = parcelDraft({
+      weightGrams: 1.5,
+      recipient: { ...parcelDraft().recipient, country: 'Netherlands', name: '' },
+    });
+    const error = await client.parcels.create(draft).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SendcloudValidationError);
+    expect((error as SendcloudValidationError).issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['recipient.name', 'recipient.country', 'weightGrams']),
+    );
+    expect((error as SendcloudValidationError).retryable).toBe(false);
+    expect(server.requests).toHaveLength(0);
   });
 
   it('names the missing field when SendCloud refuses the parcel', async () => {

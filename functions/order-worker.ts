@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadEnv } from '../shared/config';
@@ -20,6 +21,8 @@ const services = createServices(loadEnv(), {
   },
 });
 const processor = new BatchProcessor(EventType.SQS);
+const sqs = new SQSClient({});
+const retryBaseSeconds = Number(process.env.RETRY_BASE_SECONDS ?? 10);
 
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError' as const;
@@ -28,6 +31,32 @@ export class RetryLaterError extends Error {
 }
 
 async function handleRecord(record: SQSRecord): Promise<void> {
+  try {
+    await processRecord(record);
+  } catch (error) {
+    await backOff(record);
+    throw error;
+  }
+}
+
+/** A failed record waits longer each time: base × 2^(receives − 1), at most 15 minutes. */
+async function backOff(record: SQSRecord): Promise<void> {
+  const receives = Number(record.attributes.ApproximateReceiveCount) || 1;
+  const seconds = Math.min(900, retryBaseSeconds * 2 ** (receives - 1));
+  await sqs
+    .send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: services.env.ORDERS_QUEUE_URL,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    )
+    .catch((error: unknown) =>
+      logger.warn('could not delay the retry', { error: error instanceof Error ? error.name : 'error' }),
+    );
+}
+
+async function processRecord(record: SQSRecord): Promise<void> {
   const message = OrderMessage.parse(JSON.parse(record.body));
   const outcomes: ProcessOutcome[] =
     message.kind === 'order'

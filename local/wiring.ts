@@ -16,7 +16,13 @@ export interface ServiceWiringOptions {
   readonly zplAccounts?: readonly string[];
   readonly logLevel?: string;
   /** Orders queue: seconds before an unfinished message comes back, and receives before the DLQ. */
-  readonly ordersQueue?: { readonly visibilityTimeoutSeconds?: number; readonly maxReceiveCount?: number };
+  readonly ordersQueue?: {
+    readonly visibilityTimeoutSeconds?: number;
+    readonly maxReceiveCount?: number;
+    readonly retryBaseSeconds?: number;
+  };
+  /** How often the stuck-order sweeper runs, and after how long an order counts as stuck. */
+  readonly requeue?: { readonly everyMs?: number; readonly afterSeconds?: number };
 }
 
 export const LOCAL_NAMES = {
@@ -62,6 +68,8 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
         ? { SENDCLOUD_SERVICE_POINTS_BASE_URL: options.sendcloud.servicePointsBaseUrl }
         : {}),
       ZPL_ACCOUNTS: (options.zplAccounts ?? []).join(','),
+      RETRY_BASE_SECONDS: String(options.ordersQueue?.retryBaseSeconds ?? 5),
+      REQUEUE_AFTER_SECONDS: String(options.requeue?.afterSeconds ?? 60),
       POWERTOOLS_SERVICE_NAME: 'sendcloud-bridge',
       POWERTOOLS_METRICS_NAMESPACE: 'SendcloudBridge',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -78,6 +86,14 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
         http('GET /routing/rules/{account}', 'routing-rules', () => import('../functions/routing-rules')),
         http('PUT /routing/rules/{account}', 'routing-rules', () => import('../functions/routing-rules')),
       ]),
-    jobs: async () => [],
+    jobs: async () => [
+      {
+        name: 'requeue-stuck-orders',
+        everyMs: options.requeue?.everyMs ?? 30_000,
+        // SQS is in memory locally: after a restart, pending orders are queued again at once.
+        runAtStart: true,
+        handler: (await import('../functions/requeue-stuck-orders')).handler as never,
+      },
+    ],
   };
 }

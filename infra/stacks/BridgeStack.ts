@@ -10,8 +10,9 @@ import {
 import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus } from 'aws-cdk-lib/aws-events';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -71,6 +72,12 @@ export class BridgeStack extends Stack {
           partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
           sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
         },
+        {
+          indexName: 'gsi2',
+          partitionKey: { name: 'gsi2pk', type: AttributeType.STRING },
+          sortKey: { name: 'gsi2sk', type: AttributeType.STRING },
+          projectionType: ProjectionType.KEYS_ONLY,
+        },
       ],
       timeToLiveAttribute: 'expiresAt',
       billing: Billing.onDemand(),
@@ -120,6 +127,10 @@ export class BridgeStack extends Stack {
     const getLabel = fn('get-order-label', 'GET /orders/{orderId}/label', { timeout: Duration.seconds(29) });
     const explain = fn('explain-routing', 'POST /routing/explain', { timeout: Duration.seconds(29) });
     const rulesFn = fn('routing-rules', 'GET/PUT /routing/rules/{account}');
+    const requeue = fn(
+      'requeue-stuck-orders',
+      'Every 5 min: queue orders pending for more than 10 min again',
+    );
     const worker = fn('order-worker', 'Orders queue: route, create the parcel, store labels, publish', {
       timeout: workerTimeout,
       memorySize: 512,
@@ -142,6 +153,13 @@ export class BridgeStack extends Stack {
       }),
     );
     this.credentials.grantRead(getLabel.fn);
+    this.table.grantReadData(requeue.fn);
+    orders.queue.grantSendMessages(requeue.fn);
+    new Rule(this, 'RequeueSchedule', {
+      description: 'Sweep orders stuck before their parcel',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(requeue.fn)],
+    });
     this.table.grantReadWriteData(rulesFn.fn);
     this.credentials.grantRead(rulesFn.fn);
     this.table.grantReadData(explain.fn);
@@ -154,7 +172,7 @@ export class BridgeStack extends Stack {
     this.credentials.grantRead(worker.fn);
     const tableId = this.getLogicalId(this.table.node.defaultChild as CfnElement);
     const bucketId = this.getLogicalId(labels.node.defaultChild as CfnElement);
-    for (const handler of [createOrder, createBatch, getOrder, getLabel, explain, rulesFn, worker]) {
+    for (const handler of [createOrder, createBatch, getOrder, getLabel, explain, rulesFn, requeue, worker]) {
       Validations.of(handler.fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
         reason: "Reads by order id go through the table's GSI; the grant covers its indexes only.",

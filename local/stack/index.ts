@@ -11,6 +11,7 @@ import { type Emulators, startEmulators } from './emulators';
 import { LocalEventBus } from './eventBus';
 import { LocalGateway, type Route } from './gateway';
 import { QueueRunner, type QueueSubscription, type SqsHandler } from './queueRunner';
+import { restoreBuckets, saveBuckets } from './s3Snapshot';
 import { type Job, LocalScheduler } from './scheduler';
 
 export type { Route } from './gateway';
@@ -126,6 +127,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     queueArns.set(queue.name, await arnOf(sqs, created.QueueUrl ?? ''));
   }
   Object.assign(process.env, wiring.environment(queueUrls));
+  const snapshotDir = join(options.stateDir, 's3');
+  if (emulators) await restoreBuckets(s3, wiring.buckets, snapshotDir);
 
   const subscriptions: QueueSubscription[] = [];
   for (const queue of wiring.queues) {
@@ -163,6 +166,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   runner.start();
   scheduler.start();
+  // Messages do not survive a restart (SQS is in memory): sweep once so pending orders carry on.
+  for (const job of scheduler.names())
+    if (job === 'requeue-stuck-orders') void scheduler.run(job).catch(() => undefined);
 
   return {
     url: gateway.url,
@@ -181,6 +187,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await runner.stop();
       await gateway.stop();
       await bus.stop();
+      if (emulators) await saveBuckets(s3, wiring.buckets, snapshotDir);
       await emulators?.stop();
     },
   };

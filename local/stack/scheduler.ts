@@ -8,6 +8,8 @@ export interface Job {
   /** Runs every so often; 0 = on demand only (`POST /_local/jobs/{name}`). */
   readonly everyMs: number;
   readonly handler: ScheduledHandler;
+  /** Run once when the stack starts (e.g. sweeps that recover what an in-memory queue lost). */
+  readonly runAtStart?: boolean;
 }
 
 /** EventBridge Scheduler stand-in: jobs on a timer and on demand, never two runs of one job at once. */
@@ -27,6 +29,10 @@ export class LocalScheduler {
       timer.unref();
       this.#timers.push(timer);
     }
+  }
+
+  runAtStart(): void {
+    for (const job of this.#jobs) if (job.runAtStart) void this.run(job.name).catch(() => undefined);
   }
 
   names(): string[] {

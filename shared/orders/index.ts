@@ -12,3 +12,4 @@ export * from './orderView';
 export * from './processBatch';
 export * from './processOrder';
 export * from './rejectOrder';
+export * from './requeueStuckOrders';

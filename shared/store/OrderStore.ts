@@ -31,6 +31,8 @@ export interface OrderStore {
    * Returns false when the fence refused the write.
    */
   update(key: OrderKey, changes: OrderChanges, fence?: { readonly attempt: number }): Promise<boolean>;
+  /** Orders still `accepted` or `creating` that were created before `before` (oldest first). */
+  pending(options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]>;
   /**
    * Takes the right to publish `event` for this order: true when nobody has, or a publisher that started
    * more than `leaseMs` ago never finished (it crashed). Concurrent duplicates get false.

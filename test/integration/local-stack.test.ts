@@ -211,6 +211,68 @@ describe('queue runner (Lambda SQS event source semantics)', () => {
   });
 });
 
+describe('state between runs', () => {
+  it('keeps S3 objects and DynamoDB items in the state directory across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'restart-'));
+    const wiring = {
+      tables: [
+        {
+          TableName: 'restart-test',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' as const }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' as const }],
+          BillingMode: 'PAY_PER_REQUEST' as const,
+        },
+      ],
+      buckets: ['restart-labels'],
+      queues: [],
+      environment: () => ({}),
+      routes: async () => [],
+      jobs: async () => [],
+    };
+    const saved = {
+      dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB,
+      sqs: process.env.AWS_ENDPOINT_URL_SQS,
+      s3: process.env.AWS_ENDPOINT_URL_S3,
+      eventbridge: process.env.AWS_ENDPOINT_URL_EVENTBRIDGE,
+    };
+    // A second, independent stack in this process: start it on its own emulators.
+    delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    try {
+      const first = await startLocalStack({ port: 0, stateDir: dir, wiring });
+      await new S3Client({}).send(
+        new PutObjectCommand({
+          Bucket: 'restart-labels',
+          Key: 'labels/a/1-a6.pdf',
+          Body: Buffer.from('%PDF-1.7 kept'),
+        }),
+      );
+      await new DynamoDBClient({}).send(
+        new PutItemCommand({ TableName: 'restart-test', Item: { pk: { S: 'kept' } } }),
+      );
+      await first.stop();
+      delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+      const second = await startLocalStack({ port: 0, stateDir: dir, wiring });
+      const object = await new S3Client({}).send(
+        new GetObjectCommand({ Bucket: 'restart-labels', Key: 'labels/a/1-a6.pdf' }),
+      );
+      expect(await object.Body?.transformToString()).toBe('%PDF-1.7 kept');
+      expect(
+        (
+          await new DynamoDBClient({}).send(
+            new GetItemCommand({ TableName: 'restart-test', Key: { pk: { S: 'kept' } } }),
+          )
+        ).Item,
+      ).toBeDefined();
+      await second.stop();
+    } finally {
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = saved.dynamodb;
+      process.env.AWS_ENDPOINT_URL_SQS = saved.sqs;
+      process.env.AWS_ENDPOINT_URL_S3 = saved.s3;
+      process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = saved.eventbridge;
+    }
+  });
+});
+
 describe('emulators, events and jobs', () => {
   it('serves DynamoDB and S3 to unchanged SDK clients through AWS_ENDPOINT_URL_*', async () => {
     const ddb = new DynamoDBClient({});

@@ -38,7 +38,8 @@ beforeAll(async () => {
       },
       zplAccounts: ['default'],
       logLevel: 'ERROR',
-      ordersQueue: { visibilityTimeoutSeconds: 1, maxReceiveCount: 3 },
+      ordersQueue: { visibilityTimeoutSeconds: 1, maxReceiveCount: 3, retryBaseSeconds: 1 },
+      requeue: { everyMs: 0, afterSeconds: 0 },
     }),
   });
 }, 30_000);
@@ -376,6 +377,33 @@ describe('exactly one parcel per order under faults', () => {
   });
 });
 
+describe('nothing accepted is lost', () => {
+  it('an order whose message never reached the queue is queued again by the sweeper and shipped', async () => {
+    const services = createServices(loadEnv());
+    const body = OrderRequest.parse(order());
+    // Stored, but the enqueue "failed": no message exists for it.
+    await acceptOrder(body, {
+      store: services.store,
+      queue: { send: async () => undefined },
+      events: services.events,
+      clock: () => new Date(),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const run = (await (
+      await fetch(`${stack.url}/_local/jobs/requeue-stuck-orders`, { method: 'POST' })
+    ).json()) as { result: { requeued: number } };
+    expect(run.result.requeued).toBeGreaterThanOrEqual(1);
+    await waitForStatus(body.orderId, ['label_stored']);
+    expect(await simCount(`webshop:${body.orderId}`)).toBe(1);
+    const again = (await (
+      await fetch(`${stack.url}/_local/jobs/requeue-stuck-orders`, { method: 'POST' })
+    ).json()) as { result: { requeued: number } };
+    const stillPending = await services.store.pending({ before: new Date(), limit: 1000 });
+    expect(stillPending.some((k) => k.orderId === body.orderId)).toBe(false);
+    expect(again.result.requeued).toBeLessThan(run.result.requeued + 1);
+  });
+});
+
 describe('reading orders and routing', () => {
   it('404s an unknown order and asks for the channel when an id repeats across channels', async () => {
     expect((await getJson('/orders/NOPE-1')).status).toBe(404);
@@ -440,6 +468,7 @@ function bind(store: OrderStore): OrderStore {
     getRecipient: store.getRecipient.bind(store),
     findByOrderId: store.findByOrderId.bind(store),
     claim: store.claim.bind(store),
+    pending: store.pending.bind(store),
     update: store.update.bind(store),
     beginEmit: store.beginEmit.bind(store),
     endEmit: store.endEmit.bind(store),

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { OrderKey, OrderRecipient, OrderRecord } from '../../orders/Order';
 import type { ClaimResult, CreateResult, OrderChanges, OrderStore } from '../OrderStore';
-import { orderPk } from './tables';
+import { orderPk, PENDING_SHARDS, pendingShard } from './tables';
 
 const ORDER = 'ORDER';
 const RECIPIENT = 'RECIPIENT';
@@ -42,7 +42,15 @@ export class DynamoOrderStore implements OrderStore {
       await this.#db.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { pk, sk: ORDER, gsi1pk: `ORDERID#${order.orderId}`, gsi1sk: order.channel, ...order },
+          Item: {
+            pk,
+            sk: ORDER,
+            gsi1pk: `ORDERID#${order.orderId}`,
+            gsi1sk: order.channel,
+            gsi2pk: pendingShard(order.channel, order.orderId),
+            gsi2sk: order.createdAt,
+            ...order,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -142,7 +150,8 @@ export class DynamoOrderStore implements OrderStore {
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: orderPk(key.channel, key.orderId), sk: ORDER },
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          // Settled orders leave the sparse pending index.
+          UpdateExpression: `SET ${sets.join(', ')}${changes.status && SETTLED.has(changes.status) ? ' REMOVE gsi2pk, gsi2sk' : ''}`,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -153,6 +162,31 @@ export class DynamoOrderStore implements OrderStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async pending(options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]> {
+    const keys: OrderKey[] = [];
+    for (let shard = 0; shard < PENDING_SHARDS && keys.length < options.limit; shard++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.#db.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
+            ExpressionAttributeValues: { ':pk': `PENDING#${shard}`, ':before': options.before.toISOString() },
+            Limit: options.limit - keys.length,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const match = /^ORDER#([^#]+)#(.+)$/.exec(String(item.pk));
+          if (match?.[1] && match[2]) keys.push({ channel: match[1], orderId: match[2] });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start && keys.length < options.limit);
+    }
+    return keys;
   }
 
   async beginEmit(
@@ -203,6 +237,6 @@ export class DynamoOrderStore implements OrderStore {
 }
 
 function toOrder(item: Record<string, unknown>): OrderRecord {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...order } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, ...order } = item;
   return order as unknown as OrderRecord;
 }

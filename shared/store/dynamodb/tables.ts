@@ -6,6 +6,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | item            | pk                              | sk              | GSI1 (gsi1pk / gsi1sk)      |
  * |-----------------|---------------------------------|-----------------|-----------------------------|
  * | order           | ORDER#<channel>#<orderId>       | ORDER           | ORDERID#<orderId> / channel |
+ * |   while pending |                                 |                 | GSI2 PENDING#<shard> / createdAt (sparse) |
  * | recipient (PII) | ORDER#<channel>#<orderId>       | RECIPIENT       | — (TTL `expiresAt`)         |
  * | method health   | METHOD#<account>#<methodId>     | HEALTH          | —                           |
  * | routing rules   | RULES#<account>                 | CURRENT         | —                           |
@@ -20,6 +21,8 @@ export const bridgeTable = (tableName: string): CreateTableCommandInput => ({
     { AttributeName: 'sk', AttributeType: 'S' },
     { AttributeName: 'gsi1pk', AttributeType: 'S' },
     { AttributeName: 'gsi1sk', AttributeType: 'S' },
+    { AttributeName: 'gsi2pk', AttributeType: 'S' },
+    { AttributeName: 'gsi2sk', AttributeType: 'S' },
   ],
   KeySchema: [
     { AttributeName: 'pk', KeyType: 'HASH' },
@@ -34,8 +37,24 @@ export const bridgeTable = (tableName: string): CreateTableCommandInput => ({
       ],
       Projection: { ProjectionType: 'ALL' },
     },
+    {
+      IndexName: 'gsi2',
+      KeySchema: [
+        { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    },
   ],
 });
+
+/** Pending orders are spread over a few index partitions so a 10,000-order batch does not heat one. */
+export const PENDING_SHARDS = 8;
+export function pendingShard(channel: string, orderId: string): string {
+  let hash = 0;
+  for (const ch of `${channel}#${orderId}`) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return `PENDING#${hash % PENDING_SHARDS}`;
+}
 
 export const idempotencyTable = (tableName: string): CreateTableCommandInput => ({
   TableName: tableName,

@@ -118,6 +118,42 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/parcels/status': {
+        get: {
+          summary: 'Current status of up to 100 SendCloud parcels',
+          parameters: [
+            {
+              name: 'ids',
+              in: 'query',
+              required: true,
+              schema: { type: 'string' },
+              description: 'comma-separated SendCloud parcel ids',
+            },
+          ],
+          responses: {
+            '200': { description: 'statuses; ids we do not know are listed in `unknown`' },
+            '400': problem('no ids, or more than 100'),
+          },
+        },
+      },
+      '/webhooks/sendcloud': {
+        post: {
+          summary:
+            "SendCloud's webhook deliveries for the default account (also /webhooks/sendcloud/{account})",
+          description:
+            'Not IAM: authenticated by the Sendcloud-Signature header (hex HMAC-SHA256 of the raw body).',
+          security: [],
+          parameters: [
+            { name: 'Sendcloud-Signature', in: 'header', required: true, schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': { description: 'handled, or acknowledged (duplicates, unknown actions)' },
+            '400': problem('not JSON'),
+            '401': problem('unsigned or wrongly signed'),
+            '413': problem('over 256 KiB'),
+          },
+        },
+      },
       '/routing/rules/{account}': {
         get: {
           summary: "The account's routing rules (or the default set)",

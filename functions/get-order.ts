@@ -18,7 +18,8 @@ async function getOrder(event: APIGatewayProxyEventV2, context: Context): Promis
       event.pathParameters?.orderId ?? '',
       event.queryStringParameters?.channel,
     );
-    return json(200, orderView(order));
+    const history = order.parcel ? await services.tracking.history(order.parcel.id) : [];
+    return json(200, orderView(order, history));
   } catch (error) {
     return toHttpResponse(error, context.awsRequestId);
   }

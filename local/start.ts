@@ -32,7 +32,15 @@ if (real) {
     port: simulatorPort,
     stateFile: join(stateDir, 'simulator-state.json'),
     timelineStepMs,
-    accounts: [{ id: 'default', publicKey: 'sim-public-key', secretKey: 'sim-secret-key', webhookUrl: null }],
+    // Signed status webhooks go to the local gateway, as SendCloud's would go to the API.
+    accounts: [
+      {
+        id: 'default',
+        publicKey: 'sim-public-key',
+        secretKey: 'sim-secret-key',
+        webhookUrl: `http://127.0.0.1:${port}/webhooks/sendcloud`,
+      },
+    ],
   });
 }
 const sendcloud = simulator

@@ -21,6 +21,8 @@ export interface ServiceWiringOptions {
     readonly maxReceiveCount?: number;
     readonly retryBaseSeconds?: number;
   };
+  /** Accounts polled for statuses (no webhooks), and how often. */
+  readonly polling?: { readonly accounts: readonly string[]; readonly everyMs?: number };
   /** How often the stuck-order sweeper runs, and after how long an order counts as stuck. */
   readonly requeue?: { readonly everyMs?: number; readonly afterSeconds?: number };
 }
@@ -70,6 +72,8 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
       ZPL_ACCOUNTS: (options.zplAccounts ?? []).join(','),
       RETRY_BASE_SECONDS: String(options.ordersQueue?.retryBaseSeconds ?? 5),
       REQUEUE_AFTER_SECONDS: String(options.requeue?.afterSeconds ?? 60),
+      POLL_ACCOUNTS: (options.polling?.accounts ?? []).join(','),
+      STUCK_AFTER_HOURS: '48',
       POWERTOOLS_SERVICE_NAME: 'sendcloud-bridge',
       POWERTOOLS_METRICS_NAMESPACE: 'SendcloudBridge',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -83,6 +87,13 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
         http('GET /orders/{orderId}', 'get-order', () => import('../functions/get-order')),
         http('GET /orders/{orderId}/label', 'get-order-label', () => import('../functions/get-order-label')),
         http('POST /routing/explain', 'explain-routing', () => import('../functions/explain-routing')),
+        http('POST /webhooks/sendcloud', 'sendcloud-webhook', () => import('../functions/sendcloud-webhook')),
+        http(
+          'POST /webhooks/sendcloud/{account}',
+          'sendcloud-webhook',
+          () => import('../functions/sendcloud-webhook'),
+        ),
+        http('GET /parcels/status', 'get-parcel-status', () => import('../functions/get-parcel-status')),
         http('GET /routing/rules/{account}', 'routing-rules', () => import('../functions/routing-rules')),
         http('PUT /routing/rules/{account}', 'routing-rules', () => import('../functions/routing-rules')),
       ]),
@@ -93,6 +104,16 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
         // SQS is in memory locally: after a restart, pending orders are queued again at once.
         runAtStart: true,
         handler: (await import('../functions/requeue-stuck-orders')).handler as never,
+      },
+      {
+        name: 'poll-parcel-statuses',
+        everyMs: options.polling?.everyMs ?? 60_000,
+        handler: (await import('../functions/poll-parcel-statuses')).handler as never,
+      },
+      {
+        name: 'check-stuck-parcels',
+        everyMs: 10 * 60_000,
+        handler: (await import('../functions/check-stuck-parcels')).handler as never,
       },
     ],
   };

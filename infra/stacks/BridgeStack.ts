@@ -7,7 +7,7 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
-import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -131,6 +131,17 @@ export class BridgeStack extends Stack {
       'requeue-stuck-orders',
       'Every 5 min: queue orders pending for more than 10 min again',
     );
+    const webhook = fn(
+      'sendcloud-webhook',
+      'POST /webhooks/sendcloud[/{account}] (HMAC-signed by SendCloud)',
+    );
+    const parcelStatus = fn('get-parcel-status', 'GET /parcels/status?ids=');
+    const poller = fn('poll-parcel-statuses', 'Every 5 min: statuses of accounts without webhooks', {
+      timeout: Duration.minutes(5),
+    });
+    const stuck = fn('check-stuck-parcels', 'Hourly: parcels announced but never scanned', {
+      timeout: Duration.minutes(5),
+    });
     const worker = fn('order-worker', 'Orders queue: route, create the parcel, store labels, publish', {
       timeout: workerTimeout,
       memorySize: 512,
@@ -160,6 +171,23 @@ export class BridgeStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(5)),
       targets: [new LambdaFunction(requeue.fn)],
     });
+    for (const tracking of [webhook, poller, stuck]) {
+      this.table.grantReadWriteData(tracking.fn);
+      this.bus.grantPutEventsTo(tracking.fn);
+    }
+    this.credentials.grantRead(webhook.fn);
+    this.credentials.grantRead(poller.fn);
+    this.table.grantReadData(parcelStatus.fn);
+    new Rule(this, 'PollSchedule', {
+      description: 'Poll parcel statuses (accounts without webhooks)',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(poller.fn)],
+    });
+    new Rule(this, 'StuckSchedule', {
+      description: 'Report parcels without a carrier scan',
+      schedule: Schedule.rate(Duration.hours(1)),
+      targets: [new LambdaFunction(stuck.fn)],
+    });
     this.table.grantReadWriteData(rulesFn.fn);
     this.credentials.grantRead(rulesFn.fn);
     this.table.grantReadData(explain.fn);
@@ -172,7 +200,20 @@ export class BridgeStack extends Stack {
     this.credentials.grantRead(worker.fn);
     const tableId = this.getLogicalId(this.table.node.defaultChild as CfnElement);
     const bucketId = this.getLogicalId(labels.node.defaultChild as CfnElement);
-    for (const handler of [createOrder, createBatch, getOrder, getLabel, explain, rulesFn, requeue, worker]) {
+    for (const handler of [
+      createOrder,
+      createBatch,
+      getOrder,
+      getLabel,
+      explain,
+      rulesFn,
+      requeue,
+      webhook,
+      parcelStatus,
+      poller,
+      stuck,
+      worker,
+    ]) {
       Validations.of(handler.fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
         reason: "Reads by order id go through the table's GSI; the grant covers its indexes only.",
@@ -201,6 +242,7 @@ export class BridgeStack extends Stack {
       ['/routing/explain', HttpMethod.POST, explain],
       ['/routing/rules/{account}', HttpMethod.GET, rulesFn],
       ['/routing/rules/{account}', HttpMethod.PUT, rulesFn],
+      ['/parcels/status', HttpMethod.GET, parcelStatus],
     ];
     for (const [path, method, handler] of routes) {
       this.api.addRoutes({
@@ -209,12 +251,34 @@ export class BridgeStack extends Stack {
         integration: new HttpLambdaIntegration(`${handler.node.id}Integration`, handler.fn),
       });
     }
+    // SendCloud cannot sign with SigV4: these routes are open at the gateway and the function checks the
+    // HMAC signature over the raw body before anything else. Throttled harder than the rest.
+    for (const path of ['/webhooks/sendcloud', '/webhooks/sendcloud/{account}']) {
+      const open = this.api.addRoutes({
+        path,
+        methods: [HttpMethod.POST],
+        authorizer: new HttpNoneAuthorizer(),
+        integration: new HttpLambdaIntegration(`Webhook${path.length}Integration`, webhook.fn),
+      });
+      for (const route of open) {
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'SendCloud webhooks cannot use IAM; every delivery is authenticated by its HMAC-SHA256 signature.',
+        });
+      }
+    }
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: retention(config.logRetentionDays),
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
     stage.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
+    // An untyped pass-through: CloudFormation's own property names.
+    stage.routeSettings = {
+      'POST /webhooks/sendcloud': { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
+      'POST /webhooks/sendcloud/{account}': { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
+    };
     stage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
       format: JSON.stringify({

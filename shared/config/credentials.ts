@@ -39,6 +39,13 @@ class DocumentCredentials implements CredentialsSource {
     return { publicKey: entry.publicKey, secretKey: entry.secretKey, partnerId: entry.partnerId };
   }
 
+  /** Keys for `Sendcloud-Signature`: the configured ones (current, previous), else the API secret key. */
+  async webhookSecrets(accountId: string): Promise<string[]> {
+    const entry = (await this.document())[accountId];
+    if (!entry) return [];
+    return entry.webhookSecrets && entry.webhookSecrets.length > 0 ? entry.webhookSecrets : [entry.secretKey];
+  }
+
   async accounts(): Promise<string[]> {
     return Object.keys(await this.document());
   }
@@ -46,6 +53,7 @@ class DocumentCredentials implements CredentialsSource {
 
 export type AccountDirectory = CredentialsSource & {
   accounts(): Promise<string[]>;
+  webhookSecrets(accountId: string): Promise<string[]>;
   document(): Promise<CredentialsDocument>;
 };
 

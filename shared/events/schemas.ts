@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { NORMALIZED_STATUSES } from '../tracking/normalizedStatus';
 
 /**
  * Event details on the bus (source `sendcloud-bridge`). Each is validated before publishing and published
@@ -64,6 +65,22 @@ export const LabelStored = z.object({
   storedAt: z.iso.datetime(),
 });
 
+export const ParcelStatusChanged = z.object({
+  ...ParcelRef,
+  isReturn: z.boolean(),
+  previousStatus: z.enum(NORMALIZED_STATUSES).nullable(),
+  status: z.enum(NORMALIZED_STATUSES),
+  sendcloudStatus: z.object({ id: z.number().int(), message: z.string() }),
+  source: z.enum(['webhook', 'poll']),
+  occurredAt: z.iso.datetime(),
+});
+
+export const ParcelStuck = z.object({
+  ...ParcelRef,
+  announcedAt: z.iso.datetime(),
+  hoursWithoutScan: z.number().int().nonnegative(),
+});
+
 /** detail-type → schema. */
 export const EVENT_SCHEMAS = {
   'Order Accepted': OrderAccepted,
@@ -71,6 +88,8 @@ export const EVENT_SCHEMAS = {
   'Parcel Announced': ParcelAnnounced,
   'Parcel Announcement Failed': ParcelAnnouncementFailed,
   'Label Stored': LabelStored,
+  'Parcel Status Changed': ParcelStatusChanged,
+  'Parcel Stuck': ParcelStuck,
 } as const;
 
 export type DetailType = keyof typeof EVENT_SCHEMAS;

@@ -1,4 +1,5 @@
 import type { RoutingDecision } from '../routing';
+import type { NormalizedStatus } from '../tracking/normalizedStatus';
 import type { Delivery, OrderItem, Recipient, ServiceLevel } from './OrderRequest';
 
 /** Where an order is in its life. `accepted` → `creating` → `announced` → `label_stored`, or `failed`. */
@@ -48,6 +49,8 @@ export interface OrderParcel {
 export interface OrderRecord extends OrderKey {
   readonly account: string;
   readonly status: OrderStatus;
+  /** A return shipment (issue: returns); tracked like outbound ones. */
+  readonly isReturn?: boolean;
   /** sha256 of the accepted request, to tell a repeat from a conflicting order. */
   readonly bodyHash: string;
   readonly spec: OrderSpec;
@@ -61,6 +64,8 @@ export interface OrderRecord extends OrderKey {
   readonly labels?: Readonly<Partial<Record<'a6' | 'zpl', StoredLabel>>>;
   readonly failure?: { readonly code: string; readonly reason: string; readonly at: string };
   readonly enqueuedAt?: string;
+  /** The parcel's latest applied tracking status (the order's status follows it once shipped). */
+  readonly tracking?: TrackingState;
   /** Events published (or being published) for this order: a retried step never publishes twice. */
   readonly events?: Readonly<Record<string, { readonly state: 'sending' | 'sent'; readonly at: string }>>;
   readonly createdAt: string;
@@ -71,4 +76,17 @@ export interface OrderRecord extends OrderKey {
 export interface OrderRecipient {
   readonly recipient: Recipient;
   readonly items: readonly OrderItem[];
+}
+
+export interface TrackingState {
+  readonly statusId: number;
+  readonly message: string;
+  readonly status: NormalizedStatus;
+  /** Ordering key: the webhook's millisecond `timestamp`, or `date_updated` for polled statuses. */
+  readonly ts: number;
+  readonly observedAt: string;
+  readonly source: 'webhook' | 'poll';
+  readonly receivedAt: string;
+  /** The status this one replaced, for the event. */
+  readonly previousStatus?: NormalizedStatus | null;
 }

@@ -69,7 +69,12 @@ export const OrderViewResponse = z.object({
   orderId: z.string(),
   channel: z.string(),
   account: z.string(),
-  status: z.enum(['accepted', 'creating', 'announced', 'label_stored', 'failed']),
+  status: z
+    .string()
+    .describe(
+      'processing status (accepted, creating, announced, label_stored, failed) until the parcel ships, then its tracking status',
+    ),
+  processing: z.enum(['accepted', 'creating', 'announced', 'label_stored', 'failed']),
   createdAt: z.string(),
   updatedAt: z.string(),
   destination: z.string(),
@@ -98,9 +103,18 @@ export const OrderViewResponse = z.object({
       shippingMethod: z.object({ id: z.number().int(), name: z.string() }),
       trackingNumber: z.string(),
       trackingUrl: z.string().nullable(),
-      status: z.object({ id: z.number().int(), message: z.string() }),
+      status: z.object({ id: z.number().int(), message: z.string(), normalized: z.string() }),
       announcedAt: z.string(),
-      history: z.array(z.unknown()),
+      history: z.array(
+        z.object({
+          sendcloudStatus: z.object({ id: z.number().int(), message: z.string() }),
+          status: z.string(),
+          carrierTimestamp: z.string().nullable(),
+          occurredAt: z.string(),
+          receivedAt: z.string(),
+          source: z.enum(['webhook', 'poll']),
+        }),
+      ),
       labels: z.record(z.string(), z.object({ href: z.string(), stored: z.boolean() })),
     }),
   ),

@@ -1,7 +1,8 @@
+import type { HistoryEntry } from '../store/TrackingStore';
 import type { OrderRecord } from './Order';
 
 /** What `GET /orders/{orderId}` shows: status, the routing decision and why, the parcel, label links. */
-export function orderView(order: OrderRecord) {
+export function orderView(order: OrderRecord, history: readonly HistoryEntry[] = []) {
   const q = `?channel=${encodeURIComponent(order.channel)}`;
   const base = `/orders/${encodeURIComponent(order.orderId)}`;
   const p = order.parcel;
@@ -9,7 +10,9 @@ export function orderView(order: OrderRecord) {
     orderId: order.orderId,
     channel: order.channel,
     account: order.account,
-    status: order.status,
+    /** Processing status until the parcel ships, then its tracking status (the order follows its parcel). */
+    status: order.tracking ? order.tracking.status : order.status,
+    processing: order.status,
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
     destination: order.spec.toCountry,
@@ -36,9 +39,23 @@ export function orderView(order: OrderRecord) {
             shippingMethod: { id: p.shippingMethodId, name: p.shippingMethodName },
             trackingNumber: p.trackingNumber,
             trackingUrl: p.trackingUrl,
-            status: { id: p.statusId, message: p.statusMessage },
+            status: order.tracking
+              ? {
+                  id: order.tracking.statusId,
+                  message: order.tracking.message,
+                  normalized: order.tracking.status,
+                }
+              : { id: p.statusId, message: p.statusMessage, normalized: 'announced' },
             announcedAt: p.announcedAt,
-            history: [],
+            history: history.map((h) => ({
+              sendcloudStatus: { id: h.statusId, message: h.message },
+              status: h.status,
+              carrierTimestamp:
+                h.carrierTimestamp === null ? null : new Date(h.carrierTimestamp).toISOString(),
+              occurredAt: new Date(h.ts).toISOString(),
+              receivedAt: h.receivedAt,
+              source: h.source,
+            })),
             labels: Object.fromEntries(
               (['a6', 'a4', 'zpl'] as const).map((format) => [
                 format,

@@ -8,7 +8,7 @@ import {
   SendcloudHttpError,
   toParcelCreation,
 } from '../sendcloud';
-import type { MethodHealth, OrderStore, RulesStore } from '../store';
+import type { MethodHealth, OrderStore, RulesStore, TrackingStore } from '../store';
 import { emitOnce } from './emitOnce';
 import type { MethodCatalog } from './MethodCatalog';
 import type { OrderKey, OrderParcel, OrderRecipient, OrderRecord, StoredLabel } from './Order';
@@ -16,6 +16,7 @@ import { EU } from './OrderRequest';
 
 export interface ProcessDeps {
   readonly store: OrderStore;
+  readonly tracking: TrackingStore;
   readonly health: MethodHealth;
   readonly rules: RulesStore;
   readonly events: EventPublisher;
@@ -225,6 +226,12 @@ export async function recordParcel(
     ...(routing ? { routing } : {}),
   };
   if (!(await deps.store.update(order, changes, fence))) return undefined;
+  // Webhooks and polls find the order by SendCloud's parcel id.
+  await deps.tracking.linkParcel(
+    parcel.id,
+    { account: order.account, channel: order.channel, orderId: order.orderId },
+    now,
+  );
   return { ...order, ...changes };
 }
 

@@ -14,7 +14,7 @@ import { EventBridgePublisher } from '../events';
 import { S3LabelStore } from '../labels';
 import { MethodCatalog, type ProcessDeps, SqsOrderQueue } from '../orders';
 import { type SendcloudAttempt, SendcloudClients } from '../sendcloud';
-import { DynamoMethodHealth, DynamoOrderStore, DynamoRulesStore } from '../store';
+import { DynamoMethodHealth, DynamoOrderStore, DynamoRulesStore, DynamoTrackingStore } from '../store';
 
 /**
  * Every adapter a function may need, built from the validated environment. Functions create this once at
@@ -39,8 +39,10 @@ export function createServices(
   const store = new DynamoOrderStore(db, { tableName: env.TABLE_NAME });
   const labelStore = new S3LabelStore(new S3Client({}), { bucket: env.LABEL_BUCKET });
   const events = new EventBridgePublisher(new EventBridgeClient({}), { busName: env.EVENT_BUS_NAME });
+  const tracking = new DynamoTrackingStore(db, { tableName: env.TABLE_NAME });
   const processDeps: ProcessDeps = {
     store,
+    tracking,
     health: new DynamoMethodHealth(db, { tableName: env.TABLE_NAME }),
     rules: new DynamoRulesStore(db, { tableName: env.TABLE_NAME }),
     events,
@@ -57,6 +59,7 @@ export function createServices(
     directory,
     processDeps,
     store,
+    tracking,
     events,
     labelStore,
     queue: new SqsOrderQueue(new SQSClient({}), { queueUrl: env.ORDERS_QUEUE_URL }),

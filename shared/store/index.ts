@@ -1,5 +1,7 @@
 export * from './dynamodb/DynamoMethodHealth';
 export * from './dynamodb/DynamoOrderStore';
 export * from './dynamodb/DynamoRulesStore';
+export * from './dynamodb/DynamoTrackingStore';
 export * from './dynamodb/tables';
 export * from './OrderStore';
+export * from './TrackingStore';

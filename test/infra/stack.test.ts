@@ -75,12 +75,28 @@ describe('BridgeStack: orders', () => {
         ['POST /routing/explain', 'AWS_IAM'],
         ['GET /routing/rules/{account}', 'AWS_IAM'],
         ['PUT /routing/rules/{account}', 'AWS_IAM'],
+        ['GET /parcels/status', 'AWS_IAM'],
+        ['POST /webhooks/sendcloud', 'NONE'],
+        ['POST /webhooks/sendcloud/{account}', 'NONE'],
       ].sort(),
     );
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
     });
+  });
+
+  it('throttles the open webhook routes harder, and their handler can only touch the table, bus and secret', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: { 'POST /webhooks/sendcloud': { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 } },
+    });
+    const webhook = policyOf('POST /webhooks/sendcloud');
+    expect(webhook).toContain('dynamodb:PutItem');
+    expect(webhook).toContain('events:PutEvents');
+    expect(webhook).toContain('secretsmanager:GetSecretValue');
+    expect(webhook).not.toMatch(/s3:|sqs:SendMessage/);
+    const rules = resources('AWS::Events::Rule').map(([, r]) => r.Properties.ScheduleExpression);
+    expect(rules).toEqual(expect.arrayContaining(['rate(5 minutes)', 'rate(1 hour)']));
   });
 
   it('feeds the worker from a queue with a DLQ, partial batch failures and alarms', () => {
@@ -127,7 +143,10 @@ describe('BridgeStack: orders', () => {
   it('expires personal data by TTL and keeps point-in-time recovery on the table', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-      GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({ IndexName: 'gsi1' }), Match.objectLike({ IndexName: 'gsi2' })]),
+      GlobalSecondaryIndexes: Match.arrayWith([
+        Match.objectLike({ IndexName: 'gsi1' }),
+        Match.objectLike({ IndexName: 'gsi2' }),
+      ]),
       Replicas: [
         Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
       ],

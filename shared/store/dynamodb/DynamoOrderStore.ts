@@ -237,6 +237,16 @@ export class DynamoOrderStore implements OrderStore {
 }
 
 function toOrder(item: Record<string, unknown>): OrderRecord {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, ...order } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _g1,
+    gsi1sk: _g2,
+    gsi2pk: _g3,
+    gsi2sk: _g4,
+    gsi3pk: _g5,
+    gsi3sk: _g6,
+    ...order
+  } = item;
   return order as unknown as OrderRecord;
 }

@@ -7,7 +7,12 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * |-----------------|---------------------------------|-----------------|-----------------------------|
  * | order           | ORDER#<channel>#<orderId>       | ORDER           | ORDERID#<orderId> / channel |
  * |   while pending |                                 |                 | GSI2 PENDING#<shard> / createdAt (sparse) |
+ * |   until scanned |                                 |                 | GSI3 AWAITING_SCAN#<shard> / announcedAt (sparse) |
  * | recipient (PII) | ORDER#<channel>#<orderId>       | RECIPIENT       | — (TTL `expiresAt`)         |
+ * | parcel pointer  | PARCEL#<parcelId>               | PARCEL          | —                           |
+ * | status history  | PARCEL#<parcelId>               | STATUS#<statusId>#<observed s> | —             |
+ * | webhook seen    | DELIVERY#<sha256 of raw body>   | DELIVERY        | — (TTL `expiresAt`, 7 days) |
+ * | poll watermark  | POLL#<account>                  | WATERMARK       | —                           |
  * | method health   | METHOD#<account>#<methodId>     | HEALTH          | —                           |
  * | routing rules   | RULES#<account>                 | CURRENT         | —                           |
  *
@@ -23,6 +28,8 @@ export const bridgeTable = (tableName: string): CreateTableCommandInput => ({
     { AttributeName: 'gsi1sk', AttributeType: 'S' },
     { AttributeName: 'gsi2pk', AttributeType: 'S' },
     { AttributeName: 'gsi2sk', AttributeType: 'S' },
+    { AttributeName: 'gsi3pk', AttributeType: 'S' },
+    { AttributeName: 'gsi3sk', AttributeType: 'S' },
   ],
   KeySchema: [
     { AttributeName: 'pk', KeyType: 'HASH' },
@@ -45,15 +52,23 @@ export const bridgeTable = (tableName: string): CreateTableCommandInput => ({
       ],
       Projection: { ProjectionType: 'KEYS_ONLY' },
     },
+    {
+      IndexName: 'gsi3',
+      KeySchema: [
+        { AttributeName: 'gsi3pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    },
   ],
 });
 
 /** Pending orders are spread over a few index partitions so a 10,000-order batch does not heat one. */
 export const PENDING_SHARDS = 8;
-export function pendingShard(channel: string, orderId: string): string {
+export function pendingShard(channel: string, orderId: string, prefix = 'PENDING'): string {
   let hash = 0;
   for (const ch of `${channel}#${orderId}`) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  return `PENDING#${hash % PENDING_SHARDS}`;
+  return `${prefix}#${hash % PENDING_SHARDS}`;
 }
 
 export const idempotencyTable = (tableName: string): CreateTableCommandInput => ({

@@ -1,0 +1,24 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { loadEnv } from '../shared/config';
+import { MetricUnit, observability } from '../shared/observability';
+import { createServices } from '../shared/runtime/services';
+import { checkStuckParcels } from '../shared/tracking';
+
+/** Scheduled: parcels announced more than STUCK_AFTER_HOURS ago without a carrier scan. */
+const services = createServices(loadEnv());
+const { logger, metrics } = observability('check-stuck-parcels');
+const afterHours = Number(process.env.STUCK_AFTER_HOURS ?? 48);
+
+async function check() {
+  const result = await checkStuckParcels(
+    { store: services.store, tracking: services.tracking, events: services.events, clock: () => new Date() },
+    { afterHours },
+  );
+  metrics.addMetric('ParcelsStuck', MetricUnit.Count, result.stuck);
+  if (result.stuck > 0) logger.warn('parcels without a carrier scan', { stuck: result.stuck, afterHours });
+  return result;
+}
+
+export const handler = middy(check).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,34 @@
+import type { OrderKey, TrackingState } from '../orders/Order';
+
+export interface ParcelPointer extends OrderKey {
+  readonly account: string;
+}
+
+export interface HistoryEntry {
+  readonly statusId: number;
+  readonly message: string;
+  readonly status: string;
+  readonly observedAt: string;
+  readonly ts: number;
+  readonly carrierTimestamp: number | null;
+  readonly source: 'webhook' | 'poll';
+  readonly receivedAt: string;
+}
+
+/** Tracking state: parcel → order pointers, status history, current status, webhook dedupe, poll watermarks. */
+export interface TrackingStore {
+  linkParcel(parcelId: number, pointer: ParcelPointer, announcedAt: string): Promise<void>;
+  pointer(parcelId: number): Promise<ParcelPointer | undefined>;
+  pointers(parcelIds: readonly number[]): Promise<Map<number, ParcelPointer>>;
+  /** False when this observation (status id at that time) is already in the history. */
+  addHistory(parcelId: number, entry: HistoryEntry): Promise<boolean>;
+  history(parcelId: number): Promise<HistoryEntry[]>;
+  /** Applies the status if it is newer than the current one. */
+  applyCurrent(key: OrderKey, state: TrackingState): Promise<{ readonly applied: boolean }>;
+  seenDelivery(hash: string): Promise<boolean>;
+  rememberDelivery(hash: string, options: { readonly now: Date; readonly ttlDays: number }): Promise<void>;
+  watermark(account: string): Promise<string | undefined>;
+  setWatermark(account: string, at: string): Promise<void>;
+  /** Announced parcels without a carrier scan, announced before `before`. */
+  awaitingScan(options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]>;
+}

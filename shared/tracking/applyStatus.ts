@@ -1,0 +1,111 @@
+import type { EventPublisher } from '../events';
+import type { OrderRecord, TrackingState } from '../orders/Order';
+import type { OrderStore, TrackingStore } from '../store';
+import { normalizeStatus } from './normalizedStatus';
+
+/** One sighting of a parcel's status, from a webhook or a poll. */
+export interface StatusObservation {
+  readonly parcelId: number;
+  readonly externalReference: string | null;
+  readonly statusId: number;
+  readonly message: string;
+  /** The parcel's `date_updated` (UTC): the same change seen by a webhook and a poll shares it. */
+  readonly observedAt: string;
+  /** Ordering: the webhook's millisecond `timestamp`, or `observedAt` for polls. */
+  readonly ts: number;
+  readonly carrierTimestamp: number | null;
+  readonly source: 'webhook' | 'poll';
+}
+
+export type ApplyOutcome = 'applied' | 'stale' | 'duplicate' | 'unknown_parcel';
+
+export interface ApplyDeps {
+  readonly store: OrderStore;
+  readonly tracking: TrackingStore;
+  readonly events: EventPublisher;
+  readonly clock: () => Date;
+}
+
+/**
+ * The one path every status takes. The history write is conditional (a repeat of the same sighting — a
+ * duplicate delivery, or the poller seeing what a webhook brought — changes nothing); the current status only
+ * moves forward in time (an older status lands in history, never on top); exactly one `Parcel Status Changed`
+ * per applied change, re-attempted if a crash came between applying and publishing.
+ */
+export async function applyStatus(observation: StatusObservation, deps: ApplyDeps): Promise<ApplyOutcome> {
+  const order = await findOrder(observation, deps);
+  if (!order?.parcel) return 'unknown_parcel';
+  const receivedAt = deps.clock().toISOString();
+  const state: TrackingState = {
+    statusId: observation.statusId,
+    message: observation.message,
+    status: normalizeStatus(observation.statusId),
+    ts: observation.ts,
+    observedAt: observation.observedAt,
+    source: observation.source,
+    receivedAt,
+    previousStatus: order.tracking?.status ?? null,
+  };
+  const isNew = await deps.tracking.addHistory(observation.parcelId, {
+    statusId: state.statusId,
+    message: state.message,
+    status: state.status,
+    observedAt: state.observedAt,
+    ts: state.ts,
+    carrierTimestamp: observation.carrierTimestamp,
+    source: state.source,
+    receivedAt,
+  });
+  if (!isNew) {
+    // Applied before, but maybe the event was not published (crash in between): finish that, once.
+    const current = order.tracking;
+    if (current && current.statusId === state.statusId && current.ts === state.ts)
+      await publish(order, current, deps);
+    return 'duplicate';
+  }
+  const result = await deps.tracking.applyCurrent(order, state);
+  if (!result.applied) return 'stale';
+  await publish(order, state, deps);
+  return 'applied';
+}
+
+async function findOrder(observation: StatusObservation, deps: ApplyDeps): Promise<OrderRecord | undefined> {
+  const pointer = await deps.tracking.pointer(observation.parcelId);
+  if (pointer) return deps.store.get(pointer);
+  // Parcels created before pointers existed: our external reference is "<channel>:<orderId>".
+  const match = /^([a-z0-9_-]+):(.+)$/.exec(observation.externalReference ?? '');
+  if (!match?.[1] || !match[2]) return undefined;
+  const order = await deps.store.get({ channel: match[1], orderId: match[2] });
+  return order?.parcel?.id === observation.parcelId ? order : undefined;
+}
+
+async function publish(order: OrderRecord, state: TrackingState, deps: ApplyDeps): Promise<void> {
+  const p = order.parcel;
+  if (!p) return;
+  const eventName = `Parcel Status Changed#${state.statusId}#${state.ts}`;
+  if (order.events?.[eventName]?.state === 'sent') return;
+  if (!(await deps.store.beginEmit(order, eventName, { now: deps.clock(), leaseMs: 60_000 }))) return;
+  try {
+    await deps.events.publish('Parcel Status Changed', {
+      orderId: order.orderId,
+      channel: order.channel,
+      account: order.account,
+      parcelId: p.id,
+      carrier: p.carrier,
+      shippingMethodId: p.shippingMethodId,
+      shippingMethodName: p.shippingMethodName,
+      trackingNumber: p.trackingNumber,
+      trackingUrl: p.trackingUrl,
+      isReturn: order.isReturn === true,
+      previousStatus: state.previousStatus ?? null,
+      status: state.status,
+      sendcloudStatus: { id: state.statusId, message: state.message },
+      source: state.source,
+      occurredAt: new Date(state.ts).toISOString(),
+    });
+  } catch (error) {
+    await deps.store.endEmit(order, eventName, { now: deps.clock(), published: false });
+    throw error;
+  }
+  await deps.store.endEmit(order, eventName, { now: deps.clock(), published: true });
+}

@@ -1,0 +1,334 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningSimulator, startSimulator } from '../../local/simulator';
+import { type LocalStack, startLocalStack } from '../../local/stack';
+import { lambdaContext } from '../../local/stack/lambdaContext';
+import { serviceWiring } from '../../local/wiring';
+import { loadEnv } from '../../shared/config';
+import { createServices } from '../../shared/runtime/services';
+import { pythonJsonDumps, signSendcloudPayload } from '../../shared/sendcloud';
+import { checkStuckParcels } from '../../shared/tracking';
+
+/** Tracking on the local wiring: the simulator's signed webhooks and the poller, through the real handlers. */
+let sim: RunningSimulator;
+let stack: LocalStack;
+const stateDir = mkdtempSync(join(tmpdir(), 'tracking-'));
+const example = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../../docs/examples/order.json'), 'utf8'),
+) as Record<string, unknown>;
+const SECRET = 'sim-secret-key';
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, rateLimits: false, webhookTimeScale: 0.0001 });
+  stack = await startLocalStack({
+    port: 0,
+    stateDir,
+    wiring: serviceWiring({
+      stateDir,
+      sendcloud: {
+        baseUrl: sim.baseUrl,
+        servicePointsBaseUrl: sim.servicePointsBaseUrl,
+        accounts: { default: { publicKey: 'sim-public-key', secretKey: SECRET } },
+      },
+      logLevel: 'ERROR',
+      ordersQueue: { visibilityTimeoutSeconds: 1, retryBaseSeconds: 1 },
+      polling: { accounts: ['default'], everyMs: 0 },
+      requeue: { everyMs: 0 },
+    }),
+  });
+  await admin('/accounts/default/webhook', { url: `${stack.url}/webhooks/sendcloud` });
+}, 30_000);
+afterAll(async () => {
+  await stack.stop();
+  await sim.stop();
+});
+
+async function admin(path: string, body?: unknown) {
+  const response = await fetch(`${sim.url}/__sim${path}`, {
+    method: body === undefined && !path.includes('advance') && !path.includes('release') ? 'GET' : 'POST',
+    body: JSON.stringify(body ?? {}),
+  });
+  return response.status === 204 ? undefined : response.json();
+}
+
+interface View {
+  status: string;
+  parcels: Array<{
+    sendcloudId: number;
+    status: { id: number; normalized: string };
+    history: Array<{ sendcloudStatus: { id: number }; status: string; source: string }>;
+  }>;
+}
+const view = async (orderId: string) =>
+  (await (await fetch(`${stack.url}/orders/${orderId}`)).json()) as View;
+const statusEvents = (orderId: string) =>
+  stack.bus.events
+    .filter(
+      (e) =>
+        e['detail-type'] === 'Parcel Status Changed' && (e.detail as { orderId: string }).orderId === orderId,
+    )
+    .map(
+      (e) =>
+        e.detail as {
+          previousStatus: string | null;
+          status: string;
+          sendcloudStatus: { id: number };
+          source: string;
+        },
+    );
+const webhook = (body: string | Buffer, headers: Record<string, string> = {}) =>
+  fetch(`${stack.url}/webhooks/sendcloud`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(value).slice(0, 300)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+let n = 0;
+async function shippedOrder(): Promise<{ orderId: string; parcelId: number }> {
+  const orderId = `TRK-${Date.now()}-${n++}`;
+  await fetch(`${stack.url}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...example, orderId }),
+  });
+  const shipped = await until(
+    () => view(orderId),
+    (v) => v.parcels.length > 0 && ['label_stored', 'announced'].includes(v.status),
+  );
+  return { orderId, parcelId: shipped.parcels[0]?.sendcloudId ?? 0 };
+}
+
+describe('signed SendCloud webhooks', () => {
+  it('moves a parcel through the carrier timeline to delivered: history, order status, one event per change', async () => {
+    const { orderId, parcelId } = await shippedOrder();
+    // Carrier scans come minutes apart: one step, then wait until it is applied.
+    for (let step = 1; step <= 7; step++) {
+      await admin(`/parcels/${parcelId}/advance`);
+      await until(
+        () => view(orderId),
+        (v) => (v.parcels[0]?.history.length ?? 0) >= step,
+      );
+    }
+    const done = await until(
+      () => view(orderId),
+      (v) => v.status === 'delivered',
+    );
+    expect(done.parcels[0]?.history.map((h) => h.sendcloudStatus.id)).toEqual([22, 3, 7, 5, 91, 92, 11]);
+    expect(done.parcels[0]?.history.every((h) => h.source === 'webhook')).toBe(true);
+    const events = statusEvents(orderId);
+    expect(events.map((e) => e.status)).toEqual([
+      'in_transit',
+      'in_transit',
+      'in_transit',
+      'in_transit',
+      'in_transit',
+      'out_for_delivery',
+      'delivered',
+    ]);
+    expect(events.map((e) => e.previousStatus)).toEqual([
+      null,
+      'in_transit',
+      'in_transit',
+      'in_transit',
+      'in_transit',
+      'in_transit',
+      'out_for_delivery',
+    ]);
+    expect(JSON.stringify(events)).not.toMatch(/Sanne|Damrak/);
+  });
+
+  it('a wrongly signed, unsigned, oversized or non-JSON delivery is refused and changes nothing', async () => {
+    const { orderId } = await shippedOrder();
+    const before = await view(orderId);
+    const body = pythonJsonDumps({
+      action: 'parcel_status_changed',
+      timestamp: Date.now(),
+      parcel: { id: before.parcels[0]?.sendcloudId, status: { id: 11, message: 'Delivered' } },
+    });
+    const wrong = await webhook(body, {
+      'sendcloud-signature': signSendcloudPayload(body, 'not-the-secret'),
+    });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({ message: 'Invalid signature.' });
+    expect((await webhook(body)).status).toBe(401);
+    const big = `{"action": "x", "pad": "${'a'.repeat(300 * 1024)}"}`;
+    expect((await webhook(big, { 'sendcloud-signature': signSendcloudPayload(big, SECRET) })).status).toBe(
+      413,
+    );
+    const notJson = 'action=parcel_status_changed';
+    expect(
+      (await webhook(notJson, { 'sendcloud-signature': signSendcloudPayload(notJson, SECRET) })).status,
+    ).toBe(400);
+    const after = await view(orderId);
+    expect(after.status).toBe(before.status);
+    expect(after.parcels[0]?.history).toEqual([]);
+    expect(statusEvents(orderId)).toEqual([]);
+  });
+
+  it('a duplicate delivery is acknowledged and changes nothing', async () => {
+    const { orderId, parcelId } = await shippedOrder();
+    await admin('/webhooks/mode', { duplicate: true });
+    await admin(`/parcels/${parcelId}/advance`);
+    await until(
+      () => view(orderId),
+      (v) => v.parcels[0]?.history.length === 1,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await admin('/webhooks/mode', { duplicate: false });
+    expect((await view(orderId)).parcels[0]?.history).toHaveLength(1);
+    expect(statusEvents(orderId)).toHaveLength(1);
+  });
+
+  it('an older status arriving after a newer one lands in history but does not regress the parcel', async () => {
+    const { orderId, parcelId } = await shippedOrder();
+    await admin('/webhooks/mode', { hold: true });
+    for (let i = 0; i < 3; i++) await admin(`/parcels/${parcelId}/advance`);
+    await admin('/webhooks/mode', { hold: false });
+    await admin('/webhooks/release');
+    const settled = await until(
+      () => view(orderId),
+      (v) => v.parcels[0]?.history.length === 3,
+    );
+    expect(settled.parcels[0]?.status.id).toBe(7);
+    expect(settled.parcels[0]?.history.map((h) => h.sendcloudStatus.id)).toEqual([22, 3, 7]);
+    expect(statusEvents(orderId).map((e) => e.sendcloudStatus.id)).toEqual([7]);
+  });
+
+  it('acknowledges other actions and unknown ones without failing', async () => {
+    for (const payload of [
+      { action: 'test_webhook', timestamp: Date.now() },
+      {
+        action: 'integration_updated',
+        timestamp: Date.now(),
+        integration: {
+          id: 1,
+          shop_name: 'x',
+          service_point_enabled: false,
+          service_point_carriers: [],
+          webhook_active: true,
+        },
+      },
+      { action: 'something_sendcloud_adds_next_year', timestamp: Date.now() },
+    ]) {
+      const body = pythonJsonDumps(payload);
+      const response = await webhook(body, { 'sendcloud-signature': signSendcloudPayload(body, SECRET) });
+      expect(response.status).toBe(200);
+    }
+  });
+
+  it('verifies the raw bytes when API Gateway hands them over base64-encoded', async () => {
+    const { orderId, parcelId } = await shippedOrder();
+    const parcel = (
+      (await (
+        await fetch(`${sim.baseUrl}/parcels/${parcelId}`, {
+          headers: { authorization: `Basic ${Buffer.from(`sim-public-key:${SECRET}`).toString('base64')}` },
+        })
+      ).json()) as { parcel: Record<string, unknown> }
+    ).parcel;
+    const body = pythonJsonDumps({
+      action: 'parcel_status_changed',
+      timestamp: Date.now(),
+      parcel: { ...parcel, status: { id: 22, message: 'Shipment picked up by driver' } },
+      carrier_status_change_timestamp: null,
+    });
+    const { handler } = await import('../../functions/sendcloud-webhook');
+    const event = {
+      version: '2.0',
+      routeKey: 'POST /webhooks/sendcloud',
+      rawPath: '/webhooks/sendcloud',
+      rawQueryString: '',
+      headers: {
+        'content-type': 'application/json',
+        'sendcloud-signature': signSendcloudPayload(body, SECRET),
+      },
+      requestContext: { http: { method: 'POST', path: '/webhooks/sendcloud' } },
+      body: Buffer.from(body).toString('base64'),
+      isBase64Encoded: true,
+    } as unknown as APIGatewayProxyEventV2;
+    const result = (await handler(
+      event,
+      lambdaContext('sendcloud-webhook'),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body ?? '{}')).toMatchObject({ outcome: 'applied' });
+    expect((await view(orderId)).parcels[0]?.status.id).toBe(22);
+  });
+});
+
+describe('polling fallback and batch status', () => {
+  it('applies what webhooks missed, and what both saw only once', async () => {
+    const { orderId, parcelId } = await shippedOrder();
+    await admin(`/parcels/${parcelId}/advance`);
+    await until(
+      () => view(orderId),
+      (v) => v.parcels[0]?.history.length === 1,
+    );
+    await admin('/accounts/default/webhook', { url: null });
+    await admin(`/parcels/${parcelId}/advance`);
+    const run = async () =>
+      (
+        (await (await fetch(`${stack.url}/_local/jobs/poll-parcel-statuses`, { method: 'POST' })).json()) as {
+          result: { default: Record<string, number> };
+        }
+      ).result.default;
+    const first = await run();
+    expect(first.applied).toBeGreaterThanOrEqual(1);
+    const second = await run();
+    expect(second.applied).toBe(0);
+    await admin('/accounts/default/webhook', { url: `${stack.url}/webhooks/sendcloud` });
+    const after = await view(orderId);
+    expect(after.parcels[0]?.history.map((h) => [h.sendcloudStatus.id, h.source])).toEqual([
+      [22, 'webhook'],
+      [3, 'poll'],
+    ]);
+    expect(statusEvents(orderId).map((e) => [e.sendcloudStatus.id, e.source])).toEqual([
+      [22, 'webhook'],
+      [3, 'poll'],
+    ]);
+  });
+
+  it('answers many parcels in one call, and refuses more than 100', async () => {
+    const a = await shippedOrder();
+    const b = await shippedOrder();
+    const response = (await (
+      await fetch(`${stack.url}/parcels/status?ids=${a.parcelId},${b.parcelId},999999`)
+    ).json()) as { parcels: Array<{ orderId: string; status: string }>; unknown: number[] };
+    expect(response.parcels.map((p) => p.orderId)).toEqual([a.orderId, b.orderId]);
+    expect(response.unknown).toEqual([999999]);
+    const tooMany = await fetch(
+      `${stack.url}/parcels/status?ids=${Array.from({ length: 101 }, (_, i) => i + 1).join(',')}`,
+    );
+    expect(tooMany.status).toBe(400);
+  });
+
+  it('reports a parcel nobody scanned, once', async () => {
+    const { orderId } = await shippedOrder();
+    const services = createServices(loadEnv());
+    const deps = {
+      store: services.store,
+      tracking: services.tracking,
+      events: services.events,
+      clock: () => new Date(Date.now() + 49 * 3_600_000),
+    };
+    expect((await checkStuckParcels(deps, { afterHours: 48 })).stuck).toBeGreaterThanOrEqual(1);
+    await checkStuckParcels(deps, { afterHours: 48 });
+    const stuck = stack.bus.events.filter(
+      (e) => e['detail-type'] === 'Parcel Stuck' && (e.detail as { orderId: string }).orderId === orderId,
+    );
+    expect(stuck).toHaveLength(1);
+    expect(stuck[0]?.detail).toMatchObject({ hoursWithoutScan: 49 });
+  });
+});

@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { loadEnv } from '../shared/config';
 import { json, jsonBody, toHttpResponse } from '../shared/http';
 import { observability } from '../shared/observability';
-import { type OrderRecord, OrderRequest, routingInputs } from '../shared/orders';
+import { type OrderRecord, OrderRequest, orderSpecOf, routingInputs } from '../shared/orders';
 import { route } from '../shared/routing';
 import { createServices } from '../shared/runtime/services';
 
@@ -25,23 +25,7 @@ async function explainRouting(
       account: order.account,
       status: 'accepted',
       bodyHash: '',
-      spec: {
-        toCountry: order.recipient.country,
-        weightGrams: order.parcel.weightGrams,
-        ...(order.parcel.lengthCm && order.parcel.widthCm && order.parcel.heightCm
-          ? {
-              dimensionsCm: {
-                length: order.parcel.lengthCm,
-                width: order.parcel.widthCm,
-                height: order.parcel.heightCm,
-              },
-            }
-          : {}),
-        serviceLevel: order.serviceLevel,
-        orderValue: order.orderValue,
-        delivery: order.delivery,
-        ...(order.shippingMethodId ? { shippingMethodId: order.shippingMethodId } : {}),
-      },
+      spec: orderSpecOf(order),
       attempt: 0,
       createdAt: '',
       updatedAt: '',

@@ -2,7 +2,7 @@ import type { EventPublisher } from '../events';
 import type { OrderStore } from '../store';
 import { canonicalJson, sha256 } from './canonical';
 import { emitOnce } from './emitOnce';
-import { type OrderKey, type OrderRecord, orderKeyString } from './Order';
+import { type OrderKey, type OrderRecord, type OrderSpec, orderKeyString } from './Order';
 import type { OrderQueue } from './OrderQueue';
 import type { OrderRequest } from './OrderRequest';
 
@@ -39,6 +39,27 @@ export function acceptedBody(key: OrderKey & { account: string }): AcceptedBody 
   };
 }
 
+/** What routing and the worker need from an order — everything but personal data. */
+export function orderSpecOf(order: OrderRequest): OrderSpec {
+  return {
+    toCountry: order.recipient.country,
+    weightGrams: order.parcel.weightGrams,
+    ...(order.parcel.lengthCm && order.parcel.widthCm && order.parcel.heightCm
+      ? {
+          dimensionsCm: {
+            length: order.parcel.lengthCm,
+            width: order.parcel.widthCm,
+            height: order.parcel.heightCm,
+          },
+        }
+      : {}),
+    serviceLevel: order.serviceLevel,
+    orderValue: order.orderValue,
+    delivery: order.delivery,
+    ...(order.shippingMethodId ? { shippingMethodId: order.shippingMethodId } : {}),
+  };
+}
+
 /**
  * Accepts a validated order: stored once per channel + orderId (a repeat with the same content gets the
  * original answer, different content is a conflict), queued for a worker, announced as `Order Accepted`.
@@ -58,23 +79,7 @@ export async function acceptOrder(
     account: order.account,
     status: 'accepted',
     bodyHash: bodyHashOf(order),
-    spec: {
-      toCountry: order.recipient.country,
-      weightGrams: order.parcel.weightGrams,
-      ...(order.parcel.lengthCm && order.parcel.widthCm && order.parcel.heightCm
-        ? {
-            dimensionsCm: {
-              length: order.parcel.lengthCm,
-              width: order.parcel.widthCm,
-              height: order.parcel.heightCm,
-            },
-          }
-        : {}),
-      serviceLevel: order.serviceLevel,
-      orderValue: order.orderValue,
-      delivery: order.delivery,
-      ...(order.shippingMethodId ? { shippingMethodId: order.shippingMethodId } : {}),
-    },
+    spec: orderSpecOf(order),
     attempt: 0,
     events: {},
     createdAt: now,

@@ -3,6 +3,7 @@ export * from './acceptOrder';
 export * from './apiSchemas';
 export * from './canonical';
 export * from './emitOnce';
+export * from './eventRefs';
 export * from './findOrder';
 export * from './MethodCatalog';
 export * from './Order';

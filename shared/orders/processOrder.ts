@@ -10,6 +10,7 @@ import {
 } from '../sendcloud';
 import type { MethodHealth, OrderStore, RulesStore, TrackingStore } from '../store';
 import { emitOnce } from './emitOnce';
+import { orderRef, parcelRef as parcelRefOf } from './eventRefs';
 import type { MethodCatalog } from './MethodCatalog';
 import type { OrderKey, OrderParcel, OrderRecipient, OrderRecord, StoredLabel } from './Order';
 import { EU } from './OrderRequest';
@@ -295,19 +296,9 @@ function eventDetail(
   detailType: DetailType,
   bucket: string,
 ): EventDetail<DetailType> | undefined {
-  const ref = { orderId: order.orderId, channel: order.channel, account: order.account };
+  const ref = orderRef(order);
   const p = order.parcel;
-  const parcelRef = p
-    ? {
-        ...ref,
-        parcelId: p.id,
-        carrier: p.carrier,
-        shippingMethodId: p.shippingMethodId,
-        shippingMethodName: p.shippingMethodName,
-        trackingNumber: p.trackingNumber,
-        trackingUrl: p.trackingUrl,
-      }
-    : undefined;
+  const parcelRef = parcelRefOf(order);
   switch (detailType) {
     case 'Parcel Announced':
       return parcelRef && p

@@ -1,4 +1,5 @@
 import type { EventPublisher } from '../events';
+import { parcelRef } from '../orders/eventRefs';
 import type { OrderRecord, TrackingState } from '../orders/Order';
 import type { OrderStore, TrackingStore } from '../store';
 import { normalizeStatus } from './normalizedStatus';
@@ -80,22 +81,14 @@ async function findOrder(observation: StatusObservation, deps: ApplyDeps): Promi
 }
 
 async function publish(order: OrderRecord, state: TrackingState, deps: ApplyDeps): Promise<void> {
-  const p = order.parcel;
-  if (!p) return;
+  const ref = parcelRef(order);
+  if (!ref) return;
   const eventName = `Parcel Status Changed#${state.statusId}#${state.ts}`;
   if (order.events?.[eventName]?.state === 'sent') return;
   if (!(await deps.store.beginEmit(order, eventName, { now: deps.clock(), leaseMs: 60_000 }))) return;
   try {
     await deps.events.publish('Parcel Status Changed', {
-      orderId: order.orderId,
-      channel: order.channel,
-      account: order.account,
-      parcelId: p.id,
-      carrier: p.carrier,
-      shippingMethodId: p.shippingMethodId,
-      shippingMethodName: p.shippingMethodName,
-      trackingNumber: p.trackingNumber,
-      trackingUrl: p.trackingUrl,
+      ...ref,
       isReturn: order.isReturn === true,
       previousStatus: state.previousStatus ?? null,
       status: state.status,

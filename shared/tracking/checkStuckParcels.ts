@@ -1,5 +1,6 @@
 import type { EventPublisher } from '../events';
 import { emitOnce } from '../orders/emitOnce';
+import { parcelRef } from '../orders/eventRefs';
 import type { OrderStore, TrackingStore } from '../store';
 
 /** Announced parcels that no carrier has scanned after `afterHours`: one `Parcel Stuck` event each. */
@@ -20,22 +21,15 @@ export async function checkStuckParcels(
   let stuck = 0;
   for (const key of keys) {
     const order = await deps.store.get(key);
+    const ref = order ? parcelRef(order) : undefined;
     const p = order?.parcel;
-    if (!order || !p) continue;
+    if (!order || !ref || !p) continue;
     stuck++;
     await emitOnce(
       order,
       'Parcel Stuck',
       {
-        orderId: order.orderId,
-        channel: order.channel,
-        account: order.account,
-        parcelId: p.id,
-        carrier: p.carrier,
-        shippingMethodId: p.shippingMethodId,
-        shippingMethodName: p.shippingMethodName,
-        trackingNumber: p.trackingNumber,
-        trackingUrl: p.trackingUrl,
+        ...ref,
         announcedAt: p.announcedAt,
         hoursWithoutScan: Math.floor((now.getTime() - Date.parse(p.announcedAt)) / 3_600_000),
       },

@@ -4,6 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mergeBatch, settleInBatch } from '../shared/batches';
 import { loadEnv } from '../shared/config';
 import { MetricUnit, observability } from '../shared/observability';
 import { OrderMessage, type ProcessOutcome, processBatch, processOrder } from '../shared/orders';
@@ -21,6 +22,15 @@ const services = createServices(loadEnv(), {
   },
 });
 const processor = new BatchProcessor(EventType.SQS);
+const mergeDeps = {
+  store: services.store,
+  batches: services.batches,
+  labels: services.labelStore,
+  events: services.events,
+  sendcloud: services.processDeps.sendcloud,
+  clock: () => new Date(),
+  partSize: Number(process.env.MERGE_PART_SIZE ?? 1_000),
+};
 const sqs = new SQSClient({});
 const retryBaseSeconds = Number(process.env.RETRY_BASE_SECONDS ?? 10);
 
@@ -58,11 +68,34 @@ async function backOff(record: SQSRecord): Promise<void> {
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const message = OrderMessage.parse(JSON.parse(record.body));
+  if (message.kind === 'merge') {
+    const batch = await mergeBatch(message.batchId, mergeDeps);
+    logger.info('batch merged', { batchId: message.batchId, files: batch?.files?.length ?? 0 });
+    return;
+  }
+  const keys = message.kind === 'order' ? [message] : message.orders;
   const outcomes: ProcessOutcome[] =
     message.kind === 'order'
       ? [await processOrder(message, services.processDeps)]
       : await processBatch(message.account, message.orders, services.processDeps);
   for (const outcome of outcomes) metrics.addMetric(`Orders_${outcome}`, MetricUnit.Count, 1);
+  // End-of-day orders count towards their batch once they are settled (whatever message carried them).
+  for (const [i, key] of keys.entries()) {
+    const outcome = outcomes[i];
+    if (outcome !== 'done' && outcome !== 'failed') continue;
+    const batchId =
+      message.kind === 'batch' && message.batchId
+        ? message.batchId
+        : (await services.store.get(key))?.batchId;
+    if (!batchId) continue;
+    const failure = outcome === 'failed' ? (await services.store.get(key))?.failure?.reason : undefined;
+    await settleInBatch(
+      batchId,
+      key,
+      { outcome, ...(failure ? { reason: failure } : {}) },
+      { batches: services.batches, queue: services.queue },
+    );
+  }
   logger.info('processed', { messageId: record.messageId, kind: message.kind, outcomes });
   if (outcomes.includes('retry'))
     throw new RetryLaterError('an order is held by another worker; retry later');

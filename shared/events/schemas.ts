@@ -81,6 +81,28 @@ export const ParcelStuck = z.object({
   hoursWithoutScan: z.number().int().nonnegative(),
 });
 
+export const BatchCompleted = z.object({
+  batchId: z.string(),
+  account: z.string(),
+  total: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  files: z.array(
+    z.object({
+      split: z.string(),
+      format: z.enum(['a6', 'a4', 'zpl']),
+      part: z.number().int(),
+      parts: z.number().int(),
+      labels: z.number().int(),
+      key: z.string(),
+    }),
+  ),
+  failures: z
+    .array(z.object({ orderId: z.string(), channel: z.string(), reason: z.string() }))
+    .describe('at most 100'),
+  completedAt: z.iso.datetime(),
+});
+
 /** detail-type → schema. */
 export const EVENT_SCHEMAS = {
   'Order Accepted': OrderAccepted,
@@ -90,6 +112,7 @@ export const EVENT_SCHEMAS = {
   'Label Stored': LabelStored,
   'Parcel Status Changed': ParcelStatusChanged,
   'Parcel Stuck': ParcelStuck,
+  'Batch Completed': BatchCompleted,
 } as const;
 
 export type DetailType = keyof typeof EVENT_SCHEMAS;

@@ -2,8 +2,19 @@ import type { RoutingDecision } from '../routing';
 import type { NormalizedStatus } from '../tracking/normalizedStatus';
 import type { Delivery, OrderItem, Recipient, ServiceLevel } from './OrderRequest';
 
-/** Where an order is in its life. `accepted` → `creating` → `announced` → `label_stored`, or `failed`. */
-export const ORDER_STATUSES = ['accepted', 'creating', 'announced', 'label_stored', 'failed'] as const;
+/**
+ * Where an order is in its life: `accepted` → `creating` → `announced` → `label_stored` (→ `shipped` when an
+ * end-of-day batch hands it over), or `failed`. End-of-day orders wait as `ready` until their batch runs.
+ */
+export const ORDER_STATUSES = [
+  'ready',
+  'accepted',
+  'creating',
+  'announced',
+  'label_stored',
+  'shipped',
+  'failed',
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export interface OrderKey {
@@ -22,6 +33,7 @@ export interface OrderSpec {
   readonly orderValue: { readonly amount: string; readonly currency: string };
   readonly delivery: Delivery;
   readonly shippingMethodId?: number;
+  readonly packingStation?: string;
 }
 
 export interface StoredLabel {
@@ -64,6 +76,8 @@ export interface OrderRecord extends OrderKey {
   readonly labels?: Readonly<Partial<Record<'a6' | 'zpl', StoredLabel>>>;
   readonly failure?: { readonly code: string; readonly reason: string; readonly at: string };
   readonly enqueuedAt?: string;
+  /** The end-of-day batch this order was shipped in. */
+  readonly batchId?: string;
   /** The parcel's latest applied tracking status (the order's status follows it once shipped). */
   readonly tracking?: TrackingState;
   /** Events published (or being published) for this order: a retried step never publishes twice. */

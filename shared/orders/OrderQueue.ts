@@ -7,11 +7,14 @@ export const OrderMessage = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('batch'),
     account: z.string(),
+    /** Set for end-of-day batches: outcomes are counted there and the last one triggers the merge. */
+    batchId: z.string().optional(),
     orders: z
       .array(z.object({ channel: z.string(), orderId: z.string() }))
       .min(1)
       .max(50),
   }),
+  z.object({ kind: z.literal('merge'), batchId: z.string() }),
 ]);
 export type OrderMessage = z.infer<typeof OrderMessage>;
 

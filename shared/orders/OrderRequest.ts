@@ -118,6 +118,10 @@ export const OrderRequest = z
     serviceLevel: ServiceLevel.default('standard'),
     delivery: Delivery.default({ type: 'home' }),
     shippingMethodId: z.number().int().positive().nullish(),
+    /** `end_of_day`: hold the order for the day's batch (one merged label file) instead of shipping now. */
+    dispatch: z.enum(['immediate', 'end_of_day']).default('immediate'),
+    /** Where it is packed; end-of-day label files can be split by it. */
+    packingStation: z.string().trim().min(1).max(40).optional(),
   })
   .superRefine((order, ctx) => {
     const dims = [order.parcel.lengthCm, order.parcel.widthCm, order.parcel.heightCm].filter(

@@ -80,7 +80,7 @@ export async function acceptBatch(
       links: outcome.body.links,
     });
     const stored = await deps.store.get(order);
-    if (stored && !stored.enqueuedAt) {
+    if (stored && !stored.enqueuedAt && stored.status !== 'ready') {
       const group = toQueue.get(order.account) ?? [];
       if (!group.some((o) => o.channel === order.channel && o.orderId === order.orderId))
         group.push({ channel: order.channel, orderId: order.orderId });

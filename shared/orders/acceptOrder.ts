@@ -17,7 +17,7 @@ export interface AcceptedBody {
   readonly orderId: string;
   readonly channel: string;
   readonly account: string;
-  readonly status: 'accepted';
+  readonly status: 'accepted' | 'ready';
   readonly links: { readonly self: string; readonly label: string };
 }
 
@@ -27,7 +27,7 @@ export type AcceptOutcome =
 
 export const bodyHashOf = (order: OrderRequest): string => sha256(canonicalJson(order));
 
-export function acceptedBody(key: OrderKey & { account: string }): AcceptedBody {
+export function acceptedBody(key: OrderKey & { account: string; status?: string }): AcceptedBody {
   const q = `?channel=${encodeURIComponent(key.channel)}`;
   const id = encodeURIComponent(key.orderId);
   return {
@@ -57,6 +57,7 @@ export function orderSpecOf(order: OrderRequest): OrderSpec {
     orderValue: order.orderValue,
     delivery: order.delivery,
     ...(order.shippingMethodId ? { shippingMethodId: order.shippingMethodId } : {}),
+    ...(order.packingStation ? { packingStation: order.packingStation } : {}),
   };
 }
 
@@ -77,7 +78,7 @@ export async function acceptOrder(
     channel: order.channel,
     orderId: order.orderId,
     account: order.account,
-    status: 'accepted',
+    status: order.dispatch === 'end_of_day' ? 'ready' : 'accepted',
     bodyHash: bodyHashOf(order),
     spec: orderSpecOf(order),
     attempt: 0,
@@ -93,7 +94,8 @@ export async function acceptOrder(
       message: `order ${orderKeyString(record)} was already accepted with different content; use a new orderId for a new order`,
     };
   }
-  if (!stored.enqueuedAt && !options.deferQueueing) {
+  // End-of-day orders wait for their batch; the rest go to a worker now.
+  if (!stored.enqueuedAt && !options.deferQueueing && stored.status !== 'ready') {
     await deps.queue.send([{ kind: 'order', channel: stored.channel, orderId: stored.orderId }]);
     await deps.store.update(stored, { enqueuedAt: deps.clock().toISOString() });
   }

@@ -7,7 +7,7 @@ export const AcceptedResponse = z.object({
   orderId: z.string(),
   channel: z.string(),
   account: z.string(),
-  status: z.literal('accepted'),
+  status: z.enum(['accepted', 'ready']).describe('ready: held for the end-of-day batch'),
   links: Links,
 });
 
@@ -74,7 +74,7 @@ export const OrderViewResponse = z.object({
     .describe(
       'processing status (accepted, creating, announced, label_stored, failed) until the parcel ships, then its tracking status',
     ),
-  processing: z.enum(['accepted', 'creating', 'announced', 'label_stored', 'failed']),
+  processing: z.enum(['ready', 'accepted', 'creating', 'announced', 'label_stored', 'shipped', 'failed']),
   createdAt: z.string(),
   updatedAt: z.string(),
   destination: z.string(),

@@ -4,6 +4,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoBatchStore } from '../batches/DynamoBatchStore';
 import {
   type AccountDirectory,
   fileCredentials,
@@ -60,6 +61,7 @@ export function createServices(
     processDeps,
     store,
     tracking,
+    batches: new DynamoBatchStore(db, { tableName: env.TABLE_NAME }),
     events,
     labelStore,
     queue: new SqsOrderQueue(new SQSClient({}), { queueUrl: env.ORDERS_QUEUE_URL }),

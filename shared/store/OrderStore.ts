@@ -31,6 +31,10 @@ export interface OrderStore {
    * Returns false when the fence refused the write.
    */
   update(key: OrderKey, changes: OrderChanges, fence?: { readonly attempt: number }): Promise<boolean>;
+  /** An account's end-of-day orders waiting for their batch, accepted before `before`. */
+  ready(account: string, options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]>;
+  /** `ready` → `accepted` in this batch; false if another batch took it first. */
+  assignToBatch(key: OrderKey, batchId: string, now: Date): Promise<boolean>;
   /** Orders still `accepted` or `creating` that were created before `before` (oldest first). */
   pending(options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]>;
   /**

@@ -469,6 +469,8 @@ function bind(store: OrderStore): OrderStore {
     findByOrderId: store.findByOrderId.bind(store),
     claim: store.claim.bind(store),
     pending: store.pending.bind(store),
+    ready: store.ready.bind(store),
+    assignToBatch: store.assignToBatch.bind(store),
     update: store.update.bind(store),
     beginEmit: store.beginEmit.bind(store),
     endEmit: store.endEmit.bind(store),

@@ -8,11 +8,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { OrderKey, OrderRecipient, OrderRecord } from '../../orders/Order';
 import type { ClaimResult, CreateResult, OrderChanges, OrderStore } from '../OrderStore';
-import { orderPk, PENDING_SHARDS, pendingShard } from './tables';
+import { orderPk, PENDING_SHARDS, pendingShard, readyShard } from './tables';
 
 const ORDER = 'ORDER';
 const RECIPIENT = 'RECIPIENT';
-const SETTLED = new Set(['announced', 'label_stored', 'failed']);
+const SETTLED = new Set(['announced', 'label_stored', 'shipped', 'failed']);
 
 export interface DynamoOrderStoreOptions {
   readonly tableName: string;
@@ -47,7 +47,11 @@ export class DynamoOrderStore implements OrderStore {
             sk: ORDER,
             gsi1pk: `ORDERID#${order.orderId}`,
             gsi1sk: order.channel,
-            gsi2pk: pendingShard(order.channel, order.orderId),
+            // Pending orders are swept; end-of-day orders wait in their account's ready index instead.
+            gsi2pk:
+              order.status === 'ready'
+                ? readyShard(order.account, order.channel, order.orderId)
+                : pendingShard(order.channel, order.orderId),
             gsi2sk: order.createdAt,
             ...order,
           },
@@ -187,6 +191,62 @@ export class DynamoOrderStore implements OrderStore {
       } while (start && keys.length < options.limit);
     }
     return keys;
+  }
+
+  async ready(
+    account: string,
+    options: { readonly before: Date; readonly limit: number },
+  ): Promise<OrderKey[]> {
+    const keys: OrderKey[] = [];
+    for (let shard = 0; shard < PENDING_SHARDS && keys.length < options.limit; shard++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.#db.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
+            ExpressionAttributeValues: {
+              ':pk': `READY#${account}#${shard}`,
+              ':before': options.before.toISOString(),
+            },
+            Limit: options.limit - keys.length,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const match = /^ORDER#([^#]+)#(.+)$/.exec(String(item.pk));
+          if (match?.[1] && match[2]) keys.push({ channel: match[1], orderId: match[2] });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start && keys.length < options.limit);
+    }
+    return keys;
+  }
+
+  async assignToBatch(key: OrderKey, batchId: string, now: Date): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: orderPk(key.channel, key.orderId), sk: ORDER },
+          UpdateExpression: 'SET #status = :accepted, batchId = :batch, updatedAt = :now, gsi2pk = :pending',
+          ConditionExpression: '#status = :ready',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':accepted': 'accepted',
+            ':ready': 'ready',
+            ':batch': batchId,
+            ':now': now.toISOString(),
+            ':pending': pendingShard(key.channel, key.orderId),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async beginEmit(

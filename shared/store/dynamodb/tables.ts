@@ -7,6 +7,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * |-----------------|---------------------------------|-----------------|-----------------------------|
  * | order           | ORDER#<channel>#<orderId>       | ORDER           | ORDERID#<orderId> / channel |
  * |   while pending |                                 |                 | GSI2 PENDING#<shard> / createdAt (sparse) |
+ * |   while ready   |                                 |                 | GSI2 READY#<account>#<shard> / createdAt  |
+ * | batch           | BATCH#<batchId>                 | BATCH           | — counts, files, status      |
+ * | batch member    | BATCH#<batchId>                 | ORDER#<channel>#<orderId> | — outcome, carrier, station |
  * |   until scanned |                                 |                 | GSI3 AWAITING_SCAN#<shard> / announcedAt (sparse) |
  * | recipient (PII) | ORDER#<channel>#<orderId>       | RECIPIENT       | — (TTL `expiresAt`)         |
  * | parcel pointer  | PARCEL#<parcelId>               | PARCEL          | —                           |
@@ -79,3 +82,7 @@ export const idempotencyTable = (tableName: string): CreateTableCommandInput => 
 });
 
 export const orderPk = (channel: string, orderId: string) => `ORDER#${channel}#${orderId}`;
+
+/** End-of-day orders wait per account, spread over the same number of index partitions. */
+export const readyShard = (account: string, channel: string, orderId: string): string =>
+  pendingShard(channel, orderId, `READY#${account}`);

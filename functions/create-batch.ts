@@ -1,0 +1,34 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { StartBatchRequest, startBatch } from '../shared/batches';
+import { loadEnv } from '../shared/config';
+import { json, jsonBody, toHttpResponse } from '../shared/http';
+import { observability } from '../shared/observability';
+import { createServices } from '../shared/runtime/services';
+
+/** POST /batches — start an end-of-day run now for an account's ready orders. */
+const services = createServices(loadEnv());
+const { logger } = observability('create-batch');
+
+async function createBatch(
+  event: APIGatewayProxyEventV2,
+  context: Context,
+): Promise<APIGatewayProxyResultV2> {
+  try {
+    const request = StartBatchRequest.parse(event.body ? jsonBody(event) : {});
+    await services.directory.credentials(request.account);
+    const batch = await startBatch(request, {
+      store: services.store,
+      batches: services.batches,
+      queue: services.queue,
+      clock: () => new Date(),
+    });
+    logger.info('batch started', { batchId: batch.batchId, account: batch.account, total: batch.total });
+    return json(202, { ...batch, links: { self: `/batches/${batch.batchId}` } });
+  } catch (error) {
+    return toHttpResponse(error, context.awsRequestId);
+  }
+}
+
+export const handler = middy(createBatch).use(injectLambdaContext(logger));

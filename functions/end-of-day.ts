@@ -1,0 +1,30 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { StartBatchRequest, startBatch } from '../shared/batches';
+import { loadEnv } from '../shared/config';
+import { observability } from '../shared/observability';
+import { createServices } from '../shared/runtime/services';
+
+/** Scheduled at each account's cut-off (EventBridge Scheduler passes `{"account", "splitBy"}`). */
+const services = createServices(loadEnv());
+const { logger } = observability('end-of-day');
+
+async function endOfDay(event: unknown) {
+  const request = StartBatchRequest.parse(
+    typeof event === 'object' && event !== null && 'account' in event ? event : {},
+  );
+  const batch = await startBatch(request, {
+    store: services.store,
+    batches: services.batches,
+    queue: services.queue,
+    clock: () => new Date(),
+  });
+  logger.info('end-of-day batch started', {
+    batchId: batch.batchId,
+    account: batch.account,
+    total: batch.total,
+  });
+  return batch;
+}
+
+export const handler = middy(endOfDay).use(injectLambdaContext(logger));

@@ -1,0 +1,5 @@
+export * from './Batch';
+export * from './DynamoBatchStore';
+export * from './mergeBatch';
+export * from './settleInBatch';
+export * from './startBatch';

@@ -1,0 +1,140 @@
+import { PDFDocument } from 'pdf-lib';
+import type { EventPublisher } from '../events';
+import type { LabelStore } from '../labels';
+import type { OrderRecord } from '../orders/Order';
+import type { SendcloudClient } from '../sendcloud';
+import type { OrderStore } from '../store';
+import type { BatchFile, BatchRecord, BatchStore } from './Batch';
+
+export interface MergeDeps {
+  readonly store: OrderStore;
+  readonly batches: BatchStore;
+  readonly labels: LabelStore;
+  readonly events: EventPublisher;
+  readonly sendcloud: (account: string) => Promise<SendcloudClient>;
+  readonly clock: () => Date;
+  /** Labels per merged file; bounds memory (a 1 GB Lambda merges thousands of real labels per part). */
+  readonly partSize?: number;
+}
+
+const A4: readonly [number, number] = [595.28, 841.89];
+
+/**
+ * The batch's printable files: per split (carrier, packing station or all), an A6 label-printer PDF, an A4
+ * four-up PDF and a ZPL stream, in parts of `partSize` labels. Then the orders are handed over (`shipped`)
+ * and `Batch Completed` is published. Safe to repeat: files are overwritten, handover is idempotent.
+ */
+export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<BatchRecord | undefined> {
+  const batch = await deps.batches.get(batchId);
+  if (!batch || batch.status === 'completed') return batch;
+  const members = await deps.batches.members(batchId);
+  const orders: OrderRecord[] = [];
+  for (const member of members.filter((m) => m.outcome === 'done')) {
+    const order = await deps.store.get(member);
+    if (order?.parcel && order.labels?.a6) orders.push(order);
+  }
+  const groups = new Map<string, OrderRecord[]>();
+  for (const order of orders.sort((a, b) => (a.parcel?.id ?? 0) - (b.parcel?.id ?? 0))) {
+    const split =
+      batch.splitBy === 'carrier'
+        ? (order.parcel?.carrier ?? 'unknown')
+        : batch.splitBy === 'packingStation'
+          ? (order.spec.packingStation ?? 'unassigned')
+          : 'all';
+    groups.set(split, [...(groups.get(split) ?? []), order]);
+  }
+  const client = await deps.sendcloud(batch.account);
+  const partSize = deps.partSize ?? 1_000;
+  const files: BatchFile[] = [];
+  for (const [split, group] of groups) {
+    const parts = Math.ceil(group.length / partSize);
+    for (let part = 1; part <= parts; part++) {
+      const slice = group.slice((part - 1) * partSize, part * partSize);
+      const prefix = `batches/${batch.account}/${batchId}/${split}-part${part}`;
+      const { a6, a4 } = await mergePdfs(slice, deps.labels);
+      const zpl = await zplStream(slice, client, deps.labels);
+      for (const [format, bytes, ext, type] of [
+        ['a6', a6, 'pdf', 'application/pdf'],
+        ['a4', a4, 'pdf', 'application/pdf'],
+        ['zpl', zpl, 'zpl', 'application/zpl'],
+      ] as const) {
+        const key = `${prefix}-${format}.${ext}`;
+        const put = await deps.labels.put(key, bytes, type);
+        files.push({ split, format, part, parts, labels: slice.length, key, bytes: put.bytes });
+      }
+    }
+  }
+  const now = deps.clock().toISOString();
+  for (const order of orders)
+    if (order.status === 'label_stored')
+      await deps.store.update(order, { status: 'shipped', updatedAt: now });
+  await deps.batches.complete(batchId, files, now);
+  const failures = members
+    .filter((m) => m.outcome === 'failed')
+    .slice(0, 100)
+    .map((m) => ({ orderId: m.orderId, channel: m.channel, reason: m.reason ?? 'failed' }));
+  await deps.events.publish('Batch Completed', {
+    batchId,
+    account: batch.account,
+    total: batch.total,
+    succeeded: orders.length,
+    failed: members.filter((m) => m.outcome === 'failed').length,
+    files: files.map((f) => ({
+      split: f.split,
+      format: f.format,
+      part: f.part,
+      parts: f.parts,
+      labels: f.labels,
+      key: f.key,
+    })),
+    failures,
+    completedAt: now,
+  });
+  return deps.batches.get(batchId);
+}
+
+/** One document a page per label (A6), and the same labels four to an A4 page. */
+async function mergePdfs(
+  orders: readonly OrderRecord[],
+  labels: LabelStore,
+): Promise<{ a6: Uint8Array; a4: Uint8Array }> {
+  const a6 = await PDFDocument.create();
+  const a4 = await PDFDocument.create();
+  let sheet = a4.addPage([...A4]);
+  let slot = 0;
+  for (const order of orders) {
+    const bytes = order.labels?.a6 ? await labels.get(order.labels.a6.key) : undefined;
+    if (!bytes) continue;
+    const source = await PDFDocument.load(bytes);
+    for (const page of await a6.copyPages(source, source.getPageIndices())) a6.addPage(page);
+    const [embedded] = await a4.embedPages(source.getPages().slice(0, 1));
+    if (!embedded) continue;
+    if (slot === 4) {
+      sheet = a4.addPage([...A4]);
+      slot = 0;
+    }
+    const scale = Math.min(A4[0] / 2 / embedded.width, A4[1] / 2 / embedded.height);
+    const x = (slot % 2) * (A4[0] / 2);
+    const y = slot < 2 ? A4[1] / 2 : 0;
+    sheet.drawPage(embedded, { x, y, xScale: scale, yScale: scale });
+    slot++;
+  }
+  return { a6: await a6.save(), a4: await a4.save() };
+}
+
+/** ZPL streams concatenate: the stored ZPL where the print profile made it, else fetched once and stored. */
+async function zplStream(
+  orders: readonly OrderRecord[],
+  client: SendcloudClient,
+  labels: LabelStore,
+): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for (const order of orders) {
+    const parcel = order.parcel;
+    if (!parcel) continue;
+    const stored = order.labels?.zpl ? await labels.get(order.labels.zpl.key) : undefined;
+    const bytes = stored ?? (await client.labels.document(parcel.id, { format: 'zpl' }));
+    chunks.push(Buffer.from(bytes), Buffer.from('\n'));
+  }
+  return Buffer.concat(chunks);
+}

@@ -63,13 +63,13 @@ export class WebhookDispatcher {
     return delivery;
   }
 
-  /** Sends held deliveries newest first: out of order, as SendCloud may. */
-  release(accounts: ReadonlyMap<string, SimAccount>): number {
+  /** Sends held deliveries one after another, newest first: out of order, as SendCloud may. */
+  async release(accounts: ReadonlyMap<string, SimAccount>): Promise<number> {
     const held = this.deliveries.filter((d) => d.state === 'held').reverse();
     for (const delivery of held) {
       const account = accounts.get(delivery.accountId);
       delivery.state = 'pending';
-      if (account) void this.#attempt(account, delivery, 0);
+      if (account) await this.#attempt(account, delivery, 0);
     }
     return held.length;
   }

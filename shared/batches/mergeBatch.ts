@@ -11,7 +11,7 @@ export interface MergeDeps {
   readonly batches: BatchStore;
   readonly labels: LabelStore;
   readonly events: EventPublisher;
-  readonly sendcloud: (account: string) => Promise<SendcloudClient>;
+  readonly sendcloud: (account: string, priority?: 'realtime' | 'batch') => Promise<SendcloudClient>;
   readonly clock: () => Date;
   /** Labels per merged file; bounds memory (a 1 GB Lambda merges thousands of real labels per part). */
   readonly partSize?: number;
@@ -43,7 +43,7 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
           : 'all';
     groups.set(split, [...(groups.get(split) ?? []), order]);
   }
-  const client = await deps.sendcloud(batch.account);
+  const client = await deps.sendcloud(batch.account, 'batch');
   const partSize = deps.partSize ?? 1_000;
   const files: BatchFile[] = [];
   for (const [split, group] of groups) {

@@ -28,6 +28,8 @@ export const ServiceEnv = z
           ),
       ),
     ORDER_LOCK_SECONDS: z.coerce.number().int().positive().default(120),
+    /** `dynamodb`: one token bucket per account shared by every function; `local`: per process (tests, tools). */
+    RATE_GOVERNOR: z.enum(['dynamodb', 'local']).default('dynamodb'),
   })
   .refine((env) => env.SENDCLOUD_CREDENTIALS_SECRET_ARN || env.SENDCLOUD_CREDENTIALS_FILE, {
     message: 'set SENDCLOUD_CREDENTIALS_SECRET_ARN (AWS) or SENDCLOUD_CREDENTIALS_FILE (local)',

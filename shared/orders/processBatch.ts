@@ -41,7 +41,7 @@ export async function processBatch(
     else outcomes.set(id(key), claim.outcome === 'busy' ? 'retry' : await processOrder(key, deps));
   }
   if (fresh.length > 0) {
-    const client = await deps.sendcloud(account);
+    const client = await deps.sendcloud(account, 'batch');
     for (const [order, outcome] of await createTogether(fresh, client, deps))
       outcomes.set(id(order), outcome);
   }

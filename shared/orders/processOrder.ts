@@ -24,7 +24,8 @@ export interface ProcessDeps {
   readonly labels: LabelStore;
   readonly labelBucket: string;
   readonly catalog: MethodCatalog;
-  readonly sendcloud: (account: string) => Promise<SendcloudClient>;
+  /** The account's client; batch work passes `batch` so live orders keep a share of the budget. */
+  readonly sendcloud: (account: string, priority?: 'realtime' | 'batch') => Promise<SendcloudClient>;
   readonly clock: () => Date;
   /** How long a worker holds an order; after that another may take over. */
   readonly lockMs: number;

@@ -12,6 +12,7 @@ import {
   secretsManagerCredentials,
 } from '../config';
 import { EventBridgePublisher } from '../events';
+import { DynamoRateGovernor } from '../governor';
 import { S3LabelStore } from '../labels';
 import { MethodCatalog, type ProcessDeps, SqsOrderQueue } from '../orders';
 import { type SendcloudAttempt, SendcloudClients } from '../sendcloud';
@@ -30,7 +31,16 @@ export function createServices(
   const directory: AccountDirectory = env.SENDCLOUD_CREDENTIALS_SECRET_ARN
     ? secretsManagerCredentials(env.SENDCLOUD_CREDENTIALS_SECRET_ARN)
     : fileCredentials(env.SENDCLOUD_CREDENTIALS_FILE ?? '');
+  // Every worker and job of an account shares one DynamoDB token bucket (RATE_GOVERNOR=local: per process).
+  const governor =
+    env.RATE_GOVERNOR === 'dynamodb' ? new DynamoRateGovernor(db, { tableName: env.TABLE_NAME }) : undefined;
   const sendcloudClients = new SendcloudClients(directory, {
+    ...(governor
+      ? {
+          limiterFor: (account: string, priority: 'realtime' | 'batch') =>
+            governor.limiter(account, priority),
+        }
+      : {}),
     ...(env.SENDCLOUD_BASE_URL ? { baseUrl: env.SENDCLOUD_BASE_URL } : {}),
     ...(env.SENDCLOUD_SERVICE_POINTS_BASE_URL
       ? { servicePointsBaseUrl: env.SENDCLOUD_SERVICE_POINTS_BASE_URL }
@@ -50,7 +60,7 @@ export function createServices(
     labels: labelStore,
     labelBucket: env.LABEL_BUCKET,
     catalog: new MethodCatalog(),
-    sendcloud: (account) => sendcloudClients.forAccount(account),
+    sendcloud: (account, priority) => sendcloudClients.forAccount(account, priority),
     clock: () => new Date(),
     lockMs: env.ORDER_LOCK_SECONDS * 1000,
     zplAccounts: env.ZPL_ACCOUNTS,

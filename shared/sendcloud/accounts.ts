@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { type RateLimitRules, SlidingWindowRateLimiter } from './RateLimiter';
+import { type RateLimiter, type RateLimitRules, SlidingWindowRateLimiter } from './RateLimiter';
 import { SendcloudClient, type SendcloudClientOptions } from './SendcloudClient';
 import type { SendcloudCredentials } from './SendcloudHttp';
 
@@ -36,11 +36,15 @@ export function staticCredentials(accounts: Readonly<Record<string, AccountCrede
   };
 }
 
+export type Priority = 'realtime' | 'batch';
+
 export type SharedClientOptions = Omit<
   SendcloudClientOptions,
   'credentials' | 'partnerId' | 'rateLimiter'
 > & {
   readonly rateLimits?: RateLimitRules;
+  /** A budget shared beyond this process (the DynamoDB governor); by default one in-process limiter per account. */
+  readonly limiterFor?: (account: string, priority: Priority) => RateLimiter;
 };
 
 /**
@@ -51,31 +55,45 @@ export class SendcloudClients {
   readonly #source: CredentialsSource;
   readonly #options: SharedClientOptions;
   readonly #clients = new Map<string, Promise<SendcloudClient>>();
+  readonly #limiters = new Map<string, RateLimiter>();
 
   constructor(source: CredentialsSource, options: SharedClientOptions = {}) {
     this.#source = source;
     this.#options = options;
   }
 
-  forAccount(accountId: string): Promise<SendcloudClient> {
-    let client = this.#clients.get(accountId);
+  /** The account's client; `batch` callers yield the governor's reserve to `realtime` ones. */
+  forAccount(accountId: string, priority: Priority = 'realtime'): Promise<SendcloudClient> {
+    const key = `${accountId}|${priority}`;
+    let client = this.#clients.get(key);
     if (!client) {
-      client = this.#build(accountId);
-      this.#clients.set(accountId, client);
+      client = this.#build(accountId, priority);
+      this.#clients.set(key, client);
       // A failed lookup (secret store down) is not cached.
-      client.catch(() => this.#clients.delete(accountId));
+      client.catch(() => this.#clients.delete(key));
     }
     return client;
   }
 
-  async #build(accountId: string): Promise<SendcloudClient> {
-    const { rateLimits, ...options } = this.#options;
+  async #build(accountId: string, priority: Priority): Promise<SendcloudClient> {
+    const { rateLimits, limiterFor, ...options } = this.#options;
     const { partnerId, ...credentials } = await this.#source.credentials(AccountId.parse(accountId));
     return new SendcloudClient({
       ...options,
       credentials,
       partnerId,
-      rateLimiter: new SlidingWindowRateLimiter({ ...(rateLimits ? { rules: rateLimits } : {}) }),
+      rateLimiter: limiterFor ? limiterFor(accountId, priority) : this.#limiter(accountId),
     });
+  }
+
+  /** Without a governor, both priorities of an account share one in-process budget. */
+  #limiter(accountId: string): RateLimiter {
+    let limiter = this.#limiters.get(accountId);
+    if (!limiter) {
+      const { rateLimits } = this.#options;
+      limiter = new SlidingWindowRateLimiter({ ...(rateLimits ? { rules: rateLimits } : {}) });
+      this.#limiters.set(accountId, limiter);
+    }
+    return limiter;
   }
 }

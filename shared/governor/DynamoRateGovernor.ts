@@ -1,0 +1,115 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { RateLimiter, RequestKind } from '../sendcloud/RateLimiter';
+
+export type Priority = 'realtime' | 'batch';
+
+export interface BucketRule {
+  /** Tokens added per second (the sustained rate). */
+  readonly ratePerSecond: number;
+  /** Most tokens held (the burst). */
+  readonly capacity: number;
+  /** Tokens only real-time callers may take: a running batch leaves them for live orders. */
+  readonly reserve: number;
+}
+
+/** SendCloud's documented budget per account: 1000 GET/min; 100 writes/min with at most 15/s. */
+export const SENDCLOUD_BUCKETS: Readonly<Record<RequestKind, BucketRule>> = {
+  read: { ratePerSecond: 1000 / 60, capacity: 50, reserve: 10 },
+  write: { ratePerSecond: 100 / 60, capacity: 15, reserve: 3 },
+};
+
+export interface GovernorOptions {
+  readonly tableName: string;
+  readonly rules?: Readonly<Record<RequestKind, BucketRule>>;
+  readonly clock?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/**
+ * One token bucket per SendCloud account and request kind, in DynamoDB, shared by every worker and job:
+ * together they stay under the account's limits by design instead of discovering them through 429s.
+ * Takes are optimistic (a conditional write on the bucket's last update); a lost race simply retries.
+ */
+export class DynamoRateGovernor {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #rules: Readonly<Record<RequestKind, BucketRule>>;
+  readonly #clock: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+
+  constructor(db: DynamoDBDocumentClient, options: GovernorOptions) {
+    this.#db = db;
+    this.#table = options.tableName;
+    this.#rules = options.rules ?? SENDCLOUD_BUCKETS;
+    this.#clock = options.clock ?? Date.now;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#random = options.random ?? Math.random;
+  }
+
+  /** The limiter a client of this account and priority uses. */
+  limiter(account: string, priority: Priority): RateLimiter {
+    return { acquire: (kind) => this.acquire(account, kind, priority) };
+  }
+
+  async acquire(account: string, kind: RequestKind, priority: Priority): Promise<void> {
+    const rule = this.#rules[kind];
+    const floor = priority === 'batch' ? rule.reserve : 0;
+    const key = { pk: `GOVERNOR#${account}#${kind}`, sk: 'BUCKET' };
+    for (;;) {
+      const now = this.#clock();
+      const { Item } = await this.#db.send(
+        new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
+      );
+      const last = typeof Item?.at === 'number' ? Item.at : undefined;
+      const stored = typeof Item?.tokens === 'number' ? Item.tokens : rule.capacity;
+      // Clocks of different Lambdas differ a little; never let a step backwards add or remove tokens.
+      const available =
+        last === undefined
+          ? rule.capacity
+          : Math.min(rule.capacity, stored + (Math.max(0, now - last) / 1000) * rule.ratePerSecond);
+      if (available >= floor + 1) {
+        if (await this.#take(key, last, available - 1, now)) return;
+        continue; // another worker took one first
+      }
+      const waitMs = ((floor + 1 - available) / rule.ratePerSecond) * 1000;
+      await this.#sleep(Math.ceil(waitMs + this.#random() * 20));
+    }
+  }
+
+  async #take(
+    key: { pk: string; sk: string },
+    last: number | undefined,
+    tokens: number,
+    now: number,
+  ): Promise<boolean> {
+    try {
+      if (last === undefined) {
+        await this.#db.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: { ...key, tokens, at: now },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } else {
+        await this.#db.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: key,
+            UpdateExpression: 'SET tokens = :tokens, #at = :now',
+            ConditionExpression: '#at = :last',
+            ExpressionAttributeNames: { '#at': 'at' },
+            ExpressionAttributeValues: { ':tokens': tokens, ':now': now, ':last': last },
+          }),
+        );
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}

@@ -9,6 +9,7 @@ const config = loadStageConfig({
   logRetentionDays: app.node.tryGetContext('logRetentionDays'),
   logLevel: app.node.tryGetContext('logLevel'),
   eventArchiveDays: app.node.tryGetContext('eventArchiveDays'),
+  endOfDay: app.node.tryGetContext('endOfDay'),
 });
 new BridgeStack(app, `SendcloudBridge-${config.stage}`, {
   config,

@@ -10,6 +10,26 @@ export const StageConfig = z.object({
   logRetentionDays: z.coerce.number().int().positive().default(30),
   /** Powertools log level for every function. */
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /** End-of-day runs: per account, a cut-off time (24 h, in `timezone`) and how to split the label files. */
+  endOfDay: z
+    .array(
+      z.object({
+        account: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+        cutoff: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, e.g. 16:00'),
+        timezone: z.string().default('Europe/Amsterdam'),
+        splitBy: z.enum(['none', 'carrier', 'packingStation']).default('none'),
+        weekdays: z.string().default('MON-FRI'),
+      }),
+    )
+    .default([
+      {
+        account: 'default',
+        cutoff: '16:00',
+        timezone: 'Europe/Amsterdam',
+        splitBy: 'none',
+        weekdays: 'MON-FRI',
+      },
+    ]),
   /** Days the event bus archive keeps events for replay. */
   eventArchiveDays: z.coerce.number().int().positive().default(30),
 });

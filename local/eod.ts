@@ -17,11 +17,20 @@ const { values } = parseArgs({
 });
 const api = values.api;
 const root = join(import.meta.dirname, '..');
-const example = JSON.parse(readFileSync(join(root, 'docs/examples/order.json'), 'utf8')) as Record<string, unknown>;
+const example = JSON.parse(readFileSync(join(root, 'docs/examples/order.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${api}${path}`, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
-  if (!response.ok && response.status !== 207) throw new Error(`${init.method ?? 'GET'} ${path} → ${response.status}: ${(await response.text()).slice(0, 300)}`);
+  const response = await fetch(`${api}${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...init.headers },
+  });
+  if (!response.ok && response.status !== 207)
+    throw new Error(
+      `${init.method ?? 'GET'} ${path} → ${response.status}: ${(await response.text()).slice(0, 300)}`,
+    );
   return (await response.json()) as T;
 }
 
@@ -41,7 +50,13 @@ if (seed > 0) {
   for (let i = 0; i < seed; i += 500) {
     const orders = Array.from({ length: Math.min(500, seed - i) }, (_, j) => {
       const where = countries[(i + j) % 10 < 7 ? 0 : (i + j) % 10 < 9 ? 1 : 2] ?? countries[0];
-      return { ...example, orderId: `EOD-${stamp}-${i + j}`, dispatch: 'end_of_day', packingStation: `station-${(i + j) % 3}`, recipient: { ...(example.recipient as object), ...where } };
+      return {
+        ...example,
+        orderId: `EOD-${stamp}-${i + j}`,
+        dispatch: 'end_of_day',
+        packingStation: `station-${(i + j) % 3}`,
+        recipient: { ...(example.recipient as object), ...where },
+      };
     });
     await call('/orders/batch', { method: 'POST', body: JSON.stringify({ orders }) });
     process.stdout.write(`\r  seeding end-of-day orders ${bar(Math.min(1, (i + orders.length) / seed))}`);
@@ -50,7 +65,10 @@ if (seed > 0) {
 }
 
 const started = Date.now();
-const batch = await call<{ batchId: string; total: number }>('/batches', { method: 'POST', body: JSON.stringify({ account: values.account, splitBy: values.split }) });
+const batch = await call<{ batchId: string; total: number }>('/batches', {
+  method: 'POST',
+  body: JSON.stringify({ account: values.account, splitBy: values.split }),
+});
 console.log(`  batch ${batch.batchId}: ${batch.total} ready order(s)`);
 interface View {
   status: string;
@@ -64,7 +82,9 @@ interface View {
 let view: View;
 for (;;) {
   view = await call<View>(`/batches/${batch.batchId}`);
-  process.stdout.write(`\r  ${bar(view.progress)} ${view.done + view.failed}/${view.total} (${view.failed} failed) ${view.status === 'merging' ? 'merging…' : ''}   `);
+  process.stdout.write(
+    `\r  ${bar(view.progress)} ${view.done + view.failed}/${view.total} (${view.failed} failed) ${view.status === 'merging' ? 'merging…' : ''}   `,
+  );
   if (view.status === 'completed') break;
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
@@ -79,5 +99,9 @@ for (const file of view.files) {
 console.log(`
   done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${view.done} shipped, ${view.failed} failed of ${view.total}
   files (${out}):`);
-for (const f of view.files) console.log(`    ${f.split.padEnd(14)} ${f.format.padEnd(4)} part ${f.part}/${f.parts}  ${String(f.labels).padStart(5)} labels`);
-for (const failure of view.failures.slice(0, 10)) console.log(`  failed: ${failure.orderId} — ${failure.reason}`);
+for (const f of view.files)
+  console.log(
+    `    ${f.split.padEnd(14)} ${f.format.padEnd(4)} part ${f.part}/${f.parts}  ${String(f.labels).padStart(5)} labels`,
+  );
+for (const failure of view.failures.slice(0, 10))
+  console.log(`  failed: ${failure.orderId} — ${failure.reason}`);

@@ -13,9 +13,10 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
@@ -142,6 +143,13 @@ export class BridgeStack extends Stack {
     const stuck = fn('check-stuck-parcels', 'Hourly: parcels announced but never scanned', {
       timeout: Duration.minutes(5),
     });
+    const createBatchFn = fn('create-batch', 'POST /batches');
+    const getBatch = fn('get-batch', 'GET /batches/{batchId}[/files/{index}]', {
+      timeout: Duration.seconds(29),
+    });
+    const endOfDay = fn('end-of-day', 'Scheduled end-of-day run per account', {
+      timeout: Duration.minutes(5),
+    });
     const worker = fn('order-worker', 'Orders queue: route, create the parcel, store labels, publish', {
       timeout: workerTimeout,
       memorySize: 512,
@@ -188,6 +196,37 @@ export class BridgeStack extends Stack {
       schedule: Schedule.rate(Duration.hours(1)),
       targets: [new LambdaFunction(stuck.fn)],
     });
+    for (const starter of [createBatchFn, endOfDay]) {
+      this.table.grantReadWriteData(starter.fn);
+      orders.queue.grantSendMessages(starter.fn);
+    }
+    this.credentials.grantRead(createBatchFn.fn);
+    this.table.grantReadData(getBatch.fn);
+    getBatch.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [labels.arnForObjects('batches/*')] }),
+    );
+    const schedulerRole = new Role(this, 'EndOfDaySchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+    });
+    endOfDay.fn.grantInvoke(schedulerRole);
+    Validations.of(schedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(endOfDay.fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+      reason: 'grantInvoke covers the function and its versions; the role can invoke nothing else.',
+    });
+    for (const run of config.endOfDay) {
+      const [hour, minute] = run.cutoff.split(':');
+      new CfnSchedule(this, `EndOfDay-${run.account}`, {
+        description: `End-of-day batch for ${run.account} at ${run.cutoff} ${run.timezone}`,
+        scheduleExpression: `cron(${Number(minute)} ${Number(hour)} ? * ${run.weekdays} *)`,
+        scheduleExpressionTimezone: run.timezone,
+        flexibleTimeWindow: { mode: 'OFF' },
+        target: {
+          arn: endOfDay.fn.functionArn,
+          roleArn: schedulerRole.roleArn,
+          input: JSON.stringify({ account: run.account, splitBy: run.splitBy }),
+        },
+      });
+    }
     this.table.grantReadWriteData(rulesFn.fn);
     this.credentials.grantRead(rulesFn.fn);
     this.table.grantReadData(explain.fn);
@@ -212,6 +251,9 @@ export class BridgeStack extends Stack {
       parcelStatus,
       poller,
       stuck,
+      createBatchFn,
+      getBatch,
+      endOfDay,
       worker,
     ]) {
       Validations.of(handler.fn).acknowledge({
@@ -219,6 +261,14 @@ export class BridgeStack extends Stack {
         reason: "Reads by order id go through the table's GSI; the grant covers its indexes only.",
       });
     }
+    Validations.of(getBatch.fn).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/batches/*]`,
+      reason: 'Merged batch files live under batches/; read only.',
+    });
+    Validations.of(worker.fn).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/batches/*]`,
+      reason: 'The worker writes merged batch files under batches/ only.',
+    });
     for (const handler of [getLabel, worker]) {
       Validations.of(handler.fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/labels/*]`,
@@ -243,6 +293,9 @@ export class BridgeStack extends Stack {
       ['/routing/rules/{account}', HttpMethod.GET, rulesFn],
       ['/routing/rules/{account}', HttpMethod.PUT, rulesFn],
       ['/parcels/status', HttpMethod.GET, parcelStatus],
+      ['/batches', HttpMethod.POST, createBatchFn],
+      ['/batches/{batchId}', HttpMethod.GET, getBatch],
+      ['/batches/{batchId}/files/{index}', HttpMethod.GET, getBatch],
     ];
     for (const [path, method, handler] of routes) {
       this.api.addRoutes({

@@ -76,6 +76,9 @@ describe('BridgeStack: orders', () => {
         ['GET /routing/rules/{account}', 'AWS_IAM'],
         ['PUT /routing/rules/{account}', 'AWS_IAM'],
         ['GET /parcels/status', 'AWS_IAM'],
+        ['POST /batches', 'AWS_IAM'],
+        ['GET /batches/{batchId}', 'AWS_IAM'],
+        ['GET /batches/{batchId}/files/{index}', 'AWS_IAM'],
         ['POST /webhooks/sendcloud', 'NONE'],
         ['POST /webhooks/sendcloud/{account}', 'NONE'],
       ].sort(),
@@ -97,6 +100,14 @@ describe('BridgeStack: orders', () => {
     expect(webhook).not.toMatch(/s3:|sqs:SendMessage/);
     const rules = resources('AWS::Events::Rule').map(([, r]) => r.Properties.ScheduleExpression);
     expect(rules).toEqual(expect.arrayContaining(['rate(5 minutes)', 'rate(1 hour)']));
+  });
+
+  it("schedules each account's end-of-day run at its cut-off in its time zone", () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 16 ? * MON-FRI *)',
+      ScheduleExpressionTimezone: 'Europe/Amsterdam',
+      Target: Match.objectLike({ Input: JSON.stringify({ account: 'default', splitBy: 'none' }) }),
+    });
   });
 
   it('feeds the worker from a queue with a DLQ, partial batch failures and alarms', () => {

@@ -1,7 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { StartBatchRequest, startBatch } from '../shared/batches';
+// Not the batches index: merging (pdf-lib) stays out of this bundle.
+import { StartBatchRequest } from '../shared/batches/Batch';
+import { startBatch } from '../shared/batches/startBatch';
 import { loadEnv } from '../shared/config';
 import { json, jsonBody, toHttpResponse } from '../shared/http';
 import { observability } from '../shared/observability';

@@ -1,6 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { StartBatchRequest, startBatch } from '../shared/batches';
+// Not the batches index: merging (pdf-lib) stays out of this bundle.
+import { StartBatchRequest } from '../shared/batches/Batch';
+import { startBatch } from '../shared/batches/startBatch';
 import { loadEnv } from '../shared/config';
 import { observability } from '../shared/observability';
 import { createServices } from '../shared/runtime/services';

@@ -22,6 +22,8 @@ export interface SimulatorServerOptions {
   readonly webhookTimeScale?: number;
   /** Keep parcels between runs in this JSON file. */
   readonly stateFile?: string;
+  /** Realistic latency per request (ms), e.g. `{ read: 80, write: 250 }` for the benchmark. */
+  readonly latencyMs?: { readonly read: number; readonly write: number };
 }
 
 export interface RunningSimulator {
@@ -105,6 +107,10 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
       }
     }
 
+    if (options.latencyMs)
+      await new Promise((resolve) =>
+        setTimeout(resolve, method === 'GET' ? options.latencyMs?.read : options.latencyMs?.write),
+      );
     const fault = faults.take(method, path, account.id);
     if (fault) stats.faults++;
     const before = fault ? await applyFault(fault, req, res) : 'continue';

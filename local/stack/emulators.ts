@@ -13,9 +13,13 @@ export interface Emulators {
  * DynamoDB (dynalite, kept on disk when `dataDir` is given) and SQS + S3 (fauxqs, in memory), in-process on
  * 127.0.0.1. The real AWS SDK clients reach them through the standard AWS_ENDPOINT_URL_* variables.
  */
+/** Called for every request an emulator serves: `('dynamodb', 'PutItem')`, `('sqs', 'SendMessageBatch')`, `('s3', 'PUT')`. */
+export type RequestObserver = (service: 'dynamodb' | 'sqs' | 's3', operation: string) => void;
+
 export async function startEmulators(options: {
   readonly dataDir?: string;
   readonly region: string;
+  readonly onRequest?: RequestObserver;
 }): Promise<Emulators> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const dynamo = dynalite({
@@ -25,7 +29,27 @@ export async function startEmulators(options: {
     ...(options.dataDir ? { path: options.dataDir } : {}),
   });
   await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
+  const observe = options.onRequest;
+  if (observe)
+    dynamo.on('request', (req: { headers: Record<string, string | string[] | undefined> }) =>
+      observe(
+        'dynamodb',
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? 'unknown',
+      ),
+    );
   const fauxqs = buildApp({ logger: false, defaultRegion: options.region });
+  if (observe) {
+    fauxqs.addHook(
+      'onRequest',
+      async (req: { headers: Record<string, string | string[] | undefined>; method: string }) => {
+        const target = req.headers['x-amz-target'];
+        if (typeof target === 'string') observe('sqs', target.split('.').pop() ?? 'unknown');
+        else observe('s3', req.method);
+      },
+    );
+  }
   await fauxqs.listen({ port: 0, host: '127.0.0.1' });
   // fauxqs names queues http://sqs.<region>.localhost:<port>/…; resolve *.localhost to 127.0.0.1 in-process.
   interceptLocalhostDns();

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type Emulators, startEmulators } from './emulators';
+import { type Emulators, type RequestObserver, startEmulators } from './emulators';
 import { LocalEventBus } from './eventBus';
 import { LocalGateway, type Route } from './gateway';
 import { QueueRunner, type QueueSubscription, type SqsHandler } from './queueRunner';
@@ -45,6 +45,8 @@ export interface LocalStackOptions {
   readonly wiring: Wiring;
   /** Base64-encode every request body in the gateway (API Gateway does so for binary media types). */
   readonly base64Bodies?: boolean;
+  /** Sees every emulator request (the benchmark counts AWS calls with it). */
+  readonly onAwsRequest?: RequestObserver;
 }
 
 export interface LocalStack {
@@ -76,7 +78,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   );
   let emulators: Emulators | undefined;
   if (!external) {
-    emulators = await startEmulators({ dataDir: join(options.stateDir, 'dynamodb'), region });
+    emulators = await startEmulators({
+      dataDir: join(options.stateDir, 'dynamodb'),
+      region,
+      ...(options.onAwsRequest ? { onRequest: options.onAwsRequest } : {}),
+    });
     process.env.AWS_ENDPOINT_URL_DYNAMODB = emulators.endpoints.dynamodb;
     process.env.AWS_ENDPOINT_URL_SQS = emulators.endpoints.sqs;
     process.env.AWS_ENDPOINT_URL_S3 = emulators.endpoints.s3;

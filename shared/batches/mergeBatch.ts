@@ -1,6 +1,7 @@
 import { PDFDocument } from 'pdf-lib';
 import type { EventPublisher } from '../events';
 import type { LabelStore } from '../labels';
+import { mapLimit } from '../orders/mapLimit';
 import type { OrderRecord } from '../orders/Order';
 import type { SendcloudClient } from '../sendcloud';
 import type { OrderStore } from '../store';
@@ -29,10 +30,12 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
   if (!batch || batch.status === 'completed') return batch;
   const members = await deps.batches.members(batchId);
   const orders: OrderRecord[] = [];
-  for (const member of members.filter((m) => m.outcome === 'done')) {
-    const order = await deps.store.get(member);
-    if (order?.parcel && order.labels?.a6) orders.push(order);
-  }
+  const loaded = await mapLimit(
+    members.filter((m) => m.outcome === 'done'),
+    16,
+    (member) => deps.store.get(member),
+  );
+  for (const order of loaded) if (order?.parcel && order.labels?.a6) orders.push(order);
   const groups = new Map<string, OrderRecord[]>();
   for (const order of orders.sort((a, b) => (a.parcel?.id ?? 0) - (b.parcel?.id ?? 0))) {
     const split =
@@ -128,13 +131,14 @@ async function zplStream(
   client: SendcloudClient,
   labels: LabelStore,
 ): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for (const order of orders) {
+  const streams = await mapLimit(orders, 8, async (order) => {
     const parcel = order.parcel;
-    if (!parcel) continue;
+    if (!parcel) return Buffer.alloc(0);
     const stored = order.labels?.zpl ? await labels.get(order.labels.zpl.key) : undefined;
-    const bytes = stored ?? (await client.labels.document(parcel.id, { format: 'zpl' }));
-    chunks.push(Buffer.from(bytes), Buffer.from('\n'));
-  }
-  return Buffer.concat(chunks);
+    return Buffer.concat([
+      Buffer.from(stored ?? (await client.labels.document(parcel.id, { format: 'zpl' }))),
+      Buffer.from('\n'),
+    ]);
+  });
+  return Buffer.concat(streams);
 }

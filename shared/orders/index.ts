@@ -6,6 +6,7 @@ export * from './emitOnce';
 export * from './eventRefs';
 export * from './findOrder';
 export * from './MethodCatalog';
+export * from './mapLimit';
 export * from './Order';
 export * from './OrderQueue';
 export * from './OrderRequest';

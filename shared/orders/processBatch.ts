@@ -1,5 +1,6 @@
 import { route } from '../routing';
 import type { SendcloudClient } from '../sendcloud';
+import { mapLimit } from './mapLimit';
 import type { OrderKey, OrderRecord } from './Order';
 import {
   announce,
@@ -94,28 +95,34 @@ async function createTogether(
   if (planned.length === 0) return results;
   const created = await client.parcels.createBatch(planned.map((p) => p.draft));
   const byReference = new Map(created.map((r) => [r.externalReference, r]));
-  for (const { order, decision } of planned) {
-    const result = byReference.get(externalReferenceOf(order));
-    let recorded: OrderRecord | undefined;
-    if (result?.outcome === 'created' && result.parcels[0]) {
-      recorded = await recordParcel(order, result.parcels[0], decision, deps, { attempt: order.attempt });
-    } else if (result?.outcome === 'carrier_failed' && decision.choice) {
-      // Refused at the carrier: remember it and let the single-order path fall back on the leftover parcel.
-      await deps.health.recordFailure(order.account, decision.choice.methodId, deps.clock());
-      const refusedMethods = {
-        ...order.refusedMethods,
-        [String(decision.choice.methodId)]: JSON.stringify(result.errors),
-      };
-      await deps.store.update(order, { refusedMethods }, { attempt: order.attempt });
-      recorded = await announce({ ...order, refusedMethods }, deps, result.parcels[0]);
-    } else if (result?.outcome === 'rejected') {
-      const reason = Object.entries(result.errors)
-        .map(([field, messages]) => `${field}: ${[messages].flat().join(' ')}`)
-        .join('; ');
-      recorded = await fail(order, deps, 'REJECTED_BY_SENDCLOUD', reason);
-    }
-    results.push([order, recorded ? await finish(recorded, deps) : 'retry']);
-  }
+  // Recording and label downloads run a few at a time: SendCloud's latency, not its budget, would bound them.
+  const settled = await mapLimit(
+    planned,
+    8,
+    async ({ order, decision }): Promise<[OrderRecord, ProcessOutcome]> => {
+      const result = byReference.get(externalReferenceOf(order));
+      let recorded: OrderRecord | undefined;
+      if (result?.outcome === 'created' && result.parcels[0]) {
+        recorded = await recordParcel(order, result.parcels[0], decision, deps, { attempt: order.attempt });
+      } else if (result?.outcome === 'carrier_failed' && decision.choice) {
+        // Refused at the carrier: remember it and let the single-order path fall back on the leftover parcel.
+        await deps.health.recordFailure(order.account, decision.choice.methodId, deps.clock());
+        const refusedMethods = {
+          ...order.refusedMethods,
+          [String(decision.choice.methodId)]: JSON.stringify(result.errors),
+        };
+        await deps.store.update(order, { refusedMethods }, { attempt: order.attempt });
+        recorded = await announce({ ...order, refusedMethods }, deps, result.parcels[0]);
+      } else if (result?.outcome === 'rejected') {
+        const reason = Object.entries(result.errors)
+          .map(([field, messages]) => `${field}: ${[messages].flat().join(' ')}`)
+          .join('; ');
+        recorded = await fail(order, deps, 'REJECTED_BY_SENDCLOUD', reason);
+      }
+      return [order, recorded ? await finish(recorded, deps) : 'retry'];
+    },
+  );
+  results.push(...settled);
   return results;
 }
 

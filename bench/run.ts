@@ -1,0 +1,341 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { lambdaBuildOptions } from '../esbuild.config.mjs';
+import { type RunningSimulator, startSimulator } from '../local/simulator';
+import { type LocalStack, startLocalStack } from '../local/stack';
+import { serviceWiring } from '../local/wiring';
+import { pythonJsonDumps, signSendcloudPayload } from '../shared/sendcloud';
+
+/**
+ * `npm run bench [-- --orders 10000]`: the local stack against the simulator with SendCloud's documented
+ * limits and realistic latencies. Prints a table and writes bench/results/latest.json. A script, not a test.
+ */
+const { values } = parseArgs({
+  options: {
+    orders: { type: 'string', default: '1000' },
+    realtime: { type: 'string', default: '40' },
+    webhooks: { type: 'string', default: '1000' },
+  },
+});
+const N = Number(values.orders);
+const root = join(import.meta.dirname, '..');
+const example = JSON.parse(readFileSync(join(root, 'docs/examples/order.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
+const calls = new Map<string, number>();
+const count = (service: string, operation: string) =>
+  calls.set(`${service}:${operation}`, (calls.get(`${service}:${operation}`) ?? 0) + 1);
+const snapshot = () => new Map(calls);
+const since = (before: Map<string, number>) => {
+  const delta: Record<string, number> = {};
+  for (const [key, value] of calls) delta[key] = value - (before.get(key) ?? 0);
+  return delta;
+};
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+
+// List prices (eu-west-1, on-demand, USD): what a parcel costs in AWS calls, Lambda compute excluded.
+const PRICE = {
+  dynamodbWrite: 1.4125e-6,
+  dynamodbRead: 0.2825e-6,
+  sqs: 0.4e-6,
+  s3Put: 0.0053e-3,
+  s3Get: 0.00042e-3,
+  events: 1e-6,
+};
+const DYNAMO_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+
+function awsPerParcel(delta: Record<string, number>, parcels: number, events: number) {
+  const sum = (filter: (k: string) => boolean) =>
+    Object.entries(delta)
+      .filter(([k]) => filter(k))
+      .reduce((a, [, v]) => a + v, 0);
+  const dynamoWrites = sum((k) => k.startsWith('dynamodb:') && DYNAMO_WRITES.has(k.split(':')[1] ?? ''));
+  const dynamoReads = sum((k) => k.startsWith('dynamodb:')) - dynamoWrites;
+  const sqs = sum((k) => k.startsWith('sqs:'));
+  const s3Put = sum((k) => k === 's3:PUT');
+  const s3Get = sum((k) => k === 's3:GET' || k === 's3:HEAD');
+  const cost =
+    dynamoWrites * PRICE.dynamodbWrite +
+    dynamoReads * PRICE.dynamodbRead +
+    sqs * PRICE.sqs +
+    s3Put * PRICE.s3Put +
+    s3Get * PRICE.s3Get +
+    events * PRICE.events;
+  const per = (v: number) => Math.round((v / parcels) * 10) / 10;
+  return {
+    dynamodbReadsPerParcel: per(dynamoReads),
+    dynamodbWritesPerParcel: per(dynamoWrites),
+    sqsPerParcel: per(sqs),
+    s3PerParcel: per(s3Put + s3Get),
+    eventBridgePerParcel: per(events),
+    usdPer1000Parcels: Math.round((cost / parcels) * 1000 * 10000) / 10000,
+  };
+}
+
+async function api<T>(stack: LocalStack, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(
+    `${stack.url}${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
+  return (await response.json()) as T;
+}
+
+async function endOfDay(stack: LocalStack, sim: RunningSimulator) {
+  const stamp = Date.now();
+  const ids: string[] = [];
+  for (let i = 0; i < N; i += 500) {
+    const orders = Array.from({ length: Math.min(500, N - i) }, (_, j) => {
+      const orderId = `BENCH-${stamp}-${i + j}`;
+      ids.push(orderId);
+      return { ...example, orderId, dispatch: 'end_of_day' };
+    });
+    await api(stack, '/orders/batch', { orders });
+  }
+  const before = snapshot();
+  const eventsBefore = stack.bus.events.length;
+  const simBefore = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as {
+    rateLimited: number;
+    byRoute: Record<string, number>;
+  };
+  const started = performance.now();
+  const { batchId } = await api<{ batchId: string }>(stack, '/batches', { account: 'default' });
+  let batch: { status: string; done: number; failed: number; total: number; files: unknown[] };
+  for (;;) {
+    batch = await api(stack, `/batches/${batchId}`);
+    process.stdout.write(`\r  end of day: ${batch.done + batch.failed}/${batch.total} ${batch.status}      `);
+    if (batch.status === 'completed') break;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write('\n');
+  const simAfter = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as {
+    rateLimited: number;
+    byRoute: Record<string, number>;
+  };
+  const routeDelta = (filter: (route: string) => boolean) =>
+    Object.entries(simAfter.byRoute)
+      .filter(([r]) => filter(r))
+      .reduce((a, [r, v]) => a + v - (simBefore.byRoute[r] ?? 0), 0);
+  const gets = routeDelta((r) => r.startsWith('GET'));
+  const writes = routeDelta((r) => !r.startsWith('GET'));
+  const duplicates = ids.filter((id) => sim.sim.createdCount('default', `webshop:${id}`) > 1).length;
+  const lost =
+    ids.filter((id) => sim.sim.createdCount('default', `webshop:${id}`) === 0).length +
+    (N - batch.done - batch.failed);
+  // The ceiling: every parcel needs two documents (A6 for storage, ZPL for the stream) under 1000 GET/min.
+  const ceilingSeconds = ((2 * N) / 1000) * 60;
+  return {
+    orders: N,
+    seconds: Math.round(seconds * 10) / 10,
+    ceilingSeconds: Math.round(ceilingSeconds),
+    sendcloudGetsPerMinute: Math.round((gets / seconds) * 60),
+    shareOfGetLimit: `${Math.round(((gets / seconds) * 60 * 100) / 1000)}%`,
+    sendcloudWrites: writes,
+    http429: simAfter.rateLimited - simBefore.rateLimited,
+    duplicates,
+    lost,
+    files: batch.files.length,
+    aws: awsPerParcel(since(before), N, stack.bus.events.length - eventsBefore),
+  };
+}
+
+async function realtime(stack: LocalStack) {
+  const count = Number(values.realtime);
+  const ratePerSecond = 2;
+  const sent = new Map<string, number>();
+  const before = snapshot();
+  const eventsBefore = stack.bus.events.length;
+  for (let i = 0; i < count; i++) {
+    const orderId = `RT-${Date.now()}-${i}`;
+    sent.set(orderId, Date.now());
+    void api(stack, '/orders', { ...example, orderId });
+    await new Promise((resolve) => setTimeout(resolve, 1000 / ratePerSecond));
+  }
+  const until = Date.now() + 60_000;
+  const stored = () =>
+    stack.bus.events.filter(
+      (e) => e['detail-type'] === 'Label Stored' && sent.has((e.detail as { orderId: string }).orderId),
+    );
+  while (stored().length < count && Date.now() < until)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  const latencies = stored().map(
+    (e) => Date.parse(e.time) - (sent.get((e.detail as { orderId: string }).orderId) ?? 0),
+  );
+  return {
+    orders: count,
+    ratePerSecond,
+    labelsStored: latencies.length,
+    p50Ms: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
+    p99Ms: percentile(latencies, 99),
+    aws: awsPerParcel(since(before), count, stack.bus.events.length - eventsBefore),
+    parcelIds: stored().map((e) => (e.detail as { parcelId: number }).parcelId),
+  };
+}
+
+async function webhooks(stack: LocalStack, parcelIds: number[]) {
+  const total = Number(values.webhooks);
+  const bodies: string[] = [];
+  const base = Date.now();
+  for (let i = 0; i < total; i++) {
+    const parcelId = parcelIds[i % parcelIds.length] ?? 0;
+    const step = Math.floor(i / parcelIds.length);
+    const status = [22, 3, 7, 5, 91, 92, 11][step % 7] ?? 11;
+    const body = pythonJsonDumps({
+      action: 'parcel_status_changed',
+      timestamp: base + step * 1000,
+      parcel: {
+        id: parcelId,
+        status: { id: status, message: 'bench' },
+        external_reference: null,
+        date_updated: null,
+      },
+      carrier_status_change_timestamp: null,
+    });
+    bodies.push(body);
+    if (i % 5 === 4) bodies.push(body); // every fifth delivery arrives twice
+  }
+  const latencies: number[] = [];
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++] ?? '';
+        const t = performance.now();
+        await fetch(`${stack.url}/webhooks/sendcloud`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'sendcloud-signature': signSendcloudPayload(body, 'sim-secret-key'),
+          },
+          body,
+        });
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    deliveries: bodies.length,
+    perSecond: Math.round(bodies.length / seconds),
+    p50Ms: Math.round(percentile(latencies, 50)),
+    p99Ms: Math.round(percentile(latencies, 99)),
+  };
+}
+
+async function lambdas() {
+  const out = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
+  const rows: Array<{ function: string; bundleKiB: number; coldInitMs: number }> = [];
+  const env = {
+    ...process.env,
+    TABLE_NAME: 'bench',
+    IDEMPOTENCY_TABLE_NAME: 'bench-idem',
+    ORDERS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/000000000000/bench',
+    LABEL_BUCKET: 'bench',
+    EVENT_BUS_NAME: 'bench',
+    SENDCLOUD_CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:bench',
+    AWS_REGION: 'eu-west-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  for (const entry of readdirSync(join(root, 'functions')).filter((f) => f.endsWith('.ts'))) {
+    const name = basename(entry, '.ts');
+    const outfile = join(out, name, 'index.mjs');
+    await build({
+      ...lambdaBuildOptions,
+      entryPoints: [join(root, 'functions', entry)],
+      outfile,
+      external: [],
+      logLevel: 'silent',
+    });
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const t = performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now() - t);`,
+      ],
+      { env, encoding: 'utf8' },
+    );
+    rows.push({
+      function: name,
+      bundleKiB: Math.round(statSync(outfile).size / 1024),
+      coldInitMs: Math.round(Number(probe.stdout.trim().split('\n').pop())),
+    });
+  }
+  rmSync(out, { recursive: true, force: true });
+  return rows;
+}
+
+const stateDir = mkdtempSync(join(tmpdir(), 'bench-'));
+console.log(
+  `sendcloud-bridge benchmark — ${N} end-of-day orders, SendCloud limits on, latency 80 ms GET / 250 ms write`,
+);
+const sim = await startSimulator({
+  port: 0,
+  latencyMs: { read: 80, write: 250 },
+  accounts: [{ id: 'default', publicKey: 'sim-public-key', secretKey: 'sim-secret-key' }],
+});
+const stack = await startLocalStack({
+  port: 0,
+  stateDir,
+  onAwsRequest: count,
+  wiring: serviceWiring({
+    stateDir,
+    sendcloud: {
+      baseUrl: sim.baseUrl,
+      servicePointsBaseUrl: sim.servicePointsBaseUrl,
+      accounts: { default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' } },
+    },
+    logLevel: 'ERROR',
+    requeue: { everyMs: 0 },
+    ordersQueue: { visibilityTimeoutSeconds: 30, retryBaseSeconds: 2 },
+  }),
+});
+const results = {
+  machine: {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    at: new Date().toISOString(),
+  },
+  endOfDay: await endOfDay(stack, sim),
+  realtime: await realtime(stack),
+  webhooks: { deliveries: 0, perSecond: 0, p50Ms: 0, p99Ms: 0 },
+  lambdas: [] as Array<{ function: string; bundleKiB: number; coldInitMs: number }>,
+};
+results.webhooks = await webhooks(stack, results.realtime.parcelIds);
+await stack.stop();
+await sim.stop();
+results.lambdas = await lambdas();
+const { parcelIds: _ids, ...realtimeSummary } = results.realtime;
+
+console.log('\nEnd of day');
+console.table([{ ...results.endOfDay, aws: undefined }]);
+console.log('Real time (order → label stored)');
+console.table([{ ...realtimeSummary, aws: undefined }]);
+console.log('Webhook ingest (with 20% duplicates)');
+console.table([results.webhooks]);
+console.log('AWS calls per parcel and cost per 1,000 parcels (list prices, Lambda compute excluded)');
+console.table({ endOfDay: results.endOfDay.aws, realtime: results.realtime.aws });
+console.log('Lambdas');
+console.table(results.lambdas);
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+writeFileSync(
+  join(root, 'bench/results/latest.json'),
+  `${JSON.stringify({ ...results, realtime: realtimeSummary }, null, 2)}\n`,
+);
+rmSync(stateDir, { recursive: true, force: true });
+console.log('\nwritten to bench/results/latest.json');
+process.exit(0);

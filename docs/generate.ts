@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { StartBatchRequest } from '../shared/batches/Batch';
 import { type DetailType, EVENT_SCHEMAS, eventJsonSchema } from '../shared/events';
 import {
   AcceptedResponse,
@@ -152,6 +153,50 @@ export function openApiDocument(): Record<string, unknown> {
             '401': problem('unsigned or wrongly signed'),
             '413': problem('over 256 KiB'),
           },
+        },
+      },
+      '/batches': {
+        post: {
+          summary:
+            'Start an end-of-day batch now: every ready order of the account (orders posted with dispatch: end_of_day)',
+          requestBody: { required: false, ...json(StartBatchRequest, 'input') },
+          responses: {
+            '202': { description: 'started; follow links.self' },
+            '400': problem('invalid request or unknown account'),
+          },
+        },
+      },
+      '/batches/{batchId}': {
+        get: {
+          summary:
+            'Progress, failures per order, and the merged label files (A6, A4 four-up, ZPL; per split, in parts)',
+          parameters: [{ name: 'batchId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'the batch' }, '404': problem('no such batch') },
+        },
+      },
+      '/batches/{batchId}/files/{index}': {
+        get: {
+          summary: 'One merged file',
+          parameters: [
+            { name: 'batchId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'index', in: 'path', required: true, schema: { type: 'integer' } },
+          ],
+          responses: { '200': { description: 'PDF or ZPL bytes' }, '404': problem('no such file (yet)') },
+        },
+      },
+      '/reports/{date}': {
+        get: {
+          summary: "An account's daily shipping report (JSON summary or CSV rows)",
+          parameters: [
+            { name: 'date', in: 'path', required: true, schema: { type: 'string', format: 'date' } },
+            { name: 'account', in: 'query', schema: { type: 'string', default: 'default' } },
+            {
+              name: 'format',
+              in: 'query',
+              schema: { type: 'string', enum: ['json', 'csv'], default: 'json' },
+            },
+          ],
+          responses: { '200': { description: 'the report' }, '400': problem('bad date or unknown account') },
         },
       },
       '/routing/rules/{account}': {

@@ -53,8 +53,11 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
       {
         name: LOCAL_NAMES.ordersQueue,
         maxReceiveCount: options.ordersQueue?.maxReceiveCount ?? 5,
-        visibilityTimeoutSeconds: options.ordersQueue?.visibilityTimeoutSeconds ?? 20,
-        batchSize: 10,
+        visibilityTimeoutSeconds: options.ordersQueue?.visibilityTimeoutSeconds ?? 60,
+        // As deployed: one message per invocation (a batch message is already 50 orders), several at once.
+        batchSize: 1,
+        concurrency: 4,
+        timeoutSeconds: 300,
         handler: async () => (await import('../functions/order-worker')).handler as never,
       },
     ],
@@ -96,6 +99,7 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
         http('POST /batches', 'create-batch', () => import('../functions/create-batch')),
         http('GET /batches/{batchId}', 'get-batch', () => import('../functions/get-batch')),
         http('GET /batches/{batchId}/files/{index}', 'get-batch', () => import('../functions/get-batch')),
+        http('GET /reports/{date}', 'get-report', () => import('../functions/get-report')),
         http('GET /parcels/status', 'get-parcel-status', () => import('../functions/get-parcel-status')),
         http('GET /routing/rules/{account}', 'routing-rules', () => import('../functions/routing-rules')),
         http('PUT /routing/rules/{account}', 'routing-rules', () => import('../functions/routing-rules')),
@@ -112,6 +116,12 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
         name: 'poll-parcel-statuses',
         everyMs: options.polling?.everyMs ?? 60_000,
         handler: (await import('../functions/poll-parcel-statuses')).handler as never,
+      },
+      { name: 'end-of-day', everyMs: 0, handler: (await import('../functions/end-of-day')).handler as never },
+      {
+        name: 'daily-report',
+        everyMs: 0,
+        handler: (await import('../functions/daily-report')).handler as never,
       },
       {
         name: 'check-stuck-parcels',

@@ -96,7 +96,7 @@ export class BridgeStack extends Stack {
     });
     const labels = new LabelBucket(this, 'Labels').bucket;
 
-    const workerTimeout = Duration.minutes(2);
+    const workerTimeout = Duration.minutes(5);
     const orders = new QueueWithDlq(this, 'Orders', {
       visibilityTimeout: Duration.seconds(workerTimeout.toSeconds() * 6),
     });
@@ -149,6 +149,14 @@ export class BridgeStack extends Stack {
     });
     const endOfDay = fn('end-of-day', 'Scheduled end-of-day run per account', {
       timeout: Duration.minutes(5),
+    });
+    const reportJob = fn('daily-report', "Daily 00:30 UTC: yesterday's shipping report per account", {
+      timeout: Duration.minutes(10),
+      memorySize: 1024,
+    });
+    const getReport = fn('get-report', 'GET /reports/{date}', {
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
     });
     const worker = fn('order-worker', 'Orders queue: route, create the parcel, store labels, publish', {
       timeout: workerTimeout,
@@ -227,6 +235,25 @@ export class BridgeStack extends Stack {
         },
       });
     }
+    for (const reporter of [reportJob, getReport]) {
+      this.table.grantReadData(reporter.fn);
+      this.credentials.grantRead(reporter.fn);
+      reporter.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:PutObject', 's3:GetObject'],
+          resources: [labels.arnForObjects('reports/*')],
+        }),
+      );
+      Validations.of(reporter.fn).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(labels.node.defaultChild as CfnElement)}.Arn>/reports/*]`,
+        reason: 'Reports live under reports/<account>/<date>; nothing else is touched.',
+      });
+    }
+    new Rule(this, 'ReportSchedule', {
+      description: 'Daily shipping report',
+      schedule: Schedule.cron({ minute: '30', hour: '0' }),
+      targets: [new LambdaFunction(reportJob.fn)],
+    });
     this.table.grantReadWriteData(rulesFn.fn);
     this.credentials.grantRead(rulesFn.fn);
     this.table.grantReadData(explain.fn);
@@ -254,6 +281,8 @@ export class BridgeStack extends Stack {
       createBatchFn,
       getBatch,
       endOfDay,
+      reportJob,
+      getReport,
       worker,
     ]) {
       Validations.of(handler.fn).acknowledge({
@@ -277,7 +306,9 @@ export class BridgeStack extends Stack {
       });
     }
     worker.fn.addEventSource(
-      new SqsEventSource(orders.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
+      // One message per invocation: a batch message already holds 50 orders and SendCloud's budget sets the pace;
+      // concurrency keeps real-time orders moving beside a running batch.
+      new SqsEventSource(orders.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 10 }),
     );
 
     this.api = new HttpApi(this, 'Api', {
@@ -293,6 +324,7 @@ export class BridgeStack extends Stack {
       ['/routing/rules/{account}', HttpMethod.GET, rulesFn],
       ['/routing/rules/{account}', HttpMethod.PUT, rulesFn],
       ['/parcels/status', HttpMethod.GET, parcelStatus],
+      ['/reports/{date}', HttpMethod.GET, getReport],
       ['/batches', HttpMethod.POST, createBatchFn],
       ['/batches/{batchId}', HttpMethod.GET, getBatch],
       ['/batches/{batchId}/files/{index}', HttpMethod.GET, getBatch],

@@ -25,6 +25,8 @@ export interface QueueDefinition {
   /** Loaded after the environment is set, so the handler module sees local endpoints at import time. */
   readonly handler?: () => Promise<SqsHandler>;
   readonly batchSize?: number;
+  readonly concurrency?: number;
+  readonly timeoutSeconds?: number;
 }
 
 /** What the service needs locally; the same resources and handlers the CDK stack deploys. */
@@ -145,6 +147,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       queueArn: queueArns.get(queue.name) ?? '',
       handler: await queue.handler(),
       ...(queue.batchSize ? { batchSize: queue.batchSize } : {}),
+      ...(queue.concurrency ? { concurrency: queue.concurrency } : {}),
+      ...(queue.timeoutSeconds ? { timeoutMs: queue.timeoutSeconds * 1000 } : {}),
     });
   }
   const runner = new QueueRunner(sqs, subscriptions, { region });

@@ -11,6 +11,10 @@ export interface QueueSubscription {
   readonly handler: SqsHandler;
   /** Lambda's event source mapping batch size. Default 10. */
   readonly batchSize?: number;
+  /** Concurrent invocations (the mapping's maximum concurrency). Default 1. */
+  readonly concurrency?: number;
+  /** The function's timeout: the context's remaining time counts down from it. Default 30 s. */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -39,7 +43,9 @@ export class QueueRunner {
 
   start(): void {
     this.#running = true;
-    for (const subscription of this.#subscriptions) this.#loops.push(this.#loop(subscription));
+    for (const subscription of this.#subscriptions) {
+      for (let i = 0; i < (subscription.concurrency ?? 1); i++) this.#loops.push(this.#loop(subscription));
+    }
   }
 
   async stop(): Promise<void> {
@@ -95,7 +101,10 @@ export class QueueRunner {
     }));
     let failed: Set<string>;
     try {
-      const result = await subscription.handler({ Records: records }, lambdaContext(subscription.name));
+      const result = await subscription.handler(
+        { Records: records },
+        lambdaContext(subscription.name, subscription.timeoutMs),
+      );
       failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (error) {
       console.error(

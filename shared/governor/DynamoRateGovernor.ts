@@ -72,10 +72,13 @@ export class DynamoRateGovernor {
           : Math.min(rule.capacity, stored + (Math.max(0, now - last) / 1000) * rule.ratePerSecond);
       if (available >= floor + 1) {
         if (await this.#take(key, last, available - 1, now)) return;
-        continue; // another worker took one first
+        // Another worker took one first: step back a little, so many callers do not spin on one item.
+        await this.#sleep(Math.ceil(5 + this.#random() * 25));
+        continue;
       }
+      // Spread the wake-ups: every waiter would otherwise come back at the same instant.
       const waitMs = ((floor + 1 - available) / rule.ratePerSecond) * 1000;
-      await this.#sleep(Math.ceil(waitMs + this.#random() * 20));
+      await this.#sleep(Math.ceil(waitMs + this.#random() * Math.min(waitMs, 50)));
     }
   }
 

@@ -31,6 +31,8 @@ export interface OrderStore {
    * Returns false when the fence refused the write.
    */
   update(key: OrderKey, changes: OrderChanges, fence?: { readonly attempt: number }): Promise<boolean>;
+  /** Every order an account received on a UTC day (`YYYY-MM-DD`). */
+  createdOn(account: string, day: string): Promise<OrderKey[]>;
   /** An account's end-of-day orders waiting for their batch, accepted before `before`. */
   ready(account: string, options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]>;
   /** `ready` → `accepted` in this batch; false if another batch took it first. */

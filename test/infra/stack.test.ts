@@ -77,6 +77,7 @@ describe('BridgeStack: orders', () => {
         ['PUT /routing/rules/{account}', 'AWS_IAM'],
         ['GET /parcels/status', 'AWS_IAM'],
         ['POST /batches', 'AWS_IAM'],
+        ['GET /reports/{date}', 'AWS_IAM'],
         ['GET /batches/{batchId}', 'AWS_IAM'],
         ['GET /batches/{batchId}/files/{index}', 'AWS_IAM'],
         ['POST /webhooks/sendcloud', 'NONE'],
@@ -113,12 +114,13 @@ describe('BridgeStack: orders', () => {
   it('feeds the worker from a queue with a DLQ, partial batch failures and alarms', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      BatchSize: 10,
+      BatchSize: 1,
+      ScalingConfig: { MaximumConcurrency: 10 },
     });
     const queues = resources('AWS::SQS::Queue');
     const main = queues.find(([, q]) => q.Properties.RedrivePolicy);
     expect(main?.[1].Properties.RedrivePolicy.maxReceiveCount).toBe(5);
-    expect(main?.[1].Properties.VisibilityTimeout).toBe(720);
+    expect(main?.[1].Properties.VisibilityTimeout).toBe(1800);
     const dlqId = main?.[1].Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
     const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
     expect(alarms.some((a) => a.includes(dlqId) && a.includes('ApproximateNumberOfMessagesVisible'))).toBe(

@@ -188,6 +188,39 @@ describe('end-of-day batch', () => {
     for (const o of orders) expect(await created(`webshop:${o.orderId}`)).toBe(1);
   });
 
+  it("writes the day's shipping report: per carrier, method and country, statuses, failures, time to label", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const run = (await (await fetch(`${stack.url}/_local/jobs/daily-report`, { method: 'POST' })).json()) as {
+      result: unknown;
+    };
+    expect(run.result).toBeDefined();
+    const report = (await (await fetch(`${stack.url}/reports/${today}?account=default`)).json()) as {
+      orders: number;
+      parcels: number;
+      failed: number;
+      byCarrier: Record<string, number>;
+      byCountry: Record<string, number>;
+      statuses: Record<string, number>;
+      failures: Record<string, number>;
+      averageSecondsToLabel: number | null;
+    };
+    expect(report.orders).toBeGreaterThanOrEqual(9);
+    expect(report.byCarrier).toMatchObject({ postnl: expect.any(Number), bpost: 1 });
+    expect(report.byCountry.BE).toBe(1);
+    expect(report.statuses.shipped).toBeGreaterThanOrEqual(8);
+    expect(report.failed).toBe(1);
+    expect(Object.keys(report.failures)[0]).toMatch(/no shipping method can carry this order/);
+    expect(report.averageSecondsToLabel).toBeGreaterThanOrEqual(0);
+    const csv = await (await fetch(`${stack.url}/reports/${today}?account=default&format=csv`)).text();
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe(
+      'orderId,channel,country,carrier,shippingMethod,trackingNumber,status,failure,acceptedAt,labelStoredAt,secondsToLabel',
+    );
+    expect(lines).toHaveLength(report.orders + 1);
+    expect(csv).not.toMatch(/Sanne|Damrak|sanne@|\+31612345678/);
+    expect((await fetch(`${stack.url}/reports/yesterday`)).status).toBe(400);
+  });
+
   it('refuses an unknown account', async () => {
     expect((await post('/batches', { account: 'nobody' })).status).toBe(400);
     expect((await fetch(`${stack.url}/batches/eod-nope`)).status).toBe(404);

@@ -470,6 +470,7 @@ function bind(store: OrderStore): OrderStore {
     claim: store.claim.bind(store),
     pending: store.pending.bind(store),
     ready: store.ready.bind(store),
+    createdOn: store.createdOn.bind(store),
     assignToBatch: store.assignToBatch.bind(store),
     update: store.update.bind(store),
     beginEmit: store.beginEmit.bind(store),

@@ -53,6 +53,8 @@ export class DynamoOrderStore implements OrderStore {
                 ? readyShard(order.account, order.channel, order.orderId)
                 : pendingShard(order.channel, order.orderId),
             gsi2sk: order.createdAt,
+            gsi4pk: `DAY#${order.account}#${order.createdAt.slice(0, 10)}`,
+            gsi4sk: order.createdAt,
             ...order,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -221,6 +223,28 @@ export class DynamoOrderStore implements OrderStore {
         start = page.LastEvaluatedKey;
       } while (start && keys.length < options.limit);
     }
+    return keys;
+  }
+
+  async createdOn(account: string, day: string): Promise<OrderKey[]> {
+    const keys: OrderKey[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: 'gsi4',
+          KeyConditionExpression: 'gsi4pk = :pk',
+          ExpressionAttributeValues: { ':pk': `DAY#${account}#${day}` },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const match = /^ORDER#([^#]+)#(.+)$/.exec(String(item.pk));
+        if (match?.[1] && match[2]) keys.push({ channel: match[1], orderId: match[2] });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
     return keys;
   }
 

@@ -10,6 +10,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * |   while ready   |                                 |                 | GSI2 READY#<account>#<shard> / createdAt  |
  * | batch           | BATCH#<batchId>                 | BATCH           | — counts, files, status      |
  * | batch member    | BATCH#<batchId>                 | ORDER#<channel>#<orderId> | — outcome, carrier, station |
+ * |   by day        |                                 |                 | GSI4 DAY#<account>#<yyyy-mm-dd> / createdAt (reports) |
  * |   until scanned |                                 |                 | GSI3 AWAITING_SCAN#<shard> / announcedAt (sparse) |
  * | recipient (PII) | ORDER#<channel>#<orderId>       | RECIPIENT       | — (TTL `expiresAt`)         |
  * | parcel pointer  | PARCEL#<parcelId>               | PARCEL          | —                           |
@@ -33,6 +34,8 @@ export const bridgeTable = (tableName: string): CreateTableCommandInput => ({
     { AttributeName: 'gsi2sk', AttributeType: 'S' },
     { AttributeName: 'gsi3pk', AttributeType: 'S' },
     { AttributeName: 'gsi3sk', AttributeType: 'S' },
+    { AttributeName: 'gsi4pk', AttributeType: 'S' },
+    { AttributeName: 'gsi4sk', AttributeType: 'S' },
   ],
   KeySchema: [
     { AttributeName: 'pk', KeyType: 'HASH' },
@@ -52,6 +55,14 @@ export const bridgeTable = (tableName: string): CreateTableCommandInput => ({
       KeySchema: [
         { AttributeName: 'gsi2pk', KeyType: 'HASH' },
         { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    },
+    {
+      IndexName: 'gsi4',
+      KeySchema: [
+        { AttributeName: 'gsi4pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi4sk', KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'KEYS_ONLY' },
     },

@@ -1,0 +1,31 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { loadEnv } from '../shared/config';
+import { observability } from '../shared/observability';
+import { dailyReport } from '../shared/reports';
+import { createServices } from '../shared/runtime/services';
+
+/** Scheduled after midnight (UTC): yesterday's report for every account; `{"date": "YYYY-MM-DD"}` for another day. */
+const services = createServices(loadEnv());
+const { logger } = observability('daily-report');
+
+async function report(event: unknown) {
+  const requested =
+    typeof event === 'object' && event !== null && 'date' in event && typeof event.date === 'string'
+      ? event.date
+      : undefined;
+  const date = requested ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const summaries = [];
+  for (const account of await services.directory.accounts()) {
+    const summary = await dailyReport(account, date, {
+      store: services.store,
+      files: services.labelStore,
+      clock: () => new Date(),
+    });
+    logger.info('daily report written', { account, date, orders: summary.orders });
+    summaries.push(summary);
+  }
+  return summaries;
+}
+
+export const handler = middy(report).use(injectLambdaContext(logger));

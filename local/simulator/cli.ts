@@ -1,0 +1,38 @@
+import { parseArgs } from 'node:util';
+import { startSimulator } from './server';
+
+/**
+ * The simulator as its own process (the benchmark runs it so, like the real SendCloud, its rendering does not
+ * share an event loop with the service). Prints `SIMULATOR_URL=<url>` once listening.
+ */
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    'read-latency': { type: 'string', default: '0' },
+    'write-latency': { type: 'string', default: '0' },
+    'webhook-url': { type: 'string' },
+    'no-rate-limits': { type: 'boolean', default: false },
+  },
+});
+const read = Number(values['read-latency']);
+const write = Number(values['write-latency']);
+const sim = await startSimulator({
+  port: Number(values.port),
+  ...(values['no-rate-limits'] ? { rateLimits: false as const } : {}),
+  ...(read || write ? { latencyMs: { read, write } } : {}),
+  accounts: [
+    {
+      id: 'default',
+      publicKey: 'sim-public-key',
+      secretKey: 'sim-secret-key',
+      webhookUrl: values['webhook-url'] ?? null,
+    },
+  ],
+});
+console.log(`SIMULATOR_URL=${sim.url}`);
+const stop = async () => {
+  await sim.stop();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());

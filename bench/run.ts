@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { lambdaBuildOptions } from '../esbuild.config.mjs';
@@ -345,7 +345,7 @@ const stack = await startLocalStack({
     },
     logLevel: 'ERROR',
     requeue: { everyMs: 0 },
-    ordersQueue: { visibilityTimeoutSeconds: 30, retryBaseSeconds: 2 },
+    ordersQueue: { visibilityTimeoutSeconds: 360, retryBaseSeconds: 2 },
   }),
 });
 const results = {
@@ -383,7 +383,7 @@ console.log('Lambdas');
 console.table(results.lambdas);
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(
-  join(root, values.out),
+  resolve(root, values.out),
   `${JSON.stringify({ ...results, realtime: realtimeSummary }, null, 2)}\n`,
 );
 rmSync(stateDir, { recursive: true, force: true });

@@ -53,7 +53,8 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
       {
         name: LOCAL_NAMES.ordersQueue,
         maxReceiveCount: options.ordersQueue?.maxReceiveCount ?? 5,
-        visibilityTimeoutSeconds: options.ordersQueue?.visibilityTimeoutSeconds ?? 60,
+        // Longer than the worker's timeout, as in AWS: a long merge is not handed to a second worker.
+        visibilityTimeoutSeconds: options.ordersQueue?.visibilityTimeoutSeconds ?? 360,
         // As deployed: one message per invocation (a batch message is already 50 orders), several at once.
         batchSize: 1,
         concurrency: 4,

@@ -54,8 +54,30 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
     for (let part = 1; part <= parts; part++) {
       const slice = group.slice((part - 1) * partSize, part * partSize);
       const prefix = `batches/${batch.account}/${batchId}/${split}-part${part}`;
+      const formats = [
+        ['a6', 'pdf'],
+        ['a4', 'pdf'],
+        ['zpl', 'zpl'],
+      ] as const;
+      // A merge that was cut short (timeout, redelivery) resumes: parts already stored are not made again.
+      const sizes = await Promise.all(formats.map(([f, ext]) => deps.labels.size(`${prefix}-${f}.${ext}`)));
+      if (sizes.every((size) => size !== undefined)) {
+        formats.forEach(([format, ext], i) => {
+          files.push({
+            split,
+            format,
+            part,
+            parts,
+            labels: slice.length,
+            key: `${prefix}-${format}.${ext}`,
+            bytes: sizes[i] ?? 0,
+          });
+        });
+        continue;
+      }
       const { a6, a4 } = await mergePdfs(slice, deps.labels);
       const zpl = await zplStream(slice, client, deps.labels);
+      // ZPL last: its presence marks the part as complete.
       for (const [format, bytes, ext, type] of [
         ['a6', a6, 'pdf', 'application/pdf'],
         ['a4', a4, 'pdf', 'application/pdf'],

@@ -1,6 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { RateLimiter, RequestKind } from '../sendcloud/RateLimiter';
+import {
+  type RateLimiter,
+  type RequestKind,
+  SENDCLOUD_RATE_LIMITS,
+  type WindowRule,
+} from '../sendcloud/RateLimiter';
 
 export type Priority = 'realtime' | 'batch';
 
@@ -13,10 +18,25 @@ export interface BucketRule {
   readonly reserve: number;
 }
 
-/** SendCloud's documented budget per account: 1000 GET/min; 100 writes/min with at most 15/s. */
+/**
+ * The fastest token bucket that can never break any of the given sliding windows: in a window of W ms the
+ * bucket grants at most its capacity plus W of refill, so the refill rate is (limit - capacity) / W for the
+ * tightest window.
+ */
+export function bucketWithin(windows: readonly WindowRule[], capacity: number, reserve: number): BucketRule {
+  const ratePerSecond = Math.min(...windows.map((w) => ((w.limit - capacity) / w.windowMs) * 1000));
+  if (!(ratePerSecond > 0) || reserve >= capacity)
+    throw new RangeError('a bucket needs capacity below every window limit and a reserve below capacity');
+  return { ratePerSecond, capacity, reserve };
+}
+
+/**
+ * SendCloud's documented budget per account (1000 GET/min; 100 writes/min with at most 15/s), as buckets
+ * that stay inside those sliding windows: 950 GETs/min of refill after a 50 burst, 87 writes/min after 13.
+ */
 export const SENDCLOUD_BUCKETS: Readonly<Record<RequestKind, BucketRule>> = {
-  read: { ratePerSecond: 1000 / 60, capacity: 50, reserve: 10 },
-  write: { ratePerSecond: 100 / 60, capacity: 15, reserve: 3 },
+  read: bucketWithin(SENDCLOUD_RATE_LIMITS.read, 50, 10),
+  write: bucketWithin(SENDCLOUD_RATE_LIMITS.write, 13, 3),
 };
 
 export interface GovernorOptions {
@@ -71,7 +91,8 @@ export class DynamoRateGovernor {
           ? rule.capacity
           : Math.min(rule.capacity, stored + (Math.max(0, now - last) / 1000) * rule.ratePerSecond);
       if (available >= floor + 1) {
-        if (await this.#take(key, last, available - 1, now)) return;
+        // Time never runs backwards in the bucket, so a slow clock cannot count one interval twice.
+        if (await this.#take(key, last, available - 1, Math.max(now, last ?? now))) return;
         // Another worker took one first: step back a little, so many callers do not spin on one item.
         await this.#sleep(Math.ceil(5 + this.#random() * 25));
         continue;

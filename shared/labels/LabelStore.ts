@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 
 export interface PutLabelResult {
   readonly bucket: string;
@@ -11,6 +18,8 @@ export interface PutLabelResult {
 export interface LabelStore {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<PutLabelResult>;
   get(key: string): Promise<Uint8Array | undefined>;
+  /** The object's size, or undefined when it is not stored. */
+  size(key: string): Promise<number | undefined>;
 }
 
 /** Labels in the private S3 bucket, each with its SHA-256 (checked by S3 on upload). */
@@ -36,6 +45,18 @@ export class S3LabelStore implements LabelStore {
       }),
     );
     return { bucket: this.#bucket, key, sha256: digest.toString('hex'), bytes: bytes.byteLength };
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    try {
+      const head = await this.#s3.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
+      return head.ContentLength;
+    } catch (error) {
+      if (error instanceof NotFound || error instanceof NoSuchKey) return undefined;
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+        return undefined;
+      throw error;
+    }
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {

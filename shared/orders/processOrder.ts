@@ -258,7 +258,8 @@ export async function fail(
 async function storeLabels(order: OrderRecord, deps: ProcessDeps): Promise<OrderRecord | undefined> {
   const parcel = order.parcel;
   if (!parcel) return undefined;
-  const client = await deps.sendcloud(order.account);
+  // End-of-day orders fetch with batch priority: live orders keep their reserve of the budget.
+  const client = await deps.sendcloud(order.account, order.batchId ? 'batch' : 'realtime');
   const labels: Partial<Record<'a6' | 'zpl', StoredLabel>> = { ...order.labels };
   const store = async (format: 'a6' | 'zpl', bytes: Uint8Array, contentType: string) => {
     const key = labelKey({
@@ -279,7 +280,8 @@ async function storeLabels(order: OrderRecord, deps: ProcessDeps): Promise<Order
     };
   };
   if (!labels.a6) await store('a6', await client.labels.labelPrinterPdf(parcel.id), 'application/pdf');
-  if (deps.zplAccounts?.has(order.account) && !labels.zpl)
+  // End-of-day orders also get ZPL now: the batch's ZPL stream is then made from S3, not from SendCloud.
+  if ((deps.zplAccounts?.has(order.account) || order.batchId) && !labels.zpl)
     await store('zpl', await client.labels.document(parcel.id, { format: 'zpl' }), 'application/zpl');
   const changes = { status: 'label_stored' as const, labels, updatedAt: deps.clock().toISOString() };
   if (!(await deps.store.update(order, changes))) return undefined;
@@ -340,7 +342,7 @@ function eventDetail(
   }
 }
 
-async function unavailableMethods(
+export async function unavailableMethods(
   account: string,
   methodIds: number[],
   deps: ProcessDeps,

@@ -3,7 +3,12 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoRateGovernor } from '../../shared/governor';
+import { bucketWithin, DynamoRateGovernor, SENDCLOUD_BUCKETS } from '../../shared/governor';
+import {
+  type RateLimitRules,
+  SENDCLOUD_RATE_LIMITS,
+  SlidingWindowRateLimiter,
+} from '../../shared/sendcloud/RateLimiter';
 import { bridgeTable } from '../../shared/store';
 
 /** The shared budget, with separate governor instances standing in for separate Lambdas. */
@@ -80,5 +85,58 @@ describe('DynamoRateGovernor', () => {
     expect(live).toHaveLength(5);
     // the live orders got through while the batch was still running
     expect(Math.max(...live)).toBeLessThan(Math.max(...batchGrants));
+  });
+
+  it("stays inside sliding-window limits like SendCloud's when workers saturate the bucket", async () => {
+    // SendCloud's shape (a long window and a short burst window) scaled down to seconds.
+    const windows: RateLimitRules = {
+      read: [{ limit: 30, windowMs: 1_000 }],
+      write: [
+        { limit: 30, windowMs: 1_000 },
+        { limit: 8, windowMs: 200 },
+      ],
+    };
+    const rules = { read: bucketWithin(windows.read, 6, 1), write: bucketWithin(windows.write, 6, 1) };
+    const until = Date.now() + 2_500;
+    const decisions = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map(async () => {
+        // each worker is its own Lambda; the clock's last reading before a grant is when it was decided
+        let lastReading = 0;
+        const g = new DynamoRateGovernor(db, {
+          tableName: 'governor-test',
+          rules,
+          clock: () => {
+            lastReading = Date.now();
+            return lastReading;
+          },
+        });
+        const grants: number[] = [];
+        while (Date.now() < until) {
+          await g.acquire('windows', 'write', 'batch');
+          grants.push(lastReading);
+        }
+        return grants;
+      }),
+    );
+    const grants = decisions.flat().sort((a, b) => a - b);
+    // replayed into a server-side limiter with SendCloud's semantics: not one would have been refused
+    let now = 0;
+    const server = new SlidingWindowRateLimiter({ rules: windows, clock: () => now });
+    const refused = grants.filter((at) => {
+      now = at;
+      return !server.tryAcquire('write');
+    });
+    expect(refused).toEqual([]);
+    // and the budget is used: most of what the bucket allows over the run (burst + 2.5 s of refill)
+    expect(grants.length).toBeGreaterThan(0.7 * (rules.write.capacity + rules.write.ratePerSecond * 2.5));
+  });
+
+  it("derives SendCloud's buckets from its documented windows", () => {
+    expect(SENDCLOUD_BUCKETS.read).toEqual(bucketWithin(SENDCLOUD_RATE_LIMITS.read, 50, 10));
+    // burst plus a minute of refill is exactly the per-minute limit; the 15/s window holds too
+    expect(SENDCLOUD_BUCKETS.read.capacity + SENDCLOUD_BUCKETS.read.ratePerSecond * 60).toBeCloseTo(1000);
+    expect(SENDCLOUD_BUCKETS.write.capacity + SENDCLOUD_BUCKETS.write.ratePerSecond * 60).toBeCloseTo(100);
+    expect(SENDCLOUD_BUCKETS.write.capacity + SENDCLOUD_BUCKETS.write.ratePerSecond).toBeLessThanOrEqual(15);
+    expect(() => bucketWithin([{ limit: 10, windowMs: 1000 }], 10, 1)).toThrow(RangeError);
   });
 });

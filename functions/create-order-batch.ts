@@ -3,10 +3,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { checkServicePoint } from '../shared/checkout';
 import { loadEnv } from '../shared/config';
 import { header, json, jsonBody, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
-import { acceptBatch, BatchRequest, canonicalJson, sha256 } from '../shared/orders';
+import { acceptBatch, BatchRequest, canonicalJson, type OrderRequest, sha256 } from '../shared/orders';
 import { createServices } from '../shared/runtime/services';
 
 /** POST /orders/batch — up to 500 orders, answered per order; accepted ones go out in groups of 50. */
@@ -18,6 +19,12 @@ const deps = {
   events: services.events,
   clock: () => new Date(),
   directory: services.directory,
+  check: (order: OrderRequest) =>
+    checkServicePoint(order, {
+      client: (account) => services.sendcloudClients.forAccount(account, 'realtime'),
+      cache: services.checkoutCache,
+      rules: (account) => services.processDeps.rules.current(account),
+    }),
 };
 const idempotency = new IdempotencyConfig({
   eventKeyJmesPath: 'key',

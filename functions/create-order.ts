@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { checkServicePoint, problemsError } from '../shared/checkout';
 import { loadEnv } from '../shared/config';
 import { header, json, jsonBody, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
@@ -17,6 +18,11 @@ const deps = {
   queue: services.queue,
   events: services.events,
   clock: () => new Date(),
+};
+const checkDeps = {
+  client: (account: string) => services.sendcloudClients.forAccount(account, 'realtime'),
+  cache: services.checkoutCache,
+  rules: (account: string) => services.processDeps.rules.current(account),
 };
 const idempotency = new IdempotencyConfig({
   eventKeyJmesPath: 'key',
@@ -54,6 +60,13 @@ async function createOrder(
     }
     const order = parsed.data;
     await services.directory.credentials(order.account);
+    const problems = await checkServicePoint(order, checkDeps);
+    if (problems.length > 0) {
+      const error = problemsError(problems);
+      await rejectOrder(body, error, deps);
+      metrics.addMetric('OrdersRejected', MetricUnit.Count, 1);
+      throw error;
+    }
     const key = header(event, 'idempotency-key');
     const response = key
       ? await acceptWithKey({ key, hash: bodyHashOf(order), order })

@@ -25,6 +25,13 @@ export interface ServiceWiringOptions {
   readonly polling?: { readonly accounts: readonly string[]; readonly everyMs?: number };
   /** How often the stuck-order sweeper runs, and after how long an order counts as stuck. */
   readonly requeue?: { readonly everyMs?: number; readonly afterSeconds?: number };
+  /** Checkout routes: allowed shop origins (default `*` locally), Dynamic Checkout configurations, cache. */
+  readonly checkout?: {
+    readonly origins?: readonly string[];
+    readonly configurations?: Readonly<Record<string, string>>;
+    readonly cacheSeconds?: number;
+    readonly deadlineMs?: number;
+  };
 }
 
 export const LOCAL_NAMES = {
@@ -78,6 +85,14 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
       REQUEUE_AFTER_SECONDS: String(options.requeue?.afterSeconds ?? 60),
       POLL_ACCOUNTS: (options.polling?.accounts ?? []).join(','),
       STUCK_AFTER_HOURS: '48',
+      CHECKOUT_ORIGINS: (options.checkout?.origins ?? ['*']).join(','),
+      CHECKOUT_CONFIGURATIONS: Object.entries(options.checkout?.configurations ?? {})
+        .map(([account, id]) => `${account}=${id}`)
+        .join(','),
+      ...(options.checkout?.cacheSeconds
+        ? { CHECKOUT_CACHE_SECONDS: String(options.checkout.cacheSeconds) }
+        : {}),
+      ...(options.checkout?.deadlineMs ? { CHECKOUT_DEADLINE_MS: String(options.checkout.deadlineMs) } : {}),
       POWERTOOLS_SERVICE_NAME: 'sendcloud-bridge',
       POWERTOOLS_METRICS_NAMESPACE: 'SendcloudBridge',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -98,6 +113,18 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
           () => import('../functions/sendcloud-webhook'),
         ),
         http('POST /batches', 'create-batch', () => import('../functions/create-batch')),
+        http('GET /service-points', 'service-points', () => import('../functions/service-points')),
+        http('GET /service-points/{id}', 'service-points', () => import('../functions/service-points')),
+        http('GET /delivery-options', 'delivery-options', () => import('../functions/delivery-options')),
+        http(
+          'GET /checkout/component.js',
+          'checkout-component',
+          () => import('../functions/checkout-component'),
+        ),
+        http('POST /returns', 'create-return', () => import('../functions/create-return')),
+        http('GET /returns', 'get-returns', () => import('../functions/get-returns')),
+        http('GET /returns/{returnId}', 'get-returns', () => import('../functions/get-returns')),
+        http('GET /returns/{returnId}/label', 'get-returns', () => import('../functions/get-returns')),
         http('GET /batches/{batchId}', 'get-batch', () => import('../functions/get-batch')),
         http('GET /batches/{batchId}/files/{index}', 'get-batch', () => import('../functions/get-batch')),
         http('GET /reports/{date}', 'get-report', () => import('../functions/get-report')),

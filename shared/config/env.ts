@@ -1,5 +1,11 @@
 import * as z from 'zod';
 
+const list = (value: string): string[] =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 /** The functions' environment, validated once at cold start: a misconfiguration fails loudly, early. */
 export const ServiceEnv = z
   .object({
@@ -30,6 +36,26 @@ export const ServiceEnv = z
     ORDER_LOCK_SECONDS: z.coerce.number().int().positive().default(120),
     /** `dynamodb`: one token bucket per account shared by every function; `local`: per process (tests, tools). */
     RATE_GOVERNOR: z.enum(['dynamodb', 'local']).default('dynamodb'),
+    /** Shop origins allowed to call the checkout routes from a browser (comma-separated, or `*`). */
+    CHECKOUT_ORIGINS: z.string().default('').transform(list),
+    /** `account=configurationId,…`: accounts whose delivery options come from SendCloud Dynamic Checkout. */
+    CHECKOUT_CONFIGURATIONS: z
+      .string()
+      .default('')
+      .transform(
+        (value) =>
+          new Map(list(value).map((pair) => pair.split('=').map((s) => s.trim()) as [string, string])),
+      ),
+    /** Orders placed after this local time are handed over the next working day. */
+    CHECKOUT_CUTOFF: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
+      .default('16:00'),
+    CHECKOUT_TIME_ZONE: z.string().default('Europe/Amsterdam'),
+    /** How long a service-point or delivery-option answer is reused without asking SendCloud. */
+    CHECKOUT_CACHE_SECONDS: z.coerce.number().int().positive().default(300),
+    /** How long checkout waits for SendCloud before answering from the last good data. */
+    CHECKOUT_DEADLINE_MS: z.coerce.number().int().positive().default(2_500),
   })
   .refine((env) => env.SENDCLOUD_CREDENTIALS_SECRET_ARN || env.SENDCLOUD_CREDENTIALS_FILE, {
     message: 'set SENDCLOUD_CREDENTIALS_SECRET_ARN (AWS) or SENDCLOUD_CREDENTIALS_FILE (local)',

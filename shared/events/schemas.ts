@@ -68,6 +68,7 @@ export const LabelStored = z.object({
 export const ParcelStatusChanged = z.object({
   ...ParcelRef,
   isReturn: z.boolean(),
+  returnId: z.string().optional().describe('set for return parcels: the return (GET /returns/{returnId})'),
   previousStatus: z.enum(NORMALIZED_STATUSES).nullable(),
   status: z.enum(NORMALIZED_STATUSES),
   sendcloudStatus: z.object({ id: z.number().int(), message: z.string() }),
@@ -103,6 +104,17 @@ export const BatchCompleted = z.object({
   completedAt: z.iso.datetime(),
 });
 
+export const ReturnCreated = z.object({
+  ...ParcelRef,
+  returnId: z.string(),
+  isReturn: z.literal(true),
+  reference: z.string().nullable(),
+  bucket: z.string(),
+  labelKey: z.string().nullable(),
+  returnPortalUrl: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+});
+
 /** detail-type → schema. */
 export const EVENT_SCHEMAS = {
   'Order Accepted': OrderAccepted,
@@ -113,6 +125,7 @@ export const EVENT_SCHEMAS = {
   'Parcel Status Changed': ParcelStatusChanged,
   'Parcel Stuck': ParcelStuck,
   'Batch Completed': BatchCompleted,
+  'Return Created': ReturnCreated,
 } as const;
 
 export type DetailType = keyof typeof EVENT_SCHEMAS;

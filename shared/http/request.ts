@@ -24,3 +24,22 @@ export function header(event: APIGatewayProxyEventV2, name: string): string | un
     if (key.toLowerCase() === lower) return value;
   return undefined;
 }
+
+/** CORS for the public checkout routes: the caller's origin when it is one of the shops (or `*` allows all). */
+export function corsHeaders(
+  event: APIGatewayProxyEventV2,
+  allowed: readonly string[],
+): Record<string, string> {
+  const origin = header(event, 'origin');
+  if (allowed.includes('*')) return { 'access-control-allow-origin': '*' };
+  if (origin && allowed.includes(origin)) return { 'access-control-allow-origin': origin, vary: 'Origin' };
+  return {};
+}
+
+/** Query parameters as API Gateway delivered them (comma-joined repeats), never undefined. */
+export const queryOf = (event: APIGatewayProxyEventV2): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(event.queryStringParameters ?? {}).filter(
+      (e): e is [string, string] => e[1] !== undefined,
+    ),
+  );

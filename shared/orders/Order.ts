@@ -63,6 +63,20 @@ export interface OrderRecord extends OrderKey {
   readonly status: OrderStatus;
   /** A return shipment (issue: returns); tracked like outbound ones. */
   readonly isReturn?: boolean;
+  /** For a return: the shipped order and parcel it sends back. */
+  readonly returnOf?: OrderKey & { readonly parcelId: number };
+  /** For a return: the shop's own return number, if it gave one. */
+  readonly returnReference?: string;
+  /** For a return: where the customer manages it, when the account has a return portal. */
+  readonly returnPortalUrl?: string | null;
+  /** For a return: what comes back and why (no personal data). */
+  readonly returnItems?: ReadonlyArray<{
+    readonly description: string;
+    readonly quantity: number;
+    readonly sku: string | null;
+    readonly reason: string;
+    readonly message: string | null;
+  }>;
   /** sha256 of the accepted request, to tell a repeat from a conflicting order. */
   readonly bodyHash: string;
   readonly spec: OrderSpec;

@@ -37,7 +37,11 @@ export type BatchItemAnswer =
 /** Accepts every valid order of a batch (each once, as `POST /orders` would) and queues them in groups. */
 export async function acceptBatch(
   body: BatchRequest,
-  deps: AcceptDeps & { readonly directory: CredentialsSource },
+  deps: AcceptDeps & {
+    readonly directory: CredentialsSource;
+    /** Checks beyond the schema (a service point exists and fits): problems make the order a 400. */
+    readonly check?: (order: OrderRequest) => Promise<ReadonlyArray<{ path: string; message: string }>>;
+  },
 ) {
   const results: BatchItemAnswer[] = [];
   const toQueue = new Map<string, Array<{ channel: string; orderId: string }>>();
@@ -64,6 +68,20 @@ export async function acceptBatch(
     } catch (error) {
       if (!(error instanceof UnknownAccountError)) throw error;
       results.push({ index, status: 400, orderId, message: error.message });
+      continue;
+    }
+    const problems = (await deps.check?.(order)) ?? [];
+    if (problems.length > 0) {
+      const error = new z.ZodError(
+        problems.map((p) => ({
+          code: 'custom' as const,
+          path: p.path.split('.'),
+          message: p.message,
+          input: undefined,
+        })),
+      );
+      await rejectOrder(raw, error, deps);
+      results.push({ index, status: 400, orderId, message: 'invalid order', errors: fieldProblems(error) });
       continue;
     }
     const outcome = await acceptOrder(order, deps, { deferQueueing: true });

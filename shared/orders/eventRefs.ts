@@ -12,7 +12,15 @@ export function parcelRef(order: OrderRecord) {
   const p = order.parcel;
   if (!p) return undefined;
   return {
-    ...orderRef(order),
+    // a return's events name the order it sends back, and the return itself
+    ...(order.isReturn && order.returnOf
+      ? {
+          orderId: order.returnOf.orderId,
+          channel: order.returnOf.channel,
+          account: order.account,
+          returnId: order.orderId,
+        }
+      : orderRef(order)),
     parcelId: p.id,
     carrier: p.carrier,
     shippingMethodId: p.shippingMethodId,

@@ -49,6 +49,16 @@ export const Rule = z.object({
 });
 export type Rule = z.infer<typeof Rule>;
 
+/**
+ * Return labels: evaluated like `rules`, over the account's return methods, where `countries` and `regions`
+ * describe the customer's country (where the parcel comes from).
+ */
+export const DEFAULT_RETURN_RULES: Rule[] = [
+  { name: 'returns from NL', when: { countries: ['NL'] }, choose: { carriers: ['postnl', 'dhl'] } },
+  { name: 'returns from BE', when: { countries: ['BE'] }, choose: { carriers: ['bpost', 'dhl'] } },
+  { name: 'any return method', when: {}, choose: { strategy: 'cheapest' } },
+].map((rule) => Rule.parse(rule));
+
 export const RuleSet = z.object({
   name: z.string().min(1),
   version: z.number().int().positive(),
@@ -61,6 +71,7 @@ export const RuleSet = z.object({
     .array(Limits.extend({ namePattern: z.string(), requireDimensions: z.boolean().default(false) }))
     .default([]),
   rules: z.array(Rule).min(1),
+  returns: z.array(Rule).min(1).default(DEFAULT_RETURN_RULES),
 });
 export type RuleSet = z.infer<typeof RuleSet>;
 export type RuleSetInput = z.input<typeof RuleSet>;

@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoBatchStore } from '../batches/DynamoBatchStore';
+import { DynamoCacheStore, LookupCache } from '../checkout';
 import {
   type AccountDirectory,
   fileCredentials,
@@ -65,9 +66,15 @@ export function createServices(
     lockMs: env.ORDER_LOCK_SECONDS * 1000,
     zplAccounts: env.ZPL_ACCOUNTS,
   };
+  const checkoutCache = new LookupCache(new DynamoCacheStore(db, { tableName: env.TABLE_NAME }), {
+    freshMs: env.CHECKOUT_CACHE_SECONDS * 1000,
+    deadlineMs: env.CHECKOUT_DEADLINE_MS,
+  });
   return {
     env,
     directory,
+    checkoutCache,
+    sendcloudClients,
     processDeps,
     store,
     tracking,

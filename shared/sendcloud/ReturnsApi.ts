@@ -31,6 +31,13 @@ export class ReturnsApi {
     } while (cursor);
   }
 
+  /** One page (SendCloud's order: newest first) and the cursor of the next, for callers that page themselves. */
+  async page(cursor?: string): Promise<{ returns: Return[]; next: string | undefined }> {
+    const url = endpoint(this.#base, '/returns', { cursor });
+    const page = await this.#http.json({ method: 'GET', url, retry: true }, ReturnList);
+    return { returns: page.returns, next: nextCursor(page.next, new Set(cursor ? [cursor] : []), url) };
+  }
+
   async listAll(): Promise<Return[]> {
     const all: Return[] = [];
     for await (const page of this.list()) all.push(...page);

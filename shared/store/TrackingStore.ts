@@ -17,7 +17,13 @@ export interface HistoryEntry {
 
 /** Tracking state: parcel → order pointers, status history, current status, webhook dedupe, poll watermarks. */
 export interface TrackingStore {
-  linkParcel(parcelId: number, pointer: ParcelPointer, announcedAt: string): Promise<void>;
+  /** `awaitScan: false` keeps the parcel out of the stuck-parcel check (returns wait for the customer). */
+  linkParcel(
+    parcelId: number,
+    pointer: ParcelPointer,
+    announcedAt: string,
+    options?: { readonly awaitScan?: boolean },
+  ): Promise<void>;
   pointer(parcelId: number): Promise<ParcelPointer | undefined>;
   pointers(parcelIds: readonly number[]): Promise<Map<number, ParcelPointer>>;
   /** False when this observation (status id at that time) is already in the history. */

@@ -464,6 +464,7 @@ describe('routing rules per account', () => {
 function bind(store: OrderStore): OrderStore {
   return {
     create: store.create.bind(store),
+    createReturn: store.createReturn.bind(store),
     get: store.get.bind(store),
     getRecipient: store.getRecipient.bind(store),
     findByOrderId: store.findByOrderId.bind(store),

@@ -69,6 +69,24 @@ export class DynamoOrderStore implements OrderStore {
     }
   }
 
+  async createReturn(record: OrderRecord): Promise<CreateResult> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { pk: orderPk(record.channel, record.orderId), sk: ORDER, ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { created: true, order: record };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(record);
+      if (!existing) throw error;
+      return { created: false, existing };
+    }
+  }
+
   async get(key: OrderKey): Promise<OrderRecord | undefined> {
     const { Item } = await this.#db.send(
       new GetCommand({

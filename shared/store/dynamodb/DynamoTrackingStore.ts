@@ -21,13 +21,19 @@ export class DynamoTrackingStore implements TrackingStore {
     this.#table = options.tableName;
   }
 
-  async linkParcel(parcelId: number, pointer: ParcelPointer, announcedAt: string): Promise<void> {
+  async linkParcel(
+    parcelId: number,
+    pointer: ParcelPointer,
+    announcedAt: string,
+    options: { readonly awaitScan?: boolean } = {},
+  ): Promise<void> {
     await this.#db.send(
       new PutCommand({
         TableName: this.#table,
         Item: { pk: `PARCEL#${parcelId}`, sk: 'PARCEL', ...pointer },
       }),
     );
+    if (options.awaitScan === false) return;
     // Until a carrier scans it, the order sits in the sparse "awaiting scan" index.
     await this.#db
       .send(

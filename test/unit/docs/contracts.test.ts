@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { eventDocuments, openApiDocument, render } from '../../../docs/generate';
+import {
+  COMPONENT_MODULE,
+  componentModule,
+  eventDocuments,
+  openApiDocument,
+  render,
+} from '../../../docs/generate';
 import { EVENT_SCHEMAS } from '../../../shared/events';
 
 const docs = join(import.meta.dirname, '../../../docs');
@@ -19,6 +25,7 @@ describe('published contracts', () => {
       expect(readFileSync(join(docs, 'events', file), 'utf8'), file).toBe(render(document));
     }
     expect(Object.keys(eventDocuments())).toHaveLength(Object.keys(EVENT_SCHEMAS).length);
+    expect(readFileSync(COMPONENT_MODULE, 'utf8')).toBe(componentModule());
   });
 
   it('the README example order validates against the published request schema', () => {

@@ -1,0 +1,62 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { loadEnv } from '../shared/config';
+import { header, json, jsonBody, toHttpResponse } from '../shared/http';
+import { MetricUnit, observability } from '../shared/observability';
+import { canonicalJson, sha256 } from '../shared/orders';
+import { createReturn, ReturnRequest } from '../shared/returns';
+import { createServices } from '../shared/runtime/services';
+
+/** POST /returns — a return label for a shipped order (or parcel), stored in S3; idempotent like orders. */
+const services = createServices(loadEnv());
+const { logger, metrics } = observability('create-return');
+const deps = {
+  store: services.store,
+  tracking: services.tracking,
+  rules: services.processDeps.rules,
+  events: services.events,
+  labels: services.labelStore,
+  labelBucket: services.env.LABEL_BUCKET,
+  sendcloud: (account: string) => services.sendcloudClients.forAccount(account, 'realtime'),
+  clock: () => new Date(),
+};
+const idempotency = new IdempotencyConfig({
+  eventKeyJmesPath: 'key',
+  payloadValidationJmesPath: 'hash',
+  expiresAfterSeconds: 7 * 86_400,
+});
+
+const create = async (account: string | undefined, request: ReturnRequest) => {
+  const { view, created } = await createReturn(account, request, deps);
+  return json(created ? 201 : 200, view);
+};
+const createWithKey = makeIdempotent(
+  (input: { key: string; hash: string; account: string | undefined; request: ReturnRequest }) =>
+    create(input.account, input.request),
+  { persistenceStore: services.idempotencyStore, config: idempotency },
+);
+
+async function createReturnHandler(
+  event: APIGatewayProxyEventV2,
+  context: Context,
+): Promise<APIGatewayProxyResultV2> {
+  idempotency.registerLambdaContext(context);
+  try {
+    const request = ReturnRequest.parse(jsonBody(event));
+    const account = event.queryStringParameters?.account;
+    const key = header(event, 'idempotency-key');
+    const response = key
+      ? await createWithKey({ key, hash: sha256(canonicalJson(request)), account, request })
+      : await create(account, request);
+    metrics.addMetric('ReturnsCreated', MetricUnit.Count, 1);
+    return response;
+  } catch (error) {
+    logger.warn('return not created', { error: error instanceof Error ? error.name : 'error' });
+    return toHttpResponse(error, context.awsRequestId);
+  }
+}
+
+export const handler = middy(createReturnHandler).use(injectLambdaContext(logger)).use(logMetrics(metrics));

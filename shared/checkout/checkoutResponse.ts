@@ -1,0 +1,33 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { json, toHttpResponse } from '../http';
+import { UpstreamUnavailableError } from './LookupCache';
+
+/**
+ * Checkout pages get an answer, never a 5xx page: with SendCloud down and nothing cached the answer is an
+ * empty, flagged list (200), and the page can offer home delivery without choices.
+ */
+export async function checkoutResponse(
+  cors: Record<string, string>,
+  context: Context,
+  logger: Logger,
+  work: () => Promise<APIGatewayProxyResultV2>,
+): Promise<APIGatewayProxyResultV2> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof UpstreamUnavailableError) {
+      logger.warn('SendCloud unavailable, nothing cached', { reason: error.reason });
+      return json(
+        200,
+        { servicePoints: [], options: [], stale: true, fetchedAt: null, degradedReason: error.reason },
+        cors,
+      );
+    }
+    logger.warn('checkout lookup failed', { error: error instanceof Error ? error.name : 'error' });
+    const response = toHttpResponse(error, context.awsRequestId);
+    return typeof response === 'object'
+      ? { ...response, headers: { ...response.headers, ...cors } }
+      : response;
+  }
+}

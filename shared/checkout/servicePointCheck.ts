@@ -1,0 +1,110 @@
+import * as z from 'zod';
+import type { OrderRequest } from '../orders/OrderRequest';
+import { DEFAULT_RULES, type RuleSet, route } from '../routing';
+import type { SendcloudClient } from '../sendcloud';
+import { catalogOf } from './deliveryOptions';
+import { type LookupCache, UpstreamUnavailableError } from './LookupCache';
+import { getServicePoint } from './servicePoints';
+
+export interface ServicePointCheckDeps {
+  readonly client: (account: string) => Promise<SendcloudClient>;
+  readonly cache: LookupCache;
+  readonly rules: (account: string) => Promise<RuleSet | undefined>;
+}
+
+export interface FieldProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * Before a service-point order is accepted: the point exists and is active, and a method of its carrier can
+ * carry the order (the order's own method, or what routing would choose). When SendCloud cannot be asked and
+ * nothing is cached, the order is accepted and the worker checks again: an outage never loses an order.
+ */
+export async function checkServicePoint(
+  order: OrderRequest,
+  deps: ServicePointCheckDeps,
+): Promise<FieldProblem[]> {
+  if (order.delivery.type !== 'service_point') return [];
+  const path = 'delivery.servicePointId';
+  const id = order.delivery.servicePointId;
+  try {
+    const client = await deps.client(order.account);
+    const point = await getServicePoint(id, { client, cache: deps.cache, account: order.account });
+    if (!point) return [{ path, message: `service point ${id} does not exist` }];
+    if (!point.value.is_active) return [{ path, message: `service point ${id} is no longer active` }];
+    if (point.value.country !== order.recipient.country)
+      return [
+        {
+          path,
+          message: `service point ${id} is in ${point.value.country}, the recipient's country is ${order.recipient.country}`,
+        },
+      ];
+    const carrier = point.value.carrier;
+    const { methods, fromCountry } = (await catalogOf(order.account, { client, cache: deps.cache })).value;
+    if (order.shippingMethodId) {
+      const method = methods.find((m) => m.id === order.shippingMethodId);
+      if (method && method.carrier !== carrier)
+        return [
+          {
+            path: 'shippingMethodId',
+            message: `method ${method.id} (${method.name}) is ${method.carrier}; service point ${id} is served by ${carrier}`,
+          },
+        ];
+      if (method && method.service_point_input !== 'required')
+        return [
+          {
+            path: 'shippingMethodId',
+            message: `method ${method.id} (${method.name}) does not deliver to service points`,
+          },
+        ];
+      return [];
+    }
+    const rules = (await deps.rules(order.account)) ?? DEFAULT_RULES;
+    const decision = route(
+      {
+        toCountry: order.recipient.country,
+        fromCountry,
+        weightGrams: order.parcel.weightGrams,
+        ...(order.parcel.lengthCm && order.parcel.widthCm && order.parcel.heightCm
+          ? {
+              dimensionsCm: {
+                length: order.parcel.lengthCm,
+                width: order.parcel.widthCm,
+                height: order.parcel.heightCm,
+              },
+            }
+          : {}),
+        serviceLevel: order.serviceLevel,
+        orderValue: Number(order.orderValue.amount),
+        channel: order.channel,
+        deliveryType: 'service_point',
+        servicePointCarrier: carrier,
+      },
+      { methods, rules },
+    );
+    return decision.choice
+      ? []
+      : [
+          {
+            path,
+            message: `no ${carrier} shipping method of this account can carry this parcel to service point ${id}`,
+          },
+        ];
+  } catch (error) {
+    if (error instanceof UpstreamUnavailableError) return [];
+    throw error;
+  }
+}
+
+/** Problems as the validation error every 400 answer is made from (and `Order Rejected` reports). */
+export const problemsError = (problems: readonly FieldProblem[]): z.ZodError =>
+  new z.ZodError(
+    problems.map((p) => ({
+      code: 'custom' as const,
+      path: p.path.split('.'),
+      message: p.message,
+      input: undefined,
+    })),
+  );

@@ -1,0 +1,175 @@
+import * as z from 'zod';
+import type { SendcloudClient, ServicePoint } from '../sendcloud';
+import { type Looked, LookupCache } from './LookupCache';
+
+const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+const SHOP_TYPES = ['servicepoint', 'locker', 'post_office', 'carrier_depot'] as const;
+
+const list = (text: string | undefined) =>
+  text
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** `GET /service-points` query: near a postal code or a position, optionally by carrier and type. */
+export const ServicePointQuery = z
+  .object({
+    account: z.string().default('default'),
+    country: z
+      .string()
+      .transform((s) => s.toUpperCase())
+      .pipe(z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code, e.g. NL')),
+    postalCode: z
+      .string()
+      .transform((s) => s.replace(/\s+/g, '').toUpperCase())
+      .pipe(z.string().min(3).max(10))
+      .optional(),
+    latitude: z.coerce.number().min(-90).max(90).optional(),
+    longitude: z.coerce.number().min(-180).max(180).optional(),
+    radius: z.coerce.number().int().min(100).max(50_000).default(5_000),
+    carrier: z
+      .string()
+      .optional()
+      .transform((s) => list(s)),
+    type: z
+      .string()
+      .optional()
+      .transform((s) => list(s))
+      .pipe(z.array(z.enum(SHOP_TYPES)).optional()),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .refine((q) => q.postalCode !== undefined || (q.latitude !== undefined && q.longitude !== undefined), {
+    message: 'give postalCode, or latitude and longitude',
+    path: ['postalCode'],
+  })
+  .refine((q) => (q.latitude === undefined) === (q.longitude === undefined), {
+    message: 'latitude and longitude go together',
+    path: ['longitude'],
+  });
+export type ServicePointQuery = z.infer<typeof ServicePointQuery>;
+
+export interface OpeningDay {
+  readonly day: (typeof DAYS)[number];
+  /** Periods of the day, `HH:MM` local time; empty when closed. */
+  readonly periods: ReadonlyArray<{ readonly opens: string; readonly closes: string }>;
+  /** What a UI prints: "08:00–12:00, 13:00–18:00" or "closed". */
+  readonly text: string;
+}
+
+/** A service point as a checkout shows it, and the id to put on the order. */
+export interface ServicePointView {
+  readonly id: number;
+  readonly name: string;
+  readonly carrier: string;
+  readonly type: string | null;
+  readonly address: {
+    readonly street: string;
+    readonly houseNumber: string;
+    readonly postalCode: string;
+    readonly city: string;
+    readonly country: string;
+  };
+  readonly position: { readonly latitude: number; readonly longitude: number };
+  readonly distanceMeters: number | null;
+  readonly openingHours: readonly OpeningDay[];
+  readonly openTomorrow: boolean | null;
+  readonly active: boolean;
+  /** `delivery` for an order that goes to this point. */
+  readonly order: { readonly delivery: { readonly type: 'service_point'; readonly servicePointId: number } };
+}
+
+export function openingHours(times: Readonly<Record<string, readonly string[]>> | undefined): OpeningDay[] {
+  return DAYS.map((day, index) => {
+    const periods = (times?.[String(index)] ?? []).flatMap((range) => {
+      const match = /^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$/.exec(range);
+      return match?.[1] && match[2]
+        ? [{ opens: match[1].padStart(5, '0'), closes: match[2].padStart(5, '0') }]
+        : [];
+    });
+    return {
+      day,
+      periods,
+      text: periods.length === 0 ? 'closed' : periods.map((p) => `${p.opens}–${p.closes}`).join(', '),
+    };
+  });
+}
+
+export function servicePointView(point: ServicePoint): ServicePointView {
+  return {
+    id: point.id,
+    name: point.name,
+    carrier: point.carrier,
+    type: point.general_shop_type ?? point.shop_type ?? null,
+    address: {
+      street: point.street,
+      houseNumber: point.house_number,
+      postalCode: point.postal_code,
+      city: point.city,
+      country: point.country,
+    },
+    position: { latitude: Number(point.latitude), longitude: Number(point.longitude) },
+    distanceMeters: point.distance ?? null,
+    openingHours: openingHours(point.formatted_opening_times),
+    openTomorrow: point.open_tomorrow ?? null,
+    active: point.is_active,
+    order: { delivery: { type: 'service_point', servicePointId: point.id } },
+  };
+}
+
+export interface ServicePointsAnswer {
+  readonly servicePoints: readonly ServicePointView[];
+  readonly stale: boolean;
+  readonly fetchedAt: string;
+  readonly degradedReason?: string;
+}
+
+const answer = (looked: Looked<ServicePoint[]>, limit: number): ServicePointsAnswer => ({
+  servicePoints: looked.value
+    .filter((p) => p.is_active)
+    .slice(0, limit)
+    .map(servicePointView),
+  stale: looked.stale,
+  fetchedAt: looked.fetchedAt,
+  ...(looked.degradedReason ? { degradedReason: looked.degradedReason } : {}),
+});
+
+/** Nearby points, cached per query (the cache key has no personal data: a postcode area or a position). */
+export async function searchServicePoints(
+  query: ServicePointQuery,
+  deps: { readonly client: SendcloudClient; readonly cache: LookupCache },
+): Promise<ServicePointsAnswer> {
+  const search = {
+    country: query.country,
+    ...(query.postalCode ? { postal_code: query.postalCode } : {}),
+    ...(query.latitude !== undefined && query.longitude !== undefined
+      ? {
+          latitude: Math.round(query.latitude * 1e4) / 1e4,
+          longitude: Math.round(query.longitude * 1e4) / 1e4,
+        }
+      : {}),
+    radius: query.radius,
+    ...(query.carrier?.length ? { carrier: query.carrier } : {}),
+    ...(query.type?.length ? { general_shop_type: query.type } : {}),
+  };
+  const key = LookupCache.keyOf('service-points', [query.account, search]);
+  const looked = await deps.cache.get(key, () => deps.client.servicePoints.search(search));
+  return answer(looked, query.limit);
+}
+
+/** One point by id, cached; undefined when SendCloud says it does not exist. */
+export async function getServicePoint(
+  id: number,
+  deps: { readonly client: SendcloudClient; readonly cache: LookupCache; readonly account: string },
+): Promise<(Looked<ServicePoint> & { readonly view: ServicePointView }) | undefined> {
+  const key = LookupCache.keyOf('service-point', [deps.account, id]);
+  try {
+    const looked = await deps.cache.get(key, () => deps.client.servicePoints.get(id));
+    return { ...looked, view: servicePointView(looked.value) };
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export const isNotFound = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 404;

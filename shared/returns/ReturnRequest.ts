@@ -1,0 +1,54 @@
+import * as z from 'zod';
+import { Recipient } from '../orders/OrderRequest';
+
+export const RETURN_REASONS = [
+  'wrong_size',
+  'damaged',
+  'not_as_described',
+  'wrong_item',
+  'changed_mind',
+  'other',
+] as const;
+
+export const ReturnItem = z.object({
+  description: z.string().trim().min(1).max(255),
+  quantity: z.number().int().min(1),
+  sku: z.string().max(100).nullish(),
+  /** Defaults to the HS code of the order's line with the same SKU. */
+  hsCode: z
+    .string()
+    .regex(/^\d{6,10}$/, 'a 6 to 10 digit HS code')
+    .nullish(),
+  reason: z.enum(RETURN_REASONS),
+  message: z.string().max(255).nullish(),
+  /** Defaults to the value of the original order split over its items. */
+  unitPrice: z
+    .string()
+    .regex(/^\d{1,7}(\.\d{1,2})?$/, 'a decimal amount as a string, e.g. "12.50"')
+    .optional(),
+  weightGrams: z.number().int().positive().optional(),
+});
+export type ReturnItem = z.infer<typeof ReturnItem>;
+
+/** `POST /returns`: a return for a shipped order (channel + orderId) or its parcel (parcelId). */
+export const ReturnRequest = z
+  .object({
+    channel: z.string().trim().min(1).optional(),
+    orderId: z.string().trim().min(1).max(100).optional(),
+    parcelId: z.number().int().positive().optional(),
+    /** The shop's own return number (RMA): the same reference is the same return. */
+    reference: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._-]{1,50}$/, 'letters, digits, dot, dash or underscore, at most 50')
+      .optional(),
+    items: z.array(ReturnItem).min(1, 'at least one item').max(50),
+    /** The customer's address, when it differs from the order's (or the order's is no longer kept). */
+    from: Recipient.optional(),
+    weightGrams: z.number().int().positive().max(1_000_000).optional(),
+  })
+  .refine((r) => r.parcelId !== undefined || r.orderId !== undefined, {
+    message: 'give orderId (with channel) or parcelId',
+    path: ['orderId'],
+  });
+export type ReturnRequest = z.infer<typeof ReturnRequest>;

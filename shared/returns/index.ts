@@ -1,0 +1,3 @@
+export * from './createReturn';
+export * from './listReturns';
+export * from './ReturnRequest';

@@ -1,0 +1,430 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningSimulator, startSimulator } from '../../local/simulator';
+import { type LocalStack, startLocalStack } from '../../local/stack';
+import { serviceWiring } from '../../local/wiring';
+import { DEFAULT_RULES, route } from '../../shared/routing';
+import { SendcloudClient } from '../../shared/sendcloud';
+
+/** Checkout and returns on the local wiring, through the real handlers, against the simulator. */
+let sim: RunningSimulator;
+let stack: LocalStack;
+const stateDir = mkdtempSync(join(tmpdir(), 'checkout-'));
+const example = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../../docs/examples/order.json'), 'utf8'),
+) as Record<string, unknown> & { recipient: Record<string, unknown> };
+const CACHE_SECONDS = 1;
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, rateLimits: false, webhookTimeScale: 0.0001 });
+  stack = await startLocalStack({
+    port: 0,
+    stateDir,
+    wiring: serviceWiring({
+      stateDir,
+      sendcloud: {
+        baseUrl: sim.baseUrl,
+        servicePointsBaseUrl: sim.servicePointsBaseUrl,
+        accounts: { default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' } },
+      },
+      logLevel: 'ERROR',
+      ordersQueue: { visibilityTimeoutSeconds: 5, retryBaseSeconds: 1 },
+      requeue: { everyMs: 0 },
+      checkout: { cacheSeconds: CACHE_SECONDS, deadlineMs: 1_000, origins: ['https://shop.example'] },
+    }),
+  });
+  await admin('/accounts/default/webhook', { url: `${stack.url}/webhooks/sendcloud` });
+}, 30_000);
+afterAll(async () => {
+  await stack.stop();
+  await sim.stop();
+});
+
+async function admin(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') {
+  const response = await fetch(`${sim.url}/__sim${path}`, {
+    method,
+    ...(method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
+  });
+  return response.status === 204 ? undefined : response.json();
+}
+const simCalls = async (route: string) =>
+  ((await admin('/stats')) as { byRoute: Record<string, number> }).byRoute[route] ?? 0;
+const get = async <T>(path: string, headers: Record<string, string> = {}) => {
+  const response = await fetch(`${stack.url}${path}`, { headers });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as T };
+};
+const post = async <T>(path: string, body: unknown, headers: Record<string, string> = {}) => {
+  const response = await fetch(`${stack.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+};
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(value).slice(0, 300)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+interface PointsAnswer {
+  servicePoints: Array<{
+    id: number;
+    name: string;
+    carrier: string;
+    distanceMeters: number | null;
+    openingHours: Array<{ day: string; periods: Array<{ opens: string; closes: string }>; text: string }>;
+    order: { delivery: { type: string; servicePointId: number } };
+  }>;
+  stale: boolean;
+  degradedReason?: string;
+}
+interface OptionsAnswer {
+  source: string;
+  stale: boolean;
+  options: Array<{
+    type: 'home' | 'service_point';
+    serviceLevel: string;
+    carrier: string;
+    shippingMethod: { id: number; name: string } | null;
+    price: { amount: string } | null;
+    handoverDate: string;
+    expectedDeliveryDate: string;
+    order: { serviceLevel: string; delivery: { type: string }; shippingMethodId?: number };
+  }>;
+}
+
+describe('service points', () => {
+  it('finds points around 1012AB with opening hours a UI can render, nearest first', async () => {
+    const { status, body, headers } = await get<PointsAnswer>(
+      '/service-points?country=NL&postalCode=1012 AB',
+      {
+        origin: 'https://shop.example',
+      },
+    );
+    expect(status).toBe(200);
+    expect(headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(body.stale).toBe(false);
+    expect(body.servicePoints.length).toBeGreaterThan(3);
+    const distances = body.servicePoints.map((p) => p.distanceMeters ?? Number.NaN);
+    expect(distances).toEqual([...distances].sort((a, b) => a - b));
+    for (const point of body.servicePoints) {
+      expect(point.openingHours.map((d) => d.day)).toEqual([
+        'monday',
+        'tuesday',
+        'wednesday',
+        'thursday',
+        'friday',
+        'saturday',
+        'sunday',
+      ]);
+      expect(point.order.delivery).toEqual({ type: 'service_point', servicePointId: point.id });
+    }
+    const open = body.servicePoints[0]?.openingHours.find((d) => d.periods.length > 0);
+    expect(open?.periods[0]?.opens).toMatch(/^\d{2}:\d{2}$/);
+    expect(open?.text).toMatch(/^\d{2}:\d{2}–\d{2}:\d{2}/);
+    // a shop origin that is not configured gets no CORS grant
+    const other = await get('/service-points?country=NL&postalCode=1012AB', {
+      origin: 'https://evil.example',
+    });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('filters by carrier, gets one point by id, and says what to fix in a bad query', async () => {
+    const { body } = await get<PointsAnswer>('/service-points?country=NL&postalCode=1012AB&carrier=dhl');
+    expect(body.servicePoints.length).toBeGreaterThan(0);
+    expect(new Set(body.servicePoints.map((p) => p.carrier))).toEqual(new Set(['dhl']));
+    const id = body.servicePoints[0]?.id;
+    const one = await get<{ servicePoint: { id: number; carrier: string } }>(`/service-points/${id}`);
+    expect(one.body.servicePoint).toMatchObject({ id, carrier: 'dhl' });
+    expect((await get('/service-points/999999999')).status).toBe(404);
+    const bad = await get<{ errors: Array<{ path: string }> }>('/service-points?country=Netherlands');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['country', 'postalCode']));
+  });
+
+  it('answers repeats from the cache without spending the SendCloud budget', async () => {
+    const query = '/service-points?country=NL&postalCode=3511AB&radius=3000';
+    const before = await simCalls('GET /service-points/');
+    const first = await get<PointsAnswer>(query);
+    const second = await get<PointsAnswer>(query);
+    const third = await get<PointsAnswer>(query);
+    expect(await simCalls('GET /service-points/')).toBe(before + 1);
+    expect(second.body).toEqual(first.body);
+    expect(third.body.servicePoints).toEqual(first.body.servicePoints);
+  });
+
+  it('serves the last good answer, flagged, when SendCloud fails or is slow; never a 5xx', async () => {
+    const query = '/service-points?country=NL&postalCode=2511AB';
+    const good = await get<PointsAnswer>(query);
+    expect(good.body.stale).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, CACHE_SECONDS * 1000 + 100));
+    await admin('/faults', { path: '^/service-points/$', kind: 'status', status: 503 });
+    const failed = await get<PointsAnswer>(query);
+    expect(failed.status).toBe(200);
+    expect(failed.body).toMatchObject({ stale: true });
+    expect(failed.body.servicePoints).toEqual(good.body.servicePoints);
+    await admin('/faults', undefined, 'DELETE');
+    await admin('/faults', { path: '^/service-points/$', kind: 'timeout' });
+    const slow = await get<PointsAnswer>(query);
+    expect(slow.body).toMatchObject({ stale: true, degradedReason: 'timeout' });
+    expect(slow.body.servicePoints).toEqual(good.body.servicePoints);
+    // nothing cached for this query: an empty, flagged answer the page can live with
+    const unknown = await get<PointsAnswer>('/service-points?country=NL&postalCode=9711AB');
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toMatchObject({ servicePoints: [], stale: true });
+    await admin('/faults', undefined, 'DELETE');
+    const recovered = await get<PointsAnswer>(query);
+    expect(recovered.body.stale).toBe(false);
+  });
+});
+
+describe('delivery options', () => {
+  const client = () =>
+    new SendcloudClient({
+      credentials: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' },
+      baseUrl: sim.baseUrl,
+      servicePointsBaseUrl: sim.servicePointsBaseUrl,
+    });
+
+  it.each([
+    ['NL', '1012AB'],
+    ['BE', '1000'],
+    ['DE', '10115'],
+  ])('offers for %s exactly what routing would ship', async (country, postalCode) => {
+    const { status, body } = await get<OptionsAnswer>(
+      `/delivery-options?country=${country}&postalCode=${postalCode}&weightGrams=1200&orderValue=49.95`,
+    );
+    expect(status).toBe(200);
+    expect(body.source).toBe('routing');
+    const methods = await client().catalog.shippingMethods();
+    const standard = body.options.find((o) => o.type === 'home' && o.serviceLevel === 'standard');
+    const expected = route(
+      {
+        toCountry: country,
+        fromCountry: 'NL',
+        weightGrams: 1200,
+        serviceLevel: 'standard',
+        orderValue: 49.95,
+        channel: 'webshop',
+        deliveryType: 'home',
+      },
+      { methods, rules: DEFAULT_RULES },
+    );
+    expect(standard?.shippingMethod?.id).toBe(expected.choice?.methodId);
+    expect(standard?.carrier).toBe(expected.choice?.carrier);
+    expect(standard?.order).toEqual({
+      serviceLevel: 'standard',
+      delivery: { type: 'home' },
+      shippingMethodId: expected.choice?.methodId,
+    });
+    for (const option of body.options) {
+      expect(option.expectedDeliveryDate > option.handoverDate).toBe(true);
+      const decision = route(
+        {
+          toCountry: country,
+          fromCountry: 'NL',
+          weightGrams: 1200,
+          serviceLevel: option.serviceLevel as 'standard',
+          orderValue: 49.95,
+          channel: 'webshop',
+          deliveryType: option.type,
+          servicePointCarrier: option.carrier,
+        },
+        { methods, rules: DEFAULT_RULES },
+      );
+      expect(decision.choice?.methodId, `${option.type} ${option.serviceLevel}`).toBe(
+        option.shippingMethod?.id,
+      );
+    }
+    if (country === 'NL') {
+      expect(standard?.carrier).toBe('postnl');
+      expect(body.options.some((o) => o.type === 'service_point')).toBe(true);
+      expect(body.options.some((o) => o.serviceLevel === 'evening')).toBe(true);
+    }
+    if (country === 'BE') expect(standard?.carrier).toBe('bpost');
+  });
+
+  it('refuses a query without a weight with what to fix', async () => {
+    const { status, body } = await get<{ errors: Array<{ path: string }> }>('/delivery-options?country=NL');
+    expect(status).toBe(400);
+    expect(body.errors.map((e) => e.path)).toContain('weightGrams');
+  });
+});
+
+describe('service-point orders', () => {
+  it('validates the point at intake and ships to it with to_service_point', async () => {
+    const options = await get<OptionsAnswer>(
+      '/delivery-options?country=NL&postalCode=1012AB&weightGrams=1200',
+    );
+    const choice = options.body.options.find((o) => o.type === 'service_point');
+    expect(choice).toBeDefined();
+    const points = await get<PointsAnswer>(
+      `/service-points?country=NL&postalCode=1012AB&carrier=${choice?.carrier}`,
+    );
+    const point = points.body.servicePoints[0];
+    const orderId = `SP-${Date.now()}`;
+    const accepted = await post('/orders', {
+      ...example,
+      orderId,
+      delivery: point?.order.delivery,
+      shippingMethodId: choice?.shippingMethod?.id,
+    });
+    expect(accepted.status).toBe(202);
+    const shipped = await until(
+      () => get<{ status: string; parcels: Array<{ sendcloudId: number }> }>(`/orders/${orderId}`),
+      (v) => v.body.status === 'label_stored',
+    );
+    const parcelId = shipped.body.parcels[0]?.sendcloudId ?? 0;
+    const parcel = await client().parcels.get(parcelId);
+    expect(parcel.to_service_point).toBe(point?.id);
+
+    const missing = await post<{ errors: Array<{ path: string; message: string }> }>('/orders', {
+      ...example,
+      orderId: `SP-MISSING-${Date.now()}`,
+      delivery: { type: 'service_point', servicePointId: 999_999_999 },
+    });
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors).toEqual([
+      { path: 'delivery.servicePointId', message: 'service point 999999999 does not exist' },
+    ]);
+    const other = (
+      await get<PointsAnswer>('/service-points?country=NL&postalCode=1012AB')
+    ).body.servicePoints.find((p) => p.carrier !== choice?.carrier);
+    const mismatch = await post<{ errors: Array<{ path: string }> }>('/orders', {
+      ...example,
+      orderId: `SP-MISMATCH-${Date.now()}`,
+      delivery: other?.order.delivery,
+      shippingMethodId: choice?.shippingMethod?.id,
+    });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.errors[0]?.path).toBe('shippingMethodId');
+  });
+
+  const client = () =>
+    new SendcloudClient({
+      credentials: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' },
+      baseUrl: sim.baseUrl,
+      servicePointsBaseUrl: sim.servicePointsBaseUrl,
+    });
+});
+
+interface ReturnAnswer {
+  returnId: string;
+  status: string;
+  order: { channel: string; orderId: string; parcelId: number };
+  parcel: { id: number; carrier: string; trackingNumber: string } | null;
+  returnPortalUrl: string | null;
+  links: { self: string; label: string };
+}
+
+describe('returns', () => {
+  async function shippedOrder() {
+    const orderId = `RET-SRC-${Date.now()}`;
+    await post('/orders', { ...example, orderId });
+    const shipped = await until(
+      () => get<{ status: string; parcels: Array<{ sendcloudId: number }> }>(`/orders/${orderId}`),
+      (v) => v.body.status === 'label_stored',
+    );
+    return { orderId, parcelId: shipped.body.parcels[0]?.sendcloudId ?? 0 };
+  }
+  const request = (orderId: string) => ({
+    channel: 'webshop',
+    orderId,
+    items: [{ description: 'Running shoes', quantity: 1, sku: 'SHOE-42', reason: 'wrong_size' as const }],
+  });
+
+  it('creates a stored return label once, lists it, and tracks the return parcel with isReturn', async () => {
+    const { orderId, parcelId } = await shippedOrder();
+    const created = await post<ReturnAnswer>('/returns', request(orderId));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      order: { channel: 'webshop', orderId, parcelId },
+      status: 'label_stored',
+    });
+    expect(created.body.parcel?.carrier).toBe('postnl');
+    expect(created.body.returnPortalUrl).toMatch(/^https:\/\/.+shipping-portal\.com\/rp\//);
+    const label = await fetch(`${stack.url}${created.body.links.label}`);
+    expect(label.headers.get('content-type')).toBe('application/pdf');
+    expect(
+      Buffer.from(await label.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+
+    // the same request again: the same return, no second label at SendCloud
+    const again = await post<ReturnAnswer>('/returns', request(orderId));
+    expect(again.status).toBe(200);
+    expect(again.body.returnId).toBe(created.body.returnId);
+    const counts = (await admin(
+      `/counts?external_reference=${encodeURIComponent(`return:${created.body.returnId}`)}`,
+    )) as { created: number };
+    expect(counts.created).toBe(1);
+    const returnEvents = stack.bus.events.filter(
+      (e) =>
+        e['detail-type'] === 'Return Created' &&
+        (e.detail as { returnId: string }).returnId === created.body.returnId,
+    );
+    expect(returnEvents).toHaveLength(1);
+    expect(returnEvents[0]?.detail).toMatchObject({
+      orderId,
+      isReturn: true,
+      parcelId: created.body.parcel?.id,
+    });
+
+    const listed = await get<{
+      returns: Array<{ returnId: string | null; sendcloud: { parcelId: number } }>;
+    }>('/returns');
+    expect(listed.body.returns.find((r) => r.returnId === created.body.returnId)?.sendcloud.parcelId).toBe(
+      created.body.parcel?.id,
+    );
+    const one = await get<ReturnAnswer & { sendcloud: { id: number; parcelStatus: { id: number } } | null }>(
+      created.body.links.self,
+    );
+    expect(one.body.sendcloud?.parcelStatus?.id).toBe(1000);
+
+    // the customer drops it off: the return parcel is tracked like an outbound one
+    await admin(`/parcels/${created.body.parcel?.id}/advance`, {});
+    const tracked = await until(
+      () =>
+        get<ReturnAnswer & { history: Array<{ statusId: number }>; tracking: unknown }>(
+          created.body.links.self,
+        ),
+      (v) => v.body.history.some((h) => h.statusId !== 1000) && v.body.tracking !== null,
+    );
+    expect(tracked.body.status).toBe('in_transit');
+    const changed = stack.bus.events.filter(
+      (e) =>
+        e['detail-type'] === 'Parcel Status Changed' &&
+        (e.detail as { parcelId: number }).parcelId === created.body.parcel?.id,
+    );
+    expect(changed[0]?.detail).toMatchObject({ isReturn: true, orderId, returnId: created.body.returnId });
+  });
+
+  it('refuses a return for an order that has not shipped, or with nothing to return', async () => {
+    const orderId = `RET-NOSHIP-${Date.now()}`;
+    await admin('/faults', { path: '^/parcels$', method: 'POST', kind: 'status', status: 400, count: 20 });
+    await post('/orders', { ...example, orderId });
+    await until(
+      () => get<{ status: string }>(`/orders/${orderId}`),
+      (v) => v.body.status === 'failed',
+    );
+    await admin('/faults', undefined, 'DELETE');
+    const refused = await post<{ code: string }>('/returns', request(orderId));
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('ORDER_NOT_SHIPPED');
+    const empty = await post<{ errors: Array<{ path: string }> }>('/returns', {
+      ...request(orderId),
+      items: [],
+    });
+    expect(empty.status).toBe(400);
+    expect(empty.body.errors[0]?.path).toBe('items');
+    expect((await post('/returns', { parcelId: 123456789, items: request(orderId).items })).status).toBe(404);
+  });
+});

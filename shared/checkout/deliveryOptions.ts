@@ -32,6 +32,7 @@ export interface DeliveryChoice {
   readonly serviceLevel: ServiceLevel;
   readonly title: string;
   readonly carrier: string;
+  readonly carrierName: string;
   readonly shippingMethod: { readonly id: number; readonly name: string } | null;
   readonly price: { readonly amount: string; readonly currency: 'EUR' } | null;
   /** Order before this local time (HH:MM, `timeZone`) to be handed over on `handoverDate`. */
@@ -159,6 +160,20 @@ export async function deliveryOptions(
   };
 }
 
+/** How customers know the carriers (SendCloud's codes otherwise). */
+const CARRIER_NAMES: Readonly<Record<string, string>> = {
+  postnl: 'PostNL',
+  bpost: 'bpost',
+  dhl: 'DHL',
+  dhl_express: 'DHL Express',
+  dpd: 'DPD',
+  gls_nl: 'GLS',
+  ups: 'UPS',
+  colissimo: 'Colissimo',
+  mondial_relay: 'Mondial Relay',
+};
+export const carrierName = (code: string): string => CARRIER_NAMES[code] ?? code.toUpperCase();
+
 const levelOrder = (c: DeliveryChoice) => SERVICE_LEVELS.indexOf(c.serviceLevel);
 
 const TITLES: Record<ServiceLevel, string> = {
@@ -181,8 +196,9 @@ function choice(
     id: `${type}:${level}:${candidate.methodId}`,
     type,
     serviceLevel: level,
-    title: type === 'service_point' ? `Pick up at a ${candidate.carrier} point` : TITLES[level],
+    title: type === 'service_point' ? `Pick up at a ${carrierName(candidate.carrier)} point` : TITLES[level],
     carrier: candidate.carrier,
+    carrierName: carrierName(candidate.carrier),
     shippingMethod: { id: candidate.methodId, name: candidate.name },
     price: candidate.price === null ? null : { amount: candidate.price.toFixed(2), currency: 'EUR' },
     cutOff: deps.schedule.cutOff,
@@ -293,6 +309,7 @@ async function fromCheckout(
         serviceLevel: kind.level,
         title: option.title,
         carrier: option.carrier.code,
+        carrierName: option.carrier.name ?? carrierName(option.carrier.code),
         shippingMethod: method ? { id: method.id, name: method.name } : null,
         price: option.shipping_rate ? { amount: option.shipping_rate.value, currency: 'EUR' } : null,
         cutOff: option.cut_off_time ?? deps.schedule.cutOff,

@@ -161,7 +161,7 @@
             <input type="radio" name="option" value="${i}" ${o === this.selected ? 'checked' : ''}>
             <span class="title">${html(o.title)}</span>
             <span class="price">${o.price ? `€ ${html(o.price.amount)}` : ''}</span>
-            <span class="meta">${html(o.carrier)} · expected ${html(o.expectedDeliveryDate)} · order before ${html(o.cutOff)}</span>
+            <span class="meta">${html(o.carrierName ?? o.carrier)} · expected ${html(o.expectedDeliveryDate)} · order before ${html(o.cutOff)}</span>
           </label>`,
         )
         .join('');

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { StartBatchRequest } from '../shared/batches/Batch';
+import { DeliveryOptionsParams, ServicePointQuery } from '../shared/checkout';
 import { type DetailType, EVENT_SCHEMAS, eventJsonSchema } from '../shared/events';
 import {
   AcceptedResponse,
@@ -12,6 +13,7 @@ import {
   RoutingDecisionResponse,
 } from '../shared/orders';
 import { MAX_BATCH_ORDERS } from '../shared/orders/acceptBatch';
+import { ReturnRequest } from '../shared/returns';
 import { RuleSet } from '../shared/routing';
 
 /**
@@ -34,6 +36,20 @@ const channelParam = {
   description: 'needed when the same orderId exists in several channels',
 };
 
+/** A query-string schema as OpenAPI parameters. */
+function queryParameters(type: z.ZodType): Array<Record<string, unknown>> {
+  const document = schema(type, 'input') as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
+  return Object.entries(document.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: document.required?.includes(name) ?? false,
+    schema: property,
+  }));
+}
+
 export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
@@ -41,7 +57,7 @@ export function openApiDocument(): Record<string, unknown> {
       title: 'sendcloud-bridge',
       version: '1.0.0',
       description:
-        'Orders in, SendCloud labels and tracking out. Weights in grams, dimensions in centimetres. All routes are IAM-authorised (SigV4).',
+        'Orders in, SendCloud labels and tracking out. Weights in grams, dimensions in centimetres. Routes are IAM-authorised (SigV4) except the checkout routes (public, throttled, CORS) and the SendCloud webhook (HMAC).',
     },
     paths: {
       '/orders': {
@@ -197,6 +213,98 @@ export function openApiDocument(): Record<string, unknown> {
             },
           ],
           responses: { '200': { description: 'the report' }, '400': problem('bad date or unknown account') },
+        },
+      },
+      '/service-points': {
+        get: {
+          summary: 'Service points near a postal code or a position (checkout)',
+          description:
+            'Public (no IAM), throttled, CORS for CHECKOUT_ORIGINS. Cached per query (CHECKOUT_CACHE_SECONDS); when SendCloud fails or is slow the last good answer comes back with `stale: true`, and with nothing cached an empty list with `stale: true` — never a 5xx.',
+          security: [],
+          parameters: queryParameters(ServicePointQuery),
+          responses: {
+            '200': {
+              description:
+                'points nearest first, each with opening hours per day and the `order.delivery` to post',
+            },
+            '400': problem('what to fix in the query'),
+          },
+        },
+      },
+      '/service-points/{id}': {
+        get: {
+          summary: 'One service point (checkout)',
+          security: [],
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'integer' } },
+            { name: 'account', in: 'query', required: false, schema: { type: 'string', default: 'default' } },
+          ],
+          responses: { '200': { description: 'the point' }, '404': problem('no such service point') },
+        },
+      },
+      '/delivery-options': {
+        get: {
+          summary: 'What the customer can choose at checkout',
+          description:
+            "From SendCloud Dynamic Checkout where the account has a configuration (CHECKOUT_CONFIGURATIONS), otherwise derived from the account's shipping methods and routing rules — each option carries the `order` fields that make routing ship exactly it. Public, cached and degraded like /service-points.",
+          security: [],
+          parameters: queryParameters(DeliveryOptionsParams),
+          responses: {
+            '200': {
+              description:
+                'options: type, service level, carrier, method, price, cut-off, hand-over and expected delivery dates',
+            },
+            '400': problem('what to fix in the query'),
+          },
+        },
+      },
+      '/checkout/component.js': {
+        get: {
+          summary: 'The <sendcloud-bridge-checkout> web component (JavaScript, no dependencies)',
+          security: [],
+          responses: { '200': { description: 'text/javascript' } },
+        },
+      },
+      '/returns': {
+        post: {
+          summary: 'Create a return label for a shipped order or parcel',
+          description:
+            'Idempotent: the same order and `reference` (or, without one, the same items) is the same return; an Idempotency-Key header works as for orders. The label is stored in S3; `Return Created` is published once.',
+          parameters: [
+            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } },
+            { name: 'account', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          requestBody: { required: true, ...json(ReturnRequest, 'input') },
+          responses: {
+            '201': { description: 'created: returnId, parcel, links.label, returnPortalUrl' },
+            '200': { description: 'this return existed already (same answer)' },
+            '400': problem('invalid request, or the customer address is needed as `from`'),
+            '404': problem('no such order or parcel'),
+            '409': problem('the order has not shipped'),
+            '422': problem('no return method fits, or SendCloud refused the return'),
+          },
+        },
+        get: {
+          summary: "The account's returns from SendCloud (status, refund), joined to ours",
+          parameters: [
+            { name: 'account', in: 'query', required: false, schema: { type: 'string', default: 'default' } },
+            { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: { '200': { description: 'one page, newest first, and `next`' } },
+        },
+      },
+      '/returns/{returnId}': {
+        get: {
+          summary: "A return: its parcel, tracking history and SendCloud's status and refund",
+          parameters: [{ name: 'returnId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'the return' }, '404': problem('no such return') },
+        },
+      },
+      '/returns/{returnId}/label': {
+        get: {
+          summary: 'The stored return label (A6 PDF)',
+          parameters: [{ name: 'returnId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'application/pdf' }, '404': problem('no label stored') },
         },
       },
       '/routing/rules/{account}': {

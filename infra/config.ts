@@ -30,6 +30,29 @@ export const StageConfig = z.object({
         weekdays: 'MON-FRI',
       },
     ]),
+  /** Checkout routes: shop origins allowed in browsers, Dynamic Checkout configurations, hand-over cut-off. */
+  checkout: z
+    .object({
+      origins: z.array(z.union([z.url(), z.literal('*')])).default([]),
+      /** account → SendCloud Dynamic Checkout configuration id */
+      configurations: z.record(z.string(), z.string()).default({}),
+      cutoff: z
+        .string()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, e.g. 16:00')
+        .default('16:00'),
+      timezone: z.string().default('Europe/Amsterdam'),
+      cacheSeconds: z.coerce.number().int().positive().default(300),
+      /** Requests per second the public checkout routes take (each), with bursts of twice that. */
+      rateLimit: z.coerce.number().int().positive().default(50),
+    })
+    .default({
+      origins: [],
+      configurations: {},
+      cutoff: '16:00',
+      timezone: 'Europe/Amsterdam',
+      cacheSeconds: 300,
+      rateLimit: 50,
+    }),
   /** Days the event bus archive keeps events for replay. */
   eventArchiveDays: z.coerce.number().int().positive().default(30),
 });

@@ -19,6 +19,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { bridgeTable } from '../../shared/store/dynamodb/tables';
 import type { StageConfig } from '../config';
 import { BridgeFunction, type BridgeFunctionProps } from '../constructs/BridgeFunction';
 import { LabelBucket } from '../constructs/LabelBucket';
@@ -67,19 +68,19 @@ export class BridgeStack extends Stack {
     this.table = new TableV2(this, 'Table', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
-      globalSecondaryIndexes: [
-        {
-          indexName: 'gsi1',
-          partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
-          sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
-        },
-        {
-          indexName: 'gsi2',
-          partitionKey: { name: 'gsi2pk', type: AttributeType.STRING },
-          sortKey: { name: 'gsi2sk', type: AttributeType.STRING },
-          projectionType: ProjectionType.KEYS_ONLY,
-        },
-      ],
+      // The indexes the code queries, from the one definition the local stack and the tests also use.
+      globalSecondaryIndexes: (bridgeTable('x').GlobalSecondaryIndexes ?? []).map((index) => {
+        const [hash, range] = index.KeySchema ?? [];
+        return {
+          indexName: index.IndexName ?? '',
+          partitionKey: { name: hash?.AttributeName ?? '', type: AttributeType.STRING },
+          ...(range?.AttributeName
+            ? { sortKey: { name: range.AttributeName, type: AttributeType.STRING } }
+            : {}),
+          projectionType:
+            index.Projection?.ProjectionType === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
+        };
+      }),
       timeToLiveAttribute: 'expiresAt',
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.awsManagedKey(),
@@ -108,6 +109,13 @@ export class BridgeStack extends Stack {
       LABEL_BUCKET: labels.bucketName,
       EVENT_BUS_NAME: this.bus.eventBusName,
       SENDCLOUD_CREDENTIALS_SECRET_ARN: this.credentials.secretArn,
+      CHECKOUT_ORIGINS: config.checkout.origins.join(','),
+      CHECKOUT_CONFIGURATIONS: Object.entries(config.checkout.configurations)
+        .map(([account, id]) => `${account}=${id}`)
+        .join(','),
+      CHECKOUT_CUTOFF: config.checkout.cutoff,
+      CHECKOUT_TIME_ZONE: config.checkout.timezone,
+      CHECKOUT_CACHE_SECONDS: String(config.checkout.cacheSeconds),
     };
     const fn = (name: string, description: string, extra: Partial<BridgeFunctionProps> = {}) =>
       new BridgeFunction(this, name, {
@@ -157,6 +165,21 @@ export class BridgeStack extends Stack {
     const getReport = fn('get-report', 'GET /reports/{date}', {
       timeout: Duration.seconds(29),
       memorySize: 1024,
+    });
+    const servicePoints = fn(
+      'service-points',
+      'GET /service-points, /service-points/{id} (public, checkout)',
+      {
+        timeout: Duration.seconds(10),
+      },
+    );
+    const deliveryOptions = fn('delivery-options', 'GET /delivery-options (public, checkout)', {
+      timeout: Duration.seconds(10),
+    });
+    const component = fn('checkout-component', 'GET /checkout/component.js (public)', { memorySize: 128 });
+    const createReturn = fn('create-return', 'POST /returns', { timeout: Duration.seconds(29) });
+    const getReturns = fn('get-returns', 'GET /returns, /returns/{returnId}[/label]', {
+      timeout: Duration.seconds(29),
     });
     const worker = fn('order-worker', 'Orders queue: route, create the parcel, store labels, publish', {
       timeout: workerTimeout,
@@ -254,6 +277,23 @@ export class BridgeStack extends Stack {
       schedule: Schedule.cron({ minute: '30', hour: '0' }),
       targets: [new LambdaFunction(reportJob.fn)],
     });
+    // Checkout lookups cache their answers in the table (and read rules and method health there).
+    for (const checkout of [servicePoints, deliveryOptions]) {
+      this.table.grantReadWriteData(checkout.fn);
+      this.credentials.grantRead(checkout.fn);
+    }
+    this.table.grantReadWriteData(createReturn.fn);
+    idempotency.grantReadWriteData(createReturn.fn);
+    this.bus.grantPutEventsTo(createReturn.fn);
+    this.credentials.grantRead(createReturn.fn);
+    createReturn.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:PutObject'], resources: [labels.arnForObjects('labels/*')] }),
+    );
+    this.table.grantReadData(getReturns.fn);
+    this.credentials.grantRead(getReturns.fn);
+    getReturns.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [labels.arnForObjects('labels/*')] }),
+    );
     this.table.grantReadWriteData(rulesFn.fn);
     this.credentials.grantRead(rulesFn.fn);
     this.table.grantReadData(explain.fn);
@@ -283,6 +323,10 @@ export class BridgeStack extends Stack {
       endOfDay,
       reportJob,
       getReport,
+      servicePoints,
+      deliveryOptions,
+      createReturn,
+      getReturns,
       worker,
     ]) {
       Validations.of(handler.fn).acknowledge({
@@ -298,7 +342,7 @@ export class BridgeStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/batches/*]`,
       reason: 'The worker writes merged batch files under batches/ only.',
     });
-    for (const handler of [getLabel, worker]) {
+    for (const handler of [getLabel, worker, createReturn, getReturns]) {
       Validations.of(handler.fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/labels/*]`,
         reason:
@@ -328,6 +372,10 @@ export class BridgeStack extends Stack {
       ['/batches', HttpMethod.POST, createBatchFn],
       ['/batches/{batchId}', HttpMethod.GET, getBatch],
       ['/batches/{batchId}/files/{index}', HttpMethod.GET, getBatch],
+      ['/returns', HttpMethod.POST, createReturn],
+      ['/returns', HttpMethod.GET, getReturns],
+      ['/returns/{returnId}', HttpMethod.GET, getReturns],
+      ['/returns/{returnId}/label', HttpMethod.GET, getReturns],
     ];
     for (const [path, method, handler] of routes) {
       this.api.addRoutes({
@@ -353,6 +401,32 @@ export class BridgeStack extends Stack {
         });
       }
     }
+    // Checkout pages call these from shoppers' browsers: no IAM, each throttled on its own, read-only, and
+    // they answer from the cache when SendCloud is slow (functions add CORS for the configured shop origins).
+    const publicRoutes: Array<[string, BridgeFunction]> = [
+      ['/service-points', servicePoints],
+      ['/service-points/{id}', servicePoints],
+      ['/delivery-options', deliveryOptions],
+      ['/checkout/component.js', component],
+    ];
+    for (const [path, handler] of publicRoutes) {
+      const open = this.api.addRoutes({
+        path,
+        methods: [HttpMethod.GET],
+        authorizer: new HttpNoneAuthorizer(),
+        integration: new HttpLambdaIntegration(
+          `Public${handler.node.id}${path.length}Integration`,
+          handler.fn,
+        ),
+      });
+      for (const route of open) {
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'Checkout pages call this from shoppers’ browsers, which cannot sign with IAM; read-only, throttled per route, no personal data.',
+        });
+      }
+    }
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: retention(config.logRetentionDays),
       removalPolicy: RemovalPolicy.DESTROY,
@@ -363,6 +437,15 @@ export class BridgeStack extends Stack {
     stage.routeSettings = {
       'POST /webhooks/sendcloud': { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
       'POST /webhooks/sendcloud/{account}': { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
+      ...Object.fromEntries(
+        publicRoutes.map(([path]) => [
+          `GET ${path}`,
+          {
+            ThrottlingBurstLimit: 2 * config.checkout.rateLimit,
+            ThrottlingRateLimit: config.checkout.rateLimit,
+          },
+        ]),
+      ),
     };
     stage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,

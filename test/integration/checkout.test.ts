@@ -305,6 +305,29 @@ describe('service-point orders', () => {
     });
     expect(mismatch.status).toBe(400);
     expect(mismatch.body.errors[0]?.path).toBe('shippingMethodId');
+    // in a batch the same check answers per order
+    const batch = await post<{ results: Array<{ status: number; errors?: Array<{ path: string }> }> }>(
+      '/orders/batch',
+      {
+        orders: [
+          { ...example, orderId: `SPB-OK-${Date.now()}`, delivery: point?.order.delivery },
+          {
+            ...example,
+            orderId: `SPB-BAD-${Date.now()}`,
+            delivery: { type: 'service_point', servicePointId: 999_999_998 },
+          },
+        ],
+      },
+    );
+    expect(batch.status).toBe(207);
+    expect(batch.body.results.map((r) => r.status)).toEqual([202, 400]);
+    expect(batch.body.results[1]?.errors?.[0]?.path).toBe('delivery.servicePointId');
+    const rejected = stack.bus.events.filter(
+      (e) =>
+        e['detail-type'] === 'Order Rejected' &&
+        String((e.detail as { orderId: string }).orderId).startsWith('SPB-BAD-'),
+    );
+    expect(rejected).toHaveLength(1);
   });
 
   const client = () =>

@@ -125,6 +125,10 @@ export async function deliveryOptions(
       { methods, rules, unavailable },
     );
     if (!decision.choice || seen.has(decision.choice.methodId)) continue;
+    // Express, evening and economy are offered only where a rule is made for them: a level that merely falls
+    // through to a general rule would be shipped as something else (evening to BE as a daytime parcel).
+    const deciding = rules.rules.find((r) => r.name === decision.rule);
+    if (level !== 'standard' && !deciding?.when.serviceLevels?.includes(level)) continue;
     seen.add(decision.choice.methodId);
     choices.push(choice('home', level, decision.choice, query.country, fromCountry, deps));
   }

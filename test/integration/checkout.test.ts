@@ -248,7 +248,11 @@ describe('delivery options', () => {
       expect(body.options.some((o) => o.type === 'service_point')).toBe(true);
       expect(body.options.some((o) => o.serviceLevel === 'evening')).toBe(true);
     }
-    if (country === 'BE') expect(standard?.carrier).toBe('bpost');
+    if (country === 'BE') {
+      expect(standard?.carrier).toBe('bpost');
+      // no rule makes evening delivery to Belgium: it is not offered as if it were
+      expect(body.options.some((o) => o.serviceLevel === 'evening')).toBe(false);
+    }
   });
 
   it('refuses a query without a weight with what to fix', async () => {

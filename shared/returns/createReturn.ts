@@ -161,7 +161,7 @@ export async function createReturn(
       channel: key.channel,
       orderId: key.orderId,
       account: order.account,
-      status: 'creating',
+      status: 'accepted',
       isReturn: true,
       returnOf: { channel: order.channel, orderId: order.orderId, parcelId: shipped.id },
       ...(request.reference ? { returnReference: request.reference } : {}),
@@ -174,7 +174,7 @@ export async function createReturn(
       })),
       bodyHash: sha256(canonicalJson(request)),
       spec: { ...order.spec, toCountry: shop.country, weightGrams, delivery: { type: 'home' } },
-      attempt: 1,
+      attempt: 0,
       routing: decision,
       events: {},
       createdAt: now,
@@ -183,6 +183,15 @@ export async function createReturn(
     const created = await deps.store.createReturn(fresh);
     record = created.created ? fresh : created.existing;
   }
+  // One request at a time makes the label: a concurrent twin waits (409, retry), a later one gets the result.
+  const claim = await deps.store.claim(key, { now: deps.clock(), lockMs: 60_000 });
+  if (claim.outcome === 'settled' && claim.order.status === 'label_stored') {
+    await publishCreated(claim.order, deps);
+    return { view: returnView(claim.order), created: false };
+  }
+  if (claim.outcome !== 'claimed')
+    throw new HttpError(409, 'RETURN_IN_PROGRESS', `Return ${returnId} is being created; retry in a moment.`);
+  record = claim.order;
   const externalReference = `return:${returnId}`;
   // Item lines go to SendCloud when each has an HS code (from the request or the order's own line by SKU);
   // otherwise the return is announced without lines — the reasons stay on our record.
@@ -273,7 +282,8 @@ export async function createReturn(
     updatedAt: stored,
   };
   await deps.tracking.linkParcel(parcel.id, { account: order.account, ...key }, stored, { awaitScan: false });
-  await deps.store.update(key, changes);
+  if (!(await deps.store.update(key, changes, { attempt: record.attempt })))
+    throw new HttpError(409, 'RETURN_IN_PROGRESS', `Return ${returnId} is being created; retry in a moment.`);
   const done = { ...record, ...changes };
   await publishCreated(done, deps);
   return { view: returnView(done), created: true };

@@ -434,6 +434,31 @@ describe('returns', () => {
     expect(changed[0]?.detail).toMatchObject({ isReturn: true, orderId, returnId: created.body.returnId });
   });
 
+  it('makes one label when the same return is posted five times at once, and honours Idempotency-Key', async () => {
+    const { orderId } = await shippedOrder();
+    const body = { ...request(orderId), reference: 'RMA-CONCURRENT' };
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => post<ReturnAnswer>('/returns', body)));
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    expect(answers.every((a) => [200, 201, 409].includes(a.status))).toBe(true);
+    const returnId = answers.find((a) => a.status === 201)?.body.returnId ?? '';
+    const counts = (await admin(
+      `/counts?external_reference=${encodeURIComponent(`return:${returnId}`)}`,
+    )) as {
+      created: number;
+    };
+    expect(counts.created).toBe(1);
+    // a retry after the in-progress answer gets the finished return
+    expect((await post<ReturnAnswer>('/returns', body)).body).toMatchObject({
+      returnId,
+      status: 'label_stored',
+    });
+    // one Idempotency-Key, two different bodies: the second is refused
+    const key = { 'idempotency-key': `ret-${Date.now()}` };
+    expect((await post('/returns', { ...body, reference: 'RMA-KEYED' }, key)).status).toBe(201);
+    const reused = await post<{ code: string }>('/returns', { ...body, reference: 'RMA-OTHER' }, key);
+    expect(reused).toMatchObject({ status: 409, body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+  });
+
   it('refuses a return for an order that has not shipped, or with nothing to return', async () => {
     const orderId = `RET-NOSHIP-${Date.now()}`;
     await admin('/faults', { path: '^/parcels$', method: 'POST', kind: 'status', status: 400, count: 20 });

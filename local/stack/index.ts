@@ -165,6 +165,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const type = url.searchParams.get('detail-type');
         return { status: 200, json: bus.events.filter((e) => !type || e['detail-type'] === type) };
       }
+      if (req.method === 'GET' && url.pathname === '/_local/checkout')
+        return {
+          status: 200,
+          body: checkoutDemoPage(url),
+          headers: { 'content-type': 'text/html; charset=utf-8' },
+        };
       const job = /^\/_local\/jobs\/([^/]+)$/.exec(url.pathname)?.[1];
       if (req.method === 'POST' && job) {
         if (!scheduler.names().includes(job))
@@ -208,4 +214,20 @@ async function arnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
   );
   return attributes.Attributes?.QueueArn ?? '';
+}
+
+/** A shop checkout page with the component, for trying it by hand: `/_local/checkout?country=BE&postalCode=1000`. */
+function checkoutDemoPage(url: URL): string {
+  const attr = (name: string, fallback: string) =>
+    (url.searchParams.get(name) ?? fallback).replace(/[^A-Za-z0-9 .-]/g, '');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Checkout demo</title>
+<script src="/checkout/component.js"></script></head>
+<body style="font:14px system-ui;max-width:520px;margin:24px auto">
+<h1 style="font-size:18px">Checkout demo</h1>
+<sendcloud-bridge-checkout api="" country="${attr('country', 'NL')}" postal-code="${attr('postalCode', '1012AB')}"
+  weight-grams="${attr('weightGrams', '1200')}" order-value="${attr('orderValue', '49.95')}"></sendcloud-bridge-checkout>
+<h2 style="font-size:14px">Fields for POST /orders</h2><pre id="choice">—</pre>
+<script>document.addEventListener('sendcloud-bridge-choice', (e) => {
+  document.getElementById('choice').textContent = JSON.stringify(e.detail.order, null, 2);
+});</script></body></html>`;
 }

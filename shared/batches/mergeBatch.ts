@@ -46,7 +46,12 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
           : 'all';
     groups.set(split, [...(groups.get(split) ?? []), order]);
   }
-  const client = await deps.sendcloud(batch.account, 'batch');
+  // Only a label whose ZPL is not stored needs SendCloud (orders from before ZPL was stored with the A6).
+  let client: Promise<SendcloudClient> | undefined;
+  const sendcloud = () => {
+    client ??= deps.sendcloud(batch.account, 'batch');
+    return client;
+  };
   const partSize = deps.partSize ?? 1_000;
   const files: BatchFile[] = [];
   for (const [split, group] of groups) {
@@ -76,7 +81,7 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
         continue;
       }
       const { a6, a4 } = await mergePdfs(slice, deps.labels);
-      const zpl = await zplStream(slice, client, deps.labels);
+      const zpl = await zplStream(slice, sendcloud, deps.labels);
       // ZPL last: its presence marks the part as complete.
       for (const [format, bytes, ext, type] of [
         ['a6', a6, 'pdf', 'application/pdf'],
@@ -150,7 +155,7 @@ async function mergePdfs(
 /** ZPL streams concatenate: the stored ZPL where the print profile made it, else fetched once and stored. */
 async function zplStream(
   orders: readonly OrderRecord[],
-  client: SendcloudClient,
+  client: () => Promise<SendcloudClient>,
   labels: LabelStore,
 ): Promise<Uint8Array> {
   const streams = await mapLimit(orders, 8, async (order) => {
@@ -158,7 +163,7 @@ async function zplStream(
     if (!parcel) return Buffer.alloc(0);
     const stored = order.labels?.zpl ? await labels.get(order.labels.zpl.key) : undefined;
     return Buffer.concat([
-      Buffer.from(stored ?? (await client.labels.document(parcel.id, { format: 'zpl' }))),
+      Buffer.from(stored ?? (await (await client()).labels.document(parcel.id, { format: 'zpl' }))),
       Buffer.from('\n'),
     ]);
   });

@@ -103,6 +103,8 @@ export const OrderRequest = z
     orderId: Text(50).regex(/^[A-Za-z0-9._:\-/]+$/, 'letters, digits and . _ : - / only'),
     channel: Text(30)
       .regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, - and _ (e.g. "webshop", "bol", "amazon")')
+      // returns are kept under this channel name (shared/returns)
+      .refine((channel) => channel !== 'returns', '"returns" is reserved for return shipments')
       .default('webshop'),
     account: z
       .string()

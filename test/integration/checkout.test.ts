@@ -478,5 +478,12 @@ describe('returns', () => {
     expect(empty.status).toBe(400);
     expect(empty.body.errors[0]?.path).toBe('items');
     expect((await post('/returns', { parcelId: 123456789, items: request(orderId).items })).status).toBe(404);
+    // the channel returns live under is not an order channel
+    const reserved = await post<{ errors: Array<{ path: string }> }>('/orders', {
+      ...example,
+      channel: 'returns',
+    });
+    expect(reserved.status).toBe(400);
+    expect(reserved.body.errors.map((e) => e.path)).toEqual(['channel']);
   });
 });

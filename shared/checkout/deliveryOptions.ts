@@ -3,19 +3,13 @@ import { EU, SERVICE_LEVELS, type ServiceLevel } from '../orders/OrderRequest';
 import { type Candidate, DEFAULT_RULES, type RoutingOrder, type RuleSet, route } from '../routing';
 import type { DeliveryOption, SendcloudClient, ShippingMethod } from '../sendcloud';
 import { type Looked, LookupCache } from './LookupCache';
+import { CountryParam, PostalCodeParam } from './params';
 
 /** `GET /delivery-options` query. */
 export const DeliveryOptionsParams = z.object({
   account: z.string().default('default'),
-  country: z
-    .string()
-    .transform((s) => s.toUpperCase())
-    .pipe(z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code, e.g. NL')),
-  postalCode: z
-    .string()
-    .transform((s) => s.replace(/\s+/g, '').toUpperCase())
-    .pipe(z.string().min(3).max(10))
-    .optional(),
+  country: CountryParam,
+  postalCode: PostalCodeParam.optional(),
   weightGrams: z.coerce.number().int().positive().max(1_000_000),
   orderValue: z
     .string()

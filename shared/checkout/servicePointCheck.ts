@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { orderSpecOf } from '../orders/acceptOrder';
 import type { OrderRequest } from '../orders/OrderRequest';
 import { DEFAULT_RULES, type RuleSet, route } from '../routing';
 import type { SendcloudClient } from '../sendcloud';
@@ -67,15 +68,7 @@ export async function checkServicePoint(
         toCountry: order.recipient.country,
         fromCountry,
         weightGrams: order.parcel.weightGrams,
-        ...(order.parcel.lengthCm && order.parcel.widthCm && order.parcel.heightCm
-          ? {
-              dimensionsCm: {
-                length: order.parcel.lengthCm,
-                width: order.parcel.widthCm,
-                height: order.parcel.heightCm,
-              },
-            }
-          : {}),
+        dimensionsCm: orderSpecOf(order).dimensionsCm,
         serviceLevel: order.serviceLevel,
         orderValue: Number(order.orderValue.amount),
         channel: order.channel,

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { SendcloudClient, ServicePoint } from '../sendcloud';
 import { type Looked, LookupCache } from './LookupCache';
+import { CountryParam, PostalCodeParam } from './params';
 
 const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 const SHOP_TYPES = ['servicepoint', 'locker', 'post_office', 'carrier_depot'] as const;
@@ -15,15 +16,8 @@ const list = (text: string | undefined) =>
 export const ServicePointQuery = z
   .object({
     account: z.string().default('default'),
-    country: z
-      .string()
-      .transform((s) => s.toUpperCase())
-      .pipe(z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code, e.g. NL')),
-    postalCode: z
-      .string()
-      .transform((s) => s.replace(/\s+/g, '').toUpperCase())
-      .pipe(z.string().min(3).max(10))
-      .optional(),
+    country: CountryParam,
+    postalCode: PostalCodeParam.optional(),
     latitude: z.coerce.number().min(-90).max(90).optional(),
     longitude: z.coerce.number().min(-180).max(180).optional(),
     radius: z.coerce.number().int().min(100).max(50_000).default(5_000),

@@ -3,6 +3,7 @@ import { HttpError } from '../http/errors';
 import { type LabelStore, labelKey } from '../labels';
 import { canonicalJson, sha256 } from '../orders/canonical';
 import { emitOnce } from '../orders/emitOnce';
+import { parcelRef } from '../orders/eventRefs';
 import { findOrder } from '../orders/findOrder';
 import type { OrderKey, OrderRecord } from '../orders/Order';
 import { DEFAULT_RULES, type RoutingDecision, route } from '../routing';
@@ -292,21 +293,14 @@ export async function createReturn(
 async function publishCreated(record: OrderRecord, deps: ReturnDeps): Promise<void> {
   const p = record.parcel;
   const of = record.returnOf;
-  if (!p || !of || record.events?.['Return Created']?.state === 'sent') return;
+  const ref = parcelRef(record);
+  if (!ref || !p || !of || record.events?.['Return Created']?.state === 'sent') return;
   await emitOnce(
     record,
     'Return Created',
     {
+      ...ref,
       returnId: record.orderId,
-      orderId: of.orderId,
-      channel: of.channel,
-      account: record.account,
-      parcelId: p.id,
-      carrier: p.carrier,
-      shippingMethodId: p.shippingMethodId,
-      shippingMethodName: p.shippingMethodName,
-      trackingNumber: p.trackingNumber,
-      trackingUrl: p.trackingUrl,
       isReturn: true,
       reference: record.returnReference ?? null,
       labelKey: record.labels?.a6?.key ?? null,

@@ -1,43 +1,23 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSimulator, startSimulator } from '../../local/simulator';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { serviceWiring } from '../../local/wiring';
+import type { RunningSimulator } from '../../local/simulator';
+import type { LocalStack } from '../../local/stack';
+import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
 
 /** End of day on the local wiring: held orders → one batch → SendCloud batch create → merged files → shipped. */
 let sim: RunningSimulator;
 let stack: LocalStack;
-const stateDir = mkdtempSync(join(tmpdir(), 'batches-'));
-const example = JSON.parse(
-  readFileSync(join(import.meta.dirname, '../../docs/examples/order.json'), 'utf8'),
-) as Record<string, unknown>;
+let bridge: Bridge;
+const example = exampleOrder();
 
 beforeAll(async () => {
   process.env.MERGE_PART_SIZE = '3';
-  sim = await startSimulator({ port: 0, rateLimits: false });
-  stack = await startLocalStack({
-    port: 0,
-    stateDir,
-    wiring: serviceWiring({
-      stateDir,
-      sendcloud: {
-        baseUrl: sim.baseUrl,
-        servicePointsBaseUrl: sim.servicePointsBaseUrl,
-        accounts: { default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' } },
-      },
-      logLevel: 'ERROR',
-      ordersQueue: { visibilityTimeoutSeconds: 1, retryBaseSeconds: 1 },
-      requeue: { everyMs: 0 },
-    }),
+  bridge = await startBridge({
+    wiring: { ordersQueue: { visibilityTimeoutSeconds: 1, retryBaseSeconds: 1 } },
   });
+  ({ sim, stack } = bridge);
 }, 30_000);
-afterAll(async () => {
-  await stack.stop();
-  await sim.stop();
-});
+afterAll(() => bridge.stop());
 
 const post = (path: string, body: unknown) =>
   fetch(`${stack.url}${path}`, {

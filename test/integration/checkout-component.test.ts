@@ -1,13 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSimulator, startSimulator } from '../../local/simulator';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { serviceWiring } from '../../local/wiring';
+import type { LocalStack } from '../../local/stack';
+import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
 
 /**
  * <sendcloud-bridge-checkout> in a real headless Chromium (Debian's package): a shop page on its own origin
@@ -20,15 +18,12 @@ if (!hasChromium && process.env.REQUIRE_BROWSER)
   throw new Error(`REQUIRE_BROWSER is set but ${CHROMIUM} is missing`);
 if (!hasChromium) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
-let sim: RunningSimulator;
+let bridge: Bridge;
 let stack: LocalStack;
 let shop: Server;
 let shopUrl: string;
 let browser: Browser;
-const stateDir = mkdtempSync(join(tmpdir(), 'component-'));
-const example = JSON.parse(
-  readFileSync(join(import.meta.dirname, '../../docs/examples/order.json'), 'utf8'),
-) as Record<string, unknown>;
+const example = exampleOrder();
 
 beforeAll(async () => {
   if (!hasChromium) return;
@@ -46,22 +41,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
   shopUrl = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
-  sim = await startSimulator({ port: 0, rateLimits: false });
-  stack = await startLocalStack({
-    port: 0,
-    stateDir,
-    wiring: serviceWiring({
-      stateDir,
-      sendcloud: {
-        baseUrl: sim.baseUrl,
-        servicePointsBaseUrl: sim.servicePointsBaseUrl,
-        accounts: { default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' } },
-      },
-      logLevel: 'ERROR',
-      requeue: { everyMs: 0 },
-      checkout: { origins: [shopUrl] },
-    }),
-  });
+  bridge = await startBridge({ wiring: { checkout: { origins: [shopUrl] } } });
+  stack = bridge.stack;
   apiUrl = stack.url;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -80,8 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!hasChromium) return;
   await browser?.close();
-  await stack?.stop();
-  await sim?.stop();
+  await bridge?.stop();
   await new Promise((resolve) => shop?.close(resolve));
 });
 
@@ -144,8 +124,8 @@ describe.skipIf(!hasChromium)('<sendcloud-bridge-checkout> in Chromium', () => {
     expect(await points.first().locator('.meta').textContent()).toMatch(/km · today/);
 
     const shot = await page.locator('sendcloud-bridge-checkout').screenshot();
-    writeFileSync(join(stateDir, 'checkout.png'), shot);
-    console.log(`screenshot: ${join(stateDir, 'checkout.png')}`);
+    writeFileSync(join(bridge.stateDir, 'checkout.png'), shot);
+    console.log(`screenshot: ${join(bridge.stateDir, 'checkout.png')}`);
     const picture = await measure(page, shot);
     const box = await page.locator('sendcloud-bridge-checkout').boundingBox();
     expect(picture.width).toBe(Math.round(box?.width ?? 0));

@@ -1,46 +1,29 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSimulator, startSimulator } from '../../local/simulator';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { serviceWiring } from '../../local/wiring';
+import type { RunningSimulator } from '../../local/simulator';
+import type { LocalStack } from '../../local/stack';
 import { DEFAULT_RULES, route } from '../../shared/routing';
 import { SendcloudClient } from '../../shared/sendcloud';
+import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
 
 /** Checkout and returns on the local wiring, through the real handlers, against the simulator. */
 let sim: RunningSimulator;
 let stack: LocalStack;
-const stateDir = mkdtempSync(join(tmpdir(), 'checkout-'));
-const example = JSON.parse(
-  readFileSync(join(import.meta.dirname, '../../docs/examples/order.json'), 'utf8'),
-) as Record<string, unknown> & { recipient: Record<string, unknown> };
+let bridge: Bridge;
+const example = exampleOrder();
 const CACHE_SECONDS = 1;
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0, rateLimits: false, webhookTimeScale: 0.0001 });
-  stack = await startLocalStack({
-    port: 0,
-    stateDir,
-    wiring: serviceWiring({
-      stateDir,
-      sendcloud: {
-        baseUrl: sim.baseUrl,
-        servicePointsBaseUrl: sim.servicePointsBaseUrl,
-        accounts: { default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' } },
-      },
-      logLevel: 'ERROR',
+  bridge = await startBridge({
+    simulator: { webhookTimeScale: 0.0001 },
+    wiring: {
       ordersQueue: { visibilityTimeoutSeconds: 5, retryBaseSeconds: 1 },
-      requeue: { everyMs: 0 },
       checkout: { cacheSeconds: CACHE_SECONDS, deadlineMs: 1_000, origins: ['https://shop.example'] },
-    }),
+    },
   });
+  ({ sim, stack } = bridge);
   await admin('/accounts/default/webhook', { url: `${stack.url}/webhooks/sendcloud` });
 }, 30_000);
-afterAll(async () => {
-  await stack.stop();
-  await sim.stop();
-});
+afterAll(() => bridge.stop());
 
 async function admin(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') {
   const response = await fetch(`${sim.url}/__sim${path}`, {

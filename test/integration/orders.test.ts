@@ -1,17 +1,15 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSimulator, startSimulator } from '../../local/simulator';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { LOCAL_NAMES, serviceWiring } from '../../local/wiring';
+import type { RunningSimulator } from '../../local/simulator';
+import type { LocalStack } from '../../local/stack';
+import { LOCAL_NAMES } from '../../local/wiring';
 import { loadEnv } from '../../shared/config';
 import { acceptOrder, OrderRequest, type orderView, processOrder } from '../../shared/orders';
 import { DEFAULT_RULES } from '../../shared/routing';
 import { createServices } from '../../shared/runtime/services';
 import type { OrderStore } from '../../shared/store';
+import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
 
 /**
  * The real handlers on the local wiring against the SendCloud simulator: intake → queue → worker →
@@ -19,34 +17,20 @@ import type { OrderStore } from '../../shared/store';
  */
 let sim: RunningSimulator;
 let stack: LocalStack;
-const stateDir = mkdtempSync(join(tmpdir(), 'orders-'));
-const example = JSON.parse(
-  readFileSync(join(import.meta.dirname, '../../docs/examples/order.json'), 'utf8'),
-) as Record<string, unknown>;
+let bridge: Bridge;
+const example = exampleOrder();
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0, rateLimits: false });
-  stack = await startLocalStack({
-    port: 0,
-    stateDir,
-    wiring: serviceWiring({
-      stateDir,
-      sendcloud: {
-        baseUrl: sim.baseUrl,
-        servicePointsBaseUrl: sim.servicePointsBaseUrl,
-        accounts: { default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' } },
-      },
+  bridge = await startBridge({
+    wiring: {
       zplAccounts: ['default'],
-      logLevel: 'ERROR',
       ordersQueue: { visibilityTimeoutSeconds: 1, maxReceiveCount: 3, retryBaseSeconds: 1 },
       requeue: { everyMs: 0, afterSeconds: 0 },
-    }),
+    },
   });
+  ({ sim, stack } = bridge);
 }, 30_000);
-afterAll(async () => {
-  await stack.stop();
-  await sim.stop();
-});
+afterAll(() => bridge.stop());
 
 /** The order view, or an error body for 4xx answers. */
 type OrderViewJson = ReturnType<typeof orderView> & { message?: string; code?: string };

@@ -1,50 +1,33 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSimulator, startSimulator } from '../../local/simulator';
-import { type LocalStack, startLocalStack } from '../../local/stack';
+import type { RunningSimulator } from '../../local/simulator';
+import type { LocalStack } from '../../local/stack';
 import { lambdaContext } from '../../local/stack/lambdaContext';
-import { serviceWiring } from '../../local/wiring';
 import { loadEnv } from '../../shared/config';
 import { createServices } from '../../shared/runtime/services';
 import { pythonJsonDumps, signSendcloudPayload } from '../../shared/sendcloud';
 import { checkStuckParcels } from '../../shared/tracking';
+import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
 
 /** Tracking on the local wiring: the simulator's signed webhooks and the poller, through the real handlers. */
 let sim: RunningSimulator;
 let stack: LocalStack;
-const stateDir = mkdtempSync(join(tmpdir(), 'tracking-'));
-const example = JSON.parse(
-  readFileSync(join(import.meta.dirname, '../../docs/examples/order.json'), 'utf8'),
-) as Record<string, unknown>;
+let bridge: Bridge;
+const example = exampleOrder();
 const SECRET = 'sim-secret-key';
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0, rateLimits: false, webhookTimeScale: 0.0001 });
-  stack = await startLocalStack({
-    port: 0,
-    stateDir,
-    wiring: serviceWiring({
-      stateDir,
-      sendcloud: {
-        baseUrl: sim.baseUrl,
-        servicePointsBaseUrl: sim.servicePointsBaseUrl,
-        accounts: { default: { publicKey: 'sim-public-key', secretKey: SECRET } },
-      },
-      logLevel: 'ERROR',
+  bridge = await startBridge({
+    simulator: { webhookTimeScale: 0.0001 },
+    wiring: {
       ordersQueue: { visibilityTimeoutSeconds: 1, retryBaseSeconds: 1 },
       polling: { accounts: ['default'], everyMs: 0 },
-      requeue: { everyMs: 0 },
-    }),
+    },
   });
+  ({ sim, stack } = bridge);
   await admin('/accounts/default/webhook', { url: `${stack.url}/webhooks/sendcloud` });
 }, 30_000);
-afterAll(async () => {
-  await stack.stop();
-  await sim.stop();
-});
+afterAll(() => bridge.stop());
 
 async function admin(path: string, body?: unknown) {
   const response = await fetch(`${sim.url}/__sim${path}`, {

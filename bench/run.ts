@@ -368,6 +368,15 @@ await sim.stop();
 clearInterval(sampler);
 results.lambdas = await lambdas();
 results.peakRssMiB = peakRssMiB;
+// The merge alone, in a process of its own: its memory is what the worker's 1 GB must hold.
+const mergeRun = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', join(root, 'bench/merge.ts'), '--labels', String(N), '--json'],
+  {
+    encoding: 'utf8',
+  },
+);
+const merge = JSON.parse(mergeRun.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
 const { parcelIds: _ids, ...realtimeSummary } = results.realtime;
 
 console.log(`\nPeak RSS of the service process (workers, merges, emulators): ${peakRssMiB} MiB`);
@@ -379,12 +388,14 @@ console.log('Webhook ingest (with 20% duplicates)');
 console.table([results.webhooks]);
 console.log('AWS calls per parcel and cost per 1,000 parcels (list prices, Lambda compute excluded)');
 console.table({ endOfDay: results.endOfDay.aws, realtime: results.realtime.aws });
+console.log('Merge alone (as the worker runs it, labels on disk in place of S3)');
+console.table([merge]);
 console.log('Lambdas');
 console.table(results.lambdas);
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(
   resolve(root, values.out),
-  `${JSON.stringify({ ...results, realtime: realtimeSummary }, null, 2)}\n`,
+  `${JSON.stringify({ ...results, realtime: realtimeSummary, merge }, null, 2)}\n`,
 );
 rmSync(stateDir, { recursive: true, force: true });
 console.log(`\nwritten to ${values.out}`);

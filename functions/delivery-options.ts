@@ -21,7 +21,7 @@ async function getDeliveryOptions(
   return checkoutResponse(cors, context, logger, async () => {
     const query = DeliveryOptionsParams.parse(queryOf(event));
     await services.directory.credentials(query.account);
-    const client = await services.sendcloudClients.forAccount(query.account, 'realtime');
+    const client = await services.sendcloudClients.forAccount(query.account, 'checkout');
     const deps = services.processDeps;
     const answer = await deliveryOptions(query, {
       client,

@@ -26,7 +26,7 @@ async function servicePoints(
     const query = queryOf(event);
     const account = query.account ?? 'default';
     await services.directory.credentials(account);
-    const client = await services.sendcloudClients.forAccount(account, 'realtime');
+    const client = await services.sendcloudClients.forAccount(account, 'checkout');
     const id = event.pathParameters?.id;
     if (id !== undefined) {
       if (!/^\d+$/.test(id)) throw new HttpError(400, 'INVALID_ID', 'A service point id is a number.');

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { sha256 } from '../orders/canonical';
-import { SendcloudError } from '../sendcloud';
+import { RateBudgetExhaustedError, SendcloudError } from '../sendcloud';
 
 /** A cached answer: `stale` when SendCloud could not be asked and this is the last good one. */
 export interface Looked<T> {
@@ -160,6 +160,7 @@ class DeadlineError extends Error {
 /** Why an error means "SendCloud cannot answer now" (serve stale), or undefined for the caller's own 4xx. */
 function degradedReason(error: unknown): string | undefined {
   if (error instanceof DeadlineError) return 'timeout';
+  if (error instanceof RateBudgetExhaustedError) return 'budget';
   if (error instanceof SendcloudError && error.retryable)
     return error.name.replace(/^Sendcloud|Error$/g, '').toLowerCase();
   return undefined;

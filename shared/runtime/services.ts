@@ -38,7 +38,7 @@ export function createServices(
   const sendcloudClients = new SendcloudClients(directory, {
     ...(governor
       ? {
-          limiterFor: (account: string, priority: 'realtime' | 'batch') =>
+          limiterFor: (account: string, priority: 'realtime' | 'batch' | 'checkout') =>
             governor.limiter(account, priority),
         }
       : {}),

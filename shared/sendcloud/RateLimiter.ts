@@ -10,6 +10,21 @@ export interface RateLimiter {
   acquire(kind: RequestKind): Promise<void>;
 }
 
+/**
+ * A caller with a capped share of the budget (checkout lookups) has used it: nothing was sent, and waiting
+ * is not the answer — the caller serves what it has (the last good answer) instead.
+ */
+export class RateBudgetExhaustedError extends Error {
+  override readonly name = 'RateBudgetExhaustedError' as const;
+  readonly retryable = true;
+  constructor(account: string, kind: RequestKind) {
+    super(`The checkout share of account ${account}'s SendCloud ${kind} budget is used up for now`);
+  }
+}
+
+/** Checkout lookups' share per account: a fifth of the GETs, so public traffic can never starve labels. */
+export const CHECKOUT_SHARE_PER_MINUTE = 200;
+
 export interface WindowRule {
   readonly limit: number;
   readonly windowMs: number;

@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { type RateLimiter, type RateLimitRules, SlidingWindowRateLimiter } from './RateLimiter';
+import {
+  CHECKOUT_SHARE_PER_MINUTE,
+  RateBudgetExhaustedError,
+  type RateLimiter,
+  type RateLimitRules,
+  SlidingWindowRateLimiter,
+} from './RateLimiter';
 import { SendcloudClient, type SendcloudClientOptions } from './SendcloudClient';
 import type { SendcloudCredentials } from './SendcloudHttp';
 
@@ -36,7 +42,8 @@ export function staticCredentials(accounts: Readonly<Record<string, AccountCrede
   };
 }
 
-export type Priority = 'realtime' | 'batch';
+/** `batch` yields the reserve to `realtime`; `checkout` is capped to its share and never waits for it. */
+export type Priority = 'realtime' | 'batch' | 'checkout';
 
 export type SharedClientOptions = Omit<
   SendcloudClientOptions,
@@ -45,6 +52,8 @@ export type SharedClientOptions = Omit<
   readonly rateLimits?: RateLimitRules;
   /** A budget shared beyond this process (the DynamoDB governor); by default one in-process limiter per account. */
   readonly limiterFor?: (account: string, priority: Priority) => RateLimiter;
+  /** GETs a minute checkout lookups may take per account (without a governor). */
+  readonly checkoutSharePerMinute?: number;
 };
 
 /**
@@ -82,8 +91,27 @@ export class SendcloudClients {
       ...options,
       credentials,
       partnerId,
-      rateLimiter: limiterFor ? limiterFor(accountId, priority) : this.#limiter(accountId),
+      rateLimiter: limiterFor
+        ? limiterFor(accountId, priority)
+        : priority === 'checkout'
+          ? this.#checkoutLimiter(accountId)
+          : this.#limiter(accountId),
     });
+  }
+
+  /** Without a governor: the checkout share in this process, then the account's budget. */
+  #checkoutLimiter(accountId: string): RateLimiter {
+    const perMinute = this.#options.checkoutSharePerMinute ?? CHECKOUT_SHARE_PER_MINUTE;
+    const share = new SlidingWindowRateLimiter({
+      rules: { read: [{ limit: perMinute, windowMs: 60_000 }], write: [{ limit: 1, windowMs: 60_000 }] },
+    });
+    const budget = this.#limiter(accountId);
+    return {
+      acquire: async (kind) => {
+        if (!share.tryAcquire(kind)) throw new RateBudgetExhaustedError(accountId, kind);
+        await budget.acquire(kind);
+      },
+    };
   }
 
   /** Without a governor, both priorities of an account share one in-process budget. */

@@ -8,7 +8,14 @@ import {
   openingHours,
   UpstreamUnavailableError,
 } from '../../../shared/checkout';
-import { SendcloudClient, SendcloudHttpError, unlimited } from '../../../shared/sendcloud';
+import {
+  RateBudgetExhaustedError,
+  SendcloudClient,
+  SendcloudClients,
+  SendcloudHttpError,
+  staticCredentials,
+  unlimited,
+} from '../../../shared/sendcloud';
 
 /** A cache table in memory, counting reads. */
 class MemoryStore implements CacheStore {
@@ -90,6 +97,17 @@ describe('LookupCache', () => {
       stale: true,
       degradedReason: 'timeout',
     });
+  });
+
+  it('answers from the cache when the checkout share of the budget is used up', async () => {
+    const { cache, advance } = setup();
+    await cache.get('k', async () => 'kept');
+    advance(60_001);
+    expect(
+      await cache.get('k', async () => {
+        throw new RateBudgetExhaustedError('default', 'read');
+      }),
+    ).toMatchObject({ value: 'kept', stale: true, degradedReason: 'budget' });
   });
 
   it('says SendCloud is unavailable when nothing is cached, and still works when the table is down', async () => {
@@ -202,6 +220,22 @@ describe('delivery options against the simulator', () => {
       expect(o.handoverDate).toBe('2026-11-25');
       expect(o.order.shippingMethodId).toBe(o.shippingMethod?.id);
     }
+  });
+
+  it('without a governor, checkout clients stop at their share before sending anything', async () => {
+    const clients = new SendcloudClients(
+      staticCredentials({ default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' } }),
+      { baseUrl: sim.baseUrl, servicePointsBaseUrl: sim.servicePointsBaseUrl, checkoutSharePerMinute: 2 },
+    );
+    const checkout = await clients.forAccount('default', 'checkout');
+    const before = ((await (await fetch(`${sim.url}/__sim/stats`)).json()) as { requests: number }).requests;
+    await checkout.servicePoints.carriers();
+    await checkout.servicePoints.carriers();
+    await expect(checkout.servicePoints.carriers()).rejects.toBeInstanceOf(RateBudgetExhaustedError);
+    const after = ((await (await fetch(`${sim.url}/__sim/stats`)).json()) as { requests: number }).requests;
+    expect(after - before).toBe(2);
+    // the account's other clients are not capped
+    await (await clients.forAccount('default', 'realtime')).servicePoints.carriers();
   });
 
   it('uses SendCloud Dynamic Checkout where the account has a configuration', async () => {

@@ -229,6 +229,55 @@ async function realtime(stack: LocalStack) {
   };
 }
 
+/** Checkout lookups as shoppers make them: 20 addresses, each asked 10 times, 8 at a time. */
+async function checkout(stack: LocalStack, sim: SimulatorHandle) {
+  const postcodes = [
+    '1012AB',
+    '1017CE',
+    '1071DJ',
+    '1091GV',
+    '3011AA',
+    '3511AB',
+    '2511CV',
+    '5611AA',
+    '9711LM',
+    '6811AB',
+  ];
+  const queries = postcodes.flatMap((pc) => [
+    `/service-points?country=NL&postalCode=${pc}`,
+    `/delivery-options?country=NL&postalCode=${pc}&weightGrams=1200&orderValue=49.95`,
+  ]);
+  const order = Array.from({ length: 10 }, () => queries).flat();
+  const simBefore = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { requests: number };
+  const seen = new Set<string>();
+  const first: number[] = [];
+  const repeat: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < order.length) {
+        const path = order[next++] ?? '';
+        const fresh = !seen.has(path);
+        seen.add(path);
+        const started = performance.now();
+        const response = await fetch(`${stack.url}${path}`);
+        await response.arrayBuffer();
+        (fresh ? first : repeat).push(performance.now() - started);
+      }
+    }),
+  );
+  const simAfter = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { requests: number };
+  const ms = (values: number[], p: number) => Math.round(percentile(values, p));
+  return {
+    requests: order.length,
+    sendcloudCalls: simAfter.requests - simBefore.requests,
+    firstAskP50Ms: ms(first, 50),
+    firstAskP99Ms: ms(first, 99),
+    cachedP50Ms: ms(repeat, 50),
+    cachedP99Ms: ms(repeat, 99),
+  };
+}
+
 async function webhooks(stack: LocalStack, parcelIds: number[]) {
   const total = Number(values.webhooks);
   const bodies: string[] = [];
@@ -363,6 +412,7 @@ const results = {
   lambdas: [] as Array<{ function: string; bundleKiB: number; coldInitMs: number }>,
 };
 results.webhooks = await webhooks(stack, results.realtime.parcelIds);
+const checkoutResults = await checkout(stack, sim);
 await stack.stop();
 await sim.stop();
 clearInterval(sampler);
@@ -388,6 +438,8 @@ console.log('Webhook ingest (with 20% duplicates)');
 console.table([results.webhooks]);
 console.log('AWS calls per parcel and cost per 1,000 parcels (list prices, Lambda compute excluded)');
 console.table({ endOfDay: results.endOfDay.aws, realtime: results.realtime.aws });
+console.log('Checkout lookups (first ask goes to SendCloud, repeats come from the cache)');
+console.table([checkoutResults]);
 console.log('Merge alone (as the worker runs it, labels on disk in place of S3)');
 console.table([merge]);
 console.log('Lambdas');
@@ -395,7 +447,7 @@ console.table(results.lambdas);
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(
   resolve(root, values.out),
-  `${JSON.stringify({ ...results, realtime: realtimeSummary, merge }, null, 2)}\n`,
+  `${JSON.stringify({ ...results, realtime: realtimeSummary, checkout: checkoutResults, merge }, null, 2)}\n`,
 );
 rmSync(stateDir, { recursive: true, force: true });
 console.log(`\nwritten to ${values.out}`);

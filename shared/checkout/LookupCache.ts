@@ -90,6 +90,8 @@ export class LookupCache {
   readonly #keepSeconds: number;
   readonly #memoryEntries: number;
   readonly #memory = new Map<string, Entry>();
+  /** Loads under way in this process: a burst of the same query asks SendCloud once. */
+  readonly #inFlight = new Map<string, { readonly promise: Promise<unknown>; readonly since: number }>();
 
   constructor(store: CacheStore, options: LookupCacheOptions) {
     this.#store = store;
@@ -115,7 +117,20 @@ export class LookupCache {
     }
     let value: T;
     try {
-      value = await this.#withDeadline(load());
+      // Join a load under way unless it has outlived the deadline (a hung request is not waited on twice).
+      const running = this.#inFlight.get(key);
+      let loading =
+        running && now - running.since < this.#deadlineMs ? (running.promise as Promise<T>) : undefined;
+      if (!loading) {
+        const started = load();
+        loading = started;
+        this.#inFlight.set(key, { promise: started, since: now });
+        const done = () => {
+          if (this.#inFlight.get(key)?.promise === started) this.#inFlight.delete(key);
+        };
+        started.then(done, done);
+      }
+      value = await this.#withDeadline(loading);
     } catch (error) {
       const reason = degradedReason(error);
       if (!reason) throw error;

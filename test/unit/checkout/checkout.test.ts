@@ -57,6 +57,15 @@ describe('LookupCache', () => {
     expect(loads).toBe(1);
   });
 
+  it('asks SendCloud once for a burst of the same query', async () => {
+    const { cache } = setup();
+    let loads = 0;
+    const load = () => new Promise<number>((resolve) => setTimeout(() => resolve(++loads), 20));
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => cache.get('burst', load)));
+    expect(loads).toBe(1);
+    expect(answers.map((a) => a.value)).toEqual([1, 1, 1, 1, 1]);
+  });
+
   it('asks again once the answer is older than the fresh window', async () => {
     const { cache, advance } = setup();
     let loads = 0;

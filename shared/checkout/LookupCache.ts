@@ -58,9 +58,14 @@ export class DynamoCacheStore implements CacheStore {
 
 export class UpstreamUnavailableError extends Error {
   override readonly name = 'UpstreamUnavailableError' as const;
+  readonly code = 'UPSTREAM_UNAVAILABLE' as const;
+  readonly retryable = true;
   readonly reason: string;
-  constructor(reason: string) {
-    super(`SendCloud is unavailable (${reason}) and nothing is cached for this query`);
+  constructor(reason: string, options: { readonly cause?: unknown } = {}) {
+    super(
+      `SendCloud is unavailable (${reason}) and nothing is cached for this query`,
+      options.cause === undefined ? {} : { cause: options.cause },
+    );
     this.reason = reason;
   }
 }
@@ -135,7 +140,7 @@ export class LookupCache {
       const reason = degradedReason(error);
       if (!reason) throw error;
       const fallback = stored ?? remembered;
-      if (!fallback) throw new UpstreamUnavailableError(reason);
+      if (!fallback) throw new UpstreamUnavailableError(reason, { cause: error });
       return { ...this.#answer<T>(fallback, true), degradedReason: reason };
     }
     const entry = { value, fetchedAt: this.#clock() };
@@ -170,6 +175,8 @@ export class LookupCache {
 
 class DeadlineError extends Error {
   override readonly name = 'DeadlineError' as const;
+  readonly code = 'CHECKOUT_DEADLINE' as const;
+  readonly retryable = true;
 }
 
 /** Why an error means "SendCloud cannot answer now" (serve stale), or undefined for the caller's own 4xx. */

@@ -1,8 +1,11 @@
 import * as z from 'zod';
-import { EU, SERVICE_LEVELS, type ServiceLevel } from '../orders/OrderRequest';
+import { SERVICE_LEVELS, type ServiceLevel } from '../orders/OrderRequest';
 import { type Candidate, DEFAULT_RULES, type RoutingOrder, type RuleSet, route } from '../routing';
-import type { DeliveryOption, SendcloudClient, ShippingMethod } from '../sendcloud';
-import { type Looked, LookupCache } from './LookupCache';
+import type { SendcloudClient } from '../sendcloud';
+import { carrierName, catalogOf } from './catalog';
+import { fromCheckout } from './checkoutOptions';
+import { deliveryDates, type Schedule } from './deliveryDates';
+import type { LookupCache } from './LookupCache';
 import { CountryParam, PostalCodeParam } from './params';
 
 /** `GET /delivery-options` query. */
@@ -51,12 +54,6 @@ export interface DeliveryOptionsAnswer {
   readonly degradedReason?: string;
 }
 
-export interface Schedule {
-  /** `HH:MM` in `timeZone`: orders after it are handed over the next working day. */
-  readonly cutOff: string;
-  readonly timeZone: string;
-}
-
 export interface DeliveryOptionsDeps {
   readonly client: SendcloudClient;
   readonly cache: LookupCache;
@@ -66,22 +63,6 @@ export interface DeliveryOptionsDeps {
   readonly checkoutConfiguration?: (account: string) => string | undefined;
   readonly schedule: Schedule;
   readonly clock: () => Date;
-}
-
-interface Catalog {
-  readonly methods: ShippingMethod[];
-  readonly fromCountry: string;
-}
-
-/** The account's outgoing methods and sender country, cached like every checkout lookup. */
-export function catalogOf(account: string, deps: Pick<DeliveryOptionsDeps, 'client' | 'cache'>) {
-  return deps.cache.get<Catalog>(LookupCache.keyOf('catalog', [account]), async () => {
-    const [methods, senders] = await Promise.all([
-      deps.client.catalog.shippingMethods(),
-      deps.client.catalog.senderAddresses(),
-    ]);
-    return { methods, fromCountry: senders[0]?.country ?? 'NL' };
-  });
 }
 
 /**
@@ -158,20 +139,6 @@ export async function deliveryOptions(
   };
 }
 
-/** How customers know the carriers (SendCloud's codes otherwise). */
-const CARRIER_NAMES: Readonly<Record<string, string>> = {
-  postnl: 'PostNL',
-  bpost: 'bpost',
-  dhl: 'DHL',
-  dhl_express: 'DHL Express',
-  dpd: 'DPD',
-  gls_nl: 'GLS',
-  ups: 'UPS',
-  colissimo: 'Colissimo',
-  mondial_relay: 'Mondial Relay',
-};
-export const carrierName = (code: string): string => CARRIER_NAMES[code] ?? code.toUpperCase();
-
 const levelOrder = (c: DeliveryChoice) => SERVICE_LEVELS.indexOf(c.serviceLevel);
 
 const TITLES: Record<ServiceLevel, string> = {
@@ -203,133 +170,5 @@ function choice(
     timeZone: deps.schedule.timeZone,
     ...dates,
     order: { serviceLevel: level, delivery: { type }, shippingMethodId: candidate.methodId },
-  };
-}
-
-/** Working days in transit: the carriers' usual promise by service level and distance. */
-export function transitDays(level: ServiceLevel, toCountry: string, fromCountry: string): number {
-  if (level === 'express' || level === 'evening') return 1;
-  const days = toCountry === fromCountry ? 1 : EU.has(toCountry) ? 2 : 4;
-  return level === 'economy' ? days + 1 : days;
-}
-
-/** Hand-over today before the cut-off on a working day, else the next working day; delivery Monday–Saturday. */
-export function deliveryDates(
-  level: ServiceLevel,
-  toCountry: string,
-  fromCountry: string,
-  schedule: Schedule,
-  now: Date,
-): { handoverDate: string; expectedDeliveryDate: string } {
-  const local = localParts(now, schedule.timeZone);
-  let handover = Date.UTC(local.year, local.month - 1, local.day);
-  const day = 86_400_000;
-  const weekday = (t: number) => new Date(t).getUTCDay();
-  const isWorkday = (t: number) => weekday(t) >= 1 && weekday(t) <= 5;
-  if (!isWorkday(handover) || local.time >= schedule.cutOff) {
-    handover += day;
-    while (!isWorkday(handover)) handover += day;
-  }
-  let delivery = handover;
-  for (let left = transitDays(level, toCountry, fromCountry); left > 0; ) {
-    delivery += day;
-    if (weekday(delivery) !== 0) left--;
-  }
-  const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
-  return { handoverDate: iso(handover), expectedDeliveryDate: iso(delivery) };
-}
-
-function localParts(now: Date, timeZone: string) {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(now)
-      .map((p) => [p.type, p.value]),
-  );
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    time: `${parts.hour}:${parts.minute}`,
-  };
-}
-
-const CHECKOUT_TYPES: Record<string, { type: 'home' | 'service_point'; level: ServiceLevel }> = {
-  standard_delivery: { type: 'home', level: 'standard' },
-  nominated_day_delivery: { type: 'home', level: 'evening' },
-  express_delivery: { type: 'home', level: 'express' },
-  same_day_delivery: { type: 'home', level: 'express' },
-  service_point_delivery: { type: 'service_point', level: 'standard' },
-};
-
-async function fromCheckout(
-  configuration: string,
-  query: DeliveryOptionsParams,
-  deps: DeliveryOptionsDeps,
-): Promise<DeliveryOptionsAnswer> {
-  const catalog = await catalogOf(query.account, deps);
-  const ask = {
-    fromCountry: catalog.value.fromCountry,
-    toCountry: query.country,
-    ...(query.postalCode ? { toPostalCode: query.postalCode } : {}),
-    weightGrams: query.weightGrams,
-    totalOrderValue: query.orderValue,
-  };
-  const looked: Looked<{ delivery_options: DeliveryOption[] }> = await deps.cache.get(
-    LookupCache.keyOf('checkout', [query.account, configuration, ask]),
-    () => deps.client.checkout.deliveryOptions(configuration, ask),
-  );
-  const options = looked.value.delivery_options.flatMap((option): DeliveryChoice[] => {
-    const kind = CHECKOUT_TYPES[option.delivery_method_type];
-    if (!kind) return [];
-    const methodId =
-      typeof option.id === 'number' ? option.id : Number(option.checkout_identifier?.value.split(':').pop());
-    const method = catalog.value.methods.find((m) => m.id === methodId);
-    const dates = option.delivery_dates?.[0];
-    const fallback = deliveryDates(
-      kind.level,
-      query.country,
-      catalog.value.fromCountry,
-      deps.schedule,
-      deps.clock(),
-    );
-    return [
-      {
-        id: `${kind.type}:${kind.level}:${String(option.id)}`,
-        type: kind.type,
-        serviceLevel: kind.level,
-        title: option.title,
-        carrier: option.carrier.code,
-        carrierName: option.carrier.name ?? carrierName(option.carrier.code),
-        shippingMethod: method ? { id: method.id, name: method.name } : null,
-        price: option.shipping_rate ? { amount: option.shipping_rate.value, currency: 'EUR' } : null,
-        cutOff: option.cut_off_time ?? deps.schedule.cutOff,
-        timeZone: deps.schedule.timeZone,
-        handoverDate: dates?.parcel_handover_date ?? fallback.handoverDate,
-        expectedDeliveryDate: dates?.delivery_date ?? fallback.expectedDeliveryDate,
-        order: {
-          serviceLevel: kind.level,
-          delivery: { type: kind.type },
-          ...(method ? { shippingMethodId: method.id } : {}),
-        },
-      },
-    ];
-  });
-  return {
-    country: query.country,
-    source: 'sendcloud_checkout',
-    options,
-    stale: looked.stale || catalog.stale,
-    fetchedAt: looked.fetchedAt,
-    ...(looked.degradedReason || catalog.degradedReason
-      ? { degradedReason: looked.degradedReason ?? catalog.degradedReason }
-      : {}),
   };
 }

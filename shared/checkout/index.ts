@@ -1,4 +1,6 @@
+export * from './catalog';
 export * from './checkoutResponse';
+export * from './deliveryDates';
 export * from './deliveryOptions';
 export * from './LookupCache';
 export * from './servicePointCheck';

@@ -3,7 +3,7 @@ import { orderSpecOf } from '../orders/acceptOrder';
 import type { OrderRequest } from '../orders/OrderRequest';
 import { DEFAULT_RULES, type RuleSet, route } from '../routing';
 import type { SendcloudClient } from '../sendcloud';
-import { catalogOf } from './deliveryOptions';
+import { catalogOf } from './catalog';
 import { type LookupCache, UpstreamUnavailableError } from './LookupCache';
 import { getServicePoint } from './servicePoints';
 

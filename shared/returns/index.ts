@@ -1,3 +1,4 @@
 export * from './createReturn';
 export * from './listReturns';
 export * from './ReturnRequest';
+export * from './ReturnView';

@@ -1,7 +1,7 @@
 import type { OrderRecord } from '../orders/Order';
 import type { Return, SendcloudClient } from '../sendcloud';
 import type { OrderStore, TrackingStore } from '../store';
-import { RETURNS_CHANNEL, type ReturnView, returnKey, returnView } from './createReturn';
+import { RETURNS_CHANNEL, type ReturnView, returnKey, returnView } from './ReturnView';
 
 /** SendCloud's side of a return: its status and refund. */
 export interface SendcloudReturnData {

@@ -16,6 +16,7 @@ export interface RateLimiter {
  */
 export class RateBudgetExhaustedError extends Error {
   override readonly name = 'RateBudgetExhaustedError' as const;
+  readonly code = 'RATE_BUDGET_EXHAUSTED' as const;
   readonly retryable = true;
   constructor(account: string, kind: RequestKind) {
     super(`The checkout share of account ${account}'s SendCloud ${kind} budget is used up for now`);

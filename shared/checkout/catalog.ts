@@ -1,0 +1,35 @@
+import type { SendcloudClient, ShippingMethod } from '../sendcloud';
+import { LookupCache } from './LookupCache';
+
+export interface Catalog {
+  readonly methods: ShippingMethod[];
+  readonly fromCountry: string;
+}
+
+/** The account's outgoing methods and sender country, cached like every checkout lookup. */
+export function catalogOf(
+  account: string,
+  deps: { readonly client: SendcloudClient; readonly cache: LookupCache },
+) {
+  return deps.cache.get<Catalog>(LookupCache.keyOf('catalog', [account]), async () => {
+    const [methods, senders] = await Promise.all([
+      deps.client.catalog.shippingMethods(),
+      deps.client.catalog.senderAddresses(),
+    ]);
+    return { methods, fromCountry: senders[0]?.country ?? 'NL' };
+  });
+}
+
+/** How customers know the carriers (SendCloud's codes otherwise). */
+const CARRIER_NAMES: Readonly<Record<string, string>> = {
+  postnl: 'PostNL',
+  bpost: 'bpost',
+  dhl: 'DHL',
+  dhl_express: 'DHL Express',
+  dpd: 'DPD',
+  gls_nl: 'GLS',
+  ups: 'UPS',
+  colissimo: 'Colissimo',
+  mondial_relay: 'Mondial Relay',
+};
+export const carrierName = (code: string): string => CARRIER_NAMES[code] ?? code.toUpperCase();

@@ -69,6 +69,8 @@ export interface OrderRecord extends OrderKey {
   readonly returnReference?: string;
   /** For a return: where the customer manages it, when the account has a return portal. */
   readonly returnPortalUrl?: string | null;
+  /** For an order: the returns made for it (ids of `returns` records), oldest first. */
+  readonly returnIds?: readonly string[];
   /** For a return: what comes back and why (no personal data). */
   readonly returnItems?: ReadonlyArray<{
     readonly description: string;

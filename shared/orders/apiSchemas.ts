@@ -119,5 +119,8 @@ export const OrderViewResponse = z.object({
     }),
   ),
   failure: z.object({ code: z.string(), reason: z.string(), at: z.string() }).nullable(),
+  returns: z
+    .array(z.object({ returnId: z.string(), links: z.object({ self: z.string(), label: z.string() }) }))
+    .describe('returns made for this order (POST /returns), oldest first'),
   links: Links,
 });

@@ -69,6 +69,13 @@ export function orderView(order: OrderRecord, history: readonly HistoryEntry[] =
         ]
       : [],
     failure: order.failure ?? null,
+    returns: (order.returnIds ?? []).map((returnId) => ({
+      returnId,
+      links: {
+        self: `/returns/${encodeURIComponent(returnId)}`,
+        label: `/returns/${encodeURIComponent(returnId)}/label`,
+      },
+    })),
     links: { self: `${base}${q}`, label: `${base}/label${q}` },
   };
 }

@@ -48,6 +48,8 @@ export async function createReturn(
   const now = deps.clock().toISOString();
   let record = await deps.store.get(key);
   if (record?.status === 'label_stored') {
+    // finish what a crashed earlier attempt may have left: the order's note and the event
+    await deps.store.addReturn(order, returnId);
     await publishCreated(record, deps);
     return { view: returnView(record), created: false };
   }
@@ -126,6 +128,7 @@ export async function createReturn(
   // One request at a time makes the label: a concurrent twin waits (409, retry), a later one gets the result.
   const claim = await deps.store.claim(key, { now: deps.clock(), lockMs: 60_000 });
   if (claim.outcome === 'settled' && claim.order.status === 'label_stored') {
+    await deps.store.addReturn(order, returnId);
     await publishCreated(claim.order, deps);
     return { view: returnView(claim.order), created: false };
   }
@@ -224,6 +227,8 @@ export async function createReturn(
   await deps.tracking.linkParcel(parcel.id, { account: order.account, ...key }, stored, { awaitScan: false });
   if (!(await deps.store.update(key, changes, { attempt: record.attempt })))
     throw new HttpError(409, 'RETURN_IN_PROGRESS', `Return ${returnId} is being created; retry in a moment.`);
+  // The order lists its returns (after the label exists, so a listed return always has one).
+  await deps.store.addReturn(order, returnId);
   const done = { ...record, ...changes };
   await publishCreated(done, deps);
   return { view: returnView(done), created: true };

@@ -20,6 +20,8 @@ export type OrderChanges = Partial<
 /** Orders, their personal data, and what routing learns — behind conditional writes. */
 export interface OrderStore {
   create(order: OrderRecord, recipient: OrderRecipient): Promise<CreateResult>;
+  /** Notes a return on its order, once (a repeat changes nothing). */
+  addReturn(key: OrderKey, returnId: string): Promise<void>;
   /** A return record, once per key; outside the order indexes (never swept, batched or reported as an order). */
   createReturn(record: OrderRecord): Promise<CreateResult>;
   get(key: OrderKey): Promise<OrderRecord | undefined>;

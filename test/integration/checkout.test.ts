@@ -376,6 +376,16 @@ describe('returns', () => {
       `/counts?external_reference=${encodeURIComponent(`return:${created.body.returnId}`)}`,
     )) as { created: number };
     expect(counts.created).toBe(1);
+    // the order lists its return, once
+    const original = await get<{ returns: Array<{ returnId: string; links: { label: string } }> }>(
+      `/orders/${orderId}`,
+    );
+    expect(original.body.returns).toEqual([
+      {
+        returnId: created.body.returnId,
+        links: { self: created.body.links.self, label: created.body.links.label },
+      },
+    ]);
     const returnEvents = stack.bus.events.filter(
       (e) =>
         e['detail-type'] === 'Return Created' &&
@@ -440,6 +450,10 @@ describe('returns', () => {
     expect((await post('/returns', { ...body, reference: 'RMA-KEYED' }, key)).status).toBe(201);
     const reused = await post<{ code: string }>('/returns', { ...body, reference: 'RMA-OTHER' }, key);
     expect(reused).toMatchObject({ status: 409, body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+    // the order lists each return once, however often it was asked for
+    const listed = await get<{ returns: Array<{ returnId: string }> }>(`/orders/${orderId}`);
+    expect(listed.body.returns.map((r) => r.returnId)).toHaveLength(2);
+    expect(listed.body.returns[0]?.returnId).toBe(returnId);
   });
 
   it('refuses a return for an order that has not shipped, or with nothing to return', async () => {

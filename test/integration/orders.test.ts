@@ -449,6 +449,7 @@ function bind(store: OrderStore): OrderStore {
   return {
     create: store.create.bind(store),
     createReturn: store.createReturn.bind(store),
+    addReturn: store.addReturn.bind(store),
     get: store.get.bind(store),
     getRecipient: store.getRecipient.bind(store),
     findByOrderId: store.findByOrderId.bind(store),

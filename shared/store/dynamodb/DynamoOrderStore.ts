@@ -69,6 +69,22 @@ export class DynamoOrderStore implements OrderStore {
     }
   }
 
+  async addReturn(key: OrderKey, returnId: string): Promise<void> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: orderPk(key.channel, key.orderId), sk: ORDER },
+          UpdateExpression: 'SET returnIds = list_append(if_not_exists(returnIds, :empty), :ids)',
+          ConditionExpression: 'attribute_exists(pk) AND NOT contains(returnIds, :id)',
+          ExpressionAttributeValues: { ':empty': [], ':ids': [returnId], ':id': returnId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async createReturn(record: OrderRecord): Promise<CreateResult> {
     try {
       await this.#db.send(

@@ -204,33 +204,17 @@ export class DynamoOrderStore implements OrderStore {
     }
   }
 
-  async pending(options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]> {
-    const keys: OrderKey[] = [];
-    for (let shard = 0; shard < PENDING_SHARDS && keys.length < options.limit; shard++) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.#db.send(
-          new QueryCommand({
-            TableName: this.#table,
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
-            ExpressionAttributeValues: { ':pk': `PENDING#${shard}`, ':before': options.before.toISOString() },
-            Limit: options.limit - keys.length,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const match = /^ORDER#([^#]+)#(.+)$/.exec(String(item.pk));
-          if (match?.[1] && match[2]) keys.push({ channel: match[1], orderId: match[2] });
-        }
-        start = page.LastEvaluatedKey;
-      } while (start && keys.length < options.limit);
-    }
-    return keys;
+  pending(options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]> {
+    return this.#sharded((shard) => `PENDING#${shard}`, options);
   }
 
-  async ready(
-    account: string,
+  ready(account: string, options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]> {
+    return this.#sharded((shard) => `READY#${account}#${shard}`, options);
+  }
+
+  /** Order keys from the sharded gsi2 partitions, oldest first within each shard, up to `limit`. */
+  async #sharded(
+    partition: (shard: number) => string,
     options: { readonly before: Date; readonly limit: number },
   ): Promise<OrderKey[]> {
     const keys: OrderKey[] = [];
@@ -242,10 +226,7 @@ export class DynamoOrderStore implements OrderStore {
             TableName: this.#table,
             IndexName: 'gsi2',
             KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
-            ExpressionAttributeValues: {
-              ':pk': `READY#${account}#${shard}`,
-              ':before': options.before.toISOString(),
-            },
+            ExpressionAttributeValues: { ':pk': partition(shard), ':before': options.before.toISOString() },
             Limit: options.limit - keys.length,
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),

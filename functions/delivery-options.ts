@@ -29,7 +29,10 @@ async function getDeliveryOptions(
       rules: (account) => deps.rules.current(account),
       unavailable: (account, ids) => unavailableMethods(account, ids, deps),
       checkoutConfiguration: (account) => services.env.CHECKOUT_CONFIGURATIONS.get(account),
-      schedule: { cutOff: services.env.CHECKOUT_CUTOFF, timeZone: services.env.CHECKOUT_TIME_ZONE },
+      schedule: services.env.CHECKOUT_CUTOFFS.get(query.account) ?? {
+        cutOff: services.env.CHECKOUT_CUTOFF,
+        timeZone: services.env.CHECKOUT_TIME_ZONE,
+      },
       clock: () => new Date(),
     });
     if (answer.stale) metrics.addMetric('CheckoutStaleAnswers', MetricUnit.Count, 1);

@@ -114,6 +114,10 @@ export class BridgeStack extends Stack {
         .map(([account, id]) => `${account}=${id}`)
         .join(','),
       CHECKOUT_CUTOFF: config.checkout.cutoff,
+      // Checkout promises the hand-over of each account's own end-of-day run.
+      CHECKOUT_CUTOFFS: config.endOfDay
+        .map((run) => `${run.account}=${run.cutoff}@${run.timezone}`)
+        .join(','),
       CHECKOUT_TIME_ZONE: config.checkout.timezone,
       CHECKOUT_CACHE_SECONDS: String(config.checkout.cacheSeconds),
     };

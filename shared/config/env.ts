@@ -6,6 +6,23 @@ const list = (value: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** `key=value,…` pairs, each value checked: a typo fails at cold start instead of being ignored. */
+const accountMap = (value: RegExp, what: string) =>
+  z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const map = new Map<string, string>();
+      for (const pair of list(text)) {
+        const [key = '', ...rest] = pair.split('=');
+        const entry = rest.join('=').trim();
+        if (!key.trim() || !value.test(entry))
+          ctx.addIssue({ code: 'custom', message: `"${pair}" is not account=${what}` });
+        else map.set(key.trim(), entry);
+      }
+      return map;
+    });
+
 /** The functions' environment, validated once at cold start: a misconfiguration fails loudly, early. */
 export const ServiceEnv = z
   .object({
@@ -39,13 +56,20 @@ export const ServiceEnv = z
     /** Shop origins allowed to call the checkout routes from a browser (comma-separated, or `*`). */
     CHECKOUT_ORIGINS: z.string().default('').transform(list),
     /** `account=configurationId,…`: accounts whose delivery options come from SendCloud Dynamic Checkout. */
-    CHECKOUT_CONFIGURATIONS: z
-      .string()
-      .default('')
-      .transform(
-        (value) =>
-          new Map(list(value).map((pair) => pair.split('=').map((s) => s.trim()) as [string, string])),
-      ),
+    CHECKOUT_CONFIGURATIONS: accountMap(/^[^=\s]+$/, 'a configuration id'),
+    /** `account=HH:MM@Time/Zone,…`: each account's hand-over cut-off (its end-of-day run), else the default. */
+    CHECKOUT_CUTOFFS: accountMap(
+      /^([01]\d|2[0-3]):[0-5]\d@[A-Za-z_]+(\/[A-Za-z_+-]+)*$/,
+      'HH:MM@Time/Zone',
+    ).transform(
+      (map) =>
+        new Map(
+          [...map].map(([account, value]) => {
+            const [cutOff = '', timeZone = ''] = value.split('@');
+            return [account, { cutOff, timeZone }] as const;
+          }),
+        ),
+    ),
     /** Orders placed after this local time are handed over the next working day. */
     CHECKOUT_CUTOFF: z
       .string()

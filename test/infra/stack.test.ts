@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadStageConfig, StageConfig } from '../../infra/config';
 import { BridgeFunction } from '../../infra/constructs/BridgeFunction';
 import { BridgeStack } from '../../infra/stacks/BridgeStack';
+import { loadEnv } from '../../shared/config';
 import { bridgeTable } from '../../shared/store/dynamodb/tables';
 import { nagFindings, testApp } from '../helpers/cdk';
 
@@ -233,6 +234,23 @@ describe('BridgeStack: orders', () => {
         ]),
       );
       expect(JSON.stringify(vars)).not.toMatch(/secretKey|publicKey|SENDCLOUD_SECRET/i);
+      // checkout promises each account's own end-of-day hand-over, and the functions accept what CDK writes
+      expect(vars.CHECKOUT_CUTOFFS).toBe('default=16:00@Europe/Amsterdam');
+      const checkoutVars = Object.fromEntries(
+        Object.entries(vars).filter(([k]) => k.startsWith('CHECKOUT_')),
+      );
+      const named = {
+        TABLE_NAME: 'table',
+        IDEMPOTENCY_TABLE_NAME: 'idempotency',
+        ORDERS_QUEUE_URL: 'https://sqs.example/q',
+        LABEL_BUCKET: 'labels',
+        EVENT_BUS_NAME: 'bus',
+        SENDCLOUD_CREDENTIALS_SECRET_ARN: 'arn',
+      };
+      expect(loadEnv({ ...named, ...checkoutVars }).CHECKOUT_CUTOFFS.get('default')).toEqual({
+        cutOff: '16:00',
+        timeZone: 'Europe/Amsterdam',
+      });
     }
   });
 });

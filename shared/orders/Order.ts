@@ -71,6 +71,8 @@ export interface OrderRecord extends OrderKey {
   readonly returnPortalUrl?: string | null;
   /** For an order: the returns made for it (ids of `returns` records), oldest first. */
   readonly returnIds?: readonly string[];
+  /** For a return: SendCloud's id of it (from `/returns`), once it has been looked up. */
+  readonly sendcloudReturnId?: number;
   /** For a return: what comes back and why (no personal data). */
   readonly returnItems?: ReadonlyArray<{
     readonly description: string;

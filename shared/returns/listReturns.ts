@@ -77,12 +77,18 @@ export async function getReturn(
   let found: Return | undefined;
   if (parcelId !== undefined) {
     const sendcloud = await client(record.account);
-    let cursor: string | undefined;
-    for (let page = 0; page < (deps.maxPages ?? 5) && !found; page++) {
-      const { returns, next } = await sendcloud.returns.page(cursor);
-      found = returns.find((r) => r.incoming_parcel === parcelId);
-      if (!next) break;
-      cursor = next;
+    if (record.sendcloudReturnId !== undefined) {
+      // found once: asked for directly from then on (one GET, however old the return)
+      found = await sendcloud.returns.get(record.sendcloudReturnId);
+    } else {
+      let cursor: string | undefined;
+      for (let page = 0; page < (deps.maxPages ?? 5) && !found; page++) {
+        const { returns, next } = await sendcloud.returns.page(cursor);
+        found = returns.find((r) => r.incoming_parcel === parcelId);
+        if (!next) break;
+        cursor = next;
+      }
+      if (found) await deps.store.update(record, { sendcloudReturnId: found.id });
     }
   }
   const history = parcelId === undefined ? [] : await deps.tracking.history(parcelId);

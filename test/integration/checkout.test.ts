@@ -408,6 +408,13 @@ describe('returns', () => {
       created.body.links.self,
     );
     expect(one.body.sendcloud?.parcelStatus?.id).toBe(1000);
+    // found once among the newest returns, then asked for by SendCloud's id
+    const byId = async () =>
+      ((await admin('/stats')) as { byRoute: Record<string, number> }).byRoute['GET /returns/{id}'] ?? 0;
+    const directBefore = await byId();
+    const again2 = await get<{ sendcloud: { id: number } | null }>(created.body.links.self);
+    expect(again2.body.sendcloud?.id).toBe(one.body.sendcloud?.id);
+    expect(await byId()).toBe(directBefore + 1);
 
     // the customer drops it off: the return parcel is tracked like an outbound one
     await admin(`/parcels/${created.body.parcel?.id}/advance`, {});

@@ -4,7 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OrderKey } from '../orders/Order';
@@ -65,16 +65,15 @@ export class DynamoBatchStore implements BatchStore {
 
   async members(batchId: string): Promise<BatchMember[]> {
     const members: BatchMember[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :order)',
-          ExpressionAttributeValues: { ':pk': `BATCH#${batchId}`, ':order': 'ORDER#' },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.#db },
+      {
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :order)',
+        ExpressionAttributeValues: { ':pk': `BATCH#${batchId}`, ':order': 'ORDER#' },
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         members.push({
           channel: String(item.channel),
@@ -83,8 +82,7 @@ export class DynamoBatchStore implements BatchStore {
           ...(item.reason ? { reason: String(item.reason) } : {}),
         });
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return members;
   }
 

@@ -32,6 +32,19 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(() => bridge.stop());
 
+/** An order accepted straight into the store, not queued: the test delivers or processes it itself. */
+async function acceptedWithoutQueueing() {
+  const services = createServices(loadEnv());
+  const body = OrderRequest.parse(order());
+  await acceptOrder(body, {
+    store: services.store,
+    queue: { send: async () => undefined },
+    events: services.events,
+    clock: () => new Date(),
+  });
+  return { services, body };
+}
+
 /** The order view, or an error body for 4xx answers. */
 type OrderViewJson = ReturnType<typeof orderView> & { message?: string; code?: string };
 
@@ -222,14 +235,7 @@ describe('exactly one parcel per order under faults', () => {
   });
 
   it('five deliveries of the same message make one parcel and one set of events', async () => {
-    const services = createServices(loadEnv());
-    const body = OrderRequest.parse(order());
-    await acceptOrder(body, {
-      store: services.store,
-      queue: { send: async () => undefined },
-      events: services.events,
-      clock: () => new Date(),
-    });
+    const { body } = await acceptedWithoutQueueing();
     const message = JSON.stringify({ kind: 'order', channel: body.channel, orderId: body.orderId });
     await new SQSClient({}).send(
       new SendMessageBatchCommand({
@@ -245,14 +251,7 @@ describe('exactly one parcel per order under faults', () => {
   });
 
   it('five concurrent workers on one order make one parcel', async () => {
-    const services = createServices(loadEnv());
-    const body = OrderRequest.parse(order());
-    await acceptOrder(body, {
-      store: services.store,
-      queue: { send: async () => undefined },
-      events: services.events,
-      clock: () => new Date(),
-    });
+    const { services, body } = await acceptedWithoutQueueing();
     const outcomes = await Promise.all([0, 1, 2, 3, 4].map(() => processOrder(body, services.processDeps)));
     expect(outcomes.filter((o) => o === 'done').length).toBeGreaterThanOrEqual(1);
     expect(outcomes.every((o) => o === 'done' || o === 'retry')).toBe(true);
@@ -260,14 +259,7 @@ describe('exactly one parcel per order under faults', () => {
   });
 
   it('a worker that crashes after SendCloud created the parcel but before recording it: the next attempt finds it', async () => {
-    const services = createServices(loadEnv());
-    const body = OrderRequest.parse(order());
-    await acceptOrder(body, {
-      store: services.store,
-      queue: { send: async () => undefined },
-      events: services.events,
-      clock: () => new Date(),
-    });
+    const { services, body } = await acceptedWithoutQueueing();
     let crashed = false;
     const crashingStore: OrderStore = {
       ...bind(services.store),

@@ -3,6 +3,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -243,23 +244,21 @@ export class DynamoOrderStore implements OrderStore {
 
   async createdOn(account: string, day: string): Promise<OrderKey[]> {
     const keys: OrderKey[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: 'gsi4',
-          KeyConditionExpression: 'gsi4pk = :pk',
-          ExpressionAttributeValues: { ':pk': `DAY#${account}#${day}` },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.#db },
+      {
+        TableName: this.#table,
+        IndexName: 'gsi4',
+        KeyConditionExpression: 'gsi4pk = :pk',
+        ExpressionAttributeValues: { ':pk': `DAY#${account}#${day}` },
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         const match = /^ORDER#([^#]+)#(.+)$/.exec(String(item.pk));
         if (match?.[1] && match[2]) keys.push({ channel: match[1], orderId: match[2] });
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return keys;
   }
 

@@ -38,21 +38,22 @@ const http = (status: number) =>
 describe('LookupCache', () => {
   const setup = (options: { memoryEntries?: number; deadlineMs?: number } = {}) => {
     let now = Date.parse('2026-11-25T10:00:00Z');
+    const clock = () => now;
     const store = new MemoryStore();
-    const cache = new LookupCache(store, { freshMs: 60_000, clock: () => now, ...options });
-    return { cache, store, advance: (ms: number) => (now += ms) };
+    const cache = new LookupCache(store, { freshMs: 60_000, clock, ...options });
+    return { cache, store, clock, advance: (ms: number) => (now += ms) };
   };
 
   it('answers a fresh query from memory, then from the table, without asking SendCloud again', async () => {
-    const { cache, store } = setup();
+    const { cache, store, clock } = setup();
     let loads = 0;
     const load = async () => ++loads;
     expect(await cache.get('k', load)).toMatchObject({ value: 1, stale: false });
     expect(await cache.get('k', load)).toMatchObject({ value: 1, stale: false });
     expect(loads).toBe(1);
     expect(store.reads).toBe(1); // the second answer came from memory
-    // another Lambda instance (no memory) reads the table
-    const other = new LookupCache(store, { freshMs: 60_000, memoryEntries: 0 });
+    // another Lambda instance (no memory) reads the table, on the same clock
+    const other = new LookupCache(store, { freshMs: 60_000, memoryEntries: 0, clock });
     expect(await other.get('k', load)).toMatchObject({ value: 1, stale: false });
     expect(loads).toBe(1);
   });
@@ -97,9 +98,10 @@ describe('LookupCache', () => {
   });
 
   it('does not wait for a slow SendCloud beyond the deadline', async () => {
+    const now = Date.parse('2026-11-25T10:00:00Z');
     const store = new MemoryStore();
-    store.items.set('k', { value: 'old', fetchedAt: Date.now() - 3_600_000 });
-    const cache = new LookupCache(store, { freshMs: 1_000, deadlineMs: 30 });
+    store.items.set('k', { value: 'old', fetchedAt: now - 3_600_000 });
+    const cache = new LookupCache(store, { freshMs: 1_000, deadlineMs: 30, clock: () => now });
     const slow = () => new Promise<string>((resolve) => setTimeout(() => resolve('new'), 500));
     expect(await cache.get('k', slow)).toMatchObject({
       value: 'old',

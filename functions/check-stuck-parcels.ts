@@ -9,7 +9,7 @@ import { checkStuckParcels } from '../shared/tracking';
 /** Scheduled: parcels announced more than STUCK_AFTER_HOURS ago without a carrier scan. */
 const services = createServices(loadEnv());
 const { logger, metrics } = observability('check-stuck-parcels');
-const afterHours = Number(process.env.STUCK_AFTER_HOURS ?? 48);
+const afterHours = services.env.STUCK_AFTER_HOURS;
 
 async function check() {
   const result = await checkStuckParcels(

@@ -19,7 +19,7 @@ const deps = {
   rules: services.processDeps.rules,
   events: services.events,
   labels: services.labelStore,
-  labelBucket: services.env.LABEL_BUCKET,
+  labelBucket: services.processDeps.labelBucket,
   sendcloud: (account: string) => services.sendcloudClients.forAccount(account, 'realtime'),
   clock: () => new Date(),
 };

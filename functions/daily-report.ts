@@ -16,7 +16,7 @@ async function report(event: unknown) {
       : undefined;
   const date = requested ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const summaries = [];
-  for (const account of await services.directory.accounts()) {
+  for (const account of services.env.ACCOUNTS) {
     const summary = await dailyReport(account, date, {
       store: services.store,
       files: services.labelStore,

@@ -9,10 +9,7 @@ import { pollStatuses } from '../shared/tracking';
 /** Scheduled: for accounts in POLL_ACCOUNTS (no webhooks), apply what changed since the last run. */
 const services = createServices(loadEnv());
 const { logger, metrics } = observability('poll-parcel-statuses');
-const accounts = (process.env.POLL_ACCOUNTS ?? '')
-  .split(',')
-  .map((a) => a.trim())
-  .filter(Boolean);
+const accounts = [...services.env.POLL_ACCOUNTS];
 
 async function poll() {
   const results: Record<string, unknown> = {};

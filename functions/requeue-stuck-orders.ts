@@ -9,7 +9,7 @@ import { createServices } from '../shared/runtime/services';
 /** Every 5 minutes: orders pending for more than 10 minutes go back on the queue. */
 const services = createServices(loadEnv());
 const { logger, metrics } = observability('requeue-stuck-orders');
-const olderThanMs = Number(process.env.REQUEUE_AFTER_SECONDS ?? 600) * 1000;
+const olderThanMs = services.env.REQUEUE_AFTER_SECONDS * 1000;
 
 async function requeue() {
   const result = await requeueStuckOrders(

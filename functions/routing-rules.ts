@@ -20,7 +20,7 @@ async function routingRules(
 ): Promise<APIGatewayProxyResultV2> {
   try {
     const account = event.pathParameters?.account ?? '';
-    await services.directory.credentials(account);
+    services.requireAccount(account);
     const rules = services.processDeps.rules;
     if (event.requestContext.http.method === 'GET') {
       const current = await rules.current(account);

@@ -1,16 +1,10 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadStageConfig } from './config';
+import { loadStageConfig, stageContext } from './config';
 import { BridgeStack } from './stacks/BridgeStack';
 
 const app = new App();
-const config = loadStageConfig({
-  stage: app.node.tryGetContext('stage'),
-  logRetentionDays: app.node.tryGetContext('logRetentionDays'),
-  logLevel: app.node.tryGetContext('logLevel'),
-  eventArchiveDays: app.node.tryGetContext('eventArchiveDays'),
-  endOfDay: app.node.tryGetContext('endOfDay'),
-});
+const config = loadStageConfig(stageContext((key) => app.node.tryGetContext(key)));
 new BridgeStack(app, `SendcloudBridge-${config.stage}`, {
   config,
   description: 'sendcloud-bridge: order systems to SendCloud labels and tracking',

@@ -1,62 +1,145 @@
 import * as z from 'zod';
 
+const ACCOUNT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const accountId = z
+  .string()
+  .regex(ACCOUNT_ID, 'lowercase letters, digits and dashes, e.g. default or shop-be');
+
+/** One SendCloud account the service works for (its keys live in the credentials secret under this id). */
+const AccountSettings = z.strictObject({
+  /** The account's printers want ZPL next to the A6 PDF. */
+  zpl: z.boolean().default(false),
+  /** The account has no webhook configured in SendCloud: poll its parcel statuses every 5 minutes. */
+  poll: z.boolean().default(false),
+});
+
 /** Stage configuration, from CDK context (`cdk synth -c stage=prod`), validated once at synth time. */
-export const StageConfig = z.object({
-  stage: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{1,20}$/, 'lowercase, e.g. dev or prod')
-    .default('dev'),
-  /** Days CloudWatch keeps function logs. */
-  logRetentionDays: z.coerce.number().int().positive().default(30),
-  /** Powertools log level for every function. */
-  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
-  /** End-of-day runs: per account, a cut-off time (24 h, in `timezone`) and how to split the label files. */
-  endOfDay: z
-    .array(
-      z.object({
-        account: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
-        cutoff: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, e.g. 16:00'),
+export const StageConfig = z
+  .strictObject({
+    stage: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,20}$/, 'lowercase, e.g. dev or prod')
+      .default('dev'),
+    /** Days CloudWatch keeps function logs. */
+    logRetentionDays: z.coerce.number().int().positive().default(30),
+    /** Powertools log level for every function. */
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+    /** SendCloud accounts by id: the credentials secret is created with one entry each to fill in. */
+    accounts: z
+      .record(accountId, AccountSettings)
+      .refine((accounts) => Object.keys(accounts).length > 0, 'name at least one account')
+      .default({ default: { zpl: false, poll: false } }),
+    /** Where alarms are e-mailed (an SNS subscription to confirm); without it, subscribe to the topic yourself. */
+    alarmEmail: z.email().optional(),
+    /** Hours after which an announced parcel without a carrier scan is reported (Parcel Stuck). */
+    stuckAfterHours: z.coerce.number().int().positive().default(48),
+    /** Minutes after which an order still pending is queued again by the sweeper. */
+    requeueAfterMinutes: z.coerce.number().int().positive().default(10),
+    /** End-of-day runs: per account, a cut-off time (24 h, in `timezone`) and how to split the label files. */
+    endOfDay: z
+      .array(
+        z.strictObject({
+          account: accountId,
+          cutoff: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, e.g. 16:00'),
+          timezone: z.string().default('Europe/Amsterdam'),
+          splitBy: z.enum(['none', 'carrier', 'packingStation']).default('none'),
+          weekdays: z.string().default('MON-FRI'),
+        }),
+      )
+      .default([
+        {
+          account: 'default',
+          cutoff: '16:00',
+          timezone: 'Europe/Amsterdam',
+          splitBy: 'none',
+          weekdays: 'MON-FRI',
+        },
+      ]),
+    /** Checkout routes: shop origins allowed in browsers, Dynamic Checkout configurations, hand-over cut-off. */
+    checkout: z
+      .strictObject({
+        origins: z
+          .array(
+            z.union([
+              z.url({ protocol: /^https?$/, error: 'a shop origin such as https://shop.example' }),
+              z.literal('*'),
+            ]),
+          )
+          .default([]),
+        /** account → SendCloud Dynamic Checkout configuration id */
+        configurations: z.record(z.string(), z.string()).default({}),
+        cutoff: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, e.g. 16:00')
+          .default('16:00'),
         timezone: z.string().default('Europe/Amsterdam'),
-        splitBy: z.enum(['none', 'carrier', 'packingStation']).default('none'),
-        weekdays: z.string().default('MON-FRI'),
-      }),
-    )
-    .default([
-      {
-        account: 'default',
+        cacheSeconds: z.coerce.number().int().positive().default(300),
+        /** Requests per second the public checkout routes take (each), with bursts of twice that. */
+        rateLimit: z.coerce.number().int().positive().default(50),
+      })
+      .default({
+        origins: [],
+        configurations: {},
         cutoff: '16:00',
         timezone: 'Europe/Amsterdam',
-        splitBy: 'none',
-        weekdays: 'MON-FRI',
-      },
-    ]),
-  /** Checkout routes: shop origins allowed in browsers, Dynamic Checkout configurations, hand-over cut-off. */
-  checkout: z
-    .object({
-      origins: z.array(z.union([z.url(), z.literal('*')])).default([]),
-      /** account → SendCloud Dynamic Checkout configuration id */
-      configurations: z.record(z.string(), z.string()).default({}),
-      cutoff: z
-        .string()
-        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, e.g. 16:00')
-        .default('16:00'),
-      timezone: z.string().default('Europe/Amsterdam'),
-      cacheSeconds: z.coerce.number().int().positive().default(300),
-      /** Requests per second the public checkout routes take (each), with bursts of twice that. */
-      rateLimit: z.coerce.number().int().positive().default(50),
-    })
-    .default({
-      origins: [],
-      configurations: {},
-      cutoff: '16:00',
-      timezone: 'Europe/Amsterdam',
-      cacheSeconds: 300,
-      rateLimit: 50,
-    }),
-  /** Days the event bus archive keeps events for replay. */
-  eventArchiveDays: z.coerce.number().int().positive().default(30),
-});
+        cacheSeconds: 300,
+        rateLimit: 50,
+      }),
+    /** Days the event bus archive keeps events for replay. */
+    eventArchiveDays: z.coerce.number().int().positive().default(30),
+  })
+  .superRefine((config, ctx) => {
+    const known = new Set(Object.keys(config.accounts));
+    for (const [i, run] of config.endOfDay.entries())
+      if (!known.has(run.account))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['endOfDay', i, 'account'],
+          message: `"${run.account}" is not in accounts (${[...known].join(', ')})`,
+        });
+    for (const account of Object.keys(config.checkout.configurations))
+      if (!known.has(account))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['checkout', 'configurations', account],
+          message: `"${account}" is not in accounts`,
+        });
+  });
 export type StageConfig = z.infer<typeof StageConfig>;
+
+/** The stage configuration's keys: what `-c key=value` may set. */
+export const STAGE_KEYS = [
+  'stage',
+  'logRetentionDays',
+  'logLevel',
+  'accounts',
+  'alarmEmail',
+  'stuckAfterHours',
+  'requeueAfterMinutes',
+  'endOfDay',
+  'checkout',
+  'eventArchiveDays',
+] as const satisfies ReadonlyArray<keyof StageConfig>;
+
+/**
+ * `-c endOfDay='[…]'` reaches the app as a string: values of object and array keys are parsed as JSON (a
+ * syntax error names the key). Keys that are not set stay undefined and take their defaults.
+ */
+export function stageContext(get: (key: string) => unknown): Record<string, unknown> {
+  const context: Record<string, unknown> = {};
+  for (const key of STAGE_KEYS) {
+    const value = get(key);
+    if (value === undefined) continue;
+    if (typeof value === 'string' && /^\s*[[{]/.test(value)) {
+      try {
+        context[key] = JSON.parse(value);
+      } catch (error) {
+        throw new Error(`Invalid stage configuration: ${key}: not valid JSON (${(error as Error).message})`);
+      }
+    } else context[key] = value;
+  }
+  return context;
+}
 
 export function loadStageConfig(context: Readonly<Record<string, unknown>>): StageConfig {
   const result = StageConfig.safeParse(context);

@@ -1,8 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  declarationOf,
+  environmentKeys,
+  FUNCTION_NAMES,
+  type FunctionName,
+  httpRoutes,
+  RESOURCE_ENV,
+  SETTING_ENV,
+} from '../infra/functions';
 import type { CredentialsDocument } from '../shared/config';
 import { bridgeTable, idempotencyTable } from '../shared/store';
-import type { Route, Wiring } from './stack';
+import type { Job, Route, Wiring } from './stack';
 
 export interface ServiceWiringOptions {
   readonly stateDir: string;
@@ -25,6 +34,8 @@ export interface ServiceWiringOptions {
   readonly polling?: { readonly accounts: readonly string[]; readonly everyMs?: number };
   /** How often the stuck-order sweeper runs, and after how long an order counts as stuck. */
   readonly requeue?: { readonly everyMs?: number; readonly afterSeconds?: number };
+  /** Labels per merged end-of-day file. */
+  readonly mergePartSize?: number;
   /** Checkout routes: allowed shop origins (default `*` locally), Dynamic Checkout configurations, cache. */
   readonly checkout?: {
     readonly origins?: readonly string[];
@@ -40,19 +51,67 @@ export const LOCAL_NAMES = {
   ordersQueue: 'sendcloud-bridge-orders',
   labelBucket: 'sendcloud-bridge-labels',
   bus: 'sendcloud-bridge',
+  credentialsSecret: 'sendcloud-bridge-credentials',
 } as const;
 
+/** Variables only the local stack sets, for every function that calls SendCloud or reads its keys. */
+const LOCAL_SENDCLOUD_ENV = [
+  'SENDCLOUD_BASE_URL',
+  'SENDCLOUD_SERVICE_POINTS_BASE_URL',
+  'SENDCLOUD_CREDENTIALS_FILE',
+  'CREDENTIALS_MAX_AGE_SECONDS',
+] as const;
+
+/** Every variable a declaration can give a function: what a function must not see unless it is its own. */
+const SERVICE_KEYS = new Set<string>([
+  ...Object.values(RESOURCE_ENV),
+  ...Object.values(SETTING_ENV).flat(),
+  ...LOCAL_SENDCLOUD_ENV,
+]);
+
+/** A function's own environment: the process's, less every service variable its declaration does not name. */
+export function functionEnvironment(name: FunctionName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const declaration = declarationOf(name);
+  const own = new Set<string>(environmentKeys(declaration));
+  if (declaration.uses.sendcloud) for (const key of LOCAL_SENDCLOUD_ENV) own.add(key);
+  return Object.fromEntries(
+    Object.entries(env).filter(([key]) => !SERVICE_KEYS.has(key) || own.has(key)),
+  ) as NodeJS.ProcessEnv;
+}
+
+let loading: Promise<unknown> = Promise.resolve();
+
 /**
- * sendcloud-bridge's resources and handlers as the CDK stack deploys them, for the local stack. Handlers are
- * imported after the environment is set, exactly as Lambda would load them.
+ * Imports a function's module with only its own environment in place, as Lambda would start it: a function
+ * that reads a variable its declaration does not give it fails here as it would in AWS. Imports run one at
+ * a time because they swap `process.env`.
+ */
+export function loadFunction<T>(name: FunctionName): Promise<T> {
+  const next = loading.then(async () => {
+    const saved = process.env;
+    process.env = functionEnvironment(name, saved);
+    try {
+      return (await import(`../functions/${name}.ts`)).handler as T;
+    } finally {
+      process.env = saved;
+    }
+  });
+  loading = next.catch(() => undefined);
+  return next;
+}
+
+/**
+ * sendcloud-bridge's resources and functions as the CDK stack deploys them (both read infra/functions.ts),
+ * for the local stack. Handlers are imported after the environment is set, exactly as Lambda would load them.
  */
 export function serviceWiring(options: ServiceWiringOptions): Wiring {
   mkdirSync(options.stateDir, { recursive: true });
   const credentialsFile = join(options.stateDir, 'sendcloud-credentials.json');
   // Keys go to a file the handlers read, never into environment variables.
   writeFileSync(credentialsFile, JSON.stringify(options.sendcloud.accounts, null, 2), { mode: 0o600 });
-  const http = (routeKey: string, name: string, load: () => Promise<{ handler: unknown }>): Promise<Route> =>
-    load().then((module) => ({ routeKey, name, handler: module.handler as Route['handler'] }));
+  const worker = FUNCTION_NAMES.flatMap((name) =>
+    declarationOf(name).triggers.flatMap((t) => (t.kind === 'ordersQueue' ? [{ name, trigger: t }] : [])),
+  );
   return {
     tables: [bridgeTable(LOCAL_NAMES.table), idempotencyTable(LOCAL_NAMES.idempotencyTable)],
     buckets: [LOCAL_NAMES.labelBucket],
@@ -62,11 +121,15 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
         maxReceiveCount: options.ordersQueue?.maxReceiveCount ?? 5,
         // Longer than the worker's timeout, as in AWS: a long merge is not handed to a second worker.
         visibilityTimeoutSeconds: options.ordersQueue?.visibilityTimeoutSeconds ?? 360,
-        // As deployed: one message per invocation (a batch message is already 50 orders), several at once.
-        batchSize: 1,
-        concurrency: 4,
-        timeoutSeconds: 300,
-        handler: async () => (await import('../functions/order-worker')).handler as never,
+        ...(worker[0]
+          ? {
+              batchSize: worker[0].trigger.batchSize,
+              // Fewer than AWS's 10 on a 2-core machine; each is a full worker.
+              concurrency: Math.min(4, worker[0].trigger.maxConcurrency),
+              timeoutSeconds: declarationOf(worker[0].name).timeoutSeconds ?? 10,
+              handler: () => loadFunction(worker[0]?.name ?? 'order-worker'),
+            }
+          : {}),
       },
     ],
     environment: (queueUrls) => ({
@@ -76,86 +139,62 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
       LABEL_BUCKET: LOCAL_NAMES.labelBucket,
       EVENT_BUS_NAME: LOCAL_NAMES.bus,
       SENDCLOUD_CREDENTIALS_FILE: credentialsFile,
+      CREDENTIALS_MAX_AGE_SECONDS: '5',
       ...(options.sendcloud.baseUrl ? { SENDCLOUD_BASE_URL: options.sendcloud.baseUrl } : {}),
       ...(options.sendcloud.servicePointsBaseUrl
         ? { SENDCLOUD_SERVICE_POINTS_BASE_URL: options.sendcloud.servicePointsBaseUrl }
         : {}),
+      ACCOUNTS: Object.keys(options.sendcloud.accounts).join(','),
       ZPL_ACCOUNTS: (options.zplAccounts ?? []).join(','),
       RETRY_BASE_SECONDS: String(options.ordersQueue?.retryBaseSeconds ?? 5),
       REQUEUE_AFTER_SECONDS: String(options.requeue?.afterSeconds ?? 60),
       POLL_ACCOUNTS: (options.polling?.accounts ?? []).join(','),
       STUCK_AFTER_HOURS: '48',
+      MERGE_PART_SIZE: String(options.mergePartSize ?? 1_000),
       CHECKOUT_ORIGINS: (options.checkout?.origins ?? ['*']).join(','),
       CHECKOUT_CONFIGURATIONS: Object.entries(options.checkout?.configurations ?? {})
         .map(([account, id]) => `${account}=${id}`)
         .join(','),
-      ...(options.checkout?.cacheSeconds
-        ? { CHECKOUT_CACHE_SECONDS: String(options.checkout.cacheSeconds) }
-        : {}),
-      ...(options.checkout?.deadlineMs ? { CHECKOUT_DEADLINE_MS: String(options.checkout.deadlineMs) } : {}),
+      CHECKOUT_CUTOFF: '16:00',
+      CHECKOUT_CUTOFFS: '',
+      CHECKOUT_TIME_ZONE: 'Europe/Amsterdam',
+      CHECKOUT_CACHE_SECONDS: String(options.checkout?.cacheSeconds ?? 300),
+      CHECKOUT_DEADLINE_MS: String(options.checkout?.deadlineMs ?? 2_500),
       POWERTOOLS_SERVICE_NAME: 'sendcloud-bridge',
       POWERTOOLS_METRICS_NAMESPACE: 'SendcloudBridge',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
     }),
-    routes: async () =>
-      Promise.all([
-        http('POST /orders', 'create-order', () => import('../functions/create-order')),
-        http('POST /orders/batch', 'create-order-batch', () => import('../functions/create-order-batch')),
-        http('GET /orders/{orderId}', 'get-order', () => import('../functions/get-order')),
-        http('GET /orders/{orderId}/label', 'get-order-label', () => import('../functions/get-order-label')),
-        http('POST /routing/explain', 'explain-routing', () => import('../functions/explain-routing')),
-        http('POST /webhooks/sendcloud', 'sendcloud-webhook', () => import('../functions/sendcloud-webhook')),
-        http(
-          'POST /webhooks/sendcloud/{account}',
-          'sendcloud-webhook',
-          () => import('../functions/sendcloud-webhook'),
-        ),
-        http('POST /batches', 'create-batch', () => import('../functions/create-batch')),
-        http('GET /service-points', 'service-points', () => import('../functions/service-points')),
-        http('GET /service-points/{id}', 'service-points', () => import('../functions/service-points')),
-        http('GET /delivery-options', 'delivery-options', () => import('../functions/delivery-options')),
-        http(
-          'GET /checkout/component.js',
-          'checkout-component',
-          () => import('../functions/checkout-component'),
-        ),
-        http('POST /returns', 'create-return', () => import('../functions/create-return')),
-        http('GET /returns', 'get-returns', () => import('../functions/get-returns')),
-        http('GET /returns/{returnId}', 'get-returns', () => import('../functions/get-returns')),
-        http('GET /returns/{returnId}/label', 'get-returns', () => import('../functions/get-returns')),
-        http('GET /batches/{batchId}', 'get-batch', () => import('../functions/get-batch')),
-        http('GET /batches/{batchId}/files/{index}', 'get-batch', () => import('../functions/get-batch')),
-        http('GET /reports/{date}', 'get-report', () => import('../functions/get-report')),
-        http('GET /parcels/status', 'get-parcel-status', () => import('../functions/get-parcel-status')),
-        http('GET /routing/rules/{account}', 'routing-rules', () => import('../functions/routing-rules')),
-        http('PUT /routing/rules/{account}', 'routing-rules', () => import('../functions/routing-rules')),
-      ]),
-    jobs: async () => [
-      {
-        name: 'requeue-stuck-orders',
-        everyMs: options.requeue?.everyMs ?? 30_000,
-        // SQS is in memory locally: after a restart, pending orders are queued again at once.
-        runAtStart: true,
-        handler: (await import('../functions/requeue-stuck-orders')).handler as never,
-      },
-      {
-        name: 'poll-parcel-statuses',
-        everyMs: options.polling?.everyMs ?? 60_000,
-        handler: (await import('../functions/poll-parcel-statuses')).handler as never,
-      },
-      { name: 'end-of-day', everyMs: 0, handler: (await import('../functions/end-of-day')).handler as never },
-      {
-        name: 'daily-report',
-        everyMs: 0,
-        handler: (await import('../functions/daily-report')).handler as never,
-      },
-      {
-        name: 'check-stuck-parcels',
-        everyMs: 10 * 60_000,
-        handler: (await import('../functions/check-stuck-parcels')).handler as never,
-      },
-    ],
+    routes: async () => {
+      const routes: Route[] = [];
+      for (const { route, name } of httpRoutes())
+        routes.push({ routeKey: route, name, handler: await loadFunction<Route['handler']>(name) });
+      return routes;
+    },
+    jobs: async () => {
+      const jobs: Job[] = [];
+      for (const name of FUNCTION_NAMES)
+        for (const trigger of declarationOf(name).triggers) {
+          if (trigger.kind === 'schedule') {
+            const everyMs =
+              name === 'requeue-stuck-orders'
+                ? (options.requeue?.everyMs ?? trigger.local.everyMs)
+                : name === 'poll-parcel-statuses'
+                  ? (options.polling?.everyMs ?? trigger.local.everyMs)
+                  : trigger.local.everyMs;
+            jobs.push({
+              name,
+              everyMs,
+              ...(trigger.local.runAtStart ? { runAtStart: true } : {}),
+              handler: await loadFunction<Job['handler']>(name),
+            });
+          }
+          // Scheduled per account in AWS; locally on `POST /_local/jobs/end-of-day`.
+          if (trigger.kind === 'endOfDay')
+            jobs.push({ name, everyMs: 0, handler: await loadFunction<Job['handler']>(name) });
+        }
+      return jobs;
+    },
   };
 }

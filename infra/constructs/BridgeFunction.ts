@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -29,6 +30,8 @@ export interface BridgeFunctionProps {
  */
 export class BridgeFunction extends Construct {
   readonly fn: NodejsFunction;
+  /** Any invocation error in five minutes (handler crash, timeout, out of memory). */
+  readonly errorsAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: BridgeFunctionProps) {
     super(scope, id);
@@ -81,6 +84,16 @@ export class BridgeFunction extends Construct {
       ],
     ];
     for (const [id, reason] of findings) Validations.of(this.fn).acknowledge({ id, reason });
+    // The local stack finds each function's role by this tag to enforce its policies (local/iam).
+    Tags.of(this).add('sendcloud-bridge:function', props.entry);
+    this.errorsAlarm = new Alarm(this, 'Errors', {
+      alarmDescription: `${props.entry} failed (crash, timeout or out of memory). Check its log group for ERROR lines.`,
+      metric: this.fn.metricErrors({ period: Duration.minutes(5) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
   }
 
   /** Grants the table and hands its name to the function in one call. */

@@ -3,32 +3,75 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
 import { type AccountCredentials, type CredentialsSource, UnknownAccountError } from '../sendcloud';
 
+/** What the deployed secret holds until someone fills it in (the stack creates it from this template). */
+export const CREDENTIALS_PLACEHOLDER = 'REPLACE_ME';
+
+const key = (what: string) =>
+  z
+    .string({ error: `${what} is required (a string)` })
+    .min(1, `${what} is empty`)
+    .refine((value) => value !== CREDENTIALS_PLACEHOLDER, {
+      message: `${what} still holds the placeholder ${CREDENTIALS_PLACEHOLDER}: put the account's key from SendCloud (Settings → Integrations → Sendcloud API)`,
+    });
+
 /** `{"<account>": {"publicKey", "secretKey", "partnerId"?, "webhookSecrets"?: [current, previous]}}` */
 export const CredentialsDocument = z.record(
   z.string(),
-  z.object({
-    publicKey: z.string().min(1),
-    secretKey: z.string().min(1),
+  z.strictObject({
+    publicKey: key('publicKey'),
+    secretKey: key('secretKey'),
     partnerId: z.uuid().optional(),
-    webhookSecrets: z.array(z.string()).optional(),
+    /** Keys SendCloud signs webhooks with, newest first; empty: the API secret key. */
+    webhookSecrets: z.array(z.string().min(1)).optional(),
   }),
 );
 export type CredentialsDocument = z.infer<typeof CredentialsDocument>;
+
+/** The document the stack creates the secret with: one entry per account, keys to be filled in. */
+export function credentialsTemplate(accounts: readonly string[]): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    accounts.map((account) => [
+      account,
+      { publicKey: CREDENTIALS_PLACEHOLDER, secretKey: CREDENTIALS_PLACEHOLDER, webhookSecrets: [] },
+    ]),
+  );
+}
+
+export class CredentialsConfigError extends Error {
+  override readonly name = 'CredentialsConfigError' as const;
+  readonly code = 'CREDENTIALS_INVALID' as const;
+  readonly retryable = false;
+}
+
+/** Parses the credentials document; a problem names the account and field and says what to put there. */
+export function parseCredentials(raw: unknown, where: string): CredentialsDocument {
+  const result = CredentialsDocument.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (issue) => `${issue.path.join('.') || '(document)'}: ${issue.message}`,
+  );
+  throw new CredentialsConfigError(
+    `SendCloud credentials in ${where} are not usable: ${problems.join('; ')}. Expected ` +
+      '{"<account>": {"publicKey": "...", "secretKey": "...", "webhookSecrets": []}} (see README, deploy guide).',
+  );
+}
 
 /** Account keys from one JSON document, re-read at most every `maxAgeMs` so rotated keys are picked up. */
 class DocumentCredentials implements CredentialsSource {
   readonly #load: () => Promise<unknown>;
   #cached: { at: number; doc: CredentialsDocument } | undefined;
   readonly #maxAgeMs: number;
+  readonly #where: string;
 
-  constructor(load: () => Promise<unknown>, maxAgeMs: number) {
+  constructor(load: () => Promise<unknown>, options: { readonly maxAgeMs: number; readonly where: string }) {
     this.#load = load;
-    this.#maxAgeMs = maxAgeMs;
+    this.#maxAgeMs = options.maxAgeMs;
+    this.#where = options.where;
   }
 
   async document(): Promise<CredentialsDocument> {
     if (!this.#cached || Date.now() - this.#cached.at > this.#maxAgeMs) {
-      this.#cached = { at: Date.now(), doc: CredentialsDocument.parse(await this.#load()) };
+      this.#cached = { at: Date.now(), doc: parseCredentials(await this.#load(), this.#where) };
     }
     return this.#cached.doc;
   }
@@ -57,10 +100,17 @@ export type AccountDirectory = CredentialsSource & {
   document(): Promise<CredentialsDocument>;
 };
 
-export function secretsManagerCredentials(secretArn: string): AccountDirectory {
-  return new DocumentCredentials(() => getSecret(secretArn, { transform: 'json', maxAge: 300 }), 300_000);
+/** Keys from Secrets Manager, re-read every `maxAgeSeconds` (300 in AWS: rotation reaches warm functions). */
+export function secretsManagerCredentials(secretArn: string, maxAgeSeconds = 300): AccountDirectory {
+  return new DocumentCredentials(() => getSecret(secretArn, { transform: 'json', maxAge: maxAgeSeconds }), {
+    maxAgeMs: maxAgeSeconds * 1000,
+    where: 'the secret SENDCLOUD_CREDENTIALS_SECRET_ARN names',
+  });
 }
 
 export function fileCredentials(path: string): AccountDirectory {
-  return new DocumentCredentials(async () => JSON.parse(await readFile(path, 'utf8')), 5_000);
+  return new DocumentCredentials(async () => JSON.parse(await readFile(path, 'utf8')), {
+    maxAgeMs: 5_000,
+    where: path,
+  });
 }

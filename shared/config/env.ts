@@ -23,68 +23,75 @@ const accountMap = (value: RegExp, what: string) =>
       return map;
     });
 
-/** The functions' environment, validated once at cold start: a misconfiguration fails loudly, early. */
-export const ServiceEnv = z
-  .object({
-    TABLE_NAME: z.string().min(3),
-    IDEMPOTENCY_TABLE_NAME: z.string().min(3),
-    ORDERS_QUEUE_URL: z.url(),
-    LABEL_BUCKET: z.string().min(3),
-    EVENT_BUS_NAME: z.string().min(1),
-    SENDCLOUD_BASE_URL: z.url().optional(),
-    SENDCLOUD_SERVICE_POINTS_BASE_URL: z.url().optional(),
-    /** Secrets Manager secret with every account's keys (in AWS). */
-    SENDCLOUD_CREDENTIALS_SECRET_ARN: z.string().optional(),
-    /** A JSON file with the same content (local stack only). */
-    SENDCLOUD_CREDENTIALS_FILE: z.string().optional(),
-    /** Accounts whose printers want ZPL as well as the A6 PDF. */
-    ZPL_ACCOUNTS: z
-      .string()
-      .default('')
-      .transform(
-        (value) =>
-          new Set(
-            value
-              .split(',')
-              .map((a) => a.trim())
-              .filter(Boolean),
-          ),
+const accountList = z
+  .string()
+  .default('')
+  .transform((value) => new Set(list(value)));
+
+/**
+ * The functions' environment, validated once at cold start: a misconfiguration fails loudly, early. Each
+ * function gets only the resource names its declaration (infra/functions.ts) binds, so those are optional
+ * here; using an adapter whose resource is not bound fails with `UnboundResourceError`.
+ */
+export const ServiceEnv = z.object({
+  TABLE_NAME: z.string().min(3).optional(),
+  IDEMPOTENCY_TABLE_NAME: z.string().min(3).optional(),
+  ORDERS_QUEUE_URL: z.url().optional(),
+  LABEL_BUCKET: z.string().min(3).optional(),
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+  /** The accounts configured for this stage (functions that check an account id without calling SendCloud). */
+  ACCOUNTS: accountList,
+  SENDCLOUD_BASE_URL: z.url().optional(),
+  SENDCLOUD_SERVICE_POINTS_BASE_URL: z.url().optional(),
+  /** Secrets Manager secret with every account's keys (in AWS). */
+  SENDCLOUD_CREDENTIALS_SECRET_ARN: z.string().optional(),
+  /** A JSON file with the same content (local stack only). */
+  SENDCLOUD_CREDENTIALS_FILE: z.string().optional(),
+  /** Accounts whose printers want ZPL as well as the A6 PDF. */
+  ZPL_ACCOUNTS: accountList,
+  /** Accounts without webhooks, whose statuses are polled. */
+  POLL_ACCOUNTS: accountList,
+  /** Hours after which an announced parcel without a carrier scan is reported. */
+  STUCK_AFTER_HOURS: z.coerce.number().positive().default(48),
+  /** Seconds after which the sweeper queues a still-pending order again. */
+  REQUEUE_AFTER_SECONDS: z.coerce.number().int().positive().default(600),
+  /** First retry delay of a failed queue message (doubles per receive, at most 15 minutes). */
+  RETRY_BASE_SECONDS: z.coerce.number().int().positive().default(10),
+  /** Labels per merged end-of-day file. */
+  MERGE_PART_SIZE: z.coerce.number().int().positive().default(1_000),
+  /** How long the credentials document is reused before it is read again (rotation reaches warm functions). */
+  CREDENTIALS_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(300),
+  ORDER_LOCK_SECONDS: z.coerce.number().int().positive().default(120),
+  /** `dynamodb`: one token bucket per account shared by every function; `local`: per process (tests, tools). */
+  RATE_GOVERNOR: z.enum(['dynamodb', 'local']).default('dynamodb'),
+  /** Shop origins allowed to call the checkout routes from a browser (comma-separated, or `*`). */
+  CHECKOUT_ORIGINS: z.string().default('').transform(list),
+  /** `account=configurationId,…`: accounts whose delivery options come from SendCloud Dynamic Checkout. */
+  CHECKOUT_CONFIGURATIONS: accountMap(/^[^=\s]+$/, 'a configuration id'),
+  /** `account=HH:MM@Time/Zone,…`: each account's hand-over cut-off (its end-of-day run), else the default. */
+  CHECKOUT_CUTOFFS: accountMap(
+    /^([01]\d|2[0-3]):[0-5]\d@[A-Za-z_]+(\/[A-Za-z_+-]+)*$/,
+    'HH:MM@Time/Zone',
+  ).transform(
+    (map) =>
+      new Map(
+        [...map].map(([account, value]) => {
+          const [cutOff = '', timeZone = ''] = value.split('@');
+          return [account, { cutOff, timeZone }] as const;
+        }),
       ),
-    ORDER_LOCK_SECONDS: z.coerce.number().int().positive().default(120),
-    /** `dynamodb`: one token bucket per account shared by every function; `local`: per process (tests, tools). */
-    RATE_GOVERNOR: z.enum(['dynamodb', 'local']).default('dynamodb'),
-    /** Shop origins allowed to call the checkout routes from a browser (comma-separated, or `*`). */
-    CHECKOUT_ORIGINS: z.string().default('').transform(list),
-    /** `account=configurationId,…`: accounts whose delivery options come from SendCloud Dynamic Checkout. */
-    CHECKOUT_CONFIGURATIONS: accountMap(/^[^=\s]+$/, 'a configuration id'),
-    /** `account=HH:MM@Time/Zone,…`: each account's hand-over cut-off (its end-of-day run), else the default. */
-    CHECKOUT_CUTOFFS: accountMap(
-      /^([01]\d|2[0-3]):[0-5]\d@[A-Za-z_]+(\/[A-Za-z_+-]+)*$/,
-      'HH:MM@Time/Zone',
-    ).transform(
-      (map) =>
-        new Map(
-          [...map].map(([account, value]) => {
-            const [cutOff = '', timeZone = ''] = value.split('@');
-            return [account, { cutOff, timeZone }] as const;
-          }),
-        ),
-    ),
-    /** Orders placed after this local time are handed over the next working day. */
-    CHECKOUT_CUTOFF: z
-      .string()
-      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
-      .default('16:00'),
-    CHECKOUT_TIME_ZONE: z.string().default('Europe/Amsterdam'),
-    /** How long a service-point or delivery-option answer is reused without asking SendCloud. */
-    CHECKOUT_CACHE_SECONDS: z.coerce.number().int().positive().default(300),
-    /** How long checkout waits for SendCloud before answering from the last good data. */
-    CHECKOUT_DEADLINE_MS: z.coerce.number().int().positive().default(2_500),
-  })
-  .refine((env) => env.SENDCLOUD_CREDENTIALS_SECRET_ARN || env.SENDCLOUD_CREDENTIALS_FILE, {
-    message: 'set SENDCLOUD_CREDENTIALS_SECRET_ARN (AWS) or SENDCLOUD_CREDENTIALS_FILE (local)',
-    path: ['SENDCLOUD_CREDENTIALS_SECRET_ARN'],
-  });
+  ),
+  /** Orders placed after this local time are handed over the next working day. */
+  CHECKOUT_CUTOFF: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
+    .default('16:00'),
+  CHECKOUT_TIME_ZONE: z.string().default('Europe/Amsterdam'),
+  /** How long a service-point or delivery-option answer is reused without asking SendCloud. */
+  CHECKOUT_CACHE_SECONDS: z.coerce.number().int().positive().default(300),
+  /** How long checkout waits for SendCloud before answering from the last good data. */
+  CHECKOUT_DEADLINE_MS: z.coerce.number().int().positive().default(2_500),
+});
 export type ServiceEnv = z.infer<typeof ServiceEnv>;
 
 export function loadEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {

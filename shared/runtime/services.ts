@@ -16,76 +16,170 @@ import { EventBridgePublisher } from '../events';
 import { DynamoRateGovernor } from '../governor';
 import { S3LabelStore } from '../labels';
 import { MethodCatalog, type ProcessDeps, SqsOrderQueue } from '../orders';
-import { type SendcloudAttempt, SendcloudClients } from '../sendcloud';
+import { type SendcloudAttempt, SendcloudClients, UnknownAccountError } from '../sendcloud';
 import { DynamoMethodHealth, DynamoOrderStore, DynamoRulesStore, DynamoTrackingStore } from '../store';
 
+/** A function used an adapter whose resource its declaration does not bind (infra/functions.ts). */
+export class UnboundResourceError extends Error {
+  override readonly name = 'UnboundResourceError' as const;
+  readonly code = 'UNBOUND_RESOURCE' as const;
+  readonly retryable = false;
+
+  constructor(variable: string) {
+    super(
+      `${variable} is not set: this function's declaration in infra/functions.ts does not bind the resource it names`,
+    );
+  }
+}
+
+/** The value of a bound resource's variable, or the error that says which binding is missing. */
+function bound(env: ServiceEnv, variable: keyof ServiceEnv & string): string {
+  const value = env[variable];
+  if (typeof value !== 'string' || value === '') throw new UnboundResourceError(variable);
+  return value;
+}
+
+/** Builds a value on first use, once: a function only constructs the adapters its code path touches. */
+function lazy<T>(build: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => {
+    value ??= { v: build() };
+    return value.v;
+  };
+}
+
 /**
- * Every adapter a function may need, built from the validated environment. Functions create this once at
- * module scope; the local stack and the integration tests run the very same code against emulators.
+ * Every adapter a function may need, built from the validated environment on first use. Functions create
+ * this once at module scope; the local stack and the integration tests run the very same code against
+ * emulators. An adapter whose resource the function's declaration does not bind throws UnboundResourceError
+ * when it is first used, so a missing binding shows in the first test that takes that path.
  */
 export function createServices(
   env: ServiceEnv,
   options: { readonly onSendcloudAttempt?: (attempt: SendcloudAttempt) => void } = {},
 ) {
-  const dynamodb = new DynamoDBClient({});
-  const db = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-  const directory: AccountDirectory = env.SENDCLOUD_CREDENTIALS_SECRET_ARN
-    ? secretsManagerCredentials(env.SENDCLOUD_CREDENTIALS_SECRET_ARN)
-    : fileCredentials(env.SENDCLOUD_CREDENTIALS_FILE ?? '');
-  // Every worker and job of an account shares one DynamoDB token bucket (RATE_GOVERNOR=local: per process).
-  const governor =
-    env.RATE_GOVERNOR === 'dynamodb' ? new DynamoRateGovernor(db, { tableName: env.TABLE_NAME }) : undefined;
-  const sendcloudClients = new SendcloudClients(directory, {
-    ...(governor
-      ? {
-          limiterFor: (account: string, priority: 'realtime' | 'batch' | 'checkout') =>
-            governor.limiter(account, priority),
-        }
-      : {}),
-    ...(env.SENDCLOUD_BASE_URL ? { baseUrl: env.SENDCLOUD_BASE_URL } : {}),
-    ...(env.SENDCLOUD_SERVICE_POINTS_BASE_URL
-      ? { servicePointsBaseUrl: env.SENDCLOUD_SERVICE_POINTS_BASE_URL }
-      : {}),
-    ...(options.onSendcloudAttempt ? { onAttempt: options.onSendcloudAttempt } : {}),
+  const dynamodb = lazy(() => new DynamoDBClient({}));
+  const db = lazy(() =>
+    DynamoDBDocumentClient.from(dynamodb(), { marshallOptions: { removeUndefinedValues: true } }),
+  );
+  const table = () => ({ tableName: bound(env, 'TABLE_NAME') });
+  const directory = lazy<AccountDirectory>(() =>
+    env.SENDCLOUD_CREDENTIALS_FILE
+      ? fileCredentials(env.SENDCLOUD_CREDENTIALS_FILE)
+      : secretsManagerCredentials(
+          bound(env, 'SENDCLOUD_CREDENTIALS_SECRET_ARN'),
+          env.CREDENTIALS_MAX_AGE_SECONDS,
+        ),
+  );
+  const sendcloudClients = lazy(() => {
+    // Every worker and job of an account shares one DynamoDB token bucket (RATE_GOVERNOR=local: per process).
+    const governor = env.RATE_GOVERNOR === 'dynamodb' ? new DynamoRateGovernor(db(), table()) : undefined;
+    return new SendcloudClients(directory(), {
+      ...(governor
+        ? {
+            limiterFor: (account: string, priority: 'realtime' | 'batch' | 'checkout') =>
+              governor.limiter(account, priority),
+          }
+        : {}),
+      ...(env.SENDCLOUD_BASE_URL ? { baseUrl: env.SENDCLOUD_BASE_URL } : {}),
+      ...(env.SENDCLOUD_SERVICE_POINTS_BASE_URL
+        ? { servicePointsBaseUrl: env.SENDCLOUD_SERVICE_POINTS_BASE_URL }
+        : {}),
+      ...(options.onSendcloudAttempt ? { onAttempt: options.onSendcloudAttempt } : {}),
+    });
   });
-  const store = new DynamoOrderStore(db, { tableName: env.TABLE_NAME });
-  const labelStore = new S3LabelStore(new S3Client({}), { bucket: env.LABEL_BUCKET });
-  const events = new EventBridgePublisher(new EventBridgeClient({}), { busName: env.EVENT_BUS_NAME });
-  const tracking = new DynamoTrackingStore(db, { tableName: env.TABLE_NAME });
+  const store = lazy(() => new DynamoOrderStore(db(), table()));
+  const labelStore = lazy(() => new S3LabelStore(new S3Client({}), { bucket: bound(env, 'LABEL_BUCKET') }));
+  const events = lazy(
+    () => new EventBridgePublisher(new EventBridgeClient({}), { busName: bound(env, 'EVENT_BUS_NAME') }),
+  );
+  const tracking = lazy(() => new DynamoTrackingStore(db(), table()));
+  const rules = lazy(() => new DynamoRulesStore(db(), table()));
+  // Each dependency is read when a step uses it, so a function that never publishes needs no bus.
   const processDeps: ProcessDeps = {
-    store,
-    tracking,
-    health: new DynamoMethodHealth(db, { tableName: env.TABLE_NAME }),
-    rules: new DynamoRulesStore(db, { tableName: env.TABLE_NAME }),
-    events,
-    labels: labelStore,
-    labelBucket: env.LABEL_BUCKET,
+    get store() {
+      return store();
+    },
+    get tracking() {
+      return tracking();
+    },
+    get health() {
+      return health();
+    },
+    get rules() {
+      return rules();
+    },
+    get events() {
+      return events();
+    },
+    get labels() {
+      return labelStore();
+    },
+    get labelBucket() {
+      return bound(env, 'LABEL_BUCKET');
+    },
     catalog: new MethodCatalog(),
-    sendcloud: (account, priority) => sendcloudClients.forAccount(account, priority),
+    sendcloud: (account, priority) => sendcloudClients().forAccount(account, priority),
     clock: () => new Date(),
     lockMs: env.ORDER_LOCK_SECONDS * 1000,
     zplAccounts: env.ZPL_ACCOUNTS,
   };
-  const checkoutCache = new LookupCache(new DynamoCacheStore(db, { tableName: env.TABLE_NAME }), {
-    freshMs: env.CHECKOUT_CACHE_SECONDS * 1000,
-    deadlineMs: env.CHECKOUT_DEADLINE_MS,
-  });
+  const health = lazy(() => new DynamoMethodHealth(db(), table()));
+  const checkoutCache = lazy(
+    () =>
+      new LookupCache(new DynamoCacheStore(db(), table()), {
+        freshMs: env.CHECKOUT_CACHE_SECONDS * 1000,
+        deadlineMs: env.CHECKOUT_DEADLINE_MS,
+      }),
+  );
+  const batches = lazy(() => new DynamoBatchStore(db(), table()));
+  const queue = lazy(
+    () => new SqsOrderQueue(new SQSClient({}), { queueUrl: bound(env, 'ORDERS_QUEUE_URL') }),
+  );
+  const idempotencyStore = lazy(
+    () =>
+      new DynamoDBPersistenceLayer({
+        tableName: bound(env, 'IDEMPOTENCY_TABLE_NAME'),
+        awsSdkV3Client: dynamodb(),
+      }),
+  );
   return {
     env,
-    directory,
-    checkoutCache,
-    sendcloudClients,
     processDeps,
-    store,
-    tracking,
-    batches: new DynamoBatchStore(db, { tableName: env.TABLE_NAME }),
-    events,
-    labelStore,
-    queue: new SqsOrderQueue(new SQSClient({}), { queueUrl: env.ORDERS_QUEUE_URL }),
-    idempotencyStore: new DynamoDBPersistenceLayer({
-      tableName: env.IDEMPOTENCY_TABLE_NAME,
-      awsSdkV3Client: dynamodb,
-    }),
+    get directory() {
+      return directory();
+    },
+    get checkoutCache() {
+      return checkoutCache();
+    },
+    get sendcloudClients() {
+      return sendcloudClients();
+    },
+    get store() {
+      return store();
+    },
+    get tracking() {
+      return tracking();
+    },
+    get batches() {
+      return batches();
+    },
+    get events() {
+      return events();
+    },
+    get labelStore() {
+      return labelStore();
+    },
+    get queue() {
+      return queue();
+    },
+    get idempotencyStore() {
+      return idempotencyStore();
+    },
+    /** Refuses an account id this stage does not configure (ACCOUNTS), without reading its keys. */
+    requireAccount(account: string): void {
+      if (!env.ACCOUNTS.has(account)) throw new UnknownAccountError(account);
+    },
   };
 }
 export type Services = ReturnType<typeof createServices>;

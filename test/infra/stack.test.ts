@@ -4,10 +4,17 @@ import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { loadStageConfig, StageConfig } from '../../infra/config';
+import { loadStageConfig, StageConfig, stageContext } from '../../infra/config';
 import { BridgeFunction } from '../../infra/constructs/BridgeFunction';
+import {
+  environmentKeys,
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  type FunctionDeclaration,
+  type FunctionName,
+} from '../../infra/functions';
 import { BridgeStack } from '../../infra/stacks/BridgeStack';
-import { loadEnv } from '../../shared/config';
+import { loadEnv, parseCredentials } from '../../shared/config';
 import { bridgeTable } from '../../shared/store/dynamodb/tables';
 import { nagFindings, testApp } from '../helpers/cdk';
 
@@ -53,14 +60,28 @@ describe('BridgeStack', () => {
 describe('BridgeStack: orders', () => {
   const template = Template.fromStack(new BridgeStack(testApp(), 'Orders', { config }));
   const resources = (type: string) => Object.entries(template.findResources(type));
-  const policyOf = (functionName: string) => {
-    const fn = resources('AWS::Lambda::Function').find(([, r]) =>
-      r.Properties.Description?.startsWith(functionName),
-    );
-    const role = fn?.[1].Properties.Role['Fn::GetAtt'][0];
+  // A function's role carries the tag naming its declaration in infra/functions.ts.
+  const roleOf = (name: FunctionName) =>
+    resources('AWS::IAM::Role').find(([, r]) =>
+      (r.Properties.Tags ?? []).some(
+        (t: { Key: string; Value: string }) => t.Key === 'sendcloud-bridge:function' && t.Value === name,
+      ),
+    )?.[0];
+  const policyOf = (name: FunctionName) => {
+    const role = roleOf(name);
+    expect(role, `role of ${name}`).toBeDefined();
     return JSON.stringify(
-      resources('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(role)),
+      resources('AWS::IAM::Policy').filter(([, p]) =>
+        (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === role),
+      ),
     );
+  };
+  const envOf = (name: FunctionName): Record<string, unknown> => {
+    const role = roleOf(name);
+    const fn = resources('AWS::Lambda::Function').find(
+      ([, f]) => f.Properties.Role['Fn::GetAtt'][0] === role,
+    );
+    return fn?.[1].Properties.Environment?.Variables ?? {};
   };
 
   it('serves every order route through API Gateway with IAM authorisation and throttling', () => {
@@ -105,14 +126,15 @@ describe('BridgeStack: orders', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         RouteSettings: Match.objectLike({ [route]: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 } }),
       });
-    for (const name of ['GET /service-points', 'GET /delivery-options']) {
+    for (const name of ['service-points', 'delivery-options'] as const) {
       const policy = policyOf(name);
-      expect(policy).toContain('dynamodb:PutItem'); // the lookup cache
+      // the lookup cache and the rate governor, and nothing else of the table
+      expect(policy).toContain('"dynamodb:LeadingKeys":["CACHE#*","GOVERNOR#*"]');
       expect(policy).toContain('secretsmanager:GetSecretValue');
-      expect(policy).not.toMatch(/s3:|sqs:|events:PutEvents/);
+      expect(policy).not.toMatch(/s3:|sqs:|events:PutEvents|dynamodb:DeleteItem|dynamodb:BatchWriteItem/);
     }
-    expect(policyOf('GET /checkout/component.js')).not.toMatch(/dynamodb:|s3:|sqs:|secretsmanager:/);
-    const returns = policyOf('POST /returns');
+    expect(policyOf('checkout-component')).not.toMatch(/dynamodb:|s3:|sqs:|secretsmanager:/);
+    const returns = policyOf('create-return');
     expect(returns).toContain('s3:PutObject');
     expect(returns).toContain('events:PutEvents');
     expect(returns).not.toMatch(/sqs:SendMessage|s3:GetObject/);
@@ -122,7 +144,7 @@ describe('BridgeStack: orders', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       RouteSettings: { 'POST /webhooks/sendcloud': { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 } },
     });
-    const webhook = policyOf('POST /webhooks/sendcloud');
+    const webhook = policyOf('sendcloud-webhook');
     expect(webhook).toContain('dynamodb:PutItem');
     expect(webhook).toContain('events:PutEvents');
     expect(webhook).toContain('secretsmanager:GetSecretValue');
@@ -204,15 +226,10 @@ describe('BridgeStack: orders', () => {
   });
 
   it('grants each function only what it does', () => {
-    const getOrder = policyOf('GET /orders/{orderId}');
+    const getOrder = policyOf('get-order');
     expect(getOrder).toContain('dynamodb:GetItem');
     expect(getOrder).not.toMatch(/dynamodb:PutItem|s3:|sqs:|events:PutEvents|secretsmanager/);
-    const worker = policyOf('Orders queue');
-    expect(worker).toMatch(/dynamodb:PutItem/);
-    expect(worker).toContain('s3:PutObject');
-    expect(worker).not.toMatch(/s3:DeleteObject|s3:GetObject/);
-    expect(worker).toContain('events:PutEvents');
-    const intake = policyOf('POST /orders');
+    const intake = policyOf('create-order');
     expect(intake).toContain('sqs:SendMessage');
     expect(intake).not.toContain('s3:');
     for (const [, policy] of resources('AWS::IAM::Policy')) {
@@ -221,37 +238,143 @@ describe('BridgeStack: orders', () => {
     }
   });
 
-  it('gives functions their resources by name, and no SendCloud keys in the environment', () => {
-    const env = resources('AWS::Lambda::Function').map(([, f]) => f.Properties.Environment?.Variables ?? {});
-    for (const vars of env.filter((v) => v.TABLE_NAME)) {
-      expect(Object.keys(vars)).toEqual(
-        expect.arrayContaining([
-          'TABLE_NAME',
-          'ORDERS_QUEUE_URL',
-          'LABEL_BUCKET',
-          'EVENT_BUS_NAME',
-          'SENDCLOUD_CREDENTIALS_SECRET_ARN',
-        ]),
-      );
-      expect(JSON.stringify(vars)).not.toMatch(/secretKey|publicKey|SENDCLOUD_SECRET/i);
-      // checkout promises each account's own end-of-day hand-over, and the functions accept what CDK writes
-      expect(vars.CHECKOUT_CUTOFFS).toBe('default=16:00@Europe/Amsterdam');
-      const checkoutVars = Object.fromEntries(
-        Object.entries(vars).filter(([k]) => k.startsWith('CHECKOUT_')),
-      );
-      const named = {
-        TABLE_NAME: 'table',
-        IDEMPOTENCY_TABLE_NAME: 'idempotency',
-        ORDERS_QUEUE_URL: 'https://sqs.example/q',
-        LABEL_BUCKET: 'labels',
-        EVENT_BUS_NAME: 'bus',
-        SENDCLOUD_CREDENTIALS_SECRET_ARN: 'arn',
-      };
-      expect(loadEnv({ ...named, ...checkoutVars }).CHECKOUT_CUTOFFS.get('default')).toEqual({
-        cutOff: '16:00',
-        timeZone: 'Europe/Amsterdam',
-      });
+  it('lets the worker queue merges, read and write labels and merged files, and publish', () => {
+    const worker = policyOf('order-worker');
+    expect(worker).toContain('sqs:SendMessage');
+    expect(worker).toContain('s3:GetObject');
+    expect(worker).toContain('s3:PutObject');
+    expect(worker).toMatch(/labels\/\*/);
+    expect(worker).toMatch(/batches\/\*/);
+    expect(worker).toContain('events:PutEvents');
+    expect(worker).not.toContain('s3:DeleteObject');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Role: { 'Fn::GetAtt': [roleOf('order-worker'), 'Arn'] },
+      MemorySize: FUNCTIONS['order-worker'].memoryMb,
+      Timeout: FUNCTIONS['order-worker'].timeoutSeconds,
+    });
+  });
+
+  it('lets every function that calls SendCloud read the keys and take rate-governor tokens; no other reads the keys', () => {
+    for (const name of FUNCTION_NAMES) {
+      const { uses } = FUNCTIONS[name] as FunctionDeclaration;
+      const policy = policyOf(name);
+      if (uses.sendcloud) expect(policy, name).toContain('secretsmanager:GetSecretValue');
+      else expect(policy, name).not.toContain('secretsmanager:');
+      if (uses.sendcloud === 'api')
+        expect(
+          uses.table === 'readWrite' ? policy.includes('dynamodb:UpdateItem') : policy.includes('GOVERNOR#*'),
+          name,
+        ).toBe(true);
     }
+  });
+
+  it('answers 404 for a missing object: every function that reads the bucket may list it', () => {
+    for (const name of FUNCTION_NAMES) {
+      const { uses } = FUNCTIONS[name] as FunctionDeclaration;
+      if (uses.labels?.read?.length) expect(policyOf(name), name).toContain('s3:ListBucket');
+    }
+  });
+
+  it('gives each function exactly the environment its declaration names, and no SendCloud keys', () => {
+    for (const name of FUNCTION_NAMES) {
+      const vars = envOf(name);
+      const own = Object.keys(vars).filter(
+        (key) => !key.startsWith('POWERTOOLS_') && key !== 'NODE_OPTIONS' && !key.startsWith('AWS_'),
+      );
+      expect(own.sort(), name).toEqual(environmentKeys(FUNCTIONS[name]).sort());
+      expect(JSON.stringify(vars)).not.toMatch(/secretKey|publicKey|SENDCLOUD_SECRET/i);
+    }
+    // the functions accept what CDK writes
+    const checkoutVars = envOf('delivery-options');
+    expect(checkoutVars.CHECKOUT_CUTOFFS).toBe('default=16:00@Europe/Amsterdam');
+    const named = {
+      TABLE_NAME: 'table',
+      SENDCLOUD_CREDENTIALS_SECRET_ARN: 'arn',
+    };
+    expect(
+      loadEnv({ ...(checkoutVars as Record<string, string>), ...named }).CHECKOUT_CUTOFFS.get('default'),
+    ).toEqual({ cutOff: '16:00', timeZone: 'Europe/Amsterdam' });
+  });
+});
+
+describe('BridgeStack: stage configuration reaches AWS', () => {
+  const staged = loadStageConfig(
+    stageContext(
+      (key) =>
+        ({
+          stage: 'prod',
+          accounts: '{"default":{"zpl":true},"shop-be":{"poll":true}}',
+          alarmEmail: 'ops@shop.example',
+          checkout:
+            '{"origins":["https://shop.example"],"configurations":{"shop-be":"cfg-1"},"rateLimit":20}',
+          endOfDay: '[{"account":"shop-be","cutoff":"15:30"}]',
+        })[key],
+    ),
+  );
+  const template = Template.fromStack(new BridgeStack(testApp(), 'Staged', { config: staged }));
+  const resources = (type: string) => Object.entries(template.findResources(type));
+  const envs = () =>
+    resources('AWS::Lambda::Function').map(([, f]) => f.Properties.Environment?.Variables ?? {});
+
+  it('parses JSON-valued keys given with -c key=JSON, and names a key whose JSON is broken', () => {
+    expect(staged.checkout.origins).toEqual(['https://shop.example']);
+    expect(() => stageContext((key) => (key === 'endOfDay' ? '[{"account":' : undefined))).toThrow(
+      /endOfDay: not valid JSON/,
+    );
+    expect(() => loadStageConfig({ endOfDay: [{ account: 'nobody', cutoff: '16:00' }] })).toThrow(
+      /endOfDay.0.account: "nobody" is not in accounts/,
+    );
+  });
+
+  it('hands checkout origins, configurations, ZPL and polled accounts to the functions that read them', () => {
+    const checkout = envs().filter((v) => v.CHECKOUT_ORIGINS !== undefined);
+    expect(checkout.length).toBeGreaterThan(0);
+    for (const vars of checkout) {
+      expect(vars.CHECKOUT_ORIGINS).toBe('https://shop.example');
+      expect(vars.CHECKOUT_CONFIGURATIONS).toBe('shop-be=cfg-1');
+    }
+    expect(envs().find((v) => v.ZPL_ACCOUNTS !== undefined)?.ZPL_ACCOUNTS).toBe('default');
+    expect(envs().find((v) => v.POLL_ACCOUNTS !== undefined)?.POLL_ACCOUNTS).toBe('shop-be');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: Match.objectLike({
+        'GET /delivery-options': { ThrottlingBurstLimit: 40, ThrottlingRateLimit: 20 },
+      }),
+    });
+  });
+
+  it('sends every alarm to the alarm topic, which e-mails the configured address', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@shop.example',
+    });
+    const topic = resources('AWS::SNS::Topic')[0]?.[0];
+    const alarms = resources('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(FUNCTION_NAMES.length);
+    for (const [id, alarm] of alarms) expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topic }]);
+  });
+
+  it('creates the credentials secret from a JSON template the code accepts once the keys are filled in', () => {
+    const [, secret] = resources('AWS::SecretsManager::Secret')[0] ?? [];
+    const document = JSON.parse(secret?.Properties.SecretString);
+    expect(Object.keys(document)).toEqual(['default', 'shop-be']);
+    expect(() => parseCredentials(document, 'the secret')).toThrow(
+      /default.publicKey: publicKey still holds the placeholder/,
+    );
+    const filled = Object.fromEntries(
+      Object.entries(document).map(([account, entry]) => [
+        account,
+        { ...(entry as object), publicKey: 'pk', secretKey: 'sk' },
+      ]),
+    );
+    expect(Object.keys(parseCredentials(filled, 'the secret'))).toEqual(['default', 'shop-be']);
+  });
+
+  it('outputs the API URL, the event bus and the webhook URL of every account', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['ApiUrl', 'EventBusName', 'WebhookUrldefault', 'WebhookUrlshopbe']),
+    );
+    expect(JSON.stringify(outputs.WebhookUrlshopbe?.Value)).toContain('/webhooks/sendcloud/shop-be');
   });
 });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { loadEnv } from '../../../shared/config';
+import {
+  CREDENTIALS_PLACEHOLDER,
+  CredentialsConfigError,
+  loadEnv,
+  parseCredentials,
+} from '../../../shared/config';
+import { createServices, UnboundResourceError } from '../../../shared/runtime/services';
 
 const base = {
   TABLE_NAME: 'bridge',
@@ -32,8 +38,29 @@ describe('the functions’ environment', () => {
     expect(() => loadEnv({ ...base, CHECKOUT_CONFIGURATIONS: 'no-equals-sign' })).toThrow(
       /CHECKOUT_CONFIGURATIONS/,
     );
-    expect(() => loadEnv({ ...base, SENDCLOUD_CREDENTIALS_FILE: undefined })).toThrow(
-      /SENDCLOUD_CREDENTIALS_SECRET_ARN/,
+    expect(() => loadEnv({ ...base, STUCK_AFTER_HOURS: 'two days' })).toThrow(/STUCK_AFTER_HOURS/);
+  });
+
+  it('names the missing binding when a function uses a resource its declaration does not give it', () => {
+    const services = createServices(loadEnv({ TABLE_NAME: 'bridge' }));
+    expect(() => services.queue).toThrow(UnboundResourceError);
+    expect(() => services.directory).toThrow(/SENDCLOUD_CREDENTIALS_SECRET_ARN is not set/);
+    expect(() => services.processDeps.events).toThrow(/EVENT_BUS_NAME is not set/);
+    expect(services.store).toBeDefined();
+    expect(() => services.requireAccount('default')).toThrow(/default/);
+    expect(() => createServices(loadEnv({ ACCOUNTS: 'default' })).requireAccount('default')).not.toThrow();
+  });
+});
+
+describe('the credentials document', () => {
+  it('refuses the deployed placeholder and says which account and key to fill in', () => {
+    expect(() =>
+      parseCredentials({ shop: { publicKey: CREDENTIALS_PLACEHOLDER, secretKey: 's' } }, 'the secret'),
+    ).toThrow(/shop.publicKey: publicKey still holds the placeholder REPLACE_ME/);
+    expect(() => parseCredentials('not json at all', 'the secret')).toThrow(CredentialsConfigError);
+    expect(() => parseCredentials({ shop: { publicKey: 'p', secretKey: 's', secret: 'x' } }, 'f')).toThrow(
+      /shop: Unrecognized key/,
     );
+    expect(parseCredentials({ shop: { publicKey: 'p', secretKey: 's' } }, 'f').shop?.publicKey).toBe('p');
   });
 });

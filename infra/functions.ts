@@ -1,0 +1,349 @@
+/**
+ * Every Lambda of the service, declared once: its handler file, what triggers it, what it may touch (which
+ * becomes both its IAM grants and its environment), the settings it reads, its memory and timeout. The CDK
+ * stack (infra/stacks/BridgeStack.ts) and the local stack (local/wiring.ts) are both built from this table,
+ * so what runs locally is what deploys. Plain data: no CDK imports, so the local stack can read it cheaply.
+ */
+
+/** Key prefixes of the label bucket: order and return labels, merged end-of-day files, daily reports. */
+export type LabelPrefix = 'labels' | 'batches' | 'reports';
+
+/** Partition-key prefixes a function may write without write access to the whole table. */
+export type TableKeyPrefix = 'GOVERNOR' | 'CACHE';
+
+/** Stage settings a function reads; each becomes one or more environment variables. */
+export type Setting =
+  | 'accounts'
+  | 'checkout'
+  | 'zplAccounts'
+  | 'pollAccounts'
+  | 'stuckAfterHours'
+  | 'requeueAfterSeconds'
+  | 'retryBaseSeconds'
+  | 'mergePartSize';
+
+export type Route = `${'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH'} /${string}`;
+
+export interface FunctionUses {
+  /** The service table: read (items and indexes) or read and write. */
+  readonly table?: 'read' | 'readWrite';
+  /** Narrow writes by partition-key prefix, for functions that otherwise only read. */
+  readonly tableWrites?: readonly TableKeyPrefix[];
+  /** Powertools idempotency records (Idempotency-Key). */
+  readonly idempotency?: true;
+  /** Label bucket objects by prefix; `list` lets a missing key answer 404 instead of 403. */
+  readonly labels?: {
+    readonly read?: readonly LabelPrefix[];
+    readonly write?: readonly LabelPrefix[];
+    readonly list?: true;
+  };
+  /** Sends to the orders queue. */
+  readonly ordersQueue?: 'send';
+  /** Publishes to the event bus. */
+  readonly events?: true;
+  /**
+   * Calls SendCloud: reads the credentials secret and takes rate-governor tokens (GOVERNOR items).
+   * `webhookSecrets` only reads the secret (to verify signatures), never calls SendCloud.
+   */
+  readonly sendcloud?: 'api' | 'webhookSecrets';
+}
+
+export type Trigger =
+  | {
+      readonly kind: 'http';
+      readonly routes: readonly Route[];
+      readonly auth: 'iam' | 'public' | 'signature';
+    }
+  | { readonly kind: 'ordersQueue'; readonly batchSize: number; readonly maxConcurrency: number }
+  | {
+      readonly kind: 'schedule';
+      /** CloudWatch/EventBridge schedule expression. */
+      readonly expression: `rate(${string})` | `cron(${string})`;
+      readonly description: string;
+      /** How often the local stack runs it (0: only on `POST /_local/jobs/<name>`), and whether at start. */
+      readonly local: { readonly everyMs: number; readonly runAtStart?: boolean };
+    }
+  /** One EventBridge Scheduler schedule per configured end-of-day run. */
+  | { readonly kind: 'endOfDay' };
+
+export interface FunctionDeclaration {
+  readonly description: string;
+  readonly triggers: readonly Trigger[];
+  readonly uses: FunctionUses;
+  readonly settings?: readonly Setting[];
+  /** Default 256. */
+  readonly memoryMb?: number;
+  /** Default 10. */
+  readonly timeoutSeconds?: number;
+}
+
+const iam = (...routes: Route[]): Trigger => ({ kind: 'http', routes, auth: 'iam' });
+const publicRoutes = (...routes: Route[]): Trigger => ({ kind: 'http', routes, auth: 'public' });
+
+/** The worker's timeout: the orders queue's visibility timeout is six times this (AWS guidance). */
+export const WORKER_TIMEOUT_SECONDS = 300;
+
+export const FUNCTIONS = {
+  'create-order': {
+    description: 'POST /orders',
+    triggers: [iam('POST /orders')],
+    // A service-point order is checked against SendCloud (through the checkout cache).
+    uses: { table: 'readWrite', idempotency: true, ordersQueue: 'send', events: true, sendcloud: 'api' },
+    settings: ['checkout'],
+  },
+  'create-order-batch': {
+    description: 'POST /orders/batch',
+    triggers: [iam('POST /orders/batch')],
+    uses: { table: 'readWrite', idempotency: true, ordersQueue: 'send', events: true, sendcloud: 'api' },
+    settings: ['checkout'],
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
+  'get-order': {
+    description: 'GET /orders/{orderId}',
+    triggers: [iam('GET /orders/{orderId}')],
+    uses: { table: 'read' },
+  },
+  'get-order-label': {
+    description: 'GET /orders/{orderId}/label',
+    triggers: [iam('GET /orders/{orderId}/label')],
+    // The A4 sheet is asked of SendCloud and stored on first request.
+    uses: {
+      table: 'read',
+      labels: { read: ['labels'], write: ['labels'], list: true },
+      sendcloud: 'api',
+    },
+    timeoutSeconds: 29,
+  },
+  'explain-routing': {
+    description: 'POST /routing/explain',
+    triggers: [iam('POST /routing/explain')],
+    uses: { table: 'read', sendcloud: 'api' },
+    timeoutSeconds: 29,
+  },
+  'routing-rules': {
+    description: 'GET/PUT /routing/rules/{account}',
+    triggers: [iam('GET /routing/rules/{account}', 'PUT /routing/rules/{account}')],
+    uses: { table: 'readWrite' },
+    settings: ['accounts'],
+  },
+  'requeue-stuck-orders': {
+    description: 'Every 5 min: queue orders pending for more than 10 min again',
+    triggers: [
+      {
+        kind: 'schedule',
+        expression: 'rate(5 minutes)',
+        description: 'Sweep orders stuck before their parcel',
+        // SQS is in memory locally: after a restart, pending orders are queued again at once.
+        local: { everyMs: 30_000, runAtStart: true },
+      },
+    ],
+    uses: { table: 'read', ordersQueue: 'send' },
+    settings: ['requeueAfterSeconds'],
+  },
+  'sendcloud-webhook': {
+    description: 'POST /webhooks/sendcloud[/{account}] (HMAC-signed by SendCloud)',
+    triggers: [
+      {
+        kind: 'http',
+        routes: ['POST /webhooks/sendcloud', 'POST /webhooks/sendcloud/{account}'],
+        auth: 'signature',
+      },
+    ],
+    uses: { table: 'readWrite', events: true, sendcloud: 'webhookSecrets' },
+  },
+  'get-parcel-status': {
+    description: 'GET /parcels/status?ids=',
+    triggers: [iam('GET /parcels/status')],
+    uses: { table: 'read' },
+  },
+  'poll-parcel-statuses': {
+    description: 'Every 5 min: statuses of accounts without webhooks',
+    triggers: [
+      {
+        kind: 'schedule',
+        expression: 'rate(5 minutes)',
+        description: 'Poll parcel statuses (accounts without webhooks)',
+        local: { everyMs: 60_000 },
+      },
+    ],
+    uses: { table: 'readWrite', events: true, sendcloud: 'api' },
+    settings: ['pollAccounts'],
+    timeoutSeconds: 300,
+  },
+  'check-stuck-parcels': {
+    description: 'Hourly: parcels announced but never scanned',
+    triggers: [
+      {
+        kind: 'schedule',
+        expression: 'rate(1 hour)',
+        description: 'Report parcels without a carrier scan',
+        local: { everyMs: 600_000 },
+      },
+    ],
+    uses: { table: 'readWrite', events: true },
+    settings: ['stuckAfterHours'],
+    timeoutSeconds: 300,
+  },
+  'create-batch': {
+    description: 'POST /batches',
+    triggers: [iam('POST /batches')],
+    uses: { table: 'readWrite', ordersQueue: 'send' },
+    settings: ['accounts'],
+  },
+  'get-batch': {
+    description: 'GET /batches/{batchId}[/files/{index}]',
+    triggers: [iam('GET /batches/{batchId}', 'GET /batches/{batchId}/files/{index}')],
+    uses: { table: 'read', labels: { read: ['batches'], list: true } },
+    timeoutSeconds: 29,
+  },
+  'end-of-day': {
+    description: 'Scheduled end-of-day run per account',
+    triggers: [{ kind: 'endOfDay' }],
+    uses: { table: 'readWrite', ordersQueue: 'send' },
+    settings: ['accounts'],
+    timeoutSeconds: 60,
+  },
+  'daily-report': {
+    description: "Daily 00:30 UTC: yesterday's shipping report per account",
+    triggers: [
+      {
+        kind: 'schedule',
+        expression: 'cron(30 0 * * ? *)',
+        description: 'Daily shipping report',
+        local: { everyMs: 0 },
+      },
+    ],
+    uses: { table: 'read', labels: { read: ['reports'], write: ['reports'], list: true } },
+    settings: ['accounts'],
+    memoryMb: 1024,
+    timeoutSeconds: 600,
+  },
+  'get-report': {
+    description: 'GET /reports/{date}',
+    triggers: [iam('GET /reports/{date}')],
+    uses: { table: 'read', labels: { read: ['reports'], write: ['reports'], list: true } },
+    settings: ['accounts'],
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
+  'service-points': {
+    description: 'GET /service-points, /service-points/{id} (public, checkout)',
+    triggers: [publicRoutes('GET /service-points', 'GET /service-points/{id}')],
+    uses: { table: 'read', tableWrites: ['CACHE'], sendcloud: 'api' },
+    settings: ['checkout'],
+  },
+  'delivery-options': {
+    description: 'GET /delivery-options (public, checkout)',
+    triggers: [publicRoutes('GET /delivery-options')],
+    uses: { table: 'read', tableWrites: ['CACHE'], sendcloud: 'api' },
+    settings: ['checkout'],
+  },
+  'checkout-component': {
+    description: 'GET /checkout/component.js (public)',
+    triggers: [publicRoutes('GET /checkout/component.js')],
+    uses: {},
+    memoryMb: 128,
+  },
+  'create-return': {
+    description: 'POST /returns',
+    triggers: [iam('POST /returns')],
+    uses: {
+      table: 'readWrite',
+      idempotency: true,
+      events: true,
+      labels: { write: ['labels'] },
+      sendcloud: 'api',
+    },
+    timeoutSeconds: 29,
+  },
+  'get-returns': {
+    description: 'GET /returns, /returns/{returnId}[/label]',
+    triggers: [iam('GET /returns', 'GET /returns/{returnId}', 'GET /returns/{returnId}/label')],
+    // Keeps SendCloud's return id on the return once found.
+    uses: { table: 'readWrite', labels: { read: ['labels'], list: true }, sendcloud: 'api' },
+    timeoutSeconds: 29,
+  },
+  'order-worker': {
+    description: 'Orders queue: route, create the parcel, store labels, publish, start and merge batches',
+    // One message per invocation: a batch message already holds 50 orders and SendCloud's budget sets the
+    // pace; concurrency keeps real-time orders moving beside a running batch.
+    triggers: [{ kind: 'ordersQueue', batchSize: 1, maxConcurrency: 10 }],
+    uses: {
+      table: 'readWrite',
+      ordersQueue: 'send',
+      events: true,
+      labels: { read: ['labels', 'batches'], write: ['labels', 'batches'], list: true },
+      sendcloud: 'api',
+    },
+    settings: ['zplAccounts', 'retryBaseSeconds', 'mergePartSize'],
+    memoryMb: 1024,
+    timeoutSeconds: WORKER_TIMEOUT_SECONDS,
+  },
+} as const satisfies Record<string, FunctionDeclaration>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+
+export function declarationOf(name: FunctionName): FunctionDeclaration {
+  return FUNCTIONS[name];
+}
+
+/** Environment variables a function's resources give it (values differ in AWS and locally). */
+export const RESOURCE_ENV = {
+  table: 'TABLE_NAME',
+  idempotency: 'IDEMPOTENCY_TABLE_NAME',
+  labels: 'LABEL_BUCKET',
+  ordersQueue: 'ORDERS_QUEUE_URL',
+  events: 'EVENT_BUS_NAME',
+  sendcloud: 'SENDCLOUD_CREDENTIALS_SECRET_ARN',
+} as const;
+
+/** Environment variables each setting becomes. */
+export const SETTING_ENV = {
+  accounts: ['ACCOUNTS'],
+  checkout: [
+    'ACCOUNTS',
+    'CHECKOUT_ORIGINS',
+    'CHECKOUT_CONFIGURATIONS',
+    'CHECKOUT_CUTOFF',
+    'CHECKOUT_CUTOFFS',
+    'CHECKOUT_TIME_ZONE',
+    'CHECKOUT_CACHE_SECONDS',
+    'CHECKOUT_DEADLINE_MS',
+  ],
+  zplAccounts: ['ZPL_ACCOUNTS'],
+  pollAccounts: ['POLL_ACCOUNTS'],
+  stuckAfterHours: ['STUCK_AFTER_HOURS'],
+  requeueAfterSeconds: ['REQUEUE_AFTER_SECONDS'],
+  retryBaseSeconds: ['RETRY_BASE_SECONDS'],
+  mergePartSize: ['MERGE_PART_SIZE'],
+} as const satisfies Record<Setting, readonly string[]>;
+
+/** The environment keys a declaration gives its function: resources first, then settings. */
+export function environmentKeys(declaration: FunctionDeclaration): string[] {
+  const keys = new Set<string>();
+  const { uses } = declaration;
+  if (uses.table || uses.tableWrites) keys.add(RESOURCE_ENV.table);
+  if (uses.idempotency) keys.add(RESOURCE_ENV.idempotency);
+  if (uses.labels) keys.add(RESOURCE_ENV.labels);
+  if (uses.ordersQueue) keys.add(RESOURCE_ENV.ordersQueue);
+  if (uses.events) keys.add(RESOURCE_ENV.events);
+  if (uses.sendcloud) keys.add(RESOURCE_ENV.sendcloud);
+  for (const setting of declaration.settings ?? []) for (const key of SETTING_ENV[setting]) keys.add(key);
+  return [...keys];
+}
+
+/** Every route with the function that serves it. */
+export function httpRoutes(): Array<{
+  route: Route;
+  auth: 'iam' | 'public' | 'signature';
+  name: FunctionName;
+}> {
+  return FUNCTION_NAMES.flatMap((name) =>
+    declarationOf(name).triggers.flatMap((trigger) =>
+      trigger.kind === 'http' ? trigger.routes.map((route) => ({ route, auth: trigger.auth, name })) : [],
+    ),
+  );
+}

@@ -11,7 +11,7 @@ import {
 } from '../infra/functions';
 import type { CredentialsDocument } from '../shared/config';
 import { bridgeTable, idempotencyTable } from '../shared/store';
-import type { Job, Route, Wiring } from './stack';
+import { type Job, LocalSecretsManager, type Route, type Wiring } from './stack';
 
 export interface ServiceWiringOptions {
   readonly stateDir: string;
@@ -79,6 +79,12 @@ export function functionEnvironment(name: FunctionName, env: NodeJS.ProcessEnv):
   ) as NodeJS.ProcessEnv;
 }
 
+/** A function's timeout and memory as deployed (the house construct's defaults: 10 s, 256 MB). */
+function limits(name: FunctionName): { timeoutSeconds: number; memoryMb: number } {
+  const declaration = declarationOf(name);
+  return { timeoutSeconds: declaration.timeoutSeconds ?? 10, memoryMb: declaration.memoryMb ?? 256 };
+}
+
 let loading: Promise<unknown> = Promise.resolve();
 
 /**
@@ -115,6 +121,8 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
   return {
     tables: [bridgeTable(LOCAL_NAMES.table), idempotencyTable(LOCAL_NAMES.idempotencyTable)],
     buckets: [LOCAL_NAMES.labelBucket],
+    // Functions read their keys through Secrets Manager, as in AWS (and IAM decides which may).
+    secrets: [{ name: LOCAL_NAMES.credentialsSecret, file: credentialsFile }],
     queues: [
       {
         name: LOCAL_NAMES.ordersQueue,
@@ -126,7 +134,7 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
               batchSize: worker[0].trigger.batchSize,
               // Fewer than AWS's 10 on a 2-core machine; each is a full worker.
               concurrency: Math.min(4, worker[0].trigger.maxConcurrency),
-              timeoutSeconds: declarationOf(worker[0].name).timeoutSeconds ?? 10,
+              ...limits(worker[0].name),
               handler: () => loadFunction(worker[0]?.name ?? 'order-worker'),
             }
           : {}),
@@ -138,7 +146,10 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
       ORDERS_QUEUE_URL: queueUrls.get(LOCAL_NAMES.ordersQueue) ?? '',
       LABEL_BUCKET: LOCAL_NAMES.labelBucket,
       EVENT_BUS_NAME: LOCAL_NAMES.bus,
-      SENDCLOUD_CREDENTIALS_FILE: credentialsFile,
+      SENDCLOUD_CREDENTIALS_SECRET_ARN: LocalSecretsManager.arnOf(
+        LOCAL_NAMES.credentialsSecret,
+        process.env.AWS_REGION ?? 'eu-west-1',
+      ),
       CREDENTIALS_MAX_AGE_SECONDS: '5',
       ...(options.sendcloud.baseUrl ? { SENDCLOUD_BASE_URL: options.sendcloud.baseUrl } : {}),
       ...(options.sendcloud.servicePointsBaseUrl
@@ -169,7 +180,12 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
     routes: async () => {
       const routes: Route[] = [];
       for (const { route, name } of httpRoutes())
-        routes.push({ routeKey: route, name, handler: await loadFunction<Route['handler']>(name) });
+        routes.push({
+          routeKey: route,
+          name,
+          handler: await loadFunction<Route['handler']>(name),
+          ...limits(name),
+        });
       return routes;
     },
     jobs: async () => {
@@ -188,11 +204,17 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
               everyMs,
               ...(trigger.local.runAtStart ? { runAtStart: true } : {}),
               handler: await loadFunction<Job['handler']>(name),
+              ...limits(name),
             });
           }
           // Scheduled per account in AWS; locally on `POST /_local/jobs/end-of-day`.
           if (trigger.kind === 'endOfDay')
-            jobs.push({ name, everyMs: 0, handler: await loadFunction<Job['handler']>(name) });
+            jobs.push({
+              name,
+              everyMs: 0,
+              handler: await loadFunction<Job['handler']>(name),
+              ...limits(name),
+            });
         }
       return jobs;
     },

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { buildApp, interceptLocalhostDns } from 'fauxqs';
+import * as z from 'zod';
+import { LIMITS, sqsMessageSize } from './limits';
 
 export interface Emulators {
   /** Values for AWS_ENDPOINT_URL_DYNAMODB / _SQS / _S3. */
@@ -50,6 +52,19 @@ export async function startEmulators(options: {
       },
     );
   }
+  // fauxqs allows today's 1 MiB per message and per batch; refuse past 256 KiB first, as SQS long did.
+  fauxqs.addHook(
+    'preHandler',
+    async (req: { headers: Record<string, unknown>; body: unknown }, reply: Reply) => {
+      const refusal = sqsSizeRefusal(req.headers['x-amz-target'], req.body);
+      if (!refusal) return;
+      return reply
+        .code(400)
+        .header('content-type', 'application/x-amz-json-1.0')
+        .header('x-amzn-query-error', `${refusal.queryCode};Sender`)
+        .send({ __type: `com.amazonaws.sqs#${refusal.code}`, message: refusal.message });
+    },
+  );
   await fauxqs.listen({ port: 0, host: '127.0.0.1' });
   // fauxqs names queues http://sqs.<region>.localhost:<port>/…; resolve *.localhost to 127.0.0.1 in-process.
   interceptLocalhostDns();
@@ -66,4 +81,60 @@ export async function startEmulators(options: {
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
     },
   };
+}
+
+/** The part of Fastify's reply the size check uses. */
+interface Reply {
+  code(status: number): Reply;
+  header(name: string, value: string): Reply;
+  send(payload: unknown): Reply;
+}
+
+const SqsMessage = z.object({
+  MessageBody: z.string().optional(),
+  MessageAttributes: z
+    .record(
+      z.string(),
+      z.object({
+        DataType: z.string().optional(),
+        StringValue: z.string().optional(),
+        BinaryValue: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+const SqsBatch = z.object({ Entries: z.array(SqsMessage) });
+
+/**
+ * SQS's answer to a SendMessage or SendMessageBatch over the size limit, or undefined to let fauxqs answer.
+ * Error codes as SQS's JSON protocol sends them (the SDK names them `InvalidParameterValue` and
+ * `BatchRequestTooLong`).
+ */
+function sqsSizeRefusal(
+  target: unknown,
+  body: unknown,
+): { code: string; queryCode: string; message: string } | undefined {
+  const limit = LIMITS.sqsMessageBytes;
+  if (target === 'AmazonSQS.SendMessage') {
+    const message = SqsMessage.safeParse(body);
+    if (message.success && sqsMessageSize(message.data.MessageBody, message.data.MessageAttributes) > limit)
+      return {
+        code: 'InvalidParameterValue',
+        queryCode: 'InvalidParameterValue',
+        message: `One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`,
+      };
+  }
+  if (target === 'AmazonSQS.SendMessageBatch') {
+    const batch = SqsBatch.safeParse(body);
+    const total = batch.success
+      ? batch.data.Entries.reduce((sum, e) => sum + sqsMessageSize(e.MessageBody, e.MessageAttributes), 0)
+      : 0;
+    if (total > limit)
+      return {
+        code: 'BatchRequestTooLong',
+        queryCode: 'AWS.SimpleQueueService.BatchRequestTooLong',
+        message: `Batch requests cannot be longer than ${limit} bytes.`,
+      };
+  }
+  return undefined;
 }

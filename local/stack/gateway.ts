@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { lambdaContext } from './lambdaContext';
+import * as z from 'zod';
+import { type InvocationOptions, invoke, LambdaInvocationError } from './invoke';
+import { LIMITS } from './limits';
 
 export type HttpHandler = (
   event: APIGatewayProxyEventV2,
@@ -14,6 +16,10 @@ export interface Route {
   readonly routeKey: string;
   readonly name: string;
   readonly handler: HttpHandler;
+  /** The function's configured timeout; past it the invocation fails (500). Default 30 s. */
+  readonly timeoutSeconds?: number;
+  /** The function's configured memory, for the memory report. Default 256 MB. */
+  readonly memoryMb?: number;
 }
 
 type LocalRoute = (
@@ -29,14 +35,30 @@ export interface GatewayOptions {
   readonly local?: LocalRoute;
   /** Base64-encode every body, as API Gateway does for binary media types (tests both forms). */
   readonly base64Bodies?: boolean;
+  /** Around, strict memory: as for every invocation in the stack. */
+  readonly invocation?: InvocationOptions;
+  /** The integration timeout: past it the client gets 503 while the function runs on. Default 29 s. */
+  readonly integrationTimeoutMs?: number;
 }
 
 const TEXT = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+json)/i;
-const MAX_BODY = 10 * 1024 * 1024;
+
+/** A payload format 2.0 response with a `statusCode`; anything else with one is an invalid Lambda response. */
+const StructuredResult = z.object({
+  statusCode: z.number().int().min(100).max(599),
+  headers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  cookies: z.array(z.string()).optional(),
+  body: z.string().optional(),
+  isBase64Encoded: z.boolean().optional(),
+});
+
+const INTEGRATION_TIMED_OUT = Symbol('integration timed out');
 
 /**
  * An API Gateway HTTP API (payload format 2.0) on 127.0.0.1: requests become the events Lambda receives,
- * raw bodies included (base64 for binary media types), and handler results become HTTP responses.
+ * raw bodies included (base64 for binary media types), and handler results become HTTP responses. AWS's
+ * answers where it would fail: 413 past 10 MB of body, 500 when the invocation fails (a handler error, its
+ * timeout, an event or response past Lambda's 6 MB, an invalid response), 503 past the integration timeout.
  */
 export class LocalGateway {
   readonly #server: Server;
@@ -89,11 +111,20 @@ export class LocalGateway {
         match.params,
         this.#options.base64Bodies ?? false,
       );
-      const result = await match.route.handler(event, lambdaContext(match.route.name));
+      const invocation = invoke(match.route, event, this.#options.invocation);
+      const result = await withIntegrationTimeout(
+        invocation,
+        this.#options.integrationTimeoutMs ?? LIMITS.httpApiIntegrationTimeoutMs,
+      );
+      if (result === INTEGRATION_TIMED_OUT) {
+        // As in AWS, the function carries on to its own end; only its answer is lost.
+        invocation.catch((error: unknown) => logFailure(match.route.name, error));
+        return send(res, 503, { message: 'Service Unavailable' });
+      }
       writeResult(res, result);
     } catch (error) {
       // API Gateway answers 500 with this body when the integration fails; the cause goes to the console.
-      console.error('[gateway] handler failed:', error instanceof Error ? error.name : 'error');
+      logFailure('request', error);
       send(res, 500, { message: 'Internal Server Error' });
     }
   }
@@ -169,43 +200,65 @@ export function toEvent(
   };
 }
 
-function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2): void {
-  if (
-    typeof result === 'string' ||
-    typeof result !== 'object' ||
-    result === null ||
-    !('statusCode' in result)
-  ) {
+function writeResult(res: ServerResponse, result: unknown): void {
+  if (typeof result !== 'object' || result === null || !('statusCode' in result)) {
     // HTTP APIs infer a 200 JSON answer from anything that is not a structured response.
     res
       .writeHead(200, { 'content-type': 'application/json' })
       .end(typeof result === 'string' ? result : JSON.stringify(result));
     return;
   }
+  const parsed = StructuredResult.safeParse(result);
+  if (!parsed.success) {
+    console.error(
+      '[gateway] invalid Lambda response:',
+      parsed.error.issues.map((i) => i.path.join('.')),
+    );
+    send(res, 500, { message: 'Internal Server Error' });
+    return;
+  }
+  const response = parsed.data;
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(result.headers ?? {}))
+  for (const [name, value] of Object.entries(response.headers ?? {}))
     headers[name.toLowerCase()] = String(value);
-  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  if (response.cookies?.length) headers['set-cookie'] = response.cookies;
   const body =
-    result.body === undefined
+    response.body === undefined
       ? ''
-      : result.isBase64Encoded
-        ? Buffer.from(result.body, 'base64')
-        : result.body;
-  res.writeHead(result.statusCode ?? 200, headers).end(body);
+      : response.isBase64Encoded
+        ? Buffer.from(response.body, 'base64')
+        : response.body;
+  res.writeHead(response.statusCode, headers).end(body);
+}
+
+function withIntegrationTimeout(
+  invocation: Promise<unknown>,
+  timeoutMs: number,
+): Promise<unknown | typeof INTEGRATION_TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<typeof INTEGRATION_TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(INTEGRATION_TIMED_OUT), timeoutMs);
+  });
+  return Promise.race([invocation, timedOut]).finally(() => clearTimeout(timer));
+}
+
+function logFailure(what: string, error: unknown): void {
+  // Codes and messages only: a handler's error may carry request data.
+  if (error instanceof LambdaInvocationError) console.error(`[gateway] ${error.code} ${error.message}`);
+  else console.error(`[gateway] ${what} failed:`, error instanceof Error ? error.name : 'error');
 }
 
 function send(res: ServerResponse, status: number, json: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
 }
 
+/** The body, or undefined past HTTP APIs' 10 MB (the rest is read and dropped so the client sees the 413). */
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size <= LIMITS.httpApiBodyBytes) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > LIMITS.httpApiBodyBytes ? undefined : Buffer.concat(chunks);
 }

@@ -10,12 +10,16 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { type Emulators, type RequestObserver, startEmulators } from './emulators';
 import { LocalEventBus } from './eventBus';
 import { LocalGateway, type Route } from './gateway';
+import type { InvocationOptions } from './invoke';
 import { QueueRunner, type QueueSubscription, type SqsHandler } from './queueRunner';
 import { restoreBuckets, saveBuckets } from './s3Snapshot';
 import { type Job, LocalScheduler } from './scheduler';
+import { type LocalSecret, LocalSecretsManager } from './secretsManager';
 
 export type { Route } from './gateway';
+export type { InvocationHook, InvocationOptions } from './invoke';
 export type { Job } from './scheduler';
+export { LocalSecretsManager } from './secretsManager';
 
 export interface QueueDefinition {
   readonly name: string;
@@ -27,6 +31,7 @@ export interface QueueDefinition {
   readonly batchSize?: number;
   readonly concurrency?: number;
   readonly timeoutSeconds?: number;
+  readonly memoryMb?: number;
 }
 
 /** What the service needs locally; the same resources and handlers the CDK stack deploys. */
@@ -34,6 +39,8 @@ export interface Wiring {
   readonly tables: readonly CreateTableCommandInput[];
   readonly queues: readonly QueueDefinition[];
   readonly buckets: readonly string[];
+  /** Secrets Manager secrets, each served from a file (read on every call). */
+  readonly secrets?: readonly LocalSecret[];
   /** Environment for the handlers (table, queue, bucket names), given the queue URLs. */
   readonly environment: (queueUrls: ReadonlyMap<string, string>) => Record<string, string>;
   readonly routes: () => Promise<readonly Route[]>;
@@ -49,6 +56,8 @@ export interface LocalStackOptions {
   readonly base64Bodies?: boolean;
   /** Sees every emulator request (the benchmark counts AWS calls with it). */
   readonly onAwsRequest?: RequestObserver;
+  /** For every handler invocation (gateway, queues, jobs): an `around` hook, strict memory. */
+  readonly invocation?: InvocationOptions;
 }
 
 export interface LocalStack {
@@ -91,6 +100,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
   const bus = await LocalEventBus.start(join(options.stateDir, 'events.jsonl'));
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = bus.endpoint;
+  const secrets = await LocalSecretsManager.start(options.wiring.secrets ?? [], region);
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secrets.endpoint;
 
   const { wiring } = options;
   const dynamodb = new DynamoDBClient({});
@@ -148,14 +159,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       handler: await queue.handler(),
       ...(queue.batchSize ? { batchSize: queue.batchSize } : {}),
       ...(queue.concurrency ? { concurrency: queue.concurrency } : {}),
-      ...(queue.timeoutSeconds ? { timeoutMs: queue.timeoutSeconds * 1000 } : {}),
+      ...(queue.timeoutSeconds ? { timeoutSeconds: queue.timeoutSeconds } : {}),
+      ...(queue.memoryMb ? { memoryMb: queue.memoryMb } : {}),
     });
   }
-  const runner = new QueueRunner(sqs, subscriptions, { region });
-  const scheduler = new LocalScheduler(await wiring.jobs());
+  const invocation = options.invocation ?? {};
+  const runner = new QueueRunner(sqs, subscriptions, { region, invocation });
+  const scheduler = new LocalScheduler(await wiring.jobs(), { invocation });
   const gateway = await LocalGateway.start({
     port: options.port,
     routes: await wiring.routes(),
+    invocation,
     ...(options.base64Bodies ? { base64Bodies: true } : {}),
     local: async (req, url) => {
       if (!url.pathname.startsWith('/_local/')) return undefined;
@@ -203,6 +217,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await runner.stop();
       await gateway.stop();
       await bus.stop();
+      await secrets.stop();
       if (emulators) await saveBuckets(s3, wiring.buckets, snapshotDir);
       await emulators?.stop();
     },

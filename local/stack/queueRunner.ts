@@ -1,6 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { lambdaContext } from './lambdaContext';
+import * as z from 'zod';
+import { type InvocationOptions, invoke, LambdaInvocationError } from './invoke';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
@@ -13,20 +14,38 @@ export interface QueueSubscription {
   readonly batchSize?: number;
   /** Concurrent invocations (the mapping's maximum concurrency). Default 1. */
   readonly concurrency?: number;
-  /** The function's timeout: the context's remaining time counts down from it. Default 30 s. */
+  /** The function's timeout: past it the batch fails and comes back after its visibility timeout. Default 30 s. */
+  readonly timeoutSeconds?: number;
+  /** The same in milliseconds (the older field); `timeoutSeconds` wins when both are given. */
   readonly timeoutMs?: number;
+  /** The function's configured memory, for the memory report. Default 256 MB. */
+  readonly memoryMb?: number;
 }
 
 /**
+ * What Lambda accepts as a partial batch response: nothing, or `batchItemFailures` whose every
+ * `itemIdentifier` is a message id of the batch. Anything else fails the whole batch, as in AWS.
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
+ */
+const BatchResponse = z.union([
+  z.null(),
+  z.object({
+    batchItemFailures: z.array(z.object({ itemIdentifier: z.string().min(1) })).nullish(),
+  }),
+]);
+
+/**
  * Polls SQS the way Lambda's event source mapping does: receive up to `batchSize`, invoke the handler,
- * delete what succeeded. With `batchItemFailures` only those stay; when the handler throws the whole batch
- * stays. Messages left in the queue come back after their visibility timeout, and the queue's redrive
- * policy moves them to the DLQ after `maxReceiveCount` receives — all done by the queue itself.
+ * delete what succeeded. With `batchItemFailures` only those stay; when the invocation fails — the handler
+ * throws, runs past its timeout, or breaks a Lambda limit — the whole batch stays. Messages left in the
+ * queue come back after their visibility timeout, and the queue's redrive policy moves them to the DLQ after
+ * `maxReceiveCount` receives — all done by the queue itself.
  */
 export class QueueRunner {
   readonly #sqs: SQSClient;
   readonly #subscriptions: readonly QueueSubscription[];
   readonly #region: string;
+  readonly #invocation: InvocationOptions;
   #running = false;
   readonly #loops: Promise<void>[] = [];
   readonly #idle = new Map<string, boolean>();
@@ -34,11 +53,12 @@ export class QueueRunner {
   constructor(
     sqs: SQSClient,
     subscriptions: readonly QueueSubscription[],
-    options: { readonly region: string },
+    options: { readonly region: string; readonly invocation?: InvocationOptions },
   ) {
     this.#sqs = sqs;
     this.#subscriptions = subscriptions;
     this.#region = options.region;
+    this.#invocation = options.invocation ?? {};
   }
 
   start(): void {
@@ -99,20 +119,7 @@ export class QueueRunner {
       eventSourceARN: subscription.queueArn,
       awsRegion: this.#region,
     }));
-    let failed: Set<string>;
-    try {
-      const result = await subscription.handler(
-        { Records: records },
-        lambdaContext(subscription.name, subscription.timeoutMs),
-      );
-      failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-    } catch (error) {
-      console.error(
-        `[queue ${subscription.name}] handler failed; the batch will be retried:`,
-        error instanceof Error ? error.name : 'error',
-      );
-      failed = new Set(records.map((r) => r.messageId));
-    }
+    const failed = await this.#invoke(subscription, records);
     const done = records.filter((r) => !failed.has(r.messageId));
     if (done.length > 0) {
       await this.#sqs.send(
@@ -123,6 +130,39 @@ export class QueueRunner {
       );
     }
     return messages.length;
+  }
+
+  /** Invokes the function on one batch; returns the message ids that stay in the queue. */
+  async #invoke(subscription: QueueSubscription, records: readonly SQSRecord[]): Promise<Set<string>> {
+    const all = new Set(records.map((r) => r.messageId));
+    let result: unknown;
+    try {
+      result = await invoke(
+        {
+          name: subscription.name,
+          handler: subscription.handler,
+          ...timeoutOf(subscription),
+          ...(subscription.memoryMb === undefined ? {} : { memoryMb: subscription.memoryMb }),
+        },
+        { Records: [...records] },
+        this.#invocation,
+      );
+    } catch (error) {
+      console.error(
+        `[queue ${subscription.name}] invocation failed; the batch will be retried:`,
+        error instanceof LambdaInvocationError ? `${error.code} ${error.message}` : 'error',
+      );
+      return all;
+    }
+    const response = BatchResponse.safeParse(result);
+    const failures = response.success ? (response.data?.batchItemFailures ?? []) : undefined;
+    if (!failures || failures.some((f) => !all.has(f.itemIdentifier))) {
+      console.error(
+        `[queue ${subscription.name}] invalid partial batch response; the whole batch will be retried`,
+      );
+      return all;
+    }
+    return new Set(failures.map((f) => f.itemIdentifier));
   }
 
   async #loop(subscription: QueueSubscription): Promise<void> {
@@ -138,4 +178,10 @@ export class QueueRunner {
       }
     }
   }
+}
+
+function timeoutOf(subscription: QueueSubscription): { timeoutSeconds?: number } {
+  if (subscription.timeoutSeconds !== undefined) return { timeoutSeconds: subscription.timeoutSeconds };
+  if (subscription.timeoutMs !== undefined) return { timeoutSeconds: subscription.timeoutMs / 1000 };
+  return {};
 }

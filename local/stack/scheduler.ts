@@ -1,5 +1,5 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { lambdaContext } from './lambdaContext';
+import { type InvocationOptions, invoke, LambdaInvocationError } from './invoke';
 
 export type ScheduledHandler = (event: ScheduledEvent, context: Context) => Promise<unknown>;
 
@@ -10,29 +10,38 @@ export interface Job {
   readonly handler: ScheduledHandler;
   /** Run once when the stack starts (e.g. sweeps that recover what an in-memory queue lost). */
   readonly runAtStart?: boolean;
+  /** The function's configured timeout; past it the run fails. Default 30 s. */
+  readonly timeoutSeconds?: number;
+  /** The function's configured memory, for the memory report. Default 256 MB. */
+  readonly memoryMb?: number;
 }
 
-/** EventBridge Scheduler stand-in: jobs on a timer and on demand, never two runs of one job at once. */
+/**
+ * EventBridge Scheduler stand-in: jobs on a timer and on demand, never two runs of one job at once. A run
+ * resolves to the function's response and fails as its invocation would (error, timeout, limits).
+ */
 export class LocalScheduler {
   readonly #jobs: readonly Job[];
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #running = new Map<string, Promise<unknown>>();
+  readonly #invocation: InvocationOptions;
 
-  constructor(jobs: readonly Job[]) {
+  constructor(jobs: readonly Job[], options: { readonly invocation?: InvocationOptions } = {}) {
     this.#jobs = jobs;
+    this.#invocation = options.invocation ?? {};
   }
 
   start(): void {
     for (const job of this.#jobs) {
       if (job.everyMs <= 0) continue;
-      const timer = setInterval(() => void this.run(job.name).catch(() => undefined), job.everyMs);
+      const timer = setInterval(() => void this.run(job.name).catch(logFailure), job.everyMs);
       timer.unref();
       this.#timers.push(timer);
     }
   }
 
   runAtStart(): void {
-    for (const job of this.#jobs) if (job.runAtStart) void this.run(job.name).catch(() => undefined);
+    for (const job of this.#jobs) if (job.runAtStart) void this.run(job.name).catch(logFailure);
   }
 
   names(): string[] {
@@ -55,7 +64,7 @@ export class LocalScheduler {
       resources: [`arn:aws:scheduler:local:000000000000:schedule/default/${name}`],
       detail: {},
     };
-    const run = job.handler(event, lambdaContext(name)).finally(() => this.#running.delete(name));
+    const run = invoke(job, event, this.#invocation).finally(() => this.#running.delete(name));
     this.#running.set(name, run);
     return run;
   }
@@ -63,4 +72,8 @@ export class LocalScheduler {
   stop(): void {
     for (const timer of this.#timers) clearInterval(timer);
   }
+}
+
+function logFailure(error: unknown): void {
+  if (error instanceof LambdaInvocationError) console.error(`[scheduler] ${error.code} ${error.message}`);
 }

@@ -54,7 +54,7 @@ export const ServiceEnv = z.object({
   /** Hours after which an announced parcel without a carrier scan is reported. */
   STUCK_AFTER_HOURS: z.coerce.number().positive().default(48),
   /** Seconds after which the sweeper queues a still-pending order again. */
-  REQUEUE_AFTER_SECONDS: z.coerce.number().int().positive().default(600),
+  REQUEUE_AFTER_SECONDS: z.coerce.number().int().nonnegative().default(600),
   /** First retry delay of a failed queue message (doubles per receive, at most 15 minutes). */
   RETRY_BASE_SECONDS: z.coerce.number().int().positive().default(10),
   /** Labels per merged end-of-day file. */

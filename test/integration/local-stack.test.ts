@@ -4,10 +4,16 @@ import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { LocalGateway } from '../../local/stack/gateway';
 
 /**
  * The local wiring with test handlers: the same gateway, queue runner, scheduler and emulators the service
@@ -15,6 +21,9 @@ import { type LocalStack, startLocalStack } from '../../local/stack';
  */
 const seenEvents: APIGatewayProxyEventV2[] = [];
 const deliveries: Array<{ body: string; receiveCount: string }> = [];
+const slowDeliveries: Array<{ body: string; receiveCount: string }> = [];
+const never = () => new Promise<never>(() => undefined);
+const MiB = 1024 * 1024;
 let stack: LocalStack;
 const stateDir = mkdtempSync(join(tmpdir(), 'local-stack-'));
 
@@ -42,6 +51,8 @@ beforeAll(async () => {
             for (const r of event.Records)
               deliveries.push({ body: r.body, receiveCount: r.attributes.ApproximateReceiveCount });
             if (event.Records.some((r) => r.body === 'crash')) throw new Error('boom');
+            if (event.Records.some((r) => r.body === 'bogus'))
+              return { batchItemFailures: [{ itemIdentifier: 'not-a-message-of-this-batch' }] };
             return {
               batchItemFailures: event.Records.filter((r) => r.body.startsWith('fail')).map((r) => ({
                 itemIdentifier: r.messageId,
@@ -49,6 +60,20 @@ beforeAll(async () => {
             };
           },
         },
+        {
+          name: 'slow',
+          maxReceiveCount: 3,
+          visibilityTimeoutSeconds: 1,
+          timeoutSeconds: 1,
+          handler: async () => async (event: SQSEvent) => {
+            for (const r of event.Records)
+              slowDeliveries.push({ body: r.body, receiveCount: r.attributes.ApproximateReceiveCount });
+            // The first attempt outlives the function's 1 s timeout; the retry is quick.
+            if (event.Records.some((r) => r.attributes.ApproximateReceiveCount === '1')) await never();
+            return { batchItemFailures: [] };
+          },
+        },
+        { name: 'sizes', maxReceiveCount: 1, visibilityTimeoutSeconds: 30 },
       ],
       environment: (urls) => ({ WORK_QUEUE_URL: urls.get('work') ?? '', TABLE_NAME: 'bridge-test' }),
       routes: async () => [
@@ -73,6 +98,30 @@ beforeAll(async () => {
             isBase64Encoded: true,
             body: Buffer.from('%PDF-1.7 x').toString('base64'),
           }),
+        },
+        {
+          routeKey: 'POST /upload',
+          name: 'upload',
+          handler: async (event) => ({
+            statusCode: 200,
+            body: JSON.stringify({ length: event.body?.length ?? 0, base64: event.isBase64Encoded }),
+          }),
+        },
+        {
+          // Answers a body of {tenths}/10 MiB.
+          routeKey: 'GET /large/{tenths}',
+          name: 'large',
+          handler: async (event) => ({
+            statusCode: 200,
+            body: 'x'.repeat((Number(event.pathParameters?.tenths) / 10) * MiB),
+          }),
+        },
+        { routeKey: 'GET /hangs', name: 'hangs', timeoutSeconds: 1, handler: never },
+        {
+          routeKey: 'GET /invalid',
+          name: 'invalid',
+          // A statusCode with a non-string body: not a valid payload 2.0 response.
+          handler: async () => JSON.parse('{"statusCode":200,"body":{"not":"a string"}}'),
         },
         {
           routeKey: 'GET /fails',
@@ -102,6 +151,7 @@ beforeAll(async () => {
             return { rows: 3 };
           },
         },
+        { name: 'stuck', everyMs: 0, timeoutSeconds: 1, handler: never },
       ],
     },
   });
@@ -310,3 +360,179 @@ describe('emulators, events and jobs', () => {
     expect((await fetch(`${stack.url}/_local/jobs/nothing`, { method: 'POST' })).status).toBe(404);
   });
 });
+
+describe('AWS limits: Lambda and API Gateway', () => {
+  it('answers a response over Lambda’s 6 MB with API Gateway’s bare 500, and passes one under it', async () => {
+    const over = await fetch(`${stack.url}/large/61`);
+    expect(over.status).toBe(500);
+    expect(await over.json()).toEqual({ message: 'Internal Server Error' });
+    const under = await fetch(`${stack.url}/large/59`);
+    expect(under.status).toBe(200);
+    expect((await under.text()).length).toBe(Math.floor(5.9 * MiB));
+  });
+
+  it('fails an event over 6 MB, counting a binary body at its base64 size', async () => {
+    const post = (body: Buffer | string, type: string) =>
+      fetch(`${stack.url}/upload`, { method: 'POST', headers: { 'content-type': type }, body });
+    const text = await post('x'.repeat(6.1 * MiB), 'text/plain');
+    expect(text.status).toBe(500);
+    expect(await text.json()).toEqual({ message: 'Internal Server Error' });
+    // 4.6 MiB of bytes is 6.1 MiB of base64; 4.4 MiB is 5.9 MiB.
+    expect((await post(Buffer.alloc(4.6 * MiB, 7), 'application/octet-stream')).status).toBe(500);
+    const fits = await post(Buffer.alloc(4.4 * MiB, 7), 'application/octet-stream');
+    expect(fits.status).toBe(200);
+    expect(await fits.json()).toMatchObject({ base64: true });
+  });
+
+  it('answers 413 past the HTTP API’s 10 MB body limit', async () => {
+    const response = await fetch(`${stack.url}/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.alloc(10 * MiB + 1),
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('fails a route past its function timeout, and an invalid payload 2.0 response, with a bare 500', async () => {
+    const hangs = await fetch(`${stack.url}/hangs`);
+    expect(hangs.status).toBe(500);
+    expect(await hangs.json()).toEqual({ message: 'Internal Server Error' });
+    const invalid = await fetch(`${stack.url}/invalid`);
+    expect(invalid.status).toBe(500);
+  });
+
+  it('answers 503 past the integration timeout while the function runs on to its end', async () => {
+    let finished = false;
+    const gateway = await LocalGateway.start({
+      port: 0,
+      integrationTimeoutMs: 200,
+      routes: [
+        {
+          routeKey: 'GET /slow',
+          name: 'slow',
+          timeoutSeconds: 5,
+          handler: async () => {
+            await new Promise((resolve) => setTimeout(resolve, 600));
+            finished = true;
+            return { statusCode: 200, body: 'late' };
+          },
+        },
+      ],
+    });
+    try {
+      const response = await fetch(`${gateway.url}/slow`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ message: 'Service Unavailable' });
+      expect(finished).toBe(false);
+      await waitFor(() => finished);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('fails a scheduled job past its function timeout', async () => {
+    const run = await fetch(`${stack.url}/_local/jobs/stuck`, { method: 'POST' });
+    expect(run.status).toBe(500);
+  });
+});
+
+describe('AWS limits: queues', () => {
+  it('a batch that outlives its function timeout fails and comes back after the visibility timeout', async () => {
+    await new SQSClient({}).send(
+      new SendMessageCommand({ QueueUrl: stack.queueUrls.get('slow'), MessageBody: 'slow-1' }),
+    );
+    await waitFor(() => slowDeliveries.some((d) => d.receiveCount === '2'));
+    expect(slowDeliveries.map((d) => d.receiveCount)).toEqual(['1', '2']);
+  });
+
+  it('an invalid partial batch response fails the whole batch, as Lambda does', async () => {
+    await new SQSClient({}).send(
+      new SendMessageCommand({ QueueUrl: stack.queueUrls.get('work'), MessageBody: 'bogus' }),
+    );
+    await waitFor(() => deliveries.filter((d) => d.body === 'bogus').length >= 2);
+    expect(
+      deliveries
+        .filter((d) => d.body === 'bogus')
+        .map((d) => d.receiveCount)
+        .slice(0, 2),
+    ).toEqual(['1', '2']);
+  });
+
+  it('refuses an SQS message over 256 KiB, attributes counted, and a batch over 256 KiB in total', async () => {
+    const sqs = new SQSClient({});
+    const QueueUrl = stack.queueUrls.get('sizes');
+    await expect(
+      sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(300 * 1024) })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await expect(
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl,
+          MessageBody: 'x'.repeat(255 * 1024),
+          MessageAttributes: { trace: { DataType: 'String', StringValue: 'y'.repeat(2 * 1024) } },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await expect(
+      sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl,
+          Entries: ['a', 'b'].map((Id) => ({ Id, MessageBody: 'x'.repeat(150 * 1024) })),
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'BatchRequestTooLong' });
+    const fits = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(250 * 1024) }));
+    expect(fits.MessageId).toBeDefined();
+  });
+});
+
+describe('AWS limits: EventBridge and DynamoDB', () => {
+  const entry = (detailBytes: number) => ({
+    Source: 'sendcloud-bridge',
+    DetailType: 'Size Probe',
+    Detail: JSON.stringify({ pad: 'x'.repeat(detailBytes) }),
+    EventBusName: 'bus',
+  });
+
+  it('refuses a PutEvents entry over 256 KB, entries over 256 KB together, and more than 10 entries', async () => {
+    const events = new EventBridgeClient({});
+    const refused = { name: 'ValidationException' };
+    await expect(events.send(new PutEventsCommand({ Entries: [entry(300 * 1024)] }))).rejects.toMatchObject(
+      refused,
+    );
+    await expect(
+      events.send(new PutEventsCommand({ Entries: [entry(150 * 1024), entry(150 * 1024)] })),
+    ).rejects.toMatchObject(refused);
+    await expect(
+      events.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => entry(10)) })),
+    ).rejects.toMatchObject(refused);
+    expect(bus().filter((e) => e['detail-type'] === 'Size Probe')).toEqual([]);
+  });
+
+  it('fails an entry whose Detail is not a JSON object on its own, and records the rest', async () => {
+    const result = await new EventBridgeClient({}).send(
+      new PutEventsCommand({ Entries: [{ ...entry(10), Detail: '"just a string"' }, entry(200 * 1024)] }),
+    );
+    expect(result.FailedEntryCount).toBe(1);
+    expect(result.Entries?.[0]).toMatchObject({ ErrorCode: 'MalformedDetail' });
+    expect(result.Entries?.[1]?.EventId).toBeDefined();
+    expect(bus().filter((e) => e['detail-type'] === 'Size Probe')).toHaveLength(1);
+  });
+
+  it('refuses a DynamoDB item over 400 KB (dynalite enforces it) and stores one under it', async () => {
+    const ddb = new DynamoDBClient({});
+    const item = (kb: number) => ({ pk: { S: `big#${kb}` }, blob: { S: 'x'.repeat(kb * 1024) } });
+    await expect(
+      ddb.send(new PutItemCommand({ TableName: 'bridge-test', Item: item(401) })),
+    ).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/Item size/) });
+    await ddb.send(new PutItemCommand({ TableName: 'bridge-test', Item: item(399) }));
+    const stored = await ddb.send(
+      new GetItemCommand({ TableName: 'bridge-test', Key: { pk: { S: 'big#399' } } }),
+    );
+    expect(stored.Item?.blob?.S?.length).toBe(399 * 1024);
+  });
+});
+
+function bus() {
+  return stack.bus.events;
+}

@@ -11,6 +11,14 @@ import {
 } from '../infra/functions';
 import type { CredentialsDocument } from '../shared/config';
 import { bridgeTable, idempotencyTable } from '../shared/store';
+import {
+  type CfnTemplate,
+  type IamDecision,
+  installIamEnforcement,
+  localResources,
+  localTemplate,
+  runAsFunction,
+} from './iam';
 import { type Job, LocalSecretsManager, type Route, type Wiring } from './stack';
 
 export interface ServiceWiringOptions {
@@ -36,6 +44,17 @@ export interface ServiceWiringOptions {
   readonly requeue?: { readonly everyMs?: number; readonly afterSeconds?: number };
   /** Labels per merged end-of-day file. */
   readonly mergePartSize?: number;
+  /**
+   * IAM as deployed: every AWS call a function makes is checked against the policies the synthesized
+   * template gives its role (default on). `template` changes the template first (the canary test removes a
+   * grant with it).
+   */
+  readonly iam?: {
+    readonly enabled?: boolean;
+    readonly template?: (template: CfnTemplate) => CfnTemplate;
+    /** Sees every authorization decision (tests assert denials with it). */
+    readonly onDecision?: (decision: IamDecision) => void;
+  };
   /** Checkout routes: allowed shop origins (default `*` locally), Dynamic Checkout configurations, cache. */
   readonly checkout?: {
     readonly origins?: readonly string[];
@@ -134,12 +153,28 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
               batchSize: worker[0].trigger.batchSize,
               // Fewer than AWS's 10 on a 2-core machine; each is a full worker.
               concurrency: Math.min(4, worker[0].trigger.maxConcurrency),
+              functionName: worker[0].name,
               ...limits(worker[0].name),
               handler: () => loadFunction(worker[0]?.name ?? 'order-worker'),
             }
           : {}),
       },
     ],
+    ...(options.iam?.enabled === false
+      ? {}
+      : {
+          enforcement: async (region: string) => {
+            const synthesized = await localTemplate();
+            const template = options.iam?.template ? options.iam.template(synthesized) : synthesized;
+            const iam = installIamEnforcement({
+              template,
+              resources: localResources(template, { region, names: LOCAL_NAMES }),
+              region,
+              ...(options.iam?.onDecision ? { onDecision: options.iam.onDecision } : {}),
+            });
+            return { around: runAsFunction, stop: () => iam.uninstall() };
+          },
+        }),
     environment: (queueUrls) => ({
       TABLE_NAME: LOCAL_NAMES.table,
       IDEMPOTENCY_TABLE_NAME: LOCAL_NAMES.idempotencyTable,

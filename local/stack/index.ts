@@ -10,7 +10,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { type Emulators, type RequestObserver, startEmulators } from './emulators';
 import { LocalEventBus } from './eventBus';
 import { LocalGateway, type Route } from './gateway';
-import type { InvocationOptions } from './invoke';
+import type { InvocationHook, InvocationOptions } from './invoke';
 import { QueueRunner, type QueueSubscription, type SqsHandler } from './queueRunner';
 import { restoreBuckets, saveBuckets } from './s3Snapshot';
 import { type Job, LocalScheduler } from './scheduler';
@@ -32,6 +32,8 @@ export interface QueueDefinition {
   readonly concurrency?: number;
   readonly timeoutSeconds?: number;
   readonly memoryMb?: number;
+  /** The consuming function's name, as IAM knows it. */
+  readonly functionName?: string;
 }
 
 /** What the service needs locally; the same resources and handlers the CDK stack deploys. */
@@ -45,6 +47,11 @@ export interface Wiring {
   readonly environment: (queueUrls: ReadonlyMap<string, string>) => Record<string, string>;
   readonly routes: () => Promise<readonly Route[]>;
   readonly jobs: () => Promise<readonly Job[]>;
+  /**
+   * Holds every handler's AWS calls to its deployed permissions: called once the resources exist, returns
+   * the hook each invocation runs in and how to undo it.
+   */
+  readonly enforcement?: (region: string) => Promise<{ readonly around: InvocationHook; stop(): void }>;
 }
 
 export interface LocalStackOptions {
@@ -161,9 +168,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(queue.concurrency ? { concurrency: queue.concurrency } : {}),
       ...(queue.timeoutSeconds ? { timeoutSeconds: queue.timeoutSeconds } : {}),
       ...(queue.memoryMb ? { memoryMb: queue.memoryMb } : {}),
+      ...(queue.functionName ? { functionName: queue.functionName } : {}),
     });
   }
-  const invocation = options.invocation ?? {};
+  const enforcement = await wiring.enforcement?.(region);
+  const invocation = {
+    ...(enforcement ? { around: enforcement.around } : {}),
+    ...options.invocation,
+  };
   const runner = new QueueRunner(sqs, subscriptions, { region, invocation });
   const scheduler = new LocalScheduler(await wiring.jobs(), { invocation });
   const gateway = await LocalGateway.start({
@@ -218,6 +230,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await gateway.stop();
       await bus.stop();
       await secrets.stop();
+      enforcement?.stop();
       if (emulators) await saveBuckets(s3, wiring.buckets, snapshotDir);
       await emulators?.stop();
     },

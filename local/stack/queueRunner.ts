@@ -7,6 +7,8 @@ export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatch
 
 export interface QueueSubscription {
   readonly name: string;
+  /** The consuming function's name (IAM, logs); default the queue's name. */
+  readonly functionName?: string;
   readonly queueUrl: string;
   readonly queueArn: string;
   readonly handler: SqsHandler;
@@ -139,7 +141,7 @@ export class QueueRunner {
     try {
       result = await invoke(
         {
-          name: subscription.name,
+          name: subscription.functionName ?? subscription.name,
           handler: subscription.handler,
           ...timeoutOf(subscription),
           ...(subscription.memoryMb === undefined ? {} : { memoryMb: subscription.memoryMb }),

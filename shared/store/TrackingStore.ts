@@ -1,4 +1,5 @@
 import type { OrderKey, TrackingState } from '../orders/Order';
+import type { Implausibility } from '../tracking/plausibility';
 
 export interface ParcelPointer extends OrderKey {
   readonly account: string;
@@ -13,6 +14,8 @@ export interface HistoryEntry {
   readonly carrierTimestamp: number | null;
   readonly source: 'webhook' | 'poll';
   readonly receivedAt: string;
+  /** Set when the status was kept out of the current one: why it could not be true (never published). */
+  readonly implausible?: Implausibility;
 }
 
 /** Tracking state: parcel → order pointers, status history, current status, webhook dedupe, poll watermarks. */

@@ -3,9 +3,20 @@ import { parcelRef } from '../orders/eventRefs';
 import type { OrderRecord, TrackingState } from '../orders/Order';
 import type { OrderStore, TrackingStore } from '../store';
 import { normalizeStatus } from './normalizedStatus';
+import {
+  type Implausibility,
+  implausibility,
+  PLAUSIBILITY_DEFAULTS,
+  type PlausibilityWindows,
+} from './plausibility';
 
 /** One sighting of a parcel's status, from a webhook or a poll. */
 export interface StatusObservation {
+  /**
+   * The account that vouches for it: whose secret verified the webhook, or whose keys the poll used. Parcel
+   * ids are SendCloud-wide and sequential, so the id alone says nothing about whose parcel it is.
+   */
+  readonly account: string;
   readonly parcelId: number;
   readonly externalReference: string | null;
   readonly statusId: number;
@@ -18,29 +29,50 @@ export interface StatusObservation {
   readonly source: 'webhook' | 'poll';
 }
 
-export type ApplyOutcome = 'applied' | 'stale' | 'duplicate' | 'unknown_parcel';
+export type ApplyResult =
+  | { readonly outcome: 'applied' | 'stale' | 'duplicate' | 'unknown_parcel' }
+  /** In history, marked; never the current status, no event. */
+  | { readonly outcome: 'implausible'; readonly implausible: Implausibility }
+  /** Another account's parcel: nothing written. `owner` is for our logs only, never for the caller. */
+  | { readonly outcome: 'account_mismatch'; readonly owner: string };
+export type ApplyOutcome = ApplyResult['outcome'];
 
 export interface ApplyDeps {
-  readonly store: OrderStore;
-  readonly tracking: TrackingStore;
+  readonly store: Pick<OrderStore, 'get' | 'beginEmit' | 'endEmit'>;
+  readonly tracking: Pick<TrackingStore, 'pointer' | 'addHistory' | 'applyCurrent'>;
   readonly events: EventPublisher;
   readonly clock: () => Date;
+  /** From `plausibilityWindows()` (merged and checked once, at cold start); default PLAUSIBILITY_DEFAULTS. */
+  readonly windows?: PlausibilityWindows;
 }
 
 /**
- * The one path every status takes. The history write is conditional (a repeat of the same sighting — a
- * duplicate delivery, or the poller seeing what a webhook brought — changes nothing); the current status only
- * moves forward in time (an older status lands in history, never on top); exactly one `Parcel Status Changed`
- * per applied change, re-attempted if a crash came between applying and publishing.
+ * The one path every status takes. Only the owning account's sightings count. The history write is
+ * conditional (a repeat of the same sighting — a duplicate delivery, or the poller seeing what a webhook
+ * brought — changes nothing); an implausible sighting (see `implausibility`) stays in history; the current
+ * status only moves forward in time (an older status lands in history, never on top); exactly one
+ * `Parcel Status Changed` per applied change, re-attempted if a crash came between applying and publishing.
  */
-export async function applyStatus(observation: StatusObservation, deps: ApplyDeps): Promise<ApplyOutcome> {
+export async function applyStatus(observation: StatusObservation, deps: ApplyDeps): Promise<ApplyResult> {
   const order = await findOrder(observation, deps);
-  if (!order?.parcel) return 'unknown_parcel';
-  const receivedAt = deps.clock().toISOString();
+  if (!order?.parcel) return { outcome: 'unknown_parcel' };
+  if (order.account !== observation.account) return { outcome: 'account_mismatch', owner: order.account };
+  const now = deps.clock();
+  const receivedAt = now.toISOString();
+  const status = normalizeStatus(observation.statusId);
+  const implausible = implausibility(
+    { ts: observation.ts, source: observation.source, status },
+    {
+      createdAt: order.createdAt,
+      current: order.tracking,
+      now,
+      windows: deps.windows ?? PLAUSIBILITY_DEFAULTS,
+    },
+  );
   const state: TrackingState = {
     statusId: observation.statusId,
     message: observation.message,
-    status: normalizeStatus(observation.statusId),
+    status,
     ts: observation.ts,
     observedAt: observation.observedAt,
     source: observation.source,
@@ -56,18 +88,20 @@ export async function applyStatus(observation: StatusObservation, deps: ApplyDep
     carrierTimestamp: observation.carrierTimestamp,
     source: state.source,
     receivedAt,
+    ...(implausible ? { implausible } : {}),
   });
   if (!isNew) {
     // Applied before, but maybe the event was not published (crash in between): finish that, once.
     const current = order.tracking;
     if (current && current.statusId === state.statusId && current.ts === state.ts)
       await publish(order, current, deps);
-    return 'duplicate';
+    return { outcome: 'duplicate' };
   }
+  if (implausible) return { outcome: 'implausible', implausible };
   const result = await deps.tracking.applyCurrent(order, state);
-  if (!result.applied) return 'stale';
+  if (!result.applied) return { outcome: 'stale' };
   await publish(order, state, deps);
-  return 'applied';
+  return { outcome: 'applied' };
 }
 
 async function findOrder(observation: StatusObservation, deps: ApplyDeps): Promise<OrderRecord | undefined> {

@@ -7,7 +7,9 @@ import {
   verifySendcloudSignature,
 } from '../sendcloud';
 import type { TrackingStore } from '../store';
-import { type ApplyDeps, type ApplyOutcome, applyStatus } from './applyStatus';
+import { type ApplyDeps, type ApplyOutcome, type ApplyResult, applyStatus } from './applyStatus';
+import type { Implausibility } from './plausibility';
+import { webhookAccount } from './webhookAccount';
 
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 
@@ -16,31 +18,55 @@ export type WebhookAnswer =
       readonly status: 200;
       readonly outcome: ApplyOutcome | 'acknowledged' | 'duplicate_delivery';
       readonly action: string;
+      /** The account whose secret verified the delivery. */
+      readonly account: string;
+      /** For logs (ids only): the parcel a status was for, */
+      readonly parcelId?: number;
+      /** the account that owns it when that is not `account`, */
+      readonly owner?: string;
+      /** or why its status could not be true. */
+      readonly implausible?: Implausibility;
     }
   | {
       readonly status: 400 | 401 | 413;
-      readonly reason: 'not_json' | 'no_action' | 'unsigned' | 'bad_signature' | 'too_large';
+      readonly reason:
+        | 'not_json'
+        | 'no_action'
+        | 'unsigned'
+        | 'bad_signature'
+        | 'too_large'
+        | 'account_required';
     };
 
 export interface ReceiveDeps extends ApplyDeps {
-  readonly tracking: TrackingStore;
+  readonly tracking: ApplyDeps['tracking'] & Pick<TrackingStore, 'seenDelivery' | 'rememberDelivery'>;
   readonly secrets: (account: string) => Promise<string[]>;
+  /** The stage's accounts: which one the route without an account belongs to (`webhookAccount`). */
+  readonly accounts: () => Promise<readonly string[]>;
 }
 
 /**
- * A SendCloud webhook delivery: size, then the signature over the raw bytes, then — only then — JSON.
- * A delivery seen before is acknowledged without changes; every known action is handled, unknown ones are
- * acknowledged so SendCloud does not retry them for hours.
+ * A SendCloud webhook delivery: size, then the signature over the raw bytes with the secret of the account
+ * the route names, then — only then — JSON. A delivery seen before is acknowledged without changes; every
+ * known action is handled, unknown ones are acknowledged so SendCloud does not retry them for hours. A status
+ * only ever touches the verifying account's own parcels.
  */
 export async function receiveWebhook(
-  input: { readonly account: string; readonly rawBody: Buffer; readonly signature: string | undefined },
+  input: {
+    /** From the path; absent on `POST /webhooks/sendcloud`. */
+    readonly account: string | undefined;
+    readonly rawBody: Buffer;
+    readonly signature: string | undefined;
+  },
   deps: ReceiveDeps,
 ): Promise<WebhookAnswer> {
   if (input.rawBody.byteLength > MAX_WEBHOOK_BYTES) return { status: 413, reason: 'too_large' };
+  const account = webhookAccount(input.account, await deps.accounts());
+  if (account === undefined) return { status: 400, reason: 'account_required' };
   const verification = verifySendcloudSignature({
     rawBody: input.rawBody,
     signature: input.signature,
-    secrets: await deps.secrets(input.account),
+    secrets: await deps.secrets(account),
   });
   if (!verification.valid)
     return { status: 401, reason: verification.reason === 'missing' ? 'unsigned' : 'bad_signature' };
@@ -54,15 +80,17 @@ export async function receiveWebhook(
   if (!envelope.success) return { status: 400, reason: 'no_action' };
   const action = envelope.data.action;
   const hash = createHash('sha256').update(input.rawBody).digest('hex');
-  if (await deps.tracking.seenDelivery(hash)) return { status: 200, outcome: 'duplicate_delivery', action };
+  if (await deps.tracking.seenDelivery(hash))
+    return { status: 200, outcome: 'duplicate_delivery', action, account };
 
-  let outcome: ApplyOutcome | 'acknowledged' = 'acknowledged';
+  let applied: (ApplyResult & { readonly parcelId: number }) | undefined;
   if (action === 'parcel_status_changed') {
     const payload = ParcelStatusChangedWebhook.safeParse(json);
     if (!payload.success) return { status: 400, reason: 'no_action' };
     const { parcel, timestamp } = payload.data;
-    outcome = await applyStatus(
+    const result = await applyStatus(
       {
+        account,
         parcelId: parcel.id,
         externalReference: parcel.external_reference ?? null,
         statusId: parcel.status.id,
@@ -74,11 +102,21 @@ export async function receiveWebhook(
       },
       deps,
     );
+    applied = { ...result, parcelId: parcel.id };
   }
   // Remembered only once handled: a crash before this line means SendCloud's retry is processed again,
   // and the history's conditional write makes that harmless.
   await deps.tracking.rememberDelivery(hash, { now: deps.clock(), ttlDays: 7 });
-  return { status: 200, outcome, action };
+  if (!applied) return { status: 200, outcome: 'acknowledged', action, account };
+  return {
+    status: 200,
+    outcome: applied.outcome,
+    action,
+    account,
+    parcelId: applied.parcelId,
+    ...(applied.outcome === 'account_mismatch' ? { owner: applied.owner } : {}),
+    ...(applied.outcome === 'implausible' ? { implausible: applied.implausible } : {}),
+  };
 }
 
 /** `date_updated` identifies the change across webhook and poll; without it, the webhook's second. */

@@ -1,8 +1,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningSimulator, startSimulator } from '../../local/simulator';
-import type { SimulatorServerOptions } from '../../local/simulator/server';
+import {
+  DEFAULT_ACCOUNT,
+  type RunningSimulator,
+  type SimAccountInput,
+  type SimulatorServerOptions,
+  startSimulator,
+} from '../../local/simulator';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { type ServiceWiringOptions, serviceWiring } from '../../local/wiring';
 
@@ -22,10 +27,18 @@ export async function startBridge(
   options: {
     readonly simulator?: SimulatorServerOptions;
     readonly wiring?: Omit<ServiceWiringOptions, 'stateDir' | 'sendcloud'>;
+    /** Accounts besides `default`, known to both the simulator and the service (same keys in both). */
+    readonly extraAccounts?: readonly SimAccountInput[];
   } = {},
 ): Promise<Bridge> {
   const stateDir = mkdtempSync(join(tmpdir(), 'bridge-'));
-  const sim = await startSimulator({ port: 0, rateLimits: false, ...options.simulator });
+  const extra = options.extraAccounts ?? [];
+  const sim = await startSimulator({
+    port: 0,
+    rateLimits: false,
+    ...(extra.length > 0 ? { accounts: [DEFAULT_ACCOUNT, ...extra] } : {}),
+    ...options.simulator,
+  });
   const stack = await startLocalStack({
     port: 0,
     stateDir,
@@ -34,7 +47,19 @@ export async function startBridge(
       sendcloud: {
         baseUrl: sim.baseUrl,
         servicePointsBaseUrl: sim.servicePointsBaseUrl,
-        accounts: { default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' } },
+        accounts: {
+          default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' },
+          ...Object.fromEntries(
+            extra.map((a) => [
+              a.id,
+              {
+                publicKey: a.publicKey,
+                secretKey: a.secretKey,
+                ...(a.webhookSecret ? { webhookSecrets: [a.webhookSecret] } : {}),
+              },
+            ]),
+          ),
+        },
       },
       logLevel: 'ERROR',
       requeue: { everyMs: 0 },

@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../local/simulator';
@@ -5,7 +7,8 @@ import type { LocalStack } from '../../local/stack';
 import { lambdaContext } from '../../local/stack/lambdaContext';
 import { loadEnv } from '../../shared/config';
 import { createServices } from '../../shared/runtime/services';
-import { pythonJsonDumps, signSendcloudPayload } from '../../shared/sendcloud';
+import { formatSendcloudDate, pythonJsonDumps, signSendcloudPayload } from '../../shared/sendcloud';
+import { orderPk } from '../../shared/store';
 import { checkStuckParcels } from '../../shared/tracking';
 import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
 
@@ -15,9 +18,12 @@ let stack: LocalStack;
 let bridge: Bridge;
 const example = exampleOrder();
 const SECRET = 'sim-secret-key';
+/** A second account on the same stage: its secret must never move `default`'s parcels. */
+const SHOPB = { id: 'shopb', publicKey: 'shopb-public-key', secretKey: 'shopb-secret-key' } as const;
 
 beforeAll(async () => {
   bridge = await startBridge({
+    extraAccounts: [SHOPB],
     simulator: { webhookTimeScale: 0.0001 },
     wiring: {
       ordersQueue: { visibilityTimeoutSeconds: 1, retryBaseSeconds: 1 },
@@ -60,6 +66,7 @@ const statusEvents = (orderId: string) =>
           status: string;
           sendcloudStatus: { id: number };
           source: string;
+          occurredAt: string;
         },
     );
 const webhook = (body: string | Buffer, headers: Record<string, string> = {}) =>
@@ -80,16 +87,17 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeo
 }
 
 let n = 0;
-async function shippedOrder(): Promise<{ orderId: string; parcelId: number }> {
+async function shippedOrder(account = 'default'): Promise<{ orderId: string; parcelId: number }> {
   const orderId = `TRK-${Date.now()}-${n++}`;
   await fetch(`${stack.url}/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...example, orderId }),
+    body: JSON.stringify({ ...example, orderId, account }),
   });
   const shipped = await until(
     () => view(orderId),
-    (v) => v.parcels.length > 0 && ['label_stored', 'announced'].includes(v.status),
+    // Settled: the worker's last step (the stored label) would otherwise race a test's before/after reads.
+    (v) => v.parcels.length > 0 && v.status === 'label_stored',
   );
   return { orderId, parcelId: shipped.parcels[0]?.sendcloudId ?? 0 };
 }
@@ -248,6 +256,184 @@ describe('signed SendCloud webhooks', () => {
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body ?? '{}')).toMatchObject({ outcome: 'applied' });
     expect((await view(orderId)).parcels[0]?.status.id).toBe(22);
+  });
+});
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** The parcel as SendCloud holds it, read with its own account's keys. */
+async function simParcel(parcelId: number, keys: { publicKey: string; secretKey: string }) {
+  const auth = Buffer.from(`${keys.publicKey}:${keys.secretKey}`).toString('base64');
+  const response = await fetch(`${sim.baseUrl}/parcels/${parcelId}`, {
+    headers: { authorization: `Basic ${auth}` },
+  });
+  return ((await response.json()) as { parcel: Record<string, unknown> }).parcel;
+}
+
+const DEFAULT_KEYS = { publicKey: 'sim-public-key', secretKey: SECRET };
+
+/**
+ * A `parcel_status_changed` delivery as SendCloud would send it at `at` (ms): the real parcel with the given
+ * status, Python-style JSON, signed with `secret`, posted to the route of `route` (none: the default route).
+ */
+async function deliver(delivery: {
+  readonly parcelId: number;
+  readonly status: { readonly id: number; readonly message: string };
+  readonly at: number;
+  readonly secret: string;
+  readonly route?: string;
+  readonly owner?: { publicKey: string; secretKey: string };
+}): Promise<{ status: number; body: { outcome?: string } }> {
+  const parcel = await simParcel(delivery.parcelId, delivery.owner ?? DEFAULT_KEYS);
+  const body = pythonJsonDumps({
+    action: 'parcel_status_changed',
+    timestamp: delivery.at,
+    parcel: { ...parcel, status: delivery.status, date_updated: formatSendcloudDate(new Date(delivery.at)) },
+    carrier_status_change_timestamp: null,
+  });
+  const response = await fetch(
+    `${stack.url}/webhooks/sendcloud${delivery.route ? `/${delivery.route}` : ''}`,
+    {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'sendcloud-signature': signSendcloudPayload(body, delivery.secret),
+      },
+      body,
+    },
+  );
+  return { status: response.status, body: (await response.json()) as { outcome?: string } };
+}
+
+const storedHistory = (parcelId: number) => createServices(loadEnv()).tracking.history(parcelId);
+
+/** Moves an order's acceptance back in time, as if it had been placed `ms` ago. */
+async function acceptedAgo(orderId: string, ms: number): Promise<void> {
+  const table = loadEnv().TABLE_NAME;
+  if (!table) throw new Error('TABLE_NAME is not set: the local stack did not start');
+  await DynamoDBDocumentClient.from(new DynamoDBClient({})).send(
+    new UpdateCommand({
+      TableName: table,
+      Key: { pk: orderPk(String(example.channel), orderId), sk: 'ORDER' },
+      UpdateExpression: 'SET createdAt = :at',
+      ExpressionAttributeValues: { ':at': new Date(Date.now() - ms).toISOString() },
+    }),
+  );
+}
+
+const PICKED_UP = { id: 22, message: 'Shipment picked up by driver' };
+const DELIVERED = { id: 11, message: 'Delivered' };
+const READY_TO_SEND = { id: 1000, message: 'Ready to send' };
+
+describe('a webhook speaks only for its own account', () => {
+  it('a delivery signed with another account’s secret changes nothing and looks like an unknown parcel', async () => {
+    // Prepare
+    const { orderId, parcelId } = await shippedOrder();
+    const before = await view(orderId);
+    // Act
+    const answer = await deliver({
+      parcelId,
+      status: DELIVERED,
+      at: Date.now(),
+      secret: SHOPB.secretKey,
+      route: SHOPB.id,
+    });
+    // Assess
+    expect(answer).toEqual({ status: 200, body: { received: true, outcome: 'unknown_parcel' } });
+    const after = await view(orderId);
+    expect(after.status).toBe(before.status);
+    expect(after.parcels[0]?.status).toEqual(before.parcels[0]?.status);
+    expect(await storedHistory(parcelId)).toEqual([]);
+    expect(statusEvents(orderId)).toEqual([]);
+  });
+
+  it('the same delivery on the default route (account default) fails its signature', async () => {
+    const { orderId, parcelId } = await shippedOrder();
+    const answer = await deliver({ parcelId, status: DELIVERED, at: Date.now(), secret: SHOPB.secretKey });
+    expect(answer.status).toBe(401);
+    expect(statusEvents(orderId)).toEqual([]);
+  });
+
+  it('the other account’s own parcel, on its own route, is applied', async () => {
+    const { orderId, parcelId } = await shippedOrder(SHOPB.id);
+    const answer = await deliver({
+      parcelId,
+      status: PICKED_UP,
+      at: Date.now(),
+      secret: SHOPB.secretKey,
+      route: SHOPB.id,
+      owner: SHOPB,
+    });
+    expect(answer.body.outcome).toBe('applied');
+    expect((await view(orderId)).parcels[0]?.status.id).toBe(22);
+    expect(statusEvents(orderId).map((e) => e.sendcloudStatus.id)).toEqual([22]);
+  });
+});
+
+describe('a correctly signed webhook with an implausible time', () => {
+  it.each([
+    ['120 days old', 'tooOld', -120 * DAY],
+    ['a year ahead', 'future', 365 * DAY],
+    ['from before the order existed', 'beforeParcel', -2 * HOUR],
+  ] as const)(
+    '%s lands in history, marked, never becomes current and publishes nothing',
+    async (_, reason, offset) => {
+      const at = Date.now() + offset;
+      const { orderId, parcelId } = await shippedOrder();
+      const before = await view(orderId);
+      const answer = await deliver({ parcelId, status: DELIVERED, at, secret: SECRET });
+      expect(answer).toEqual({ status: 200, body: { received: true, outcome: 'implausible' } });
+      const after = await view(orderId);
+      expect(after.status).toBe(before.status);
+      expect(after.parcels[0]?.status).toEqual(before.parcels[0]?.status);
+      expect((await storedHistory(parcelId)).map((h) => [h.statusId, h.implausible])).toEqual([[11, reason]]);
+      expect(statusEvents(orderId)).toEqual([]);
+    },
+  );
+
+  it('after a status stamped a year ahead, the next real change still applies', async () => {
+    const { orderId, parcelId } = await shippedOrder();
+    await deliver({ parcelId, status: DELIVERED, at: Date.now() + 365 * DAY, secret: SECRET });
+    const real = await deliver({ parcelId, status: PICKED_UP, at: Date.now(), secret: SECRET });
+    expect(real.body.outcome).toBe('applied');
+    expect((await view(orderId)).parcels[0]?.status.id).toBe(22);
+    expect(statusEvents(orderId).map((e) => e.sendcloudStatus.id)).toEqual([22]);
+  });
+
+  it('a later "Ready to send" or pick-up does not take a delivered parcel back', async () => {
+    const { orderId, parcelId } = await shippedOrder();
+    await acceptedAgo(orderId, 2 * HOUR);
+    const now = Date.now();
+    const delivered = await deliver({ parcelId, status: DELIVERED, at: now - 0.5 * HOUR, secret: SECRET });
+    expect(delivered.body.outcome).toBe('applied');
+    for (const [status, at] of [
+      [READY_TO_SEND, now - 0.25 * HOUR],
+      [PICKED_UP, now - 0.1 * HOUR],
+    ] as const)
+      expect((await deliver({ parcelId, status, at, secret: SECRET })).body.outcome).toBe('implausible');
+    const after = await view(orderId);
+    expect(after.status).toBe('delivered');
+    expect(after.parcels[0]?.status).toMatchObject({ id: 11, normalized: 'delivered' });
+    expect((await storedHistory(parcelId)).map((h) => [h.statusId, h.implausible ?? null])).toEqual([
+      [11, null],
+      [1000, 'leavesTerminal'],
+      [22, 'leavesTerminal'],
+    ]);
+    expect(statusEvents(orderId).map((e) => e.status)).toEqual(['delivered']);
+  });
+
+  it('a genuine delivery SendCloud retried for 6 hours still applies', async () => {
+    const { orderId, parcelId } = await shippedOrder();
+    await acceptedAgo(orderId, 7 * HOUR);
+    const at = Date.now() - 6 * HOUR;
+    const answer = await deliver({ parcelId, status: PICKED_UP, at, secret: SECRET });
+    expect(answer.body.outcome).toBe('applied');
+    expect((await view(orderId)).parcels[0]?.status.id).toBe(22);
+    const events = statusEvents(orderId);
+    expect(events.map((e) => [e.sendcloudStatus.id, e.occurredAt])).toEqual([
+      [22, new Date(at).toISOString()],
+    ]);
   });
 });
 

@@ -2,8 +2,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { StartBatchRequest } from '../shared/batches/Batch';
+import { BatchView } from '../shared/batches/batchView';
 import { DeliveryOptionsParams, ServicePointQuery } from '../shared/checkout';
 import { type DetailType, EVENT_SCHEMAS, eventJsonSchema } from '../shared/events';
+import { DownloadLink, INLINE_MAX_BYTES, LINK_SECONDS } from '../shared/labels/handOut';
 import {
   AcceptedResponse,
   BatchResponse,
@@ -27,6 +29,25 @@ const json = (type: z.ZodType, io: 'input' | 'output' = 'output') => ({
   content: { 'application/json': { schema: schema(type, io) } },
 });
 const problem = (description: string) => ({ description, ...json(ProblemResponse) });
+/** POST /orders/batch's answer: the per-order results, with orders the deadline left out (503). */
+const OrderBatchResponse = BatchResponse.extend({
+  notProcessed: z.number().int(),
+  results: z.array(
+    BatchResponse.shape.results.element.extend({
+      status: z.union([z.literal(202), z.literal(400), z.literal(409), z.literal(503)]),
+      code: z.literal('NOT_PROCESSED').optional(),
+      retryable: z.boolean().optional(),
+    }),
+  ),
+});
+const inlineLimit = `${INLINE_MAX_BYTES / 1024 / 1024} MiB`;
+const linkMinutes = `${LINK_SECONDS / 60} minutes`;
+/** A 303 See Other to a presigned S3 link: Location and the same link in the body. */
+const seeOther = (what: string) => ({
+  description: `${what}: Location is a presigned link to the file in S3, valid ${linkMinutes} (GET it again for a new one). Follow it without this API's Authorization header — S3 refuses a request that carries both.`,
+  headers: { Location: { schema: { type: 'string', format: 'uri' } } },
+  ...json(DownloadLink),
+});
 const orderIdParam = { name: 'orderId', in: 'path', required: true, schema: { type: 'string' } };
 const channelParam = {
   name: 'channel',
@@ -79,13 +100,22 @@ export function openApiDocument(): Record<string, unknown> {
       '/orders/batch': {
         post: {
           summary: `Accept up to ${MAX_BATCH_ORDERS} orders`,
+          description:
+            'Answered per order, in request order. Orders are accepted a few at a time; when the request nears its time limit, the orders not yet started are answered `503 NOT_PROCESSED` (`retryable: true`) and nothing of them is stored — send those again (resending the whole batch is safe too: accepted orders come back as `duplicate: true`). With an Idempotency-Key, an answer with NOT_PROCESSED orders is not kept as the key’s answer: repeating the request with the same key processes the rest.',
+          parameters: [
+            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } },
+          ],
           requestBody: {
             required: true,
             ...json(z.object({ orders: z.array(OrderRequest).min(1).max(MAX_BATCH_ORDERS) }), 'input'),
           },
           responses: {
-            '202': { description: 'every order accepted', ...json(BatchResponse) },
-            '207': { description: 'answered per order: some were refused', ...json(BatchResponse) },
+            '202': { description: 'every order accepted', ...json(OrderBatchResponse) },
+            '207': {
+              description:
+                'answered per order: some were refused (400, 409: `rejected`) or not processed in time (503: `notProcessed`, send again)',
+              ...json(OrderBatchResponse),
+            },
             '400': problem('not a batch'),
           },
         },
@@ -175,9 +205,15 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary:
             'Start an end-of-day batch now: every ready order of the account (orders posted with dispatch: end_of_day)',
+          description:
+            'Answers at once with the batch `starting` (`total: null`); the orders are then taken in the background (`assigned` grows) and the batch becomes `running` with its final `total`, then `merging` and `completed`. A batch that finds no ready orders becomes `completed` with `total: 0`. An order joins at most one batch. The scheduled end-of-day run starts batches the same way.',
           requestBody: { required: false, ...json(StartBatchRequest, 'input') },
           responses: {
-            '202': { description: 'started; follow links.self' },
+            '202': {
+              description: 'started: the batch as `starting`; Location and links.self are where to follow it',
+              headers: { Location: { schema: { type: 'string' } } },
+              ...json(BatchView),
+            },
             '400': problem('invalid request or unknown account'),
           },
         },
@@ -185,19 +221,27 @@ export function openApiDocument(): Record<string, unknown> {
       '/batches/{batchId}': {
         get: {
           summary:
-            'Progress, failures per order, and the merged label files (A6, A4 four-up, ZPL; per split, in parts)',
+            'Progress, failures per order, and the merged label files (A6, A4 four-up, ZPL; per split, in parts) with their sizes',
           parameters: [{ name: 'batchId', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'the batch' }, '404': problem('no such batch') },
+          responses: {
+            '200': { description: 'the batch', ...json(BatchView) },
+            '404': problem('no such batch'),
+          },
         },
       },
       '/batches/{batchId}/files/{index}': {
         get: {
-          summary: 'One merged file',
+          summary: 'One merged file, as a short-lived download link',
+          description:
+            'A merged part of 1,000 labels is tens of MB, more than an API response can carry, so the file is always handed out as a link.',
           parameters: [
             { name: 'batchId', in: 'path', required: true, schema: { type: 'string' } },
             { name: 'index', in: 'path', required: true, schema: { type: 'integer' } },
           ],
-          responses: { '200': { description: 'PDF or ZPL bytes' }, '404': problem('no such file (yet)') },
+          responses: {
+            '303': seeOther('the PDF or ZPL file'),
+            '404': problem('no such file (yet)'),
+          },
         },
       },
       '/reports/{date}': {
@@ -212,7 +256,17 @@ export function openApiDocument(): Record<string, unknown> {
               schema: { type: 'string', enum: ['json', 'csv'], default: 'json' },
             },
           ],
-          responses: { '200': { description: 'the report' }, '400': problem('bad date or unknown account') },
+          responses: {
+            '200': {
+              description: `the report (JSON or CSV), when it is at most ${inlineLimit}`,
+              content: {
+                'application/json': { schema: { type: 'object' } },
+                'text/csv': { schema: { type: 'string' } },
+              },
+            },
+            '303': seeOther(`a report over ${inlineLimit} (a busy day's CSV)`),
+            '400': problem('bad date or unknown account'),
+          },
         },
       },
       '/service-points': {
@@ -304,7 +358,14 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: 'The stored return label (A6 PDF)',
           parameters: [{ name: 'returnId', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'application/pdf' }, '404': problem('no label stored') },
+          responses: {
+            '200': {
+              description: `the PDF, when it is at most ${inlineLimit}`,
+              content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+            },
+            '303': seeOther(`a label over ${inlineLimit}`),
+            '404': problem('no label stored'),
+          },
         },
       },
       '/routing/rules/{account}': {

@@ -3,13 +3,17 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 // Not the batches index: merging (pdf-lib) stays out of this bundle.
 import { StartBatchRequest } from '../shared/batches/Batch';
+import { batchView } from '../shared/batches/batchView';
 import { startBatch } from '../shared/batches/startBatch';
 import { loadEnv } from '../shared/config';
 import { json, jsonBody, toHttpResponse } from '../shared/http';
 import { observability } from '../shared/observability';
 import { createServices } from '../shared/runtime/services';
 
-/** POST /batches — start an end-of-day run now for an account's ready orders. */
+/**
+ * POST /batches — start an end-of-day run now for an account's ready orders. Answers 202 at once with the
+ * batch `starting`; the orders worker takes the orders and the batch runs (follow `links.self`).
+ */
 const services = createServices(loadEnv());
 const { logger } = observability('create-batch');
 
@@ -19,15 +23,15 @@ async function createBatch(
 ): Promise<APIGatewayProxyResultV2> {
   try {
     const request = StartBatchRequest.parse(event.body ? jsonBody(event) : {});
-    await services.directory.credentials(request.account);
+    services.requireAccount(request.account);
     const batch = await startBatch(request, {
-      store: services.store,
       batches: services.batches,
       queue: services.queue,
       clock: () => new Date(),
     });
-    logger.info('batch started', { batchId: batch.batchId, account: batch.account, total: batch.total });
-    return json(202, { ...batch, links: { self: `/batches/${batch.batchId}` } });
+    logger.info('batch started', { batchId: batch.batchId, account: batch.account });
+    const view = batchView(batch);
+    return json(202, view, { location: view.links.self });
   } catch (error) {
     return toHttpResponse(error, context.awsRequestId);
   }

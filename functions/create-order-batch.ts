@@ -7,10 +7,20 @@ import { checkServicePoint } from '../shared/checkout';
 import { loadEnv } from '../shared/config';
 import { header, json, jsonBody, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
-import { acceptBatch, BatchRequest, canonicalJson, type OrderRequest, sha256 } from '../shared/orders';
+import {
+  acceptBatch,
+  type BatchAnswer,
+  BatchRequest,
+  canonicalJson,
+  type OrderRequest,
+  sha256,
+} from '../shared/orders';
 import { createServices } from '../shared/runtime/services';
 
-/** POST /orders/batch — up to 500 orders, answered per order; accepted ones go out in groups of 50. */
+/**
+ * POST /orders/batch — up to 500 orders, answered per order; accepted ones go out in groups of 50. Orders are
+ * accepted a few at a time until the Lambda's deadline draws near; the rest are answered NOT_PROCESSED.
+ */
 const services = createServices(loadEnv());
 const { logger, metrics } = observability('create-order-batch');
 const deps = {
@@ -26,23 +36,44 @@ const deps = {
       rules: (account) => services.processDeps.rules.current(account),
     }),
 };
+const onError = (error: unknown) =>
+  logger.warn('order not processed', { error: error instanceof Error ? error.name : 'error' });
 const idempotency = new IdempotencyConfig({
   eventKeyJmesPath: 'key',
   payloadValidationJmesPath: 'hash',
   expiresAfterSeconds: 7 * 86_400,
 });
 
+/** Thrown inside the idempotent call so a partial answer is not kept as the key's answer. */
+class AnswerNotFinalError extends Error {
+  override readonly name = 'AnswerNotFinalError' as const;
+  readonly code = 'ANSWER_NOT_FINAL' as const;
+  readonly retryable = true;
+}
+
+interface Run {
+  readonly remainingMs: () => number;
+  /** Set when some orders were not processed: answered, but not stored under the key. */
+  partial?: BatchAnswer;
+}
+
 const acceptWithKey = makeIdempotent(
-  async (input: { key: string; hash: string; body: BatchRequest }) =>
-    respond(await acceptBatch(input.body, deps)),
-  {
-    persistenceStore: services.idempotencyStore,
-    config: idempotency,
+  async (input: { key: string; hash: string; body: BatchRequest }, run: Run) => {
+    const answer = await acceptBatch(input.body, deps, { remainingMs: run.remainingMs, onError });
+    if (answer.notProcessed > 0) {
+      run.partial = answer;
+      // Powertools deletes the key's record on an error: a repeat with the same key runs again, and the
+      // orders accepted now come back as duplicates.
+      throw new AnswerNotFinalError(`${answer.notProcessed} order(s) not processed`);
+    }
+    return respond(answer);
   },
+  { persistenceStore: services.idempotencyStore, config: idempotency },
 );
 
-function respond(result: Awaited<ReturnType<typeof acceptBatch>>): APIGatewayProxyResultV2 {
-  return json(result.rejected === 0 ? 202 : 207, result);
+function respond(result: BatchAnswer): APIGatewayProxyResultV2 {
+  if (result.notProcessed > 0) metrics.addMetric('OrdersNotProcessed', MetricUnit.Count, result.notProcessed);
+  return json(result.rejected === 0 && result.notProcessed === 0 ? 202 : 207, result);
 }
 
 async function createOrderBatch(
@@ -53,9 +84,19 @@ async function createOrderBatch(
   try {
     const body = BatchRequest.parse(jsonBody(event));
     const key = header(event, 'idempotency-key');
-    const response = key
-      ? await acceptWithKey({ key, hash: sha256(canonicalJson(body)), body })
-      : respond(await acceptBatch(body, deps));
+    const remainingMs = () => context.getRemainingTimeInMillis();
+    let response: APIGatewayProxyResultV2;
+    if (key) {
+      const run: Run = { remainingMs };
+      try {
+        response = await acceptWithKey({ key, hash: sha256(canonicalJson(body)), body }, run);
+      } catch (error) {
+        if (!(error instanceof AnswerNotFinalError) || !run.partial) throw error;
+        response = respond(run.partial);
+      }
+    } else {
+      response = respond(await acceptBatch(body, deps, { remainingMs, onError }));
+    }
     metrics.addMetric('OrderBatches', MetricUnit.Count, 1);
     return response;
   } catch (error) {

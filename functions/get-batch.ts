@@ -1,14 +1,17 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { batchView, fileContentType, fileName } from '../shared/batches/batchView';
 import { loadEnv } from '../shared/config';
 import { HttpError, json, toHttpResponse } from '../shared/http';
+import { fileResponse, handOut } from '../shared/labels';
 import { observability } from '../shared/observability';
 import { createServices } from '../shared/runtime/services';
 
 /**
- * GET /batches/{batchId} — progress, failures and the merged files.
- * GET /batches/{batchId}/files/{index} — one merged file's bytes.
+ * GET /batches/{batchId} — progress, failures and the merged files with their sizes.
+ * GET /batches/{batchId}/files/{index} — 303 See Other to a presigned link for one merged file (a part of
+ * 1,000 labels is 22–58 MB; a Lambda response carries 6 MB).
  */
 const services = createServices(loadEnv());
 const { logger } = observability('get-batch');
@@ -20,33 +23,25 @@ async function getBatch(event: APIGatewayProxyEventV2, context: Context): Promis
     if (!batch) throw new HttpError(404, 'BATCH_NOT_FOUND', `No batch ${batchId}.`);
     const index = event.pathParameters?.index;
     if (index !== undefined) {
-      const file = batch.files?.[Number(index)];
-      const bytes = file ? await services.labelStore.get(file.key) : undefined;
-      if (!file || !bytes)
+      const file = /^\d+$/.test(index) ? batch.files?.[Number(index)] : undefined;
+      const link = file
+        ? await handOut(
+            file.key,
+            { files: services.labelStore, clock: () => new Date() },
+            { filename: fileName(file), contentType: fileContentType(file), inlineMaxBytes: 0 },
+          )
+        : undefined;
+      if (!link)
         throw new HttpError(
           404,
           'FILE_NOT_FOUND',
           `Batch ${batchId} has no file ${index}${batch.status === 'completed' ? '' : ' yet'}.`,
         );
-      return {
-        statusCode: 200,
-        headers: {
-          'content-type': file.format === 'zpl' ? 'application/zpl' : 'application/pdf',
-          'content-disposition': `attachment; filename="${file.key.split('/').pop()}"`,
-        },
-        isBase64Encoded: true,
-        body: Buffer.from(bytes).toString('base64'),
-      };
+      logger.info('batch file handed out', { batchId, index, bytes: file?.bytes ?? 0 });
+      return fileResponse(link);
     }
     const members = batch.status === 'completed' ? await services.batches.members(batchId) : [];
-    return json(200, {
-      ...batch,
-      progress: batch.total === 0 ? 1 : (batch.done + batch.failed) / batch.total,
-      files: (batch.files ?? []).map((file, i) => ({ ...file, href: `/batches/${batchId}/files/${i}` })),
-      failures: members
-        .filter((m) => m.outcome === 'failed')
-        .map((m) => ({ orderId: m.orderId, channel: m.channel, reason: m.reason ?? 'failed' })),
-    });
+    return json(200, batchView(batch, members));
   } catch (error) {
     return toHttpResponse(error, context.awsRequestId);
   }

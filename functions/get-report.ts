@@ -4,13 +4,25 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import * as z from 'zod';
 import { loadEnv } from '../shared/config';
 import { toHttpResponse } from '../shared/http';
+import { fileResponse, handOut, INLINE_MAX_BYTES } from '../shared/labels';
 import { observability } from '../shared/observability';
 import { dailyReport } from '../shared/reports';
 import { createServices } from '../shared/runtime/services';
 
-/** GET /reports/{date}?account=&format=json|csv — the day's report (today's is made on request, others once). */
+/**
+ * GET /reports/{date}?account=&format=json|csv — the day's report (today's is made on request, others once).
+ * Up to REPORT_INLINE_MAX_BYTES (default 1 MiB) it is the answer itself; larger (a busy day's CSV) it is a
+ * 303 See Other to a presigned link.
+ */
 const services = createServices(loadEnv());
 const { logger } = observability('get-report');
+const inlineMaxBytes = services.env.REPORT_INLINE_MAX_BYTES;
+/** The report was just written, yet S3 does not have it (read-after-write should make this impossible). */
+class ReportUnreadableError extends Error {
+  override readonly name = 'ReportUnreadableError' as const;
+  readonly code = 'REPORT_UNREADABLE' as const;
+  readonly retryable = true;
+}
 const Query = z.object({
   date: z.iso.date({ error: 'date must be YYYY-MM-DD' }),
   account: z.string().default('default'),
@@ -23,23 +35,29 @@ async function getReport(event: APIGatewayProxyEventV2, context: Context): Promi
       ...event.queryStringParameters,
       date: event.pathParameters?.date,
     });
-    await services.directory.credentials(account);
+    services.requireAccount(account);
     const key = `reports/${account}/${date}.${format}`;
     const today = new Date().toISOString().slice(0, 10);
-    let bytes = date >= today ? undefined : await services.labelStore.get(key);
-    if (!bytes) {
+    if (date >= today || (await services.labelStore.size(key)) === undefined)
       await dailyReport(account, date, {
         store: services.store,
         files: services.labelStore,
         clock: () => new Date(),
       });
-      bytes = await services.labelStore.get(key);
-    }
-    return {
-      statusCode: 200,
-      headers: { 'content-type': format === 'csv' ? 'text/csv' : 'application/json' },
-      body: Buffer.from(bytes ?? new Uint8Array()).toString('utf8'),
-    };
+    const file = await handOut(
+      key,
+      { files: services.labelStore, clock: () => new Date() },
+      {
+        filename: `report-${account}-${date}.${format}`,
+        contentType: format === 'csv' ? 'text/csv' : 'application/json',
+        disposition: 'inline',
+        inlineMaxBytes,
+      },
+    );
+    if (!file) throw new ReportUnreadableError(`report ${date}.${format} was written but is not stored`);
+    if (file.kind === 'link')
+      logger.info('report handed out as a link', { account, date, bytes: file.bytes });
+    return fileResponse(file);
   } catch (error) {
     return toHttpResponse(error, context.awsRequestId);
   }

@@ -3,11 +3,15 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { loadEnv } from '../shared/config';
 import { HttpError, json, toHttpResponse } from '../shared/http';
+import { fileResponse, handOut } from '../shared/labels';
 import { observability } from '../shared/observability';
 import { getReturn, listReturns, returnKey } from '../shared/returns';
 import { createServices } from '../shared/runtime/services';
 
-/** GET /returns[?account=&cursor=], GET /returns/{returnId}, GET /returns/{returnId}/label. */
+/**
+ * GET /returns[?account=&cursor=], GET /returns/{returnId}, GET /returns/{returnId}/label (the PDF, or a 303
+ * See Other to a presigned link when it is over 1 MiB).
+ */
 const services = createServices(loadEnv());
 const { logger } = observability('get-returns');
 const client = (account: string) => services.sendcloudClients.forAccount(account, 'realtime');
@@ -30,18 +34,17 @@ async function getReturns(event: APIGatewayProxyEventV2, context: Context): Prom
     if (event.rawPath.endsWith('/label')) {
       const record = await services.store.get(returnKey(returnId));
       const key = record?.isReturn ? record.labels?.a6?.key : undefined;
-      const bytes = key ? await services.labelStore.get(key) : undefined;
-      if (!bytes)
+      // A return label is tens of KB; a larger one (a many-page PDF) comes as a link like every big file.
+      const file = key
+        ? await handOut(
+            key,
+            { files: services.labelStore, clock: () => new Date() },
+            { filename: `${returnId}.pdf`, contentType: 'application/pdf', disposition: 'inline' },
+          )
+        : undefined;
+      if (!file)
         throw new HttpError(404, 'RETURN_LABEL_NOT_FOUND', `No label stored for return ${returnId}.`);
-      return {
-        statusCode: 200,
-        headers: {
-          'content-type': 'application/pdf',
-          'content-disposition': `inline; filename="${returnId}.pdf"`,
-        },
-        body: Buffer.from(bytes).toString('base64'),
-        isBase64Encoded: true,
-      };
+      return fileResponse(file);
     }
     const found = await getReturn(returnId, client, services);
     if (!found) throw new HttpError(404, 'RETURN_NOT_FOUND', `No return ${returnId}.`);

@@ -4,9 +4,9 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { mergeBatch, settleInBatch } from '../shared/batches';
+import { assembleBatch, mergeBatch, settleInBatch } from '../shared/batches';
 import { loadEnv } from '../shared/config';
-import { MetricUnit, observability } from '../shared/observability';
+import { errorFields, MetricUnit, observability } from '../shared/observability';
 import { OrderMessage, type ProcessOutcome, processBatch, processOrder } from '../shared/orders';
 import { createServices } from '../shared/runtime/services';
 
@@ -29,10 +29,10 @@ const mergeDeps = {
   events: services.events,
   sendcloud: services.processDeps.sendcloud,
   clock: () => new Date(),
-  partSize: Number(process.env.MERGE_PART_SIZE ?? 1_000),
+  partSize: services.env.MERGE_PART_SIZE,
 };
 const sqs = new SQSClient({});
-const retryBaseSeconds = Number(process.env.RETRY_BASE_SECONDS ?? 10);
+const retryBaseSeconds = services.env.RETRY_BASE_SECONDS;
 
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError' as const;
@@ -44,6 +44,12 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   try {
     await processRecord(record);
   } catch (error) {
+    // Which message, which orders and why: the batch processor itself only reports FullBatchFailureError.
+    logger.error('record failed', {
+      messageId: record.messageId,
+      ...messageKeys(record),
+      error: errorFields(error),
+    });
     await backOff(record);
     throw error;
   }
@@ -62,12 +68,49 @@ async function backOff(record: SQSRecord): Promise<void> {
       }),
     )
     .catch((error: unknown) =>
-      logger.warn('could not delay the retry', { error: error instanceof Error ? error.name : 'error' }),
+      logger.warn('could not delay the retry', { messageId: record.messageId, error: errorFields(error) }),
     );
+}
+
+/** The message's kind and order keys (ids only) for a log line; nothing if the body does not parse. */
+function messageKeys(record: SQSRecord): Record<string, unknown> {
+  const parsed = OrderMessage.safeParse(safeJson(record.body));
+  if (!parsed.success) return { kind: 'unparseable' };
+  const message = parsed.data;
+  if (message.kind === 'order') return { kind: 'order', orders: [`${message.channel}/${message.orderId}`] };
+  if (message.kind === 'batch')
+    return {
+      kind: 'batch',
+      batchId: message.batchId,
+      orders: message.orders.map((o) => `${o.channel}/${o.orderId}`),
+    };
+  return { kind: message.kind, batchId: message.batchId };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const message = OrderMessage.parse(JSON.parse(record.body));
+  if (message.kind === 'start-batch') {
+    const batch = await assembleBatch(message, {
+      store: services.store,
+      batches: services.batches,
+      queue: services.queue,
+      clock: () => new Date(),
+    });
+    logger.info('batch assembled', {
+      batchId: message.batchId,
+      status: batch?.status ?? 'missing',
+      total: batch?.total ?? 0,
+    });
+    return;
+  }
   if (message.kind === 'merge') {
     const batch = await mergeBatch(message.batchId, mergeDeps);
     logger.info('batch merged', { batchId: message.batchId, files: batch?.files?.length ?? 0 });

@@ -20,7 +20,8 @@ export type Setting =
   | 'stuckAfterHours'
   | 'requeueAfterSeconds'
   | 'retryBaseSeconds'
-  | 'mergePartSize';
+  | 'mergePartSize'
+  | 'reportInlineMaxBytes';
 
 export type Route = `${'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH'} /${string}`;
 
@@ -223,7 +224,7 @@ export const FUNCTIONS = {
     description: 'GET /reports/{date}',
     triggers: [iam('GET /reports/{date}')],
     uses: { table: 'read', labels: { read: ['reports'], write: ['reports'], list: true } },
-    settings: ['accounts'],
+    settings: ['accounts', 'reportInlineMaxBytes'],
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
@@ -319,6 +320,7 @@ export const SETTING_ENV = {
   requeueAfterSeconds: ['REQUEUE_AFTER_SECONDS'],
   retryBaseSeconds: ['RETRY_BASE_SECONDS'],
   mergePartSize: ['MERGE_PART_SIZE'],
+  reportInlineMaxBytes: ['REPORT_INLINE_MAX_BYTES'],
 } as const satisfies Record<Setting, readonly string[]>;
 
 /** The environment keys a declaration gives its function: resources first, then settings. */

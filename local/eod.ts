@@ -65,16 +65,17 @@ if (seed > 0) {
 }
 
 const started = Date.now();
-const batch = await call<{ batchId: string; total: number }>('/batches', {
+const batch = await call<{ batchId: string; status: string }>('/batches', {
   method: 'POST',
   body: JSON.stringify({ account: values.account, splitBy: values.split }),
 });
-console.log(`  batch ${batch.batchId}: ${batch.total} ready order(s)`);
+console.log(`  batch ${batch.batchId}: ${batch.status} (the ready orders are taken in the background)`);
 interface View {
   status: string;
   done: number;
   failed: number;
-  total: number;
+  total: number | null;
+  assigned: number;
   progress: number;
   files: Array<{ split: string; format: string; part: number; parts: number; labels: number; href: string }>;
   failures: Array<{ orderId: string; reason: string }>;
@@ -83,7 +84,7 @@ let view: View;
 for (;;) {
   view = await call<View>(`/batches/${batch.batchId}`);
   process.stdout.write(
-    `\r  ${bar(view.progress)} ${view.done + view.failed}/${view.total} (${view.failed} failed) ${view.status === 'merging' ? 'merging…' : ''}   `,
+    `\r  ${bar(view.progress)} ${view.done + view.failed}/${view.total ?? `${view.assigned}+`} (${view.failed} failed) ${view.status === 'merging' ? 'merging…' : ''}   `,
   );
   if (view.status === 'completed') break;
   await new Promise((resolve) => setTimeout(resolve, 500));

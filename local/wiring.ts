@@ -44,6 +44,8 @@ export interface ServiceWiringOptions {
   readonly requeue?: { readonly everyMs?: number; readonly afterSeconds?: number };
   /** Labels per merged end-of-day file. */
   readonly mergePartSize?: number;
+  /** Reports larger than this come as presigned links (1 MiB as deployed). */
+  readonly reportInlineMaxBytes?: number;
   /**
    * IAM as deployed: every AWS call a function makes is checked against the policies the synthesized
    * template gives its role (default on). `template` changes the template first (the canary test removes a
@@ -197,6 +199,7 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
       POLL_ACCOUNTS: (options.polling?.accounts ?? []).join(','),
       STUCK_AFTER_HOURS: '48',
       MERGE_PART_SIZE: String(options.mergePartSize ?? 1_000),
+      REPORT_INLINE_MAX_BYTES: String(options.reportInlineMaxBytes ?? 1024 * 1024),
       CHECKOUT_ORIGINS: (options.checkout?.origins ?? ['*']).join(','),
       CHECKOUT_CONFIGURATIONS: Object.entries(options.checkout?.configurations ?? {})
         .map(([account, id]) => `${account}=${id}`)

@@ -29,17 +29,43 @@ export interface BatchFile {
   readonly bytes: number;
 }
 
+/**
+ * `starting` (orders are being taken, `total` still grows) → `running` (`total` is final, orders are being
+ * created) → `merging` → `completed`. A batch that found no orders goes from `starting` to `completed`.
+ */
+export type BatchStatus = 'starting' | 'running' | 'merging' | 'completed';
+
+/** Which ready orders the batch takes, fixed when it is started. */
+export interface BatchSelection {
+  readonly channels?: readonly string[];
+  /** The cut-off (ISO): orders accepted before it. */
+  readonly acceptedBefore: string;
+  readonly limit: number;
+}
+
+/** The page of orders being taken now: kept on the batch record until it is closed, so a crash resumes it. */
+export interface BatchPage {
+  readonly no: number;
+  readonly orders: readonly OrderKey[];
+}
+
 export interface BatchRecord {
   readonly batchId: string;
   readonly account: string;
-  readonly status: 'running' | 'merging' | 'completed';
+  readonly status: BatchStatus;
   readonly splitBy: SplitBy;
+  /** Orders in the batch; final once the batch is no longer `starting`. */
   readonly total: number;
   readonly done: number;
   readonly failed: number;
   readonly createdAt: string;
   readonly completedAt?: string;
   readonly files?: readonly BatchFile[];
+  /** Absent on batches from before batches were assembled asynchronously. */
+  readonly selection?: BatchSelection;
+  /** Pages of orders taken and queued so far. */
+  readonly pages?: number;
+  readonly page?: BatchPage;
 }
 
 export interface BatchMember extends OrderKey {
@@ -48,9 +74,26 @@ export interface BatchMember extends OrderKey {
 }
 
 export interface BatchStore {
-  create(batch: BatchRecord, members: readonly OrderKey[]): Promise<void>;
+  /** Writes a new batch record; false (and nothing changes) when it exists already. */
+  create(batch: BatchRecord): Promise<boolean>;
   get(batchId: string): Promise<BatchRecord | undefined>;
   members(batchId: string): Promise<BatchMember[]>;
+  /** Keeps `page` on a `starting` batch whose `pages` equals `page.no`; false if another page is open or later. */
+  openPage(batchId: string, page: BatchPage): Promise<boolean>;
+  /**
+   * Makes each order a member for page `no`, unless an earlier page made it one (a stale index read returned
+   * it again). Returns the orders that are members for this page; a repeat returns the same ones.
+   */
+  claimMembers(batchId: string, no: number, orders: readonly OrderKey[]): Promise<OrderKey[]>;
+  /** Removes page `no`'s members that the batch did not get (another batch took them). */
+  releaseMembers(batchId: string, no: number, orders: readonly OrderKey[]): Promise<void>;
+  /** Adds `taken` to the total and closes page `no`, once; false when it was closed already. */
+  closePage(batchId: string, no: number, taken: number): Promise<boolean>;
+  /**
+   * `starting` → `running` (or `completed` when it took no orders), once no page is open; returns the batch
+   * as it is after the change, or undefined when it was not `starting` or a page is open.
+   */
+  finishStarting(batchId: string, at: string): Promise<BatchRecord | undefined>;
   /** Counts an order's outcome once (a redelivery does not count again); returns the batch after counting. */
   settle(
     batchId: string,

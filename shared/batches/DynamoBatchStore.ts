@@ -1,14 +1,19 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   paginateQuery,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { mapLimit } from '../orders/mapLimit';
 import type { OrderKey } from '../orders/Order';
-import type { BatchFile, BatchMember, BatchRecord, BatchStore } from './Batch';
+import type { BatchFile, BatchMember, BatchPage, BatchRecord, BatchStore } from './Batch';
+
+/** Member writes in flight at once for one page (50 orders). */
+const CONCURRENCY = 10;
 
 export class DynamoBatchStore implements BatchStore {
   readonly #db: DynamoDBDocumentClient;
@@ -19,48 +24,124 @@ export class DynamoBatchStore implements BatchStore {
     this.#table = options.tableName;
   }
 
-  async create(batch: BatchRecord, members: readonly OrderKey[]): Promise<void> {
-    for (let i = 0; i < members.length; i += 25) {
-      const chunk = members.slice(i, i + 25);
-      let items: Record<string, unknown> | undefined = {
-        [this.#table]: chunk.map((m) => ({
-          PutRequest: {
-            Item: {
-              pk: `BATCH#${batch.batchId}`,
-              sk: `ORDER#${m.channel}#${m.orderId}`,
-              channel: m.channel,
-              orderId: m.orderId,
-            },
-          },
-        })),
-      };
-      while (items && Object.keys(items).length > 0) {
-        const result: { UnprocessedItems?: Record<string, unknown> | undefined } = await this.#db.send(
-          new BatchWriteCommand({ RequestItems: items as never }),
-        );
-        items = result.UnprocessedItems;
-      }
+  async create(batch: BatchRecord): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { pk: `BATCH#${batch.batchId}`, sk: 'BATCH', ...batch },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
-    await this.#db.send(
-      new PutCommand({
-        TableName: this.#table,
-        Item: { pk: `BATCH#${batch.batchId}`, sk: 'BATCH', ...batch },
-        ConditionExpression: 'attribute_not_exists(pk)',
+  }
+
+  openPage(batchId: string, page: BatchPage): Promise<boolean> {
+    return this.#conditional({
+      Key: this.#batchKey(batchId),
+      UpdateExpression: 'SET #page = :page',
+      ConditionExpression: '#status = :starting AND attribute_not_exists(#page) AND #pages = :no',
+      ExpressionAttributeNames: { '#page': 'page', '#pages': 'pages', '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':page': {
+          no: page.no,
+          orders: page.orders.map((o) => ({ channel: o.channel, orderId: o.orderId })),
+        },
+        ':starting': 'starting',
+        ':no': page.no,
+      },
+    });
+  }
+
+  async claimMembers(batchId: string, no: number, orders: readonly OrderKey[]): Promise<OrderKey[]> {
+    const claimed = await mapLimit(orders, CONCURRENCY, (key) =>
+      this.#conditional({
+        Key: this.#memberKey(batchId, key),
+        // An update, not a put: a member settled before a crash keeps its outcome.
+        UpdateExpression: 'SET channel = :channel, orderId = :orderId, #page = if_not_exists(#page, :no)',
+        ConditionExpression: 'attribute_not_exists(pk) OR #page = :no',
+        ExpressionAttributeNames: { '#page': 'page' },
+        ExpressionAttributeValues: { ':channel': key.channel, ':orderId': key.orderId, ':no': no },
       }),
     );
+    return orders.filter((_, i) => claimed[i]);
+  }
+
+  async releaseMembers(batchId: string, no: number, orders: readonly OrderKey[]): Promise<void> {
+    await mapLimit(orders, CONCURRENCY, async (key) => {
+      try {
+        await this.#db.send(
+          new DeleteCommand({
+            TableName: this.#table,
+            Key: this.#memberKey(batchId, key),
+            ConditionExpression: '#page = :no AND attribute_not_exists(outcome)',
+            ExpressionAttributeNames: { '#page': 'page' },
+            ExpressionAttributeValues: { ':no': no },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    });
+  }
+
+  closePage(batchId: string, no: number, taken: number): Promise<boolean> {
+    return this.#conditional({
+      Key: this.#batchKey(batchId),
+      UpdateExpression: 'SET #pages = :next ADD #total :taken REMOVE #page',
+      ConditionExpression: '#status = :starting AND attribute_exists(#page) AND #pages = :no',
+      ExpressionAttributeNames: {
+        '#page': 'page',
+        '#pages': 'pages',
+        '#status': 'status',
+        '#total': 'total',
+      },
+      ExpressionAttributeValues: { ':starting': 'starting', ':no': no, ':next': no + 1, ':taken': taken },
+    });
+  }
+
+  async finishStarting(batchId: string, at: string): Promise<BatchRecord | undefined> {
+    const batch = await this.get(batchId);
+    if (batch?.status !== 'starting' || batch.page) return undefined;
+    const empty = batch.total === 0;
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: this.#batchKey(batchId),
+          UpdateExpression: empty
+            ? 'SET #status = :completed, completedAt = :at, files = :none'
+            : 'SET #status = :running',
+          ConditionExpression: `#status = :starting AND attribute_not_exists(#page) AND #total ${empty ? '=' : '>'} :zero`,
+          ExpressionAttributeNames: { '#status': 'status', '#page': 'page', '#total': 'total' },
+          ExpressionAttributeValues: {
+            ':starting': 'starting',
+            ':zero': 0,
+            ...(empty ? { ':completed': 'completed', ':at': at, ':none': [] } : { ':running': 'running' }),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? recordOf(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   }
 
   async get(batchId: string): Promise<BatchRecord | undefined> {
     const { Item } = await this.#db.send(
       new GetCommand({
         TableName: this.#table,
-        Key: { pk: `BATCH#${batchId}`, sk: 'BATCH' },
+        Key: this.#batchKey(batchId),
         ConsistentRead: true,
       }),
     );
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, ...batch } = Item;
-    return batch as BatchRecord;
+    return Item ? recordOf(Item) : undefined;
   }
 
   async members(batchId: string): Promise<BatchMember[]> {
@@ -95,7 +176,7 @@ export class DynamoBatchStore implements BatchStore {
       await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: { pk: `BATCH#${batchId}`, sk: `ORDER#${key.channel}#${key.orderId}` },
+          Key: this.#memberKey(batchId, key),
           UpdateExpression: outcome.reason ? 'SET outcome = :o, reason = :r' : 'SET outcome = :o',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(outcome)',
           ExpressionAttributeValues: {
@@ -111,46 +192,60 @@ export class DynamoBatchStore implements BatchStore {
     const { Attributes } = await this.#db.send(
       new UpdateCommand({
         TableName: this.#table,
-        Key: { pk: `BATCH#${batchId}`, sk: 'BATCH' },
+        Key: this.#batchKey(batchId),
         UpdateExpression: 'ADD #counter :one',
         ExpressionAttributeNames: { '#counter': outcome.outcome },
         ExpressionAttributeValues: { ':one': 1 },
         ReturnValues: 'ALL_NEW',
       }),
     );
-    if (!Attributes) return undefined;
-    const { pk: _pk, sk: _sk, ...batch } = Attributes;
-    return batch as BatchRecord;
+    return Attributes ? recordOf(Attributes) : undefined;
   }
 
-  async startMerging(batchId: string): Promise<boolean> {
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { pk: `BATCH#${batchId}`, sk: 'BATCH' },
-          UpdateExpression: 'SET #status = :merging',
-          ConditionExpression: '#status = :running',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':merging': 'merging', ':running': 'running' },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  startMerging(batchId: string): Promise<boolean> {
+    return this.#conditional({
+      Key: this.#batchKey(batchId),
+      UpdateExpression: 'SET #status = :merging',
+      ConditionExpression: '#status = :running',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':merging': 'merging', ':running': 'running' },
+    });
   }
 
   async complete(batchId: string, files: readonly BatchFile[], at: string): Promise<void> {
     await this.#db.send(
       new UpdateCommand({
         TableName: this.#table,
-        Key: { pk: `BATCH#${batchId}`, sk: 'BATCH' },
+        Key: this.#batchKey(batchId),
         UpdateExpression: 'SET #status = :completed, files = :files, completedAt = :at',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':completed': 'completed', ':files': files, ':at': at },
       }),
     );
   }
+
+  #batchKey(batchId: string) {
+    return { pk: `BATCH#${batchId}`, sk: 'BATCH' };
+  }
+
+  #memberKey(batchId: string, key: OrderKey) {
+    return { pk: `BATCH#${batchId}`, sk: `ORDER#${key.channel}#${key.orderId}` };
+  }
+
+  /** An update whose condition may refuse it: true when it was applied. */
+  async #conditional(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
+    try {
+      await this.#db.send(new UpdateCommand({ TableName: this.#table, ...input }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
 }
+
+/** The batch as stored, without its keys. */
+const recordOf = (item: Record<string, unknown>): BatchRecord => {
+  const { pk: _pk, sk: _sk, ...batch } = item;
+  return batch as unknown as BatchRecord;
+};

@@ -1,3 +1,4 @@
+export * from './assembleBatch';
 export * from './Batch';
 export * from './DynamoBatchStore';
 export * from './mergeBatch';

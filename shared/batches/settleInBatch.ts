@@ -1,6 +1,6 @@
 import type { OrderKey } from '../orders/Order';
 import type { OrderQueue } from '../orders/OrderQueue';
-import type { BatchStore } from './Batch';
+import type { BatchRecord, BatchStore } from './Batch';
 
 /** Counts a batch order's outcome once; the order that completes the batch asks for the merge (once). */
 export async function settleInBatch(
@@ -10,6 +10,18 @@ export async function settleInBatch(
   deps: { readonly batches: BatchStore; readonly queue: OrderQueue },
 ): Promise<void> {
   const batch = await deps.batches.settle(batchId, key, outcome);
-  if (!batch || batch.done + batch.failed < batch.total) return;
-  if (await deps.batches.startMerging(batchId)) await deps.queue.send([{ kind: 'merge', batchId }]);
+  if (batch) await mergeWhenSettled(batch, deps);
+}
+
+/**
+ * Queues the merge once every order of a `running` batch is settled. A `starting` batch's total is not final
+ * (its first orders may all settle before the rest are taken): the end of starting calls this again.
+ */
+export async function mergeWhenSettled(
+  batch: BatchRecord,
+  deps: { readonly batches: BatchStore; readonly queue: OrderQueue },
+): Promise<void> {
+  if (batch.status !== 'running' || batch.done + batch.failed < batch.total) return;
+  if (await deps.batches.startMerging(batch.batchId))
+    await deps.queue.send([{ kind: 'merge', batchId: batch.batchId }]);
 }

@@ -1,48 +1,59 @@
 import { randomUUID } from 'node:crypto';
-import type { OrderKey } from '../orders/Order';
 import type { OrderMessage, OrderQueue } from '../orders/OrderQueue';
-import type { OrderStore } from '../store';
 import type { BatchRecord, BatchStore, StartBatchRequest } from './Batch';
 
-const GROUP = 50;
+export type StartBatchMessage = Extract<OrderMessage, { kind: 'start-batch' }>;
 
 /**
- * The end-of-day run: every ready order of the account (optionally by channel, accepted before the cut-off)
- * joins one batch and goes to the workers in groups of 50 for SendCloud's batch create. An order another
- * batch already took is skipped, so two runs never ship one order twice.
+ * The end-of-day run, started: one message and one record, whatever the number of ready orders. The orders
+ * worker then takes them page by page (`assembleBatch`). The message goes first and carries the record's
+ * content: if this caller dies before the record is written, the worker writes it, so nothing is left
+ * half-made. Answers the batch as `starting`.
  */
 export async function startBatch(
   request: StartBatchRequest,
   deps: {
-    readonly store: OrderStore;
     readonly batches: BatchStore;
     readonly queue: OrderQueue;
     readonly clock: () => Date;
+    /** Default: 8 random hex digits. */
+    readonly id?: () => string;
   },
 ): Promise<BatchRecord> {
   const now = deps.clock();
-  const before = request.acceptedBefore ? new Date(request.acceptedBefore) : now;
-  const ready = (await deps.store.ready(request.account, { before, limit: request.limit })).filter(
-    (key) => !request.channels || request.channels.includes(key.channel),
-  );
-  const batchId = `eod-${now.toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
-  const taken: OrderKey[] = [];
-  for (const key of ready) if (await deps.store.assignToBatch(key, batchId, now)) taken.push(key);
-  const batch: BatchRecord = {
-    batchId,
+  const message: StartBatchMessage = {
+    kind: 'start-batch',
+    batchId: `eod-${now.toISOString().slice(0, 10)}-${deps.id?.() ?? randomUUID().slice(0, 8)}`,
     account: request.account,
-    status: taken.length === 0 ? 'completed' : 'running',
     splitBy: request.splitBy,
-    total: taken.length,
+    ...(request.channels ? { channels: request.channels } : {}),
+    acceptedBefore: request.acceptedBefore ?? now.toISOString(),
+    limit: request.limit,
+    createdAt: now.toISOString(),
+  };
+  await deps.queue.send([message]);
+  const batch = startingBatch(message);
+  // Already there: the worker was quicker and wrote it; answer what it has.
+  if (!(await deps.batches.create(batch))) return (await deps.batches.get(batch.batchId)) ?? batch;
+  return batch;
+}
+
+/** The record of a batch that has taken no orders yet. */
+export function startingBatch(message: StartBatchMessage): BatchRecord {
+  return {
+    batchId: message.batchId,
+    account: message.account,
+    status: 'starting',
+    splitBy: message.splitBy,
+    total: 0,
     done: 0,
     failed: 0,
-    createdAt: now.toISOString(),
-    ...(taken.length === 0 ? { completedAt: now.toISOString(), files: [] } : {}),
+    createdAt: message.createdAt,
+    selection: {
+      ...(message.channels ? { channels: message.channels } : {}),
+      acceptedBefore: message.acceptedBefore,
+      limit: message.limit,
+    },
+    pages: 0,
   };
-  await deps.batches.create(batch, taken);
-  const messages: OrderMessage[] = [];
-  for (let i = 0; i < taken.length; i += GROUP)
-    messages.push({ kind: 'batch', account: request.account, batchId, orders: taken.slice(i, i + GROUP) });
-  await deps.queue.send(messages);
-  return batch;
 }

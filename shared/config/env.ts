@@ -57,6 +57,8 @@ export const ServiceEnv = z.object({
   REQUEUE_AFTER_SECONDS: z.coerce.number().int().nonnegative().default(600),
   /** First retry delay of a failed queue message (doubles per receive, at most 15 minutes). */
   RETRY_BASE_SECONDS: z.coerce.number().int().positive().default(10),
+  /** A report up to this size is answered inline; a larger one through a presigned link (303). */
+  REPORT_INLINE_MAX_BYTES: z.coerce.number().int().nonnegative().default(1_048_576),
   /** Labels per merged end-of-day file. */
   MERGE_PART_SIZE: z.coerce.number().int().positive().default(1_000),
   /** How long the credentials document is reused before it is read again (rotation reaches warm functions). */

@@ -7,6 +7,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 export interface PutLabelResult {
   readonly bucket: string;
@@ -22,8 +23,26 @@ export interface LabelStore {
   size(key: string): Promise<number | undefined>;
 }
 
+export interface PresignOptions {
+  /** How long the link works; S3 checks it when a download starts, not while it runs. */
+  readonly expiresInSeconds: number;
+  /** The name a browser saves it under (Content-Disposition). */
+  readonly filename?: string;
+  /** Default `attachment` (save); `inline` lets a browser show a PDF. */
+  readonly disposition?: 'attachment' | 'inline';
+  readonly contentType?: string;
+}
+
+/**
+ * Short-lived download links, for files too large for a Lambda response (6 MB). Whoever holds a link can
+ * fetch that one object until it expires: never log one.
+ */
+export interface LabelLinks {
+  presign(key: string, options: PresignOptions): Promise<string>;
+}
+
 /** Labels in the private S3 bucket, each with its SHA-256 (checked by S3 on upload). */
-export class S3LabelStore implements LabelStore {
+export class S3LabelStore implements LabelStore, LabelLinks {
   readonly #s3: S3Client;
   readonly #bucket: string;
 
@@ -57,6 +76,23 @@ export class S3LabelStore implements LabelStore {
         return undefined;
       throw error;
     }
+  }
+
+  /** A presigned GET (SigV4 in the query string: the signature, not the key, and the role's session token). */
+  presign(key: string, options: PresignOptions): Promise<string> {
+    const filename = options.filename?.replace(/[^A-Za-z0-9._-]/g, '_');
+    return getSignedUrl(
+      this.#s3,
+      new GetObjectCommand({
+        Bucket: this.#bucket,
+        Key: key,
+        ...(filename
+          ? { ResponseContentDisposition: `${options.disposition ?? 'attachment'}; filename="${filename}"` }
+          : {}),
+        ...(options.contentType ? { ResponseContentType: options.contentType } : {}),
+      }),
+      { expiresIn: options.expiresInSeconds },
+    );
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {

@@ -1,1 +1,3 @@
+export * from './fileResponse';
+export * from './handOut';
 export * from './LabelStore';

@@ -14,3 +14,18 @@ export function observability(functionName: string) {
 }
 
 export { MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/**
+ * An error as a log field: name, code, retryable and the cause chain (names, codes and messages only —
+ * errors in this codebase never hold payloads or personal data; SDK messages name actions and ARNs).
+ */
+export function errorFields(error: unknown, depth = 0): Record<string, unknown> {
+  if (!(error instanceof Error)) return { name: typeof error };
+  const fields: Record<string, unknown> = { name: error.name, message: error.message.slice(0, 500) };
+  for (const key of ['code', 'retryable', 'status', 'Code'] as const) {
+    const value = (error as unknown as Record<string, unknown>)[key];
+    if (value !== undefined) fields[key] = value;
+  }
+  if (error.cause !== undefined && depth < 4) fields.cause = errorFields(error.cause, depth + 1);
+  return fields;
+}

@@ -15,6 +15,22 @@ export const OrderMessage = z.discriminatedUnion('kind', [
       .max(50),
   }),
   z.object({ kind: z.literal('merge'), batchId: z.string() }),
+  /**
+   * Assemble an end-of-day batch: take its ready orders page by page and queue them. Carries what the batch
+   * record is made from, so the worker can write that record if the caller crashed after queueing this.
+   * Redelivered or repeated (a continuation), it resumes where the last one stopped.
+   */
+  z.object({
+    kind: z.literal('start-batch'),
+    batchId: z.string(),
+    account: z.string(),
+    // The values of batches' SplitBy (this folder does not import batches).
+    splitBy: z.enum(['none', 'carrier', 'packingStation']),
+    channels: z.array(z.string()).optional(),
+    acceptedBefore: z.iso.datetime(),
+    limit: z.number().int().positive(),
+    createdAt: z.iso.datetime(),
+  }),
 ]);
 export type OrderMessage = z.infer<typeof OrderMessage>;
 

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import type { CredentialsSource } from '../sendcloud';
-import { UnknownAccountError } from '../sendcloud';
+import { type CredentialsSource, UnknownAccountError } from '../sendcloud';
 import { type AcceptDeps, acceptOrder } from './acceptOrder';
+import { mapLimit } from './mapLimit';
 import type { OrderMessage } from './OrderQueue';
 import { fieldProblems, OrderRequest } from './OrderRequest';
 import { rejectOrder } from './rejectOrder';
@@ -32,79 +32,92 @@ export type BatchItemAnswer =
       readonly orderId: string | null;
       readonly message: string;
       readonly errors?: ReturnType<typeof fieldProblems>;
+    }
+  | {
+      readonly index: number;
+      /**
+       * Not started before the request's deadline (nothing of it is stored), or stopped by a failure: sending
+       * it again is safe either way.
+       */
+      readonly status: 503;
+      readonly orderId: string | null;
+      readonly code: 'NOT_PROCESSED';
+      readonly retryable: true;
+      readonly message: string;
     };
 
-/** Accepts every valid order of a batch (each once, as `POST /orders` would) and queues them in groups. */
+export interface BatchAnswer {
+  readonly accepted: number;
+  /** Refused for their content (400) or a conflicting earlier order (409): sending them again will not help. */
+  readonly rejected: number;
+  /** Not processed (503): send exactly these again. */
+  readonly notProcessed: number;
+  readonly results: BatchItemAnswer[];
+}
+
+export interface AcceptBatchOptions {
+  /** Orders accepted at once. Default 10: each is a few conditional writes and maybe a SendCloud lookup. */
+  readonly concurrency?: number;
+  /** Time left for this request (Lambda's `getRemainingTimeInMillis`). Default: no deadline. */
+  readonly remainingMs?: () => number;
+  /**
+   * No order starts with less time left than this. Default 7 s: the slowest order (two SendCloud lookups,
+   * each cut off at 2.5 s, and its writes) plus queueing the accepted ones and storing the answer.
+   */
+  readonly marginMs?: number;
+  /** Sees an error that made an order NOT_PROCESSED (to log its name). */
+  readonly onError?: (error: unknown) => void;
+}
+
+const DEFAULTS = { concurrency: 10, marginMs: 7_000 } as const;
+
+type AcceptBatchDeps = AcceptDeps & {
+  readonly directory: CredentialsSource;
+  /** Checks beyond the schema (a service point exists and fits): problems make the order a 400. */
+  readonly check?: (order: OrderRequest) => Promise<ReadonlyArray<{ path: string; message: string }>>;
+};
+
+/**
+ * Accepts every valid order of a batch (each once, as `POST /orders` would), a few at a time, and queues them
+ * in groups. Each order is accepted whole or not started: orders the deadline leaves no time for are
+ * answered NOT_PROCESSED, and sending them again (even with the others) is safe — the accepted ones come
+ * back as duplicates.
+ */
 export async function acceptBatch(
   body: BatchRequest,
-  deps: AcceptDeps & {
-    readonly directory: CredentialsSource;
-    /** Checks beyond the schema (a service point exists and fits): problems make the order a 400. */
-    readonly check?: (order: OrderRequest) => Promise<ReadonlyArray<{ path: string; message: string }>>;
-  },
-) {
-  const results: BatchItemAnswer[] = [];
+  deps: AcceptBatchDeps,
+  options: AcceptBatchOptions = {},
+): Promise<BatchAnswer> {
+  const settings = { ...DEFAULTS, ...options };
   const toQueue = new Map<string, Array<{ channel: string; orderId: string }>>();
-  for (const [index, raw] of body.orders.entries()) {
-    const parsed = OrderRequest.safeParse(raw);
+  let stopped = false;
+  const results = await mapLimit(body.orders, settings.concurrency, async (raw, index) => {
     const orderId =
       typeof raw === 'object' && raw !== null && typeof (raw as Record<string, unknown>).orderId === 'string'
         ? String((raw as Record<string, unknown>).orderId)
         : null;
-    if (!parsed.success) {
-      await rejectOrder(raw, parsed.error, deps);
-      results.push({
-        index,
-        status: 400,
-        orderId,
-        message: 'invalid order',
-        errors: fieldProblems(parsed.error),
-      });
-      continue;
-    }
-    const order = parsed.data;
+    if (stopped || (settings.remainingMs && settings.remainingMs() < settings.marginMs))
+      return notProcessed(index, orderId);
+    let answer: Awaited<ReturnType<typeof acceptOne>>;
     try {
-      await deps.directory.credentials(order.account);
+      answer = await acceptOne(raw, index, orderId, deps);
     } catch (error) {
-      if (!(error instanceof UnknownAccountError)) throw error;
-      results.push({ index, status: 400, orderId, message: error.message });
-      continue;
+      // A store or queue that fails one order likely fails the next: start no more. What this one wrote is
+      // completed by the repeat (a duplicate is queued and announced if it was not).
+      stopped = true;
+      settings.onError?.(error);
+      return notProcessed(index, orderId);
     }
-    const problems = (await deps.check?.(order)) ?? [];
-    if (problems.length > 0) {
-      const error = new z.ZodError(
-        problems.map((p) => ({
-          code: 'custom' as const,
-          path: p.path.split('.'),
-          message: p.message,
-          input: undefined,
-        })),
-      );
-      await rejectOrder(raw, error, deps);
-      results.push({ index, status: 400, orderId, message: 'invalid order', errors: fieldProblems(error) });
-      continue;
+    if (answer.status === 202 && answer.queue) {
+      const group = toQueue.get(answer.queue.account) ?? [];
+      if (!group.some((o) => o.channel === answer.channel && o.orderId === answer.orderId))
+        group.push({ channel: answer.channel, orderId: answer.orderId });
+      toQueue.set(answer.queue.account, group);
     }
-    const outcome = await acceptOrder(order, deps, { deferQueueing: true });
-    if (outcome.outcome === 'conflict') {
-      results.push({ index, status: 409, orderId, message: outcome.message });
-      continue;
-    }
-    results.push({
-      index,
-      status: 202,
-      orderId: order.orderId,
-      channel: order.channel,
-      duplicate: !outcome.created,
-      links: outcome.body.links,
-    });
-    const stored = await deps.store.get(order);
-    if (stored && !stored.enqueuedAt && stored.status !== 'ready') {
-      const group = toQueue.get(order.account) ?? [];
-      if (!group.some((o) => o.channel === order.channel && o.orderId === order.orderId))
-        group.push({ channel: order.channel, orderId: order.orderId });
-      toQueue.set(order.account, group);
-    }
-  }
+    if (answer.status !== 202) return answer;
+    const { queue: _queue, ...accepted } = answer;
+    return accepted;
+  });
   const messages: OrderMessage[] = [];
   for (const [account, orders] of toQueue) {
     for (let i = 0; i < orders.length; i += GROUP)
@@ -112,9 +125,73 @@ export async function acceptBatch(
   }
   await deps.queue.send(messages);
   const now = deps.clock().toISOString();
-  for (const message of messages)
-    if (message.kind === 'batch')
-      for (const key of message.orders) await deps.store.update(key, { enqueuedAt: now });
-  const accepted = results.filter((r) => r.status === 202).length;
-  return { accepted, rejected: results.length - accepted, results };
+  const queued = messages.flatMap((m) => (m.kind === 'batch' ? m.orders : []));
+  await mapLimit(queued, settings.concurrency, (key) => deps.store.update(key, { enqueuedAt: now }));
+  const count = (status: number) => results.filter((r) => r.status === status).length;
+  return {
+    accepted: count(202),
+    rejected: count(400) + count(409),
+    notProcessed: count(503),
+    results,
+  };
+}
+
+const notProcessed = (index: number, orderId: string | null): BatchItemAnswer => ({
+  index,
+  status: 503,
+  orderId,
+  code: 'NOT_PROCESSED',
+  retryable: true,
+  message: 'Not processed (the request ran out of time, or a temporary failure): send this order again.',
+});
+
+/** One order, as POST /orders would take it; `queue` says whether it still has to be queued. */
+async function acceptOne(
+  raw: unknown,
+  index: number,
+  orderId: string | null,
+  deps: AcceptBatchDeps,
+): Promise<
+  | (Extract<BatchItemAnswer, { status: 202 }> & { readonly queue?: { readonly account: string } })
+  | Exclude<BatchItemAnswer, { status: 202 }>
+> {
+  const parsed = OrderRequest.safeParse(raw);
+  if (!parsed.success) {
+    await rejectOrder(raw, parsed.error, deps);
+    return { index, status: 400, orderId, message: 'invalid order', errors: fieldProblems(parsed.error) };
+  }
+  const order = parsed.data;
+  try {
+    await deps.directory.credentials(order.account);
+  } catch (error) {
+    if (!(error instanceof UnknownAccountError)) throw error;
+    return { index, status: 400, orderId, message: error.message };
+  }
+  const problems = (await deps.check?.(order)) ?? [];
+  if (problems.length > 0) {
+    const error = new z.ZodError(
+      problems.map((p) => ({
+        code: 'custom' as const,
+        path: p.path.split('.'),
+        message: p.message,
+        input: undefined,
+      })),
+    );
+    await rejectOrder(raw, error, deps);
+    return { index, status: 400, orderId, message: 'invalid order', errors: fieldProblems(error) };
+  }
+  const outcome = await acceptOrder(order, deps, { deferQueueing: true });
+  if (outcome.outcome === 'conflict') return { index, status: 409, orderId, message: outcome.message };
+  const stored = await deps.store.get(order);
+  return {
+    index,
+    status: 202,
+    orderId: order.orderId,
+    channel: order.channel,
+    duplicate: !outcome.created,
+    links: outcome.body.links,
+    ...(stored && !stored.enqueuedAt && stored.status !== 'ready'
+      ? { queue: { account: order.account } }
+      : {}),
+  };
 }

@@ -1,7 +1,15 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../local/simulator';
 import type { LocalStack } from '../../local/stack';
+import { lambdaContext } from '../../local/stack/lambdaContext';
+import { LOCAL_NAMES } from '../../local/wiring';
+import { assembleBatch, DynamoBatchStore, startBatch } from '../../shared/batches';
+import { type OrderMessage, OrderRequest } from '../../shared/orders';
+import { DynamoOrderStore } from '../../shared/store';
 import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
 
 /** End of day on the local wiring: held orders → one batch → SendCloud batch create → merged files → shipped. */
@@ -10,10 +18,16 @@ let stack: LocalStack;
 let bridge: Bridge;
 const example = exampleOrder();
 
+// Reports over 4 KiB come as links here (1 MiB in AWS): a day of a hundred orders is a CSV over that.
+const REPORT_INLINE_MAX_BYTES = 4096;
+
 beforeAll(async () => {
-  process.env.MERGE_PART_SIZE = '3';
   bridge = await startBridge({
-    wiring: { ordersQueue: { visibilityTimeoutSeconds: 1, retryBaseSeconds: 1 } },
+    wiring: {
+      mergePartSize: 3,
+      reportInlineMaxBytes: REPORT_INLINE_MAX_BYTES,
+      ordersQueue: { visibilityTimeoutSeconds: 1, retryBaseSeconds: 1 },
+    },
   });
   ({ sim, stack } = bridge);
 }, 30_000);
@@ -33,18 +47,39 @@ const created = async (ref: string) =>
     }
   ).created;
 
+/** Accepts orders through POST /orders/batch, sending again those answered NOT_PROCESSED. */
+async function acceptAll(orders: readonly unknown[]): Promise<void> {
+  let pending = [...orders];
+  while (pending.length > 0) {
+    const response = await post('/orders/batch', { orders: pending });
+    const answer = (await response.json()) as { results: Array<{ index: number; status: number }> };
+    expect(answer.results.every((r) => r.status === 202 || r.status === 503)).toBe(true);
+    pending = answer.results.filter((r) => r.status === 503).map((r) => pending[r.index]);
+  }
+}
+
 interface BatchView {
   batchId: string;
   status: string;
-  total: number;
+  total: number | null;
+  assigned: number;
   done: number;
   failed: number;
   progress: number;
-  files: Array<{ split: string; format: string; part: number; parts: number; labels: number; href: string }>;
+  files: Array<{
+    split: string;
+    format: string;
+    part: number;
+    parts: number;
+    labels: number;
+    bytes: number;
+    href: string;
+  }>;
   failures: Array<{ orderId: string; reason: string }>;
+  links: { self: string };
 }
-async function finished(batchId: string): Promise<BatchView> {
-  const until = Date.now() + 20_000;
+async function finished(batchId: string, withinMs = 20_000): Promise<BatchView> {
+  const until = Date.now() + withinMs;
   for (;;) {
     const batch = (await (await fetch(`${stack.url}/batches/${batchId}`)).json()) as BatchView;
     if (batch.status === 'completed') return batch;
@@ -87,11 +122,12 @@ describe('end-of-day batch', () => {
     const before = (await stats()).batchCreates;
     const start = await post('/batches', { account: 'default', splitBy: 'carrier' });
     expect(start.status).toBe(202);
-    const { batchId, total } = (await start.json()) as { batchId: string; total: number };
-    expect(total).toBe(6);
+    const { batchId, status } = (await start.json()) as BatchView;
+    expect(status).toBe('starting');
+    expect(start.headers.get('location')).toBe(`/batches/${batchId}`);
 
     const batch = await finished(batchId);
-    expect(batch).toMatchObject({ done: 5, failed: 1, progress: 1 });
+    expect(batch).toMatchObject({ total: 6, assigned: 6, done: 5, failed: 1, progress: 1 });
     expect(batch.failures).toEqual([
       {
         orderId: heavy.orderId,
@@ -117,11 +153,23 @@ describe('end-of-day batch', () => {
         'postnl:zpl:2/2:1',
       ].sort(),
     );
+    expect(batch.files.every((f) => f.bytes > 0)).toBe(true);
     const file = (split: string, format: string, part: number) =>
       batch.files.find((f) => f.split === split && f.format === format && f.part === part);
-    const a6 = await PDFDocument.load(
-      await (await fetch(`${stack.url}${file('postnl', 'a6', 1)?.href}`)).arrayBuffer(),
-    );
+    // A merged file is a redirect to a presigned S3 link, which a plain GET downloads.
+    const redirect = await fetch(`${stack.url}${file('postnl', 'a6', 1)?.href}`, { redirect: 'manual' });
+    expect(redirect.status).toBe(303);
+    const link = (await redirect.json()) as { url: string; expiresAt: string; bytes: number };
+    const location = redirect.headers.get('location') ?? '';
+    expect(location).toBe(link.url);
+    expect(new URL(location).searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect(location).not.toMatch(/X-Amz-Credential=[^&]*secret|sim-secret-key/i);
+    expect(Date.parse(link.expiresAt) - Date.now()).toBeGreaterThan(5 * 60_000);
+    const pdf = await fetch(location);
+    expect(pdf.status).toBe(200);
+    const bytes = await pdf.arrayBuffer();
+    expect(bytes.byteLength).toBe(link.bytes);
+    const a6 = await PDFDocument.load(bytes);
     expect(a6.getPageCount()).toBe(3);
     const a4 = await PDFDocument.load(
       await (await fetch(`${stack.url}${file('postnl', 'a4', 1)?.href}`)).arrayBuffer(),
@@ -141,11 +189,8 @@ describe('end-of-day batch', () => {
     expect(completed).toHaveLength(1);
     expect(completed[0]?.detail).toMatchObject({ total: 6, succeeded: 5, failed: 1 });
 
-    const empty = (await (await post('/batches', { account: 'default' })).json()) as {
-      total: number;
-      status: string;
-    };
-    expect(empty).toMatchObject({ total: 0, status: 'completed' });
+    const empty = (await (await post('/batches', { account: 'default' })).json()) as BatchView;
+    expect(await finished(empty.batchId)).toMatchObject({ total: 0, status: 'completed', files: [] });
   });
 
   it('a batch create whose answer was lost is reconciled: still one parcel per order', async () => {
@@ -167,6 +212,33 @@ describe('end-of-day batch', () => {
     expect(batch).toMatchObject({ total: 3, done: 3, failed: 0 });
     for (const o of orders) expect(await created(`webshop:${o.orderId}`)).toBe(1);
   });
+
+  it('answers POST /batches at once with the batch starting, then takes 120 ready orders and completes', async () => {
+    const stamp = Date.now();
+    const orders = Array.from({ length: 120 }, (_, i) => ({
+      ...example,
+      orderId: `EOD-${stamp}-M${i}`,
+      dispatch: 'end_of_day',
+    }));
+    await acceptAll(orders);
+
+    const started = performance.now();
+    const start = await post('/batches', { account: 'default' });
+    const answeredMs = performance.now() - started;
+    expect(start.status).toBe(202);
+    const answer = (await start.json()) as BatchView;
+    expect(answer).toMatchObject({ status: 'starting', total: null, progress: 0 });
+    console.log(`POST /batches with 120 ready orders answered in ${answeredMs.toFixed(0)} ms`);
+
+    // Most of the wait is SendCloud's GET budget (1,000 a minute): two label downloads per order.
+    const batch = await finished(answer.batchId, 110_000);
+    expect(batch).toMatchObject({ total: 120, assigned: 120, done: 120, failed: 0 });
+    const labels = batch.files.filter((f) => f.format === 'a6').reduce((n, f) => n + f.labels, 0);
+    expect(labels).toBe(120);
+    const last = orders.at(-1)?.orderId ?? '';
+    const shipped = (await (await fetch(`${stack.url}/orders/${last}`)).json()) as { processing: string };
+    expect(shipped.processing).toBe('shipped');
+  }, 120_000);
 
   it("writes the day's shipping report: per carrier, method and country, statuses, failures, time to label", async () => {
     const today = new Date().toISOString().slice(0, 10);
@@ -191,7 +263,17 @@ describe('end-of-day batch', () => {
     expect(report.failed).toBe(1);
     expect(Object.keys(report.failures)[0]).toMatch(/no shipping method can carry this order/);
     expect(report.averageSecondsToLabel).toBeGreaterThanOrEqual(0);
-    const csv = await (await fetch(`${stack.url}/reports/${today}?account=default&format=csv`)).text();
+    // The JSON summary is small and comes inline; the CSV (hundreds of rows) is over the limit: a link.
+    const summary = await fetch(`${stack.url}/reports/${today}?account=default`, { redirect: 'manual' });
+    expect(summary.status).toBe(200);
+    expect(summary.headers.get('content-type')).toMatch(/application\/json/);
+    const redirect = await fetch(`${stack.url}/reports/${today}?account=default&format=csv`, {
+      redirect: 'manual',
+    });
+    expect(redirect.status).toBe(303);
+    const link = (await redirect.json()) as { url: string; bytes: number };
+    expect(link.bytes).toBeGreaterThan(REPORT_INLINE_MAX_BYTES);
+    const csv = await (await fetch(redirect.headers.get('location') ?? '')).text();
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe(
       'orderId,channel,country,carrier,shippingMethod,trackingNumber,status,failure,acceptedAt,labelStoredAt,secondsToLabel',
@@ -204,5 +286,201 @@ describe('end-of-day batch', () => {
   it('refuses an unknown account', async () => {
     expect((await post('/batches', { account: 'nobody' })).status).toBe(400);
     expect((await fetch(`${stack.url}/batches/eod-nope`)).status).toBe(404);
+  });
+});
+
+describe('starting a batch on DynamoDB', () => {
+  /** The service's stores on the local table, through a client whose `at`-th call crashes (before or after). */
+  function stores(crash?: { at: number; when: 'before' | 'after' }) {
+    const real = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    let calls = 0;
+    const db = new Proxy(real, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: Parameters<typeof real.send>[0]) => {
+          const call = ++calls;
+          if (crash?.at === call && crash.when === 'before') throw new Error(`crash before call ${call}`);
+          // After the call took effect (or was refused): the caller never learns how it went.
+          const result = await real.send(command).catch((error: unknown) => ({ error }));
+          if (crash?.at === call && crash.when === 'after') throw new Error(`crash after call ${call}`);
+          if ('error' in result) throw result.error;
+          return result;
+        };
+      },
+    });
+    const tableName = LOCAL_NAMES.table;
+    return {
+      calls: () => calls,
+      orders: new DynamoOrderStore(db, { tableName }),
+      batches: new DynamoBatchStore(db, { tableName }),
+    };
+  }
+
+  /** Ready orders of an account no other test batches, so the running worker never sees them. */
+  async function readyOrders(prefix: string, count: number) {
+    const { orders } = stores();
+    const keys = Array.from({ length: count }, (_, i) => ({ channel: 'webshop', orderId: `${prefix}-${i}` }));
+    for (const [i, key] of keys.entries()) {
+      const at = new Date(Date.now() - 60_000 + i).toISOString();
+      await orders.create(
+        {
+          ...key,
+          account: 'crashtest',
+          status: 'ready',
+          bodyHash: 'h',
+          spec: {
+            toCountry: 'NL',
+            weightGrams: 1000,
+            serviceLevel: 'standard',
+            orderValue: { amount: '10.00', currency: 'EUR' },
+            delivery: { type: 'home' },
+          },
+          attempt: 0,
+          createdAt: at,
+          updatedAt: at,
+        },
+        { recipient: OrderRequest.parse(example).recipient, items: [] },
+      );
+    }
+    return keys;
+  }
+
+  it('resumes after a crash before or after every DynamoDB call: each order once, in this batch, counted once', async () => {
+    const sent: OrderMessage[] = [];
+    const queue = { send: async (messages: readonly OrderMessage[]) => void sent.push(...messages) };
+    const clock = () => new Date();
+    const begin = async (prefix: string) => {
+      const keys = await readyOrders(prefix, 4);
+      sent.length = 0;
+      const batch = await startBatch(
+        { account: 'crashtest', splitBy: 'none', limit: 10_000 },
+        { batches: stores().batches, queue, clock, id: () => prefix },
+      );
+      const message = sent.find((m) => m.kind === 'start-batch');
+      if (message?.kind !== 'start-batch') throw new Error('no start message');
+      return { keys, batchId: batch.batchId, message };
+    };
+
+    const probe = await begin(`P${Date.now()}`);
+    const counted = stores();
+    await assembleBatch(message(probe), { ...deps(counted), queue, clock }, { pageSize: 3 });
+    const calls = counted.calls();
+
+    let crashes = 0;
+    for (let at = 1; at <= calls; at++)
+      for (const when of ['before', 'after'] as const) {
+        const run = await begin(`C${Date.now()}-${at}${when[0]}`);
+        const crashing = stores({ at, when });
+        // Shards differ per order id, so a run may need fewer calls than the probe: then nothing crashes.
+        const failure = await assembleBatch(
+          run.message,
+          { ...deps(crashing), queue, clock },
+          { pageSize: 3 },
+        ).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        if (failure !== undefined) {
+          expect(String(failure)).toMatch(/crash/);
+          crashes++;
+        }
+        const healthy = stores();
+        await assembleBatch(run.message, { ...deps(healthy), queue, clock }, { pageSize: 3 });
+        const batch = await healthy.batches.get(run.batchId);
+        const members = (await healthy.batches.members(run.batchId)).map((m) => m.orderId).sort();
+        const owners = await Promise.all(run.keys.map(async (k) => (await healthy.orders.get(k))?.batchId));
+        const queued = new Set(
+          sent
+            .flatMap((m) => (m.kind === 'batch' && m.batchId === run.batchId ? m.orders : []))
+            .map((o) => o.orderId),
+        );
+        const where = `${when} call ${at}`;
+        expect(batch?.status, where).toBe('running');
+        expect(batch?.total, where).toBe(4);
+        expect(members, where).toEqual(run.keys.map((k) => k.orderId).sort());
+        expect(
+          owners.every((o) => o === run.batchId),
+          where,
+        ).toBe(true);
+        expect(queued.size, where).toBe(4);
+      }
+    expect(crashes).toBeGreaterThan(calls);
+  }, 120_000);
+
+  const message = (run: { message: Extract<OrderMessage, { kind: 'start-batch' }> }) => run.message;
+  const deps = (s: ReturnType<typeof stores>) => ({ store: s.orders, batches: s.batches });
+});
+
+describe('POST /orders/batch near its deadline', () => {
+  it('with an Idempotency-Key, a partial answer is not kept as the key’s answer: the repeat processes the rest', async () => {
+    // The handler itself, with a context whose time runs out after a few looks (Powertools looks once).
+    const { handler } = await import('../../functions/create-order-batch');
+    const stamp = Date.now();
+    const orders = [1, 2, 3, 4, 5].map((i) => ({
+      ...example,
+      orderId: `IDEM-${stamp}-${i}`,
+      dispatch: 'end_of_day',
+    }));
+    const body = JSON.stringify({ orders });
+    const event = (): APIGatewayProxyEventV2 => ({
+      version: '2.0',
+      routeKey: 'POST /orders/batch',
+      rawPath: '/orders/batch',
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `key-${stamp}` },
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: 'localhost',
+        domainPrefix: 'localhost',
+        http: {
+          method: 'POST',
+          path: '/orders/batch',
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: 'test',
+        },
+        requestId: `r-${stamp}`,
+        routeKey: 'POST /orders/batch',
+        stage: '$default',
+        time: new Date().toUTCString(),
+        timeEpoch: Date.now(),
+      },
+      body,
+      isBase64Encoded: false,
+    });
+    let looks = 0;
+    const hurried = {
+      ...lambdaContext('create-order-batch', { timeoutMs: 29_000 }),
+      getRemainingTimeInMillis: () => (++looks <= 3 ? 28_000 : 1_000),
+    };
+    const answer = async (context: Context) => {
+      const result = (await handler(event(), context)) as { statusCode: number; body: string };
+      return {
+        status: result.statusCode,
+        ...(JSON.parse(result.body) as {
+          notProcessed: number;
+          results: Array<{ status: number; duplicate?: boolean; code?: string }>;
+        }),
+      };
+    };
+
+    const first = await answer(hurried);
+    expect(first.status).toBe(207);
+    expect(first.notProcessed).toBeGreaterThan(0);
+    expect(first.results.filter((r) => r.status === 202).length).toBeGreaterThan(0);
+    expect(first.results.filter((r) => r.status === 503).every((r) => r.code === 'NOT_PROCESSED')).toBe(true);
+    const early = first.results.filter((r) => r.status === 202).length;
+
+    const second = await answer(lambdaContext('create-order-batch', { timeoutMs: 29_000 }));
+    expect(second.status).toBe(202);
+    expect(second.results.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
+    expect(second.results.filter((r) => r.duplicate)).toHaveLength(early);
+
+    // Now the key has its final answer: a third call gets it back as it was.
+    const third = await answer(lambdaContext('create-order-batch', { timeoutMs: 29_000 }));
+    expect(third).toEqual(second);
   });
 });

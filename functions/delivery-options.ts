@@ -1,10 +1,18 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { checkoutResponse, DeliveryOptionsParams, deliveryOptions } from '../shared/checkout';
+import {
+  checkoutCacheControl,
+  checkoutResponse,
+  createPublicCheckout,
+  DeliveryOptionsParams,
+  deliveryOptions,
+} from '../shared/checkout';
 import { loadEnv } from '../shared/config';
-import { corsHeaders, json, queryOf } from '../shared/http';
+import { corsHeaders, header, json, queryOf } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
 import { unavailableMethods } from '../shared/orders';
 import { createServices } from '../shared/runtime/services';
@@ -12,6 +20,10 @@ import { createServices } from '../shared/runtime/services';
 /** GET /delivery-options?country=&postalCode=&weightGrams=&orderValue=&channel= — what checkout can offer. */
 const services = createServices(loadEnv());
 const { logger, metrics } = observability('delivery-options');
+const checkout = createPublicCheckout(services, {
+  db: () => DynamoDBDocumentClient.from(new DynamoDBClient({})),
+  onUnconfigured: (account) => logger.error('account has no SendCloud keys in the credentials', { account }),
+});
 
 async function getDeliveryOptions(
   event: APIGatewayProxyEventV2,
@@ -19,13 +31,16 @@ async function getDeliveryOptions(
 ): Promise<APIGatewayProxyResultV2> {
   const cors = corsHeaders(event, services.env.CHECKOUT_ORIGINS);
   return checkoutResponse(cors, context, logger, async () => {
+    // The query is checked before the account is looked at: a bad query answers alike for every account.
     const query = DeliveryOptionsParams.parse(queryOf(event));
-    await services.directory.credentials(query.account);
-    const client = await services.sendcloudClients.forAccount(query.account, 'checkout');
+    const access = await checkout.forRequest({
+      account: query.account,
+      sourceIp: event.requestContext.http.sourceIp,
+      header: (name) => header(event, name),
+    });
     const deps = services.processDeps;
     const answer = await deliveryOptions(query, {
-      client,
-      cache: services.checkoutCache,
+      ...access,
       rules: (account) => deps.rules.current(account),
       unavailable: (account, ids) => unavailableMethods(account, ids, deps),
       checkoutConfiguration: (account) => services.env.CHECKOUT_CONFIGURATIONS.get(account),
@@ -36,7 +51,9 @@ async function getDeliveryOptions(
       clock: () => new Date(),
     });
     if (answer.stale) metrics.addMetric('CheckoutStaleAnswers', MetricUnit.Count, 1);
-    return json(200, answer, { ...cors, 'cache-control': 'public, max-age=60' });
+    if (answer.degradedReason === 'client-limit')
+      metrics.addMetric('CheckoutClientLimited', MetricUnit.Count, 1);
+    return json(200, answer, { ...cors, ...checkoutCacheControl(answer) });
   });
 }
 

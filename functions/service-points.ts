@@ -1,21 +1,32 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import * as z from 'zod';
 import {
+  AccountParam,
+  checkoutCacheControl,
   checkoutResponse,
+  createPublicCheckout,
   getServicePoint,
   ServicePointQuery,
   searchServicePoints,
 } from '../shared/checkout';
 import { loadEnv } from '../shared/config';
-import { corsHeaders, HttpError, json, queryOf } from '../shared/http';
+import { corsHeaders, HttpError, header, json, queryOf } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
 import { createServices } from '../shared/runtime/services';
 
 /** GET /service-points?country=&postalCode=|latitude=&longitude= … and GET /service-points/{id} — for checkout pages. */
 const services = createServices(loadEnv());
 const { logger, metrics } = observability('service-points');
+const checkout = createPublicCheckout(services, {
+  db: () => DynamoDBDocumentClient.from(new DynamoDBClient({})),
+  onUnconfigured: (account) => logger.error('account has no SendCloud keys in the credentials', { account }),
+});
+const PointQuery = z.object({ account: AccountParam });
 
 async function servicePoints(
   event: APIGatewayProxyEventV2,
@@ -23,34 +34,48 @@ async function servicePoints(
 ): Promise<APIGatewayProxyResultV2> {
   const cors = corsHeaders(event, services.env.CHECKOUT_ORIGINS);
   return checkoutResponse(cors, context, logger, async () => {
-    const query = queryOf(event);
-    const account = query.account ?? 'default';
-    await services.directory.credentials(account);
-    const client = await services.sendcloudClients.forAccount(account, 'checkout');
     const id = event.pathParameters?.id;
-    if (id !== undefined) {
-      if (!/^\d+$/.test(id)) throw new HttpError(400, 'INVALID_ID', 'A service point id is a number.');
-      const found = await getServicePoint(Number(id), { client, cache: services.checkoutCache, account });
-      if (!found) throw new HttpError(404, 'SERVICE_POINT_NOT_FOUND', `Service point ${id} does not exist.`);
-      if (found.stale) metrics.addMetric('CheckoutStaleAnswers', MetricUnit.Count, 1);
-      return json(
-        200,
-        {
-          servicePoint: found.view,
-          stale: found.stale,
-          fetchedAt: found.fetchedAt,
-          ...(found.degradedReason ? { degradedReason: found.degradedReason } : {}),
-        },
-        cors,
-      );
-    }
-    const answer = await searchServicePoints(ServicePointQuery.parse(query), {
-      client,
-      cache: services.checkoutCache,
-    });
-    if (answer.stale) metrics.addMetric('CheckoutStaleAnswers', MetricUnit.Count, 1);
-    return json(200, answer, { ...cors, 'cache-control': 'public, max-age=60' });
+    return id === undefined ? search(event, cors) : one(id, event, cors);
   });
+}
+
+async function search(event: APIGatewayProxyEventV2, cors: Record<string, string>) {
+  const query = ServicePointQuery.parse(queryOf(event));
+  const answer = await searchServicePoints(query, await accessFor(event, query.account));
+  count(answer);
+  return json(200, answer, { ...cors, ...checkoutCacheControl(answer) });
+}
+
+async function one(id: string, event: APIGatewayProxyEventV2, cors: Record<string, string>) {
+  if (!/^\d+$/.test(id)) throw new HttpError(400, 'INVALID_ID', 'A service point id is a number.');
+  const { account } = PointQuery.parse(queryOf(event));
+  const found = await getServicePoint(Number(id), { ...(await accessFor(event, account)), account });
+  if (!found) throw new HttpError(404, 'SERVICE_POINT_NOT_FOUND', `Service point ${id} does not exist.`);
+  count(found);
+  return json(
+    200,
+    {
+      servicePoint: found.view,
+      stale: found.stale,
+      fetchedAt: found.fetchedAt,
+      ...(found.degradedReason ? { degradedReason: found.degradedReason } : {}),
+    },
+    { ...cors, ...checkoutCacheControl(found) },
+  );
+}
+
+/** The query is checked before this: a bad one is refused alike for every account, known or not. */
+const accessFor = (event: APIGatewayProxyEventV2, account: string) =>
+  checkout.forRequest({
+    account,
+    sourceIp: event.requestContext.http.sourceIp,
+    header: (name) => header(event, name),
+  });
+
+function count(answer: { readonly stale: boolean; readonly degradedReason?: string }): void {
+  if (answer.stale) metrics.addMetric('CheckoutStaleAnswers', MetricUnit.Count, 1);
+  if (answer.degradedReason === 'client-limit')
+    metrics.addMetric('CheckoutClientLimited', MetricUnit.Count, 1);
 }
 
 export const handler = middy(servicePoints).use(injectLambdaContext(logger)).use(logMetrics(metrics));

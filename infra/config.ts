@@ -74,6 +74,8 @@ export const StageConfig = z
           .default('16:00'),
         timezone: z.string().default('Europe/Amsterdam'),
         cacheSeconds: z.coerce.number().int().positive().default(300),
+        /** Uncached lookups one client (address) may make per account and minute. */
+        clientLookupsPerMinute: z.coerce.number().int().min(2).default(20),
         /** Requests per second the public checkout routes take (each), with bursts of twice that. */
         rateLimit: z.coerce.number().int().positive().default(50),
       })
@@ -83,8 +85,25 @@ export const StageConfig = z
         cutoff: '16:00',
         timezone: 'Europe/Amsterdam',
         cacheSeconds: 300,
+        clientLookupsPerMinute: 20,
         rateLimit: 50,
       }),
+    /** CloudFront + AWS WAF in front of the API (infra/constructs/PublicEdge.ts). */
+    edge: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        /** Requests one IP may send the public checkout routes in 5 minutes before WAF answers 429. */
+        rateLimitPer5Min: z.coerce.number().int().min(10).max(2_000_000_000).default(600),
+        /** A CLOUDFRONT WebACL made in us-east-1 (EdgeWebAcl); required unless this stack deploys there. */
+        webAclArn: z
+          .string()
+          .regex(
+            /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/.+$/,
+            'a CLOUDFRONT WebACL ARN (us-east-1)',
+          )
+          .optional(),
+      })
+      .default({ enabled: false, rateLimitPer5Min: 600 }),
     /** Days the event bus archive keeps events for replay. */
     eventArchiveDays: z.coerce.number().int().positive().default(30),
   })
@@ -118,6 +137,7 @@ export const STAGE_KEYS = [
   'requeueAfterMinutes',
   'endOfDay',
   'checkout',
+  'edge',
   'eventArchiveDays',
 ] as const satisfies ReadonlyArray<keyof StageConfig>;
 

@@ -313,6 +313,7 @@ export const SETTING_ENV = {
     'CHECKOUT_TIME_ZONE',
     'CHECKOUT_CACHE_SECONDS',
     'CHECKOUT_DEADLINE_MS',
+    'CHECKOUT_CLIENT_LOOKUPS_PER_MINUTE',
   ],
   zplAccounts: ['ZPL_ACCOUNTS'],
   pollAccounts: ['POLL_ACCOUNTS'],

@@ -29,6 +29,7 @@ export function settingValues(config: StageConfig): Record<string, string> {
     CHECKOUT_TIME_ZONE: config.checkout.timezone,
     CHECKOUT_CACHE_SECONDS: String(config.checkout.cacheSeconds),
     CHECKOUT_DEADLINE_MS: '2500',
+    CHECKOUT_CLIENT_LOOKUPS_PER_MINUTE: String(config.checkout.clientLookupsPerMinute),
   };
 }
 

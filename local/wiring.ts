@@ -63,6 +63,8 @@ export interface ServiceWiringOptions {
     readonly configurations?: Readonly<Record<string, string>>;
     readonly cacheSeconds?: number;
     readonly deadlineMs?: number;
+    /** Uncached lookups one client may make per account and minute (20 as deployed). */
+    readonly clientLookupsPerMinute?: number;
   };
 }
 
@@ -209,6 +211,7 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
       CHECKOUT_TIME_ZONE: 'Europe/Amsterdam',
       CHECKOUT_CACHE_SECONDS: String(options.checkout?.cacheSeconds ?? 300),
       CHECKOUT_DEADLINE_MS: String(options.checkout?.deadlineMs ?? 2_500),
+      CHECKOUT_CLIENT_LOOKUPS_PER_MINUTE: String(options.checkout?.clientLookupsPerMinute ?? 20),
       POWERTOOLS_SERVICE_NAME: 'sendcloud-bridge',
       POWERTOOLS_METRICS_NAMESPACE: 'SendcloudBridge',
       POWERTOOLS_METRICS_DISABLED: 'true',

@@ -29,6 +29,7 @@ import type { StageConfig } from '../config';
 import { BridgeFunction } from '../constructs/BridgeFunction';
 import { acknowledgeScopedGrants, bindResources, type FunctionResources } from '../constructs/bindResources';
 import { LabelBucket } from '../constructs/LabelBucket';
+import { addPublicEdge } from '../constructs/PublicEdge';
 import { QueueWithDlq } from '../constructs/QueueWithDlq';
 import {
   declarationOf,
@@ -197,6 +198,13 @@ export class BridgeStack extends Stack {
               : 'Checkout pages call this from shoppers’ browsers, which cannot sign with IAM; read-only, throttled per route, no personal data.',
         });
     }
+
+    if (config.edge.enabled)
+      addPublicEdge(this, this.api, {
+        rateLimitPer5Min: config.edge.rateLimitPer5Min,
+        webAclArn: config.edge.webAclArn,
+        checkoutFunctions: [fn('service-points').fn, fn('delivery-options').fn],
+      });
 
     const schedulerRole = new Role(this, 'EndOfDaySchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),

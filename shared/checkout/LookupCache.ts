@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ClientShareExhaustedError } from '../governor/ClientShare';
 import { sha256 } from '../orders/canonical';
 import { RateBudgetExhaustedError, SendcloudError } from '../sendcloud';
 
@@ -15,6 +16,11 @@ export interface Looked<T> {
 interface Entry {
   readonly value: unknown;
   readonly fetchedAt: number;
+}
+
+/** Cached lookups as one caller sees them (the cache itself, or the cache as one client may use it). */
+export interface Lookups {
+  get<T>(key: string, load: () => Promise<T>): Promise<Looked<T>>;
 }
 
 export interface CacheStore {
@@ -63,7 +69,7 @@ export class UpstreamUnavailableError extends Error {
   readonly reason: string;
   constructor(reason: string, options: { readonly cause?: unknown } = {}) {
     super(
-      `SendCloud is unavailable (${reason}) and nothing is cached for this query`,
+      `No answer from SendCloud (${reason}) and nothing is cached for this query`,
       options.cause === undefined ? {} : { cause: options.cause },
     );
     this.reason = reason;
@@ -87,7 +93,7 @@ export interface LookupCacheOptions {
  * the SendCloud budget; on a SendCloud failure (5xx, 429, timeout, network) or a slow answer the last good
  * one is served, flagged stale. SendCloud's 4xx (a bad query) is the caller's to see, never masked.
  */
-export class LookupCache {
+export class LookupCache implements Lookups {
   readonly #store: CacheStore;
   readonly #clock: () => number;
   readonly #freshMs: number;
@@ -111,7 +117,25 @@ export class LookupCache {
     return `${kind}#${sha256(JSON.stringify(parts)).slice(0, 32)}`;
   }
 
-  async get<T>(key: string, load: () => Promise<T>): Promise<Looked<T>> {
+  get<T>(key: string, load: () => Promise<T>): Promise<Looked<T>> {
+    return this.#lookup(key, load, undefined);
+  }
+
+  /**
+   * The cache as one caller may use it: before this caller's lookup asks SendCloud, `admit` must let it
+   * (and may reject with ClientShareExhaustedError, answered like a spent budget). Fresh answers, and loads
+   * already under way for someone else, cost it nothing — so a client over its share still gets what is
+   * cached, and never makes another caller's load fail.
+   */
+  admitting(admit: () => Promise<void>): Lookups {
+    return { get: (key, load) => this.#lookup(key, load, admit) };
+  }
+
+  async #lookup<T>(
+    key: string,
+    load: () => Promise<T>,
+    admit: (() => Promise<void>) | undefined,
+  ): Promise<Looked<T>> {
     const now = this.#clock();
     const remembered = this.#memory.get(key);
     if (remembered && now - remembered.fetchedAt < this.#freshMs) return this.#answer<T>(remembered, false);
@@ -122,20 +146,18 @@ export class LookupCache {
     }
     let value: T;
     try {
-      // Join a load under way unless it has outlived the deadline (a hung request is not waited on twice).
-      const running = this.#inFlight.get(key);
-      let loading =
-        running && now - running.since < this.#deadlineMs ? (running.promise as Promise<T>) : undefined;
-      if (!loading) {
-        const started = load();
-        loading = started;
-        this.#inFlight.set(key, { promise: started, since: now });
-        const done = () => {
-          if (this.#inFlight.get(key)?.promise === started) this.#inFlight.delete(key);
-        };
-        started.then(done, done);
-      }
-      value = await this.#withDeadline(loading);
+      // One deadline for both: a slow admission is as much "no answer in time" as a slow SendCloud.
+      value = await this.#withDeadline(
+        (async () => {
+          let loading = this.#running<T>(key, now);
+          if (!loading && admit) {
+            await admit();
+            // Someone may have started the same load while this caller was admitted: join it.
+            loading = this.#running<T>(key, now);
+          }
+          return loading ?? this.#start(key, load, now);
+        })(),
+      );
     } catch (error) {
       const reason = degradedReason(error);
       if (!reason) throw error;
@@ -147,6 +169,22 @@ export class LookupCache {
     this.#remember(key, entry);
     await this.#store.put(key, entry, this.#keepSeconds).catch(() => undefined);
     return this.#answer<T>(entry, false);
+  }
+
+  /** A load of this key under way here, unless past the deadline (a hung request is not waited on twice). */
+  #running<T>(key: string, now: number): Promise<T> | undefined {
+    const running = this.#inFlight.get(key);
+    return running && now - running.since < this.#deadlineMs ? (running.promise as Promise<T>) : undefined;
+  }
+
+  #start<T>(key: string, load: () => Promise<T>, now: number): Promise<T> {
+    const started = load();
+    this.#inFlight.set(key, { promise: started, since: now });
+    const done = () => {
+      if (this.#inFlight.get(key)?.promise === started) this.#inFlight.delete(key);
+    };
+    started.then(done, done);
+    return started;
   }
 
   #answer<T>(entry: Entry, stale: boolean): Looked<T> {
@@ -183,6 +221,7 @@ class DeadlineError extends Error {
 function degradedReason(error: unknown): string | undefined {
   if (error instanceof DeadlineError) return 'timeout';
   if (error instanceof RateBudgetExhaustedError) return 'budget';
+  if (error instanceof ClientShareExhaustedError) return 'client-limit';
   if (error instanceof SendcloudError && error.retryable)
     return error.name.replace(/^Sendcloud|Error$/g, '').toLowerCase();
   return undefined;

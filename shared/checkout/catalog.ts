@@ -1,5 +1,6 @@
-import type { SendcloudClient, ShippingMethod } from '../sendcloud';
-import { LookupCache } from './LookupCache';
+import type { ShippingMethod } from '../sendcloud';
+import type { CheckoutSource } from './CheckoutSource';
+import { LookupCache, type Lookups } from './LookupCache';
 
 export interface Catalog {
   readonly methods: ShippingMethod[];
@@ -9,7 +10,7 @@ export interface Catalog {
 /** The account's outgoing methods and sender country, cached like every checkout lookup. */
 export function catalogOf(
   account: string,
-  deps: { readonly client: SendcloudClient; readonly cache: LookupCache },
+  deps: { readonly client: CheckoutSource; readonly cache: Lookups },
 ) {
   return deps.cache.get<Catalog>(LookupCache.keyOf('catalog', [account]), async () => {
     const [methods, senders] = await Promise.all([

@@ -4,6 +4,16 @@ import { json, toHttpResponse } from '../http';
 import { UpstreamUnavailableError } from './LookupCache';
 
 /**
+ * How long browsers may reuse an answer: a minute, except one degraded for this client alone (over its
+ * share), which no cache may keep or hand to anyone else.
+ */
+export const checkoutCacheControl = (answer: {
+  readonly degradedReason?: string;
+}): Record<string, string> => ({
+  'cache-control': answer.degradedReason === 'client-limit' ? 'private, no-store' : 'public, max-age=60',
+});
+
+/**
  * Checkout pages get an answer, never a 5xx page: with SendCloud down and nothing cached the answer is an
  * empty, flagged list (200), and the page can offer home delivery without choices.
  */
@@ -21,7 +31,7 @@ export async function checkoutResponse(
       return json(
         200,
         { servicePoints: [], options: [], stale: true, fetchedAt: null, degradedReason: error.reason },
-        cors,
+        { ...cors, 'cache-control': 'private, no-store' },
       );
     }
     logger.warn('checkout lookup failed', { error: error instanceof Error ? error.name : 'error' });

@@ -1,16 +1,16 @@
 import * as z from 'zod';
 import { SERVICE_LEVELS, type ServiceLevel } from '../orders/OrderRequest';
 import { type Candidate, DEFAULT_RULES, type RoutingOrder, type RuleSet, route } from '../routing';
-import type { SendcloudClient } from '../sendcloud';
+import type { CheckoutSource } from './CheckoutSource';
 import { carrierName, catalogOf } from './catalog';
 import { fromCheckout } from './checkoutOptions';
 import { deliveryDates, type Schedule } from './deliveryDates';
-import type { LookupCache } from './LookupCache';
-import { CountryParam, PostalCodeParam } from './params';
+import type { Lookups } from './LookupCache';
+import { AccountParam, CountryParam, PostalCodeParam } from './params';
 
 /** `GET /delivery-options` query. */
 export const DeliveryOptionsParams = z.object({
-  account: z.string().default('default'),
+  account: AccountParam,
   country: CountryParam,
   postalCode: PostalCodeParam.optional(),
   weightGrams: z.coerce.number().int().positive().max(1_000_000),
@@ -55,8 +55,8 @@ export interface DeliveryOptionsAnswer {
 }
 
 export interface DeliveryOptionsDeps {
-  readonly client: SendcloudClient;
-  readonly cache: LookupCache;
+  readonly client: CheckoutSource;
+  readonly cache: Lookups;
   readonly rules: (account: string) => Promise<RuleSet | undefined>;
   readonly unavailable?: (account: string, methodIds: number[]) => Promise<ReadonlyMap<number, string>>;
   /** The account's SendCloud Dynamic Checkout configuration, when it has one. */

@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import type { SendcloudClient, ServicePoint } from '../sendcloud';
-import { type Looked, LookupCache } from './LookupCache';
-import { CountryParam, PostalCodeParam } from './params';
+import type { ServicePoint } from '../sendcloud';
+import type { CheckoutSource } from './CheckoutSource';
+import { type Looked, LookupCache, type Lookups } from './LookupCache';
+import { AccountParam, CountryParam, PostalCodeParam } from './params';
 
 const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 const SHOP_TYPES = ['servicepoint', 'locker', 'post_office', 'carrier_depot'] as const;
@@ -15,7 +16,7 @@ const list = (text: string | undefined) =>
 /** `GET /service-points` query: near a postal code or a position, optionally by carrier and type. */
 export const ServicePointQuery = z
   .object({
-    account: z.string().default('default'),
+    account: AccountParam,
     country: CountryParam,
     postalCode: PostalCodeParam.optional(),
     latitude: z.coerce.number().min(-90).max(90).optional(),
@@ -130,7 +131,7 @@ const answer = (looked: Looked<ServicePoint[]>, limit: number): ServicePointsAns
 /** Nearby points, cached per query (the cache key has no personal data: a postcode area or a position). */
 export async function searchServicePoints(
   query: ServicePointQuery,
-  deps: { readonly client: SendcloudClient; readonly cache: LookupCache },
+  deps: { readonly client: CheckoutSource; readonly cache: Lookups },
 ): Promise<ServicePointsAnswer> {
   const search = {
     country: query.country,
@@ -153,7 +154,7 @@ export async function searchServicePoints(
 /** One point by id, cached; undefined when SendCloud says it does not exist. */
 export async function getServicePoint(
   id: number,
-  deps: { readonly client: SendcloudClient; readonly cache: LookupCache; readonly account: string },
+  deps: { readonly client: CheckoutSource; readonly cache: Lookups; readonly account: string },
 ): Promise<(Looked<ServicePoint> & { readonly view: ServicePointView }) | undefined> {
   const key = LookupCache.keyOf('service-point', [deps.account, id]);
   try {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { IMPLAUSIBILITIES } from '../tracking/plausibility';
 
 /** Response shapes of the orders API, for the OpenAPI document (requests use OrderRequest itself). */
 const Links = z.object({ self: z.string(), label: z.string() });
@@ -113,6 +114,12 @@ export const OrderViewResponse = z.object({
           occurredAt: z.string(),
           receivedAt: z.string(),
           source: z.enum(['webhook', 'poll']),
+          implausible: z
+            .enum(IMPLAUSIBILITIES)
+            .optional()
+            .describe(
+              'set when the status was recorded but not applied (its time or transition is not plausible)',
+            ),
         }),
       ),
       labels: z.record(z.string(), z.object({ href: z.string(), stored: z.boolean() })),

@@ -55,6 +55,8 @@ export function orderView(order: OrderRecord, history: readonly HistoryEntry[] =
               occurredAt: new Date(h.ts).toISOString(),
               receivedAt: h.receivedAt,
               source: h.source,
+              // Kept for the record, never applied: too old, in the future, before the parcel, or leaving a final status.
+              ...(h.implausible ? { implausible: h.implausible } : {}),
             })),
             labels: Object.fromEntries(
               (['a6', 'a4', 'zpl'] as const).map((format) => [

@@ -17,7 +17,14 @@ beforeAll(async () => {
     simulator: { webhookTimeScale: 0.0001 },
     wiring: {
       ordersQueue: { visibilityTimeoutSeconds: 5, retryBaseSeconds: 1 },
-      checkout: { cacheSeconds: CACHE_SECONDS, deadlineMs: 1_000, origins: ['https://shop.example'] },
+      checkout: {
+        cacheSeconds: CACHE_SECONDS,
+        deadlineMs: 1_000,
+        origins: ['https://shop.example'],
+        // Every request here comes from 127.0.0.1, so to the per-client share these tests are one busy
+        // client; the share has its own tests (governor.test.ts).
+        clientLookupsPerMinute: 100_000,
+      },
     },
   });
   ({ sim, stack } = bridge);
@@ -34,6 +41,11 @@ async function admin(path: string, body?: unknown, method = body === undefined ?
 }
 const simCalls = async (route: string) =>
   ((await admin('/stats')) as { byRoute: Record<string, number> }).byRoute[route] ?? 0;
+const allSimCalls = async () =>
+  Object.values(((await admin('/stats')) as { byRoute: Record<string, number> }).byRoute).reduce(
+    (sum, n) => sum + n,
+    0,
+  );
 const get = async <T>(path: string, headers: Record<string, string> = {}) => {
   const response = await fetch(`${stack.url}${path}`, { headers });
   return { status: response.status, headers: response.headers, body: (await response.json()) as T };
@@ -242,6 +254,41 @@ describe('delivery options', () => {
     const { status, body } = await get<{ errors: Array<{ path: string }> }>('/delivery-options?country=NL');
     expect(status).toBe(400);
     expect(body.errors.map((e) => e.path)).toContain('weightGrams');
+  });
+});
+
+describe('accounts from outside', () => {
+  /** What a caller can observe of an answer, less the instant it was fetched. */
+  const observable = async (path: string) => {
+    const response = await fetch(`${stack.url}${path}`, { headers: { origin: 'https://shop.example' } });
+    const headers = Object.fromEntries([...response.headers].filter(([name]) => name !== 'date'));
+    const { fetchedAt, ...body } = (await response.json()) as Record<string, unknown>;
+    return { status: response.status, headers, body, fetchedAt };
+  };
+
+  it.each([
+    ['service points', '/service-points?country=JP&postalCode=1000001'],
+    ['one service point', '/service-points/999999997'],
+    ['delivery options', '/delivery-options?country=JP&postalCode=1000001&weightGrams=500'],
+  ])('answers %s for an unknown account as for a known one with nothing to offer', async (_, path) => {
+    const join = path.includes('?') ? '&' : '?';
+    const known = await observable(`${path}${join}account=default`);
+    const before = await allSimCalls();
+    const unknown = await observable(`${path}${join}account=no-such-shop`);
+    const again = await observable(`${path}${join}account=no-such-shop`);
+    expect(await allSimCalls()).toBe(before); // SendCloud was never asked about it
+    expect(unknown).toEqual({ ...known, fetchedAt: unknown.fetchedAt });
+    expect({ ...again, fetchedAt: unknown.fetchedAt }).toEqual(unknown);
+    expect([200, 404]).toContain(known.status);
+    expect(JSON.stringify(unknown.body)).not.toMatch(/UNKNOWN_ACCOUNT|configured/);
+  });
+
+  it('refuses a malformed account id as a bad query, whatever accounts exist', async () => {
+    const bad = await get<{ code: string; errors: Array<{ path: string }> }>(
+      '/service-points?country=NL&postalCode=1012AB&account=Not%20An%20Id',
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'INVALID_REQUEST', errors: [{ path: 'account' }] });
   });
 });
 

@@ -1,9 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bucketWithin, DynamoRateGovernor, SENDCLOUD_BUCKETS } from '../../shared/governor';
+import * as z from 'zod';
+import { runAsFunction } from '../../local/iam';
+import type { HttpHandler } from '../../local/stack/gateway';
+import { invoke } from '../../local/stack/invoke';
+import { LOCAL_NAMES, loadFunction } from '../../local/wiring';
+import { clientIdOf } from '../../shared/checkout';
+import {
+  bucketWithin,
+  CLIENT_LOOKUPS_PER_MINUTE,
+  ClientShareExhaustedError,
+  DynamoClientShare,
+  DynamoRateGovernor,
+  SENDCLOUD_BUCKETS,
+} from '../../shared/governor';
 import {
   RateBudgetExhaustedError,
   type RateLimitRules,
@@ -11,6 +26,7 @@ import {
   SlidingWindowRateLimiter,
 } from '../../shared/sendcloud/RateLimiter';
 import { bridgeTable } from '../../shared/store';
+import { type Bridge, startBridge } from '../helpers/bridge';
 
 /** The shared budget, with separate governor instances standing in for separate Lambdas. */
 const server = dynalite({ createTableMs: 0 });
@@ -166,5 +182,198 @@ describe('DynamoRateGovernor', () => {
     expect(slept).toEqual([]); // refused at once, never queued behind the share
     // labels of the same account are not affected
     await g.limiter('shop-checkout', 'realtime').acquire('read');
+  });
+});
+
+describe('DynamoClientShare', () => {
+  const rule = { ratePerSecond: 1, capacity: 3, reserve: 0 } as const;
+  const KEY = new Uint8Array(32).fill(7);
+  const setup = () => {
+    let now = Date.parse('2026-11-27T09:00:00Z');
+    const slept: number[] = [];
+    const share = () =>
+      new DynamoClientShare(db, {
+        tableName: 'governor-test',
+        rule,
+        clock: () => now,
+        sleep: async (ms) => {
+          slept.push(ms);
+        },
+        random: () => 0,
+      });
+    return { share, slept, advance: (ms: number) => (now += ms), now: () => now };
+  };
+  const client = (account: string, address: string) => ({ account, clientId: clientIdOf(address, KEY) });
+
+  it('lets a client take its burst at once, then refuses it without waiting; other clients and accounts go on', async () => {
+    const { share, slept } = setup();
+    const flooder = client('burst-shop', '198.51.100.7');
+    for (let i = 0; i < rule.capacity; i++) await share().admit(flooder);
+    await expect(share().admit(flooder)).rejects.toBeInstanceOf(ClientShareExhaustedError);
+    expect(slept).toEqual([]); // refused at once, never queued
+    await share().admit(client('burst-shop', '203.0.113.9'));
+    await share().admit(client('other-shop', '198.51.100.7'));
+  });
+
+  it('gives a client its share back at the refill rate', async () => {
+    const { share, advance } = setup();
+    const shopper = client('refill-shop', '198.51.100.8');
+    for (let i = 0; i < rule.capacity; i++) await share().admit(shopper);
+    await expect(share().admit(shopper)).rejects.toBeInstanceOf(ClientShareExhaustedError);
+    advance(1_000);
+    await share().admit(shopper);
+    await expect(share().admit(shopper)).rejects.toBeInstanceOf(ClientShareExhaustedError);
+  });
+
+  it('keeps a keyed hash of the client under GOVERNOR#CLIENT#, never its address, and lets it expire once full', async () => {
+    const { share, now } = setup();
+    const address = '198.51.100.9';
+    await share().admit(client('ttl-shop', address));
+    const { Item } = await db.send(
+      new GetCommand({
+        TableName: 'governor-test',
+        Key: { pk: `GOVERNOR#CLIENT#ttl-shop#${clientIdOf(address, KEY)}`, sk: 'BUCKET' },
+      }),
+    );
+    expect(JSON.stringify(Item)).not.toContain(address);
+    // one token short: full again a second later; DynamoDB may delete it a minute after that
+    expect(Item?.expiresAt).toBe(Math.ceil(now() / 1000 + 1 + 60));
+  });
+
+  it('never grants one client more than its share when many Lambdas take at the same instant', async () => {
+    const { share } = setup();
+    const flooder = client('race-shop', '198.51.100.10');
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, () => share().admit(flooder)), // twelve Lambdas, one millisecond
+    );
+    const granted = outcomes.filter((o) => o.status === 'fulfilled').length;
+    expect(granted).toBeLessThanOrEqual(rule.capacity);
+    expect(granted).toBeGreaterThan(0);
+    for (const refused of outcomes.filter((o) => o.status === 'rejected'))
+      expect(refused.reason).toBeInstanceOf(ClientShareExhaustedError);
+  });
+});
+
+/** What API Gateway hands the function for `GET <path>?<query>` from `sourceIp`. */
+function checkoutEvent(
+  path: string,
+  query: Record<string, string>,
+  sourceIp: string,
+): APIGatewayProxyEventV2 {
+  const now = Date.now();
+  const rawQueryString = new URLSearchParams(query).toString();
+  return {
+    version: '2.0',
+    routeKey: `GET ${path}`,
+    rawPath: path,
+    rawQueryString,
+    headers: { accept: 'application/json', host: 'api.example', 'user-agent': 'Mozilla/5.0' },
+    queryStringParameters: query,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: 'api.example',
+      domainPrefix: 'api',
+      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp, userAgent: 'Mozilla/5.0' },
+      requestId: randomUUID(),
+      routeKey: `GET ${path}`,
+      stage: '$default',
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+    isBase64Encoded: false,
+  };
+}
+
+const PointsAnswer = z.object({
+  servicePoints: z.array(z.object({ id: z.number() })),
+  stale: z.boolean(),
+  degradedReason: z.string().optional(),
+});
+type PointsAnswer = z.infer<typeof PointsAnswer>;
+const LambdaAnswer = z.object({ statusCode: z.number(), body: z.string() });
+
+describe('one client flooding the public checkout routes', () => {
+  let bridge: Bridge;
+  let servicePoints: HttpHandler;
+  beforeAll(async () => {
+    bridge = await startBridge({ wiring: { checkout: { cacheSeconds: 600 } } });
+    servicePoints = await loadFunction<HttpHandler>('service-points');
+  }, 30_000);
+  afterAll(() => bridge?.stop());
+
+  /** Through the local gateway: its events carry the socket's address, 127.0.0.1 — the flooder. */
+  const viaGateway = async (query: Record<string, string>) => {
+    const response = await fetch(`${bridge.stack.url}/service-points?${new URLSearchParams(query)}`);
+    return { status: response.status, body: PointsAnswer.parse(await response.json()) };
+  };
+  /** Another client: the gateway's own handler, invoked with the event API Gateway would send from its address. */
+  const from = async (sourceIp: string, query: Record<string, string>) => {
+    const result = LambdaAnswer.parse(
+      await invoke(
+        { name: 'service-points', handler: servicePoints },
+        checkoutEvent('/service-points', query, sourceIp),
+        { around: runAsFunction },
+      ),
+    );
+    return { status: result.statusCode, body: PointsAnswer.parse(JSON.parse(result.body)) };
+  };
+  const sendcloudSearches = async () => {
+    const stats = (await (await fetch(`${bridge.sim.url}/__sim/stats`)).json()) as {
+      byRoute: Record<string, number>;
+    };
+    return stats.byRoute['GET /service-points/'] ?? 0;
+  };
+
+  it("spends at most its own share, and cannot make another client's ordinary lookup come back empty", async () => {
+    const before = await sendcloudSearches();
+    const queries = Array.from({ length: 260 }, (_, i) => ({
+      country: 'NL',
+      postalCode: '1012AB',
+      radius: String(1_000 + i),
+    }));
+    const flood: Array<{ status: number; body: PointsAnswer }> = [];
+    for (let i = 0; i < queries.length; i += 20)
+      flood.push(...(await Promise.all(queries.slice(i, i + 20).map(viaGateway))));
+    const asked = (await sendcloudSearches()) - before;
+
+    expect(flood.every((a) => a.status === 200)).toBe(true);
+    expect(asked).toBeLessThanOrEqual(CLIENT_LOOKUPS_PER_MINUTE); // its share, not the account's 200
+    const limited = flood.filter((a) => a.body.degradedReason === 'client-limit');
+    expect(limited.length).toBeGreaterThanOrEqual(queries.length - CLIENT_LOOKUPS_PER_MINUTE);
+    expect(limited[0]?.body).toMatchObject({ servicePoints: [], stale: true });
+
+    // shoppers elsewhere, one on IPv4 and one on IPv6, are answered from SendCloud as usual
+    for (const shopper of ['203.0.113.7', '2001:db8:5:6::17']) {
+      const answer = await from(shopper, {
+        country: 'NL',
+        postalCode: shopper.includes(':') ? '3011AA' : '3511AB',
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.body.stale).toBe(false);
+      expect(answer.body.degradedReason).toBeUndefined();
+      expect(answer.body.servicePoints.length).toBeGreaterThan(0);
+    }
+    // and what is cached costs nothing: the flooder, over its share, still gets the shoppers' answer
+    const cached = await viaGateway({ country: 'NL', postalCode: '3511AB' });
+    expect(cached.body).toMatchObject({ stale: false });
+    expect(cached.body.servicePoints.length).toBeGreaterThan(0);
+  });
+
+  it('keeps only keyed hashes of the clients in the table, each bucket expiring', async () => {
+    await viaGateway({ country: 'NL', postalCode: '2511AA', radius: '777' });
+    await from('192.0.2.55', { country: 'NL', postalCode: '2511AA', radius: '778' });
+    const table = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    const { Items = [] } = await table.send(
+      new ScanCommand({
+        TableName: LOCAL_NAMES.table,
+        FilterExpression: 'begins_with(pk, :client)',
+        ExpressionAttributeValues: { ':client': 'GOVERNOR#CLIENT#' },
+      }),
+    );
+    expect(Items.length).toBeGreaterThanOrEqual(2);
+    const stored = JSON.stringify(Items);
+    for (const address of ['127.0.0.1', '192.0.2.55']) expect(stored).not.toContain(address);
+    for (const item of Items) expect(item.expiresAt).toBeGreaterThan(item.at / 1000);
   });
 });

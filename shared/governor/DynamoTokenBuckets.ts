@@ -1,0 +1,133 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type BucketRule, tokensAt } from './tokenBucket';
+
+export interface BucketKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** A bucket as read: the tokens available now, and the write (`at`, revision) they were computed from. */
+export interface BucketReading {
+  readonly available: number;
+  readonly last: number | undefined;
+  readonly revision: number | undefined;
+  readonly now: number;
+}
+
+export interface DynamoTokenBucketsOptions {
+  readonly tableName: string;
+  readonly clock?: () => number;
+  /** How `takeNow` steps back after losing a race (jittered by `random`). */
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
+}
+
+/**
+ * Token buckets as items of the service table (`tokens`, `at`, `rev`, optionally `expiresAt`). A take is
+ * an optimistic conditional write on the revision it was computed from: of two takers racing for one item,
+ * one wins and the other reads again, so every Lambda shares each bucket without locks.
+ */
+export class DynamoTokenBuckets {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #clock: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+
+  constructor(db: DynamoDBDocumentClient, options: DynamoTokenBucketsOptions) {
+    this.#db = db;
+    this.#table = options.tableName;
+    this.#clock = options.clock ?? Date.now;
+    this.#sleep = options.sleep;
+    this.#random = options.random;
+  }
+
+  /**
+   * One token if the bucket has one now, without waiting for refill: a few quick tries when other takers
+   * win the race, then false, as when it is empty. `expiresAt` dates the bucket as it is after the take.
+   */
+  async takeNow(
+    key: BucketKey,
+    rule: BucketRule,
+    options: {
+      readonly expiresAt?: (after: { readonly now: number; readonly tokens: number }) => number;
+    } = {},
+  ): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const reading = await this.read(key, rule);
+      if (reading.available < 1) return false;
+      const tokens = reading.available - 1;
+      const expiry = options.expiresAt ? { expiresAt: options.expiresAt({ now: reading.now, tokens }) } : {};
+      if (await this.take(key, reading, tokens, expiry)) return true;
+      await this.#sleep(Math.ceil(2 + this.#random() * 10));
+    }
+    return false;
+  }
+
+  async read(key: BucketKey, rule: BucketRule): Promise<BucketReading> {
+    const now = this.#clock();
+    const { Item } = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
+    );
+    const last = typeof Item?.at === 'number' ? Item.at : undefined;
+    const tokens = typeof Item?.tokens === 'number' ? Item.tokens : rule.capacity;
+    return {
+      available: tokensAt(rule, last === undefined ? undefined : { tokens, at: last }, now),
+      last,
+      revision: typeof Item?.rev === 'number' ? Item.rev : undefined,
+      now,
+    };
+  }
+
+  /**
+   * Writes the bucket as holding `tokens` if nobody wrote it since `reading`; false when someone did.
+   * `expiresAt` (epoch seconds, the table's TTL attribute) lets DynamoDB delete a bucket nobody uses.
+   */
+  async take(
+    key: BucketKey,
+    reading: BucketReading,
+    tokens: number,
+    options: { readonly expiresAt?: number } = {},
+  ): Promise<boolean> {
+    // Time never runs backwards in the bucket, so a slow clock cannot count one interval twice.
+    const at = Math.max(reading.now, reading.last ?? reading.now);
+    const expiry = options.expiresAt === undefined ? {} : { expiresAt: options.expiresAt };
+    const revision = (reading.revision ?? 0) + 1;
+    try {
+      if (reading.last === undefined) {
+        await this.#db.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: { ...key, tokens, at, rev: revision, ...expiry },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } else {
+        // `at` alone does not tell two takes within one millisecond apart; the revision does (buckets
+        // written before it existed have none).
+        await this.#db.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: key,
+            UpdateExpression: `SET tokens = :tokens, #at = :now, rev = :next${options.expiresAt === undefined ? '' : ', expiresAt = :expiresAt'}`,
+            ConditionExpression: `#at = :last AND ${reading.revision === undefined ? 'attribute_not_exists(rev)' : 'rev = :rev'}`,
+            ExpressionAttributeNames: { '#at': 'at' },
+            ExpressionAttributeValues: {
+              ':tokens': tokens,
+              ':now': at,
+              ':last': reading.last,
+              ':next': revision,
+              ...(reading.revision === undefined ? {} : { ':rev': reading.revision }),
+              ...(options.expiresAt === undefined ? {} : { ':expiresAt': options.expiresAt }),
+            },
+          }),
+        );
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}

@@ -49,6 +49,27 @@ const seeOther = (what: string) => ({
   ...json(DownloadLink),
 });
 const orderIdParam = { name: 'orderId', in: 'path', required: true, schema: { type: 'string' } };
+const idempotencyKeyParam = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,255}$' },
+  description:
+    "1–255 visible ASCII characters (a UUID per request). Scoped to the caller's IAM identity and the account: another caller's key never answers yours.",
+};
+/** Every route that reads a JSON body answers 415 to anything else (no cross-site "simple" requests). */
+const notJson = problem(
+  'the body is not sent as `Content-Type: application/json` (UTF-8; a leading byte-order mark is fine)',
+);
+
+/** Adds the 415 answer to every operation with a JSON request body. */
+function withJsonOnly(paths: Record<string, Record<string, Record<string, unknown>>>) {
+  for (const operations of Object.values(paths))
+    for (const operation of Object.values(operations))
+      if (operation.requestBody)
+        operation.responses = { ...(operation.responses as Record<string, unknown>), '415': notJson };
+  return paths;
+}
 const channelParam = {
   name: 'channel',
   in: 'query',
@@ -80,15 +101,13 @@ export function openApiDocument(): Record<string, unknown> {
       description:
         'Orders in, SendCloud labels and tracking out. Weights in grams, dimensions in centimetres. Routes are IAM-authorised (SigV4) except the checkout routes (public, throttled, CORS) and the SendCloud webhook (HMAC).',
     },
-    paths: {
+    paths: withJsonOnly({
       '/orders': {
         post: {
           summary: 'Accept one order',
           description:
             'Idempotent per channel + orderId, and per Idempotency-Key header. A repeat returns the original answer; different content is 409.',
-          parameters: [
-            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } },
-          ],
+          parameters: [idempotencyKeyParam],
           requestBody: { required: true, ...json(OrderRequest, 'input') },
           responses: {
             '202': { description: 'accepted (or accepted before)', ...json(AcceptedResponse) },
@@ -102,9 +121,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: `Accept up to ${MAX_BATCH_ORDERS} orders`,
           description:
             'Answered per order, in request order. Orders are accepted a few at a time; when the request nears its time limit, the orders not yet started are answered `503 NOT_PROCESSED` (`retryable: true`) and nothing of them is stored — send those again (resending the whole batch is safe too: accepted orders come back as `duplicate: true`). With an Idempotency-Key, an answer with NOT_PROCESSED orders is not kept as the key’s answer: repeating the request with the same key processes the rest.',
-          parameters: [
-            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } },
-          ],
+          parameters: [idempotencyKeyParam],
           requestBody: {
             required: true,
             ...json(z.object({ orders: z.array(OrderRequest).min(1).max(MAX_BATCH_ORDERS) }), 'input'),
@@ -151,7 +168,11 @@ export function openApiDocument(): Record<string, unknown> {
                 'application/zpl': { schema: { type: 'string' } },
               },
             },
-            '404': problem('no such order, or no label yet'),
+            '404': problem(
+              'no such order, no label yet (or, for an end-of-day order, not before its batch), or a format this order was not printed in',
+            ),
+            '409': problem('the order failed: the message says why (its failure code and reason)'),
+            '500': problem('a label this order recorded is missing from storage (logged as LabelMissing)'),
           },
         },
       },
@@ -325,7 +346,7 @@ export function openApiDocument(): Record<string, unknown> {
           description:
             'Idempotent: the same order and `reference` (or, without one, the same items) is the same return; an Idempotency-Key header works as for orders. The label is stored in S3; `Return Created` is published once.',
           parameters: [
-            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } },
+            idempotencyKeyParam,
             { name: 'account', in: 'query', required: false, schema: { type: 'string' } },
           ],
           requestBody: { required: true, ...json(ReturnRequest, 'input') },
@@ -396,7 +417,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
-    },
+    }),
   };
 }
 

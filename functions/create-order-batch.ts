@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { checkServicePoint } from '../shared/checkout';
 import { loadEnv } from '../shared/config';
-import { header, json, jsonBody, toHttpResponse } from '../shared/http';
+import { errorLogFields, json, jsonBody, scopedIdempotencyKey, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
 import {
   acceptBatch,
@@ -29,6 +29,7 @@ const deps = {
   events: services.events,
   clock: () => new Date(),
   directory: services.directory,
+  onUnpublished: (error: unknown) => logger.error('Order Rejected not published', errorLogFields(error)),
   check: (order: OrderRequest) =>
     checkServicePoint(order, {
       client: (account) => services.sendcloudClients.forAccount(account, 'realtime'),
@@ -36,8 +37,7 @@ const deps = {
       rules: (account) => services.processDeps.rules.current(account),
     }),
 };
-const onError = (error: unknown) =>
-  logger.warn('order not processed', { error: error instanceof Error ? error.name : 'error' });
+const onError = (error: unknown) => logger.warn('order not processed', errorLogFields(error));
 const idempotency = new IdempotencyConfig({
   eventKeyJmesPath: 'key',
   payloadValidationJmesPath: 'hash',
@@ -83,7 +83,8 @@ async function createOrderBatch(
   idempotency.registerLambdaContext(context);
   try {
     const body = BatchRequest.parse(jsonBody(event));
-    const key = header(event, 'idempotency-key');
+    // A batch spans accounts: its key is scoped to the caller.
+    const key = scopedIdempotencyKey(event, '*');
     const remainingMs = () => context.getRemainingTimeInMillis();
     let response: APIGatewayProxyResultV2;
     if (key) {
@@ -100,7 +101,7 @@ async function createOrderBatch(
     metrics.addMetric('OrderBatches', MetricUnit.Count, 1);
     return response;
   } catch (error) {
-    logger.warn('batch not accepted', { error: error instanceof Error ? error.name : 'error' });
+    logger.warn('batch not accepted', errorLogFields(error));
     return toHttpResponse(error, context.awsRequestId);
   }
 }

@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { checkServicePoint, problemsError } from '../shared/checkout';
 import { loadEnv } from '../shared/config';
-import { header, json, jsonBody, toHttpResponse } from '../shared/http';
+import { errorLogFields, json, jsonBody, scopedIdempotencyKey, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
 import { type AcceptOutcome, acceptOrder, bodyHashOf, OrderRequest, rejectOrder } from '../shared/orders';
 import { createServices } from '../shared/runtime/services';
@@ -18,6 +18,10 @@ const deps = {
   queue: services.queue,
   events: services.events,
   clock: () => new Date(),
+  onUnpublished: (error: unknown) => {
+    logger.error('Order Rejected not published', errorLogFields(error));
+    metrics.addMetric('EventsNotPublished', MetricUnit.Count, 1);
+  },
 };
 const checkDeps = {
   client: (account: string) => services.sendcloudClients.forAccount(account, 'realtime'),
@@ -67,7 +71,7 @@ async function createOrder(
       metrics.addMetric('OrdersRejected', MetricUnit.Count, 1);
       throw error;
     }
-    const key = header(event, 'idempotency-key');
+    const key = scopedIdempotencyKey(event, order.account);
     const response = key
       ? await acceptWithKey({ key, hash: bodyHashOf(order), order })
       : respond(await acceptOrder(order, deps));
@@ -75,7 +79,7 @@ async function createOrder(
     logger.info('order accepted', { orderId: order.orderId, channel: order.channel, account: order.account });
     return response;
   } catch (error) {
-    logger.warn('order not accepted', { error: error instanceof Error ? error.name : 'error' });
+    logger.warn('order not accepted', errorLogFields(error));
     return toHttpResponse(error, context.awsRequestId);
   }
 }

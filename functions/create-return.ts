@@ -4,7 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { loadEnv } from '../shared/config';
-import { header, json, jsonBody, toHttpResponse } from '../shared/http';
+import { errorLogFields, json, jsonBody, scopedIdempotencyKey, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
 import { canonicalJson, sha256 } from '../shared/orders';
 import { createReturn, ReturnRequest } from '../shared/returns';
@@ -47,14 +47,15 @@ async function createReturnHandler(
   try {
     const request = ReturnRequest.parse(jsonBody(event));
     const account = event.queryStringParameters?.account;
-    const key = header(event, 'idempotency-key');
+    // Without `?account=` the order's account applies: keys are then scoped to "any account" of the caller.
+    const key = scopedIdempotencyKey(event, account ?? '*');
     const response = key
       ? await createWithKey({ key, hash: sha256(canonicalJson(request)), account, request })
       : await create(account, request);
     metrics.addMetric('ReturnsCreated', MetricUnit.Count, 1);
     return response;
   } catch (error) {
-    logger.warn('return not created', { error: error instanceof Error ? error.name : 'error' });
+    logger.warn('return not created', errorLogFields(error));
     return toHttpResponse(error, context.awsRequestId);
   }
 }

@@ -1,19 +1,49 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { loadEnv } from '../shared/config';
 import { HttpError, toHttpResponse } from '../shared/http';
 import { labelKey } from '../shared/labels';
-import { observability } from '../shared/observability';
-import { findOrder } from '../shared/orders';
+import { MetricUnit, observability } from '../shared/observability';
+import { findOrder, type OrderParcel, type OrderRecord } from '../shared/orders';
 import { createServices } from '../shared/runtime/services';
 
 /** GET /orders/{orderId}/label?format=a6|a4|zpl — the stored label's bytes (A4 is made and stored on first ask). */
 const services = createServices(loadEnv());
-const { logger } = observability('get-order-label');
+const { logger, metrics } = observability('get-order-label');
 const Format = z.enum(['a6', 'a4', 'zpl']).default('a6');
+type Format = z.infer<typeof Format>;
 const TYPES = { a6: 'application/pdf', a4: 'application/pdf', zpl: 'application/zpl' } as const;
+
+/** The order's parcel, or the answer saying why it has no label (yet, or ever). */
+function labelledParcel(order: OrderRecord): OrderParcel {
+  if (order.status === 'failed')
+    throw new HttpError(
+      409,
+      'ORDER_FAILED',
+      `Order ${order.orderId} has no label: it failed (${order.failure?.code ?? 'no code'}: ${order.failure?.reason ?? 'no reason recorded'}). Send a corrected order with a new orderId.`,
+    );
+  if (order.status === 'ready')
+    throw new HttpError(
+      404,
+      'LABEL_NOT_READY',
+      `Order ${order.orderId} waits for its account's end-of-day batch (POST /batches); its label is made then.`,
+    );
+  if (
+    !order.parcel ||
+    order.status === 'accepted' ||
+    order.status === 'creating' ||
+    order.status === 'announced'
+  )
+    throw new HttpError(
+      404,
+      'LABEL_NOT_READY',
+      `No label stored yet for order ${order.orderId} (status ${order.status}); try again shortly.`,
+    );
+  return order.parcel;
+}
 
 async function getOrderLabel(
   event: APIGatewayProxyEventV2,
@@ -27,33 +57,8 @@ async function getOrderLabel(
       event.pathParameters?.orderId ?? '',
       event.queryStringParameters?.channel,
     );
-    const parcel = order.parcel;
-    if (!parcel || order.status === 'announced') {
-      throw new HttpError(
-        404,
-        'LABEL_NOT_READY',
-        `No label stored yet for order ${order.orderId} (status ${order.status}); try again shortly.`,
-      );
-    }
-    const key = labelKey({
-      account: order.account,
-      channel: order.channel,
-      orderId: order.orderId,
-      parcelId: parcel.id,
-      format: format.data,
-    });
-    let bytes = await services.labelStore.get(key);
-    if (!bytes && format.data === 'a4') {
-      const client = await services.processDeps.sendcloud(order.account);
-      bytes = await client.labels.normalPrinterPdf(parcel.id, 0);
-      await services.labelStore.put(key, bytes, TYPES.a4);
-    }
-    if (!bytes)
-      throw new HttpError(
-        404,
-        'LABEL_FORMAT_NOT_STORED',
-        `No ${format.data} label is stored for this order; this account's print profile does not produce it.`,
-      );
+    const parcel = labelledParcel(order);
+    const bytes = await labelBytes(order, parcel.id, format.data);
     return {
       statusCode: 200,
       headers: {
@@ -68,4 +73,55 @@ async function getOrderLabel(
   }
 }
 
-export const handler = middy(getOrderLabel).use(injectLambdaContext(logger));
+/**
+ * The label's bytes. A6 (and ZPL, for accounts that print it) were stored when the order was processed: one
+ * recorded but gone from S3 is our fault (a 500, logged, `LabelMissing`), not the caller's.
+ */
+async function labelBytes(order: OrderRecord, parcelId: number, format: Format): Promise<Uint8Array> {
+  const key = labelKey({
+    account: order.account,
+    channel: order.channel,
+    orderId: order.orderId,
+    parcelId,
+    format,
+  });
+  if (format === 'a4') {
+    const stored = await services.labelStore.get(key);
+    if (stored) return stored;
+    const client = await services.processDeps.sendcloud(order.account);
+    const bytes = await client.labels.normalPrinterPdf(parcelId, 0);
+    await services.labelStore.put(key, bytes, TYPES.a4);
+    return bytes;
+  }
+  const recorded = order.labels?.[format];
+  if (!recorded)
+    throw new HttpError(
+      404,
+      'LABEL_FORMAT_NOT_STORED',
+      format === 'zpl'
+        ? `No ZPL label was made for order ${order.orderId}: ZPL is made for accounts whose printers take it (ZPL_ACCOUNTS) and for end-of-day orders. Ask for format=a6 or a4.`
+        : `No A6 label is recorded for order ${order.orderId} (status ${order.status}).`,
+    );
+  const bytes = await services.labelStore.get(recorded.key);
+  if (bytes) return bytes;
+  logger.error('stored label missing', {
+    orderId: order.orderId,
+    channel: order.channel,
+    format,
+    key: recorded.key,
+  });
+  metrics.addMetric('LabelMissing', MetricUnit.Count, 1);
+  throw new LabelMissingError(format);
+}
+
+/** A label the order records as stored is not in the bucket. */
+class LabelMissingError extends Error {
+  override readonly name = 'LabelMissingError' as const;
+  readonly code = 'LABEL_MISSING' as const;
+  readonly retryable = false;
+  constructor(format: string) {
+    super(`the ${format} label recorded for this order is not in the label bucket`);
+  }
+}
+
+export const handler = middy(getOrderLabel).use(injectLambdaContext(logger)).use(logMetrics(metrics));

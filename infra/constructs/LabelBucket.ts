@@ -42,6 +42,8 @@ export class LabelBucket extends Construct {
           transitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
           expiration: Duration.days(400),
         },
+        // Merged end-of-day files are for printing that day; reprints come from labels/.
+        { id: 'batches', prefix: 'batches/', expiration: Duration.days(90) },
         { id: 'abort-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       removalPolicy: RemovalPolicy.RETAIN,

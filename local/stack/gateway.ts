@@ -39,7 +39,26 @@ export interface GatewayOptions {
   readonly invocation?: InvocationOptions;
   /** The integration timeout: past it the client gets 503 while the function runs on. Default 29 s. */
   readonly integrationTimeoutMs?: number;
+  /**
+   * Route keys a page on another origin may call; there the functions' CORS decides. Every other request
+   * with a foreign `Origin` is refused. Default: the public checkout routes (CHECKOUT_ROUTES).
+   */
+  readonly crossOriginRoutes?: readonly string[];
 }
+
+/** What a shop's checkout page calls from its own origin: the component and what it shows. */
+export const CHECKOUT_ROUTES = [
+  'GET /service-points',
+  'GET /service-points/{id}',
+  'GET /delivery-options',
+  'GET /checkout/component.js',
+] as const;
+
+/**
+ * The names the gateway answers to. A page whose own host name resolves to 127.0.0.1 (DNS rebinding) sends
+ * that name as Host, and is refused.
+ */
+const LOCAL_HOST = /^(127\.0\.0\.1|localhost)(:\d{1,5})?$/i;
 
 const TEXT = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+json)/i;
 
@@ -59,6 +78,7 @@ const INTEGRATION_TIMED_OUT = Symbol('integration timed out');
  * raw bodies included (base64 for binary media types), and handler results become HTTP responses. AWS's
  * answers where it would fail: 413 past 10 MB of body, 500 when the invocation fails (a handler error, its
  * timeout, an event or response past Lambda's 6 MB, an invalid response), 503 past the integration timeout.
+ * It is not open to web pages: 403 for a foreign Host, and for a foreign Origin outside the checkout routes.
  */
 export class LocalGateway {
   readonly #server: Server;
@@ -89,9 +109,36 @@ export class LocalGateway {
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
 
+  /**
+   * A web page open in the developer's browser can reach 127.0.0.1, and with real SendCloud keys an order
+   * is a paid label: only the gateway's own names and origin get in, and other origins only on the routes
+   * meant for shop pages. (API Gateway in AWS has IAM on every other route instead.)
+   */
+  #refusal(req: IncomingMessage, path: string, match: { route: Route } | undefined): string | undefined {
+    const host = req.headers.host ?? '';
+    if (!LOCAL_HOST.test(host))
+      return 'the local gateway answers only to Host 127.0.0.1 or localhost (with its port)';
+    const origin = req.headers.origin;
+    if (origin === undefined || this.#ownOrigins(host).has(origin.toLowerCase())) return undefined;
+    const open = this.#options.crossOriginRoutes ?? CHECKOUT_ROUTES;
+    // a browser's preflight for an open route is let through (API Gateway's CORS would answer it)
+    const target = req.method === 'OPTIONS' ? this.#match('GET', path) : match;
+    if (target && open.includes(target.route.routeKey)) return undefined;
+    return `requests from another origin (${origin.slice(0, 100)}) reach only the checkout routes; call this route from a server`;
+  }
+
+  #ownOrigins(host: string): Set<string> {
+    const port = (this.#server.address() as AddressInfo).port;
+    return new Set([`http://${host.toLowerCase()}`, `http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      const method = req.method ?? 'GET';
+      const match = this.#match(method, url.pathname);
+      const refusal = this.#refusal(req, url.pathname, match);
+      if (refusal) return send(res, 403, { message: 'Forbidden', reason: refusal });
       const body = await readBody(req);
       if (body === undefined) return send(res, 413, { message: 'Request Entity Too Large' });
       const local = await this.#options.local?.(req, url, body);
@@ -100,8 +147,6 @@ export class LocalGateway {
         res.end(local.json === undefined ? (local.body ?? '') : JSON.stringify(local.json));
         return;
       }
-      const method = req.method ?? 'GET';
-      const match = this.#match(method, url.pathname);
       if (!match) return send(res, 404, { message: 'Not Found' });
       const event = toEvent(
         req,

@@ -1,20 +1,18 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventPublishError, EventTooLargeError } from './errors';
 import { type DetailType, EVENT_SCHEMAS, EVENT_SOURCE, type EventDetail } from './schemas';
 
 export interface EventPublisher {
   publish<T extends DetailType>(detailType: T, detail: EventDetail<T>): Promise<void>;
 }
 
-export class EventPublishError extends Error {
-  override readonly name = 'EventPublishError' as const;
-  readonly code = 'EVENT_PUBLISH_FAILED' as const;
-  readonly retryable = true;
-  constructor(detailType: string, options?: ErrorOptions) {
-    super(`EventBridge refused a "${detailType}" event`, options);
-  }
-}
+/** EventBridge's limit for one PutEvents entry: source, detail-type and detail, in UTF-8 bytes. */
+export const MAX_EVENT_ENTRY_BYTES = 256 * 1024;
 
-/** Validates the detail against its schema, then PutEvents on the service's bus. */
+export const eventEntryBytes = (detailType: string, detail: string): number =>
+  Buffer.byteLength(EVENT_SOURCE) + Buffer.byteLength(detailType) + Buffer.byteLength(detail);
+
+/** Validates the detail against its schema and EventBridge's size limit, then PutEvents on the service's bus. */
 export class EventBridgePublisher implements EventPublisher {
   readonly #client: EventBridgeClient;
   readonly #busName: string;
@@ -25,16 +23,14 @@ export class EventBridgePublisher implements EventPublisher {
   }
 
   async publish<T extends DetailType>(detailType: T, detail: EventDetail<T>): Promise<void> {
-    const valid = EVENT_SCHEMAS[detailType].parse(detail);
+    const json = JSON.stringify(EVENT_SCHEMAS[detailType].parse(detail));
+    const bytes = eventEntryBytes(detailType, json);
+    // AWS fails the whole PutEvents call for it (a ValidationException): say so before the call.
+    if (bytes > MAX_EVENT_ENTRY_BYTES) throw new EventTooLargeError(detailType, bytes, MAX_EVENT_ENTRY_BYTES);
     const result = await this.#client.send(
       new PutEventsCommand({
         Entries: [
-          {
-            Source: EVENT_SOURCE,
-            DetailType: detailType,
-            Detail: JSON.stringify(valid),
-            EventBusName: this.#busName,
-          },
+          { Source: EVENT_SOURCE, DetailType: detailType, Detail: json, EventBusName: this.#busName },
         ],
       }),
     );

@@ -1,2 +1,3 @@
 export * from './EventPublisher';
+export * from './errors';
 export * from './schemas';

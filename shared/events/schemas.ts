@@ -4,7 +4,7 @@ import { NORMALIZED_STATUSES } from '../tracking/normalizedStatus';
 /**
  * Event details on the bus (source `sendcloud-bridge`). Each is validated before publishing and published
  * as JSON Schema in docs/events/. They carry ids, channel, carrier and tracking — never the recipient's
- * name, address, e-mail or phone.
+ * name, address, postal code, e-mail or phone — and fit in one EventBridge entry (256 KB).
  */
 export const EVENT_SOURCE = 'sendcloud-bridge';
 
@@ -22,10 +22,23 @@ export const OrderAccepted = z.object({
   acceptedAt: z.iso.datetime(),
 });
 
+/** Limits on what `Order Rejected` echoes of a request that may be anything (shared/orders/rejectOrder.ts). */
+export const REJECTED_LIMITS = { id: 100, problems: 50, path: 200, message: 300 } as const;
+
 export const OrderRejected = z.object({
-  ...OrderRef,
+  orderId: z.string().max(REJECTED_LIMITS.id).describe('as sent, cut to 100 characters'),
+  channel: z.string().max(REJECTED_LIMITS.id),
+  account: z.string().max(REJECTED_LIMITS.id),
   reason: z.string(),
-  problems: z.array(z.object({ path: z.string(), message: z.string() })),
+  problems: z
+    .array(
+      z.object({
+        path: z.string().max(REJECTED_LIMITS.path),
+        message: z.string().max(REJECTED_LIMITS.message),
+      }),
+    )
+    .max(REJECTED_LIMITS.problems)
+    .describe('the first 50 problems (the 400 answer lists them all)'),
   rejectedAt: z.iso.datetime(),
 });
 
@@ -36,7 +49,10 @@ const ParcelRef = {
   shippingMethodId: z.number().int(),
   shippingMethodName: z.string(),
   trackingNumber: z.string(),
-  trackingUrl: z.string().nullable(),
+  trackingUrl: z
+    .string()
+    .nullable()
+    .describe("SendCloud's tracking page, without the recipient's postal code (its verification parameters)"),
 };
 
 export const ParcelAnnounced = z.object({

@@ -1,2 +1,4 @@
+export * from './errorLog';
 export * from './errors';
+export * from './idempotencyKey';
 export * from './request';

@@ -2,17 +2,71 @@ import * as z from 'zod';
 
 /**
  * An order as order systems post it to `POST /orders`: grams and centimetres, camelCase. Every problem is
- * reported with its path and a message a developer can act on.
+ * reported with its path and a message a developer can act on. Text goes onto labels and customs papers, so
+ * it is bounded and printable; numbers are in the ranges carriers and DynamoDB take.
  */
+
+/** C0 controls, DEL and C1: they break label rendering and every export downstream. */
+const CONTROL = /\p{Cc}/u;
+/** The same, less tab and line breaks, for a field whose text may have several lines. */
+const CONTROL_IN_LINES = /[^\P{Cc}\t\n\r]/u;
+/** Half of a surrogate pair: JSON can carry it (`"\ud800"`), UTF-8 cannot. */
+const LONE_SURROGATE = /\p{Cs}/u;
+/** What renders as nothing: whitespace, zero-width characters, BOM, bidi marks, fillers, the blank braille cell. */
+const INVISIBLE = /[\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800]/gu;
+
+/** Why a text value cannot be printed, or undefined. Emptiness and length are the schema's own checks. */
+export function textProblem(
+  value: string,
+  options: { readonly multiline?: boolean } = {},
+): string | undefined {
+  const control = (options.multiline ? CONTROL_IN_LINES : CONTROL).exec(value);
+  if (control) {
+    const code = (control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+    return `must not contain control characters (U+${code} at position ${control.index + 1})${options.multiline ? '' : '; send one line of printable text'}`;
+  }
+  if (LONE_SURROGATE.test(value)) return 'is not valid Unicode text (half of a surrogate pair)';
+  if (value !== '' && value.replace(INVISIBLE, '') === '')
+    return 'must not be empty: it has only invisible characters (spaces, zero-width characters, BOM or bidi marks)';
+  return undefined;
+}
+
+const printable =
+  (options: { readonly multiline?: boolean } = {}) =>
+  (value: string, ctx: z.RefinementCtx) => {
+    const problem = textProblem(value, options);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  };
+
+/** Required text: trimmed, 1 to `max` characters, printable. */
+export const Text = (max: number, options: { readonly multiline?: boolean } = {}) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `at most ${max} characters`)
+    .superRefine(printable(options));
+/** Optional text: as `Text`, but may be empty, null or left out. */
+export const OptionalText = (max: number, options: { readonly multiline?: boolean } = {}) =>
+  z.string().trim().max(max, `at most ${max} characters`).superRefine(printable(options)).nullish();
+
 const Country = z
   .string()
   .trim()
   .transform((value) => value.toUpperCase())
   .pipe(z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as "NL"'));
-const Decimal = z.string().regex(/^\d{1,7}(\.\d{1,2})?$/, 'a decimal amount as a string, e.g. "12.50"');
-const Text = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
-const OptionalText = (max: number) => z.string().trim().max(max, `at most ${max} characters`).nullish();
+/** At least 0, at most two decimals (as SendCloud takes money). */
+export const Decimal = z
+  .string()
+  .regex(/^\d{1,7}(\.\d{1,2})?$/, 'a decimal amount as a string, e.g. "12.50"');
+/** Grams for a parcel or an item: whole grams, 1 g to 1,000 kg. */
+export const Grams = z
+  .number()
+  .int('whole grams')
+  .min(1, 'at least 1 gram')
+  .max(1_000_000, 'at most 1,000 kg');
+/** A parcel side: 0.1 cm to 10 m (smaller values are typos, and below 1e-130 DynamoDB refuses the number). */
+const Centimetres = z.number().min(0.1, 'at least 0.1 cm').max(1_000, 'at most 1,000 cm');
 
 /** EU member states: no customs lines needed from NL. */
 export const EU = new Set([
@@ -56,8 +110,8 @@ export const Recipient = z.object({
   postalCode: Text(12),
   city: Text(30),
   country: Country,
-  state: OptionalText(35),
-  email: z.email('a valid e-mail address').nullish(),
+  state: OptionalText(14),
+  email: z.email('a valid e-mail address').max(320, 'at most 320 characters').nullish(),
   phone: z
     .string()
     .trim()
@@ -67,24 +121,24 @@ export const Recipient = z.object({
 export type Recipient = z.infer<typeof Recipient>;
 
 export const ParcelSpec = z.object({
-  weightGrams: z.number().int('whole grams').positive('more than 0 grams').max(1_000_000, 'at most 1,000 kg'),
-  lengthCm: z.number().positive().max(1_000).optional(),
-  widthCm: z.number().positive().max(1_000).optional(),
-  heightCm: z.number().positive().max(1_000).optional(),
+  weightGrams: Grams,
+  lengthCm: Centimetres.optional(),
+  widthCm: Centimetres.optional(),
+  heightCm: Centimetres.optional(),
 });
 export type ParcelSpec = z.infer<typeof ParcelSpec>;
 
 export const OrderItem = z.object({
   sku: OptionalText(64),
   description: Text(255),
-  quantity: z.number().int().min(1),
+  quantity: z.number().int('a whole number').min(1, 'at least 1').max(10_000, 'at most 10,000'),
   unitPrice: Decimal,
   hsCode: z
     .string()
     .regex(/^\d{6,10}$/, 'a 6 to 10 digit HS code')
     .nullish(),
   originCountry: Country.nullish(),
-  weightGrams: z.number().int().positive(),
+  weightGrams: Grams,
 });
 export type OrderItem = z.infer<typeof OrderItem>;
 
@@ -123,7 +177,7 @@ export const OrderRequest = z
     /** `end_of_day`: hold the order for the day's batch (one merged label file) instead of shipping now. */
     dispatch: z.enum(['immediate', 'end_of_day']).default('immediate'),
     /** Where it is packed; end-of-day label files can be split by it. */
-    packingStation: z.string().trim().min(1).max(40).optional(),
+    packingStation: Text(40).optional(),
   })
   .superRefine((order, ctx) => {
     const dims = [order.parcel.lengthCm, order.parcel.widthCm, order.parcel.heightCm].filter(
@@ -175,10 +229,17 @@ export interface FieldProblem {
   readonly message: string;
 }
 
+/**
+ * A field that is not there. zod leaves the input out of its issues (it may be personal data), so an absent
+ * field is told from a wrong type by its message: "expected string, received undefined".
+ */
+const isMissing = (issue: z.core.$ZodIssue): boolean =>
+  issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+
 /** zod issues → `[{path: "recipient.postalCode", message}]`, every one of them. */
 export function fieldProblems(error: z.ZodError): FieldProblem[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join('.') || '(body)',
-    message: issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message,
+    message: isMissing(issue) ? 'required' : issue.message,
   }));
 }

@@ -92,9 +92,10 @@ export async function acceptBatch(
   const toQueue = new Map<string, Array<{ channel: string; orderId: string }>>();
   let stopped = false;
   const results = await mapLimit(body.orders, settings.concurrency, async (raw, index) => {
+    // Echoed back as sent, bounded: 500 oversized ids must not push the answer past Lambda's 6 MB.
     const orderId =
-      typeof raw === 'object' && raw !== null && typeof (raw as Record<string, unknown>).orderId === 'string'
-        ? String((raw as Record<string, unknown>).orderId)
+      typeof raw === 'object' && raw !== null && 'orderId' in raw && typeof raw.orderId === 'string'
+        ? raw.orderId.slice(0, 100)
         : null;
     if (stopped || (settings.remainingMs && settings.remainingMs() < settings.marginMs))
       return notProcessed(index, orderId);

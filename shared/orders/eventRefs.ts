@@ -7,8 +7,36 @@ export const orderRef = (order: OrderRecord) => ({
   account: order.account,
 });
 
+/**
+ * SendCloud's tracking URL carries the recipient's postal code (`verification`, and for service points
+ * `servicepoint_verification`) so that the page shows the full journey. Events promise no address data:
+ * they carry the page without it, which still shows the parcel's status.
+ */
+const VERIFICATION_PARAMETERS = ['verification', 'servicepoint_verification'] as const;
+
+export function trackingUrlForEvents(url: string | null): string | null {
+  if (url === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // not a URL we can clean: rather no link than a postal code
+    return null;
+  }
+  for (const name of VERIFICATION_PARAMETERS) parsed.searchParams.delete(name);
+  return parsed.toString();
+}
+
+export interface ParcelRefOptions {
+  /**
+   * Keep the postal code in the tracking URL, for an account whose subscribers are allowed address data.
+   * Default false.
+   */
+  readonly trackingVerification?: boolean;
+}
+
 /** The ids and tracking every parcel event carries (no personal data); undefined before a parcel exists. */
-export function parcelRef(order: OrderRecord) {
+export function parcelRef(order: OrderRecord, options: ParcelRefOptions = {}) {
   const p = order.parcel;
   if (!p) return undefined;
   return {
@@ -26,6 +54,6 @@ export function parcelRef(order: OrderRecord) {
     shippingMethodId: p.shippingMethodId,
     shippingMethodName: p.shippingMethodName,
     trackingNumber: p.trackingNumber,
-    trackingUrl: p.trackingUrl,
+    trackingUrl: options.trackingVerification ? p.trackingUrl : trackingUrlForEvents(p.trackingUrl),
   };
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Recipient } from '../orders/OrderRequest';
+import { Decimal, Grams, OptionalText, Recipient, Text } from '../orders/OrderRequest';
 
 export const RETURN_REASONS = [
   'wrong_size',
@@ -11,30 +11,30 @@ export const RETURN_REASONS = [
 ] as const;
 
 export const ReturnItem = z.object({
-  description: z.string().trim().min(1).max(255),
-  quantity: z.number().int().min(1),
-  sku: z.string().max(100).nullish(),
+  description: Text(255),
+  quantity: z.number().int('a whole number').min(1, 'at least 1').max(10_000, 'at most 10,000'),
+  sku: OptionalText(100),
   /** Defaults to the HS code of the order's line with the same SKU. */
   hsCode: z
     .string()
     .regex(/^\d{6,10}$/, 'a 6 to 10 digit HS code')
     .nullish(),
   reason: z.enum(RETURN_REASONS),
-  message: z.string().max(255).nullish(),
+  /** The customer's own words: may have several lines. */
+  message: OptionalText(255, { multiline: true }),
   /** Defaults to the value of the original order split over its items. */
-  unitPrice: z
-    .string()
-    .regex(/^\d{1,7}(\.\d{1,2})?$/, 'a decimal amount as a string, e.g. "12.50"')
-    .optional(),
-  weightGrams: z.number().int().positive().optional(),
+  unitPrice: Decimal.optional(),
+  weightGrams: Grams.optional(),
 });
 export type ReturnItem = z.infer<typeof ReturnItem>;
 
 /** `POST /returns`: a return for a shipped order (channel + orderId) or its parcel (parcelId). */
 export const ReturnRequest = z
   .object({
-    channel: z.string().trim().min(1).optional(),
-    orderId: z.string().trim().min(1).max(100).optional(),
+    channel: Text(30)
+      .regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, - and _ (the channel the order was sent with)')
+      .optional(),
+    orderId: Text(100).optional(),
     parcelId: z.number().int().positive().optional(),
     /** The shop's own return number (RMA): the same reference is the same return. */
     reference: z
@@ -45,7 +45,7 @@ export const ReturnRequest = z
     items: z.array(ReturnItem).min(1, 'at least one item').max(50),
     /** The customer's address, when it differs from the order's (or the order's is no longer kept). */
     from: Recipient.optional(),
-    weightGrams: z.number().int().positive().max(1_000_000).optional(),
+    weightGrams: Grams.optional(),
   })
   .refine((r) => r.parcelId !== undefined || r.orderId !== undefined, {
     message: 'give orderId (with channel) or parcelId',

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -209,6 +210,88 @@ describe('HTTP gateway (API Gateway HTTP API, payload 2.0)', () => {
     expect(crash.status).toBe(500);
     expect(await crash.text()).not.toContain('secret');
     expect((await fetch(`${stack.url}/nope`)).status).toBe(404);
+  });
+});
+
+/** A request with headers fetch will not send (Host), answered as status and body. */
+function rawRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+describe('HTTP gateway: closed to other sites', () => {
+  const post = (headers: Record<string, string>) =>
+    fetch(`${stack.url}/echo/site`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: '{}',
+    });
+
+  it('refuses a foreign Host (DNS rebinding) before any handler runs, and answers its own names', async () => {
+    const before = seenEvents.length;
+    const port = new URL(stack.url).port;
+    const rebound = await rawRequest(`${stack.url}/echo/rebound`, {
+      method: 'POST',
+      headers: { host: `attacker.example:${port}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body)).toMatchObject({
+      reason: expect.stringMatching(/Host 127\.0\.0\.1 or localhost/),
+    });
+    expect(seenEvents.length).toBe(before);
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, 'localhost'])
+      expect((await rawRequest(`${stack.url}/_local/health`, { headers: { host } })).status).toBe(200);
+  });
+
+  it('refuses a request from another origin, and takes its own origin and requests without one', async () => {
+    const before = seenEvents.length;
+    const foreign = await post({ origin: 'https://shop.example' });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toMatchObject({ reason: expect.stringMatching(/another origin/) });
+    expect((await post({ origin: 'null' })).status).toBe(403);
+    expect(
+      (await fetch(`${stack.url}/_local/events`, { headers: { origin: 'https://shop.example' } })).status,
+    ).toBe(403);
+    expect(seenEvents.length).toBe(before);
+    expect((await post({ origin: stack.url })).status).toBe(201);
+    expect((await post({ origin: stack.url.replace('127.0.0.1', 'localhost') })).status).toBe(201);
+    expect((await post({})).status).toBe(201);
+  });
+
+  it('lets other origins reach only the routes opened to them', async () => {
+    const gateway = await LocalGateway.start({
+      port: 0,
+      crossOriginRoutes: ['GET /open'],
+      routes: [
+        { routeKey: 'GET /open', name: 'open', handler: async () => ({ statusCode: 200, body: 'open' }) },
+        {
+          routeKey: 'GET /closed',
+          name: 'closed',
+          handler: async () => ({ statusCode: 200, body: 'closed' }),
+        },
+      ],
+    });
+    try {
+      const origin = { origin: 'https://shop.example' };
+      expect((await fetch(`${gateway.url}/open`, { headers: origin })).status).toBe(200);
+      expect((await fetch(`${gateway.url}/closed`, { headers: origin })).status).toBe(403);
+      // a preflight for the open route gets through (no route answers it here), one for the closed one not
+      expect((await fetch(`${gateway.url}/open`, { method: 'OPTIONS', headers: origin })).status).toBe(404);
+      expect((await fetch(`${gateway.url}/closed`, { method: 'OPTIONS', headers: origin })).status).toBe(403);
+    } finally {
+      await gateway.stop();
+    }
   });
 });
 

@@ -175,7 +175,12 @@ describe('POST /orders → parcel → label → events', () => {
       /ISO 3166-1 alpha-2/,
     );
     expect(eventsFor(body.orderId as string, 'Order Rejected')).toHaveLength(1);
-    expect((await fetch(`${stack.url}/orders`, { method: 'POST', body: '{not json' })).status).toBe(400);
+    const notJson = await fetch(`${stack.url}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
+    });
+    expect(notJson.status).toBe(400);
     expect((await post('/orders', order({ account: 'nobody' }))).status).toBe(400);
   });
 

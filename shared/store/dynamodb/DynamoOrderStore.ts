@@ -14,6 +14,8 @@ import { orderPk, PENDING_SHARDS, pendingShard, readyShard } from './tables';
 const ORDER = 'ORDER';
 const RECIPIENT = 'RECIPIENT';
 const SETTLED = new Set(['announced', 'label_stored', 'shipped', 'failed']);
+/** Orders whose worker still needs the recipient. */
+const UNSHIPPED = new Set(['ready', 'accepted', 'creating']);
 
 export interface DynamoOrderStoreOptions {
   readonly tableName: string;
@@ -32,13 +34,15 @@ export class DynamoOrderStore implements OrderStore {
     this.#ttlDays = options.recipientTtlDays ?? 90;
   }
 
+  /**
+   * The order first, conditionally, then its personal data: an order that cannot be written (a repeat, an
+   * item DynamoDB refuses) leaves no personal data behind, and a crash between the two writes leaves an order
+   * without a recipient, never a recipient without an order. A repeat of the same order (same body hash)
+   * while it still waits for its parcel writes the recipient again, finishing what such a crash cut short.
+   * (dynalite, the local emulator, has no transactions, so one TransactWriteItems is not an option.)
+   */
   async create(order: OrderRecord, recipient: OrderRecipient): Promise<CreateResult> {
     const pk = orderPk(order.channel, order.orderId);
-    const expiresAt = Math.floor(Date.parse(order.createdAt) / 1000) + this.#ttlDays * 86_400;
-    // Personal data first: a crash before the order is written leaves only data that expires.
-    await this.#db.send(
-      new PutCommand({ TableName: this.#table, Item: { pk, sk: RECIPIENT, ...recipient, expiresAt } }),
-    );
     try {
       await this.#db.send(
         new PutCommand({
@@ -61,13 +65,27 @@ export class DynamoOrderStore implements OrderStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return { created: true, order };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const existing = await this.get(order);
       if (!existing) throw error;
+      if (existing.bodyHash === order.bodyHash && UNSHIPPED.has(existing.status))
+        await this.#putRecipient(existing, recipient);
       return { created: false, existing };
     }
+    await this.#putRecipient(order, recipient);
+    return { created: true, order };
+  }
+
+  /** Personal data, expiring `recipientTtlDays` after the order was created (a repeat never extends it). */
+  async #putRecipient(order: OrderRecord, recipient: OrderRecipient): Promise<void> {
+    const expiresAt = Math.floor(Date.parse(order.createdAt) / 1000) + this.#ttlDays * 86_400;
+    await this.#db.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { pk: orderPk(order.channel, order.orderId), sk: RECIPIENT, ...recipient, expiresAt },
+      }),
+    );
   }
 
   async addReturn(key: OrderKey, returnId: string): Promise<void> {

@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fieldProblems, OrderRequest, textProblem } from '../../../shared/orders/OrderRequest';
+import { ReturnRequest } from '../../../shared/returns/ReturnRequest';
+
+/** The order schema's hygiene: what goes on a label is printable and bounded, numbers are in range. */
+const example = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../../../docs/examples/order.json'), 'utf8'),
+) as Record<string, unknown> & { recipient: Record<string, unknown>; parcel: Record<string, unknown> };
+
+const recipient = (fields: Record<string, unknown>) => ({
+  ...example,
+  recipient: { ...example.recipient, ...fields },
+});
+const parcel = (fields: Record<string, unknown>) => ({
+  ...example,
+  parcel: { ...example.parcel, ...fields },
+});
+
+/** Path → message of every problem, or {} when the order is valid. */
+function problemsOf(input: unknown): Record<string, string> {
+  const parsed = OrderRequest.safeParse(input);
+  return parsed.success
+    ? {}
+    : Object.fromEntries(fieldProblems(parsed.error).map((p) => [p.path, p.message]));
+}
+
+describe('text on labels', () => {
+  it('takes the README example, accents, non-Latin scripts and emoji joined with ZWJ', () => {
+    // Prepare
+    const names = ['Sanne Jansen', 'Zoë Ñúñez-Ørsted', 'Анна Петрова', '山田 太郎', 'محمد', 'Family 👨‍👩‍👧'];
+
+    // Act
+    const results = names.map((name) => problemsOf(recipient({ name })));
+
+    // Assess
+    expect(results).toEqual(names.map(() => ({})));
+  });
+
+  it.each([
+    ['NUL', 'Sanne\u0000Jansen', /U\+0000 at position 6/],
+    ['a tab', 'Sanne\tJansen', /U\+0009/],
+    ['a line break', 'Sanne\nJansen', /U\+000A/],
+    ['ESC (terminal colours)', '\u001B[31mSanne', /U\+001B at position 1/],
+    ['DEL', 'Sanne\u007F', /U\+007F/],
+    ['a C1 control (NEL)', 'Sanne\u0085', /U\+0085/],
+    ['half a surrogate pair', 'Sanne\uD800', /half of a surrogate pair/],
+  ])('refuses %s in a one-line field, saying where', (_, name, message) => {
+    expect(problemsOf(recipient({ name }))['recipient.name']).toMatch(message);
+  });
+
+  it.each([
+    ['zero-width space', '\u200B'],
+    ['a BOM', '\uFEFF\u200B'],
+    ['bidi marks', '\u200E\u200F\u202E'],
+    ['word joiner and soft hyphen', '\u2060\u00AD'],
+    ['Hangul filler', '\u3164'],
+  ])('refuses a value of only %s as empty', (_, city) => {
+    expect(problemsOf(recipient({ city }))['recipient.city']).toMatch(/only invisible characters/);
+  });
+
+  it('refuses whitespace-only required text as empty, and invisible-only optional text too', () => {
+    expect(problemsOf(recipient({ street: ' \u00A0\u2007\u202F\u3000 ' }))['recipient.street']).toBe(
+      'must not be empty',
+    );
+    expect(problemsOf(recipient({ company: '\u200B' }))['recipient.company']).toMatch(/only invisible/);
+    expect(problemsOf(recipient({ company: '' }))).toEqual({});
+  });
+
+  it('bounds every text field by SendCloud’s limits', () => {
+    const long = (n: number) => 'a'.repeat(n);
+    expect(
+      problemsOf(
+        recipient({
+          name: long(76),
+          company: long(51),
+          street: long(76),
+          houseNumber: long(21),
+          postalCode: long(13),
+          city: long(31),
+          state: long(15),
+          email: `${long(320)}@example.invalid`,
+        }),
+      ),
+    ).toEqual({
+      'recipient.name': 'at most 75 characters',
+      'recipient.company': 'at most 50 characters',
+      'recipient.street': 'at most 75 characters',
+      'recipient.houseNumber': 'at most 20 characters',
+      'recipient.postalCode': 'at most 12 characters',
+      'recipient.city': 'at most 30 characters',
+      'recipient.state': 'at most 14 characters',
+      'recipient.email': expect.any(String),
+    });
+    expect(Object.keys(problemsOf({ ...example, orderId: long(51), channel: long(31) }))).toEqual([
+      'orderId',
+      'channel',
+    ]);
+    expect(Object.keys(problemsOf({ ...example, packingStation: '\u200B' }))).toEqual(['packingStation']);
+  });
+
+  it('lets a multi-line field keep its tabs and line breaks, and nothing else', () => {
+    expect(textProblem('line one\r\n\tline two', { multiline: true })).toBeUndefined();
+    expect(textProblem('line one\u0000', { multiline: true })).toMatch(/U\+0000/);
+    expect(textProblem('line one\ttwo')).toMatch(/U\+0009/);
+  });
+});
+
+describe('problems', () => {
+  it('say "required" for a missing field, and what was wrong for a wrong type', () => {
+    const { name: _name, ...nameless } = example.recipient;
+    expect(problemsOf({ ...example, recipient: nameless })['recipient.name']).toBe('required');
+    expect(problemsOf(recipient({ name: 42 }))['recipient.name']).toMatch(/expected string, received number/);
+  });
+});
+
+describe('numbers in range', () => {
+  it('refuses dimensions under 0.1 cm (1e-200 used to reach DynamoDB) and over 10 m', () => {
+    expect(problemsOf(parcel({ lengthCm: 1e-200 }))['parcel.lengthCm']).toBe('at least 0.1 cm');
+    expect(problemsOf(parcel({ widthCm: 0 }))['parcel.widthCm']).toBe('at least 0.1 cm');
+    expect(problemsOf(parcel({ heightCm: 1_000.5 }))['parcel.heightCm']).toBe('at most 1,000 cm');
+    expect(problemsOf(parcel({ lengthCm: 0.1, widthCm: 0.1, heightCm: 0.1 }))).toEqual({});
+  });
+
+  it('takes whole grams from 1 g, item quantities up to 10,000, and amounts with at most two decimals', () => {
+    expect(problemsOf(parcel({ weightGrams: 0.5 }))['parcel.weightGrams']).toBe('whole grams');
+    expect(problemsOf(parcel({ weightGrams: 0 }))['parcel.weightGrams']).toBe('at least 1 gram');
+    const item = (fields: Record<string, unknown>) => ({
+      ...example,
+      items: [{ description: 'Mug', quantity: 1, unitPrice: '1.00', weightGrams: 1, ...fields }],
+    });
+    expect(problemsOf(item({ quantity: 10_001 }))['items.0.quantity']).toBe('at most 10,000');
+    expect(problemsOf(item({ weightGrams: 1e-200 }))['items.0.weightGrams']).toBeDefined();
+    expect(problemsOf(item({ unitPrice: '1.005' }))['items.0.unitPrice']).toMatch(/decimal amount/);
+    expect(
+      problemsOf({ ...example, orderValue: { amount: '-1', currency: 'EUR' } })['orderValue.amount'],
+    ).toMatch(/decimal amount/);
+  });
+});
+
+describe('return requests', () => {
+  it('hold to the same rules, and keep the customer’s multi-line message', () => {
+    // Prepare
+    const request = (item: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+      orderId: 'WEB-10001',
+      channel: 'webshop',
+      items: [{ description: 'Mug', quantity: 1, reason: 'damaged', ...item }],
+      ...extra,
+    });
+
+    // Act
+    const kept = ReturnRequest.safeParse(request({ message: 'Broken handle.\nSecond line.' }));
+    const refused = ReturnRequest.safeParse(
+      request({ description: '\u200B', sku: 'A\u0000' }, { channel: 'x'.repeat(31) }),
+    );
+
+    // Assess
+    expect(kept.success).toBe(true);
+    expect(refused.success ? [] : fieldProblems(refused.error).map((p) => p.path)).toEqual([
+      'channel',
+      'items.0.description',
+      'items.0.sku',
+    ]);
+  });
+});

@@ -141,6 +141,8 @@ export const FUNCTIONS = {
     ],
     uses: { table: 'read', ordersQueue: 'send' },
     settings: ['requeueAfterSeconds'],
+    // Up to 1,000 pending orders read and queued per run.
+    timeoutSeconds: 60,
   },
   'sendcloud-webhook': {
     description: 'POST /webhooks/sendcloud[/{account}] (HMAC-signed by SendCloud)',

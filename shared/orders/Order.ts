@@ -90,6 +90,8 @@ export interface OrderRecord extends OrderKey {
   readonly routing?: RoutingDecision;
   /** Methods refused at announcement for this order, with why. */
   readonly refusedMethods?: Readonly<Record<string, string>>;
+  /** When the order first found every method that fits it unavailable (breaker open); it fails a day later. */
+  readonly waitingForMethodSince?: string;
   readonly parcel?: OrderParcel;
   readonly labels?: Readonly<Partial<Record<'a6' | 'zpl', StoredLabel>>>;
   readonly failure?: { readonly code: string; readonly reason: string; readonly at: string };

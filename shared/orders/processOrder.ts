@@ -34,14 +34,24 @@ export interface ProcessDeps {
   /** A method with this many announcement failures within `unavailableWindowMs` is skipped. */
   readonly unavailableAfterFailures?: number;
   readonly unavailableWindowMs?: number;
+  /**
+   * How long an order waits for a method that fits it but is unavailable (breaker open) before it fails with
+   * NO_ELIGIBLE_METHOD. Default 24 h: a carrier outage is over well within a day, an order older than that
+   * needs a person.
+   */
+  readonly methodWaitMs?: number;
 }
 
-/** `retry`: try again later (held by another worker, or the fence lost); the others are final for this message. */
+/**
+ * `retry`: try again later (held by another worker, the fence lost, or every method that fits is unavailable
+ * for now); the others are final for this message.
+ */
 export type ProcessOutcome = 'done' | 'failed' | 'retry' | 'missing';
 
 const ANNOUNCEMENT_FAILED = 1002;
 const NO_LABEL = 999;
 const MAX_FALLBACKS = 4;
+const METHOD_WAIT_MS = 24 * 60 * 60_000;
 
 export const externalReferenceOf = (order: OrderKey): string => `${order.channel}:${order.orderId}`;
 
@@ -121,6 +131,9 @@ export async function announce(
       return undefined;
     const choice = decision.choice;
     if (!choice) {
+      // Unavailable is not "cannot carry": if a method would fit once its breaker closes, the order waits.
+      const fitting = route(routingOrder, { methods, excluded: refused, rules }).choice;
+      if (fitting) return waitForMethod(order, { fitting: fitting.name, unavailable }, deps);
       const last = decision.trace.at(-1);
       return fail(
         order,
@@ -172,6 +185,37 @@ export async function announce(
     `carriers refused ${refused.size} shipping method(s): ${[...refused.values()].join('; ')}`,
   );
 }
+
+/**
+ * Puts back an order whose fitting methods are all unavailable: it stays `creating` with its lock released,
+ * so the next delivery (the worker's back-off, or the sweep) claims it at once. Returns undefined (`retry`),
+ * or the failed order once it has waited `methodWaitMs` since it first had to.
+ */
+async function waitForMethod(
+  order: OrderRecord,
+  why: { readonly fitting: string; readonly unavailable: ReadonlyMap<number, string> },
+  deps: ProcessDeps,
+): Promise<OrderRecord | undefined> {
+  const now = deps.clock();
+  const since = order.waitingForMethodSince ?? now.toISOString();
+  const waitMs = deps.methodWaitMs ?? METHOD_WAIT_MS;
+  if (now.getTime() - Date.parse(since) >= waitMs)
+    return fail(
+      order,
+      deps,
+      'NO_ELIGIBLE_METHOD',
+      `${why.fitting} and every other method that fits this order stayed unavailable for ${duration(waitMs)} (${[...why.unavailable.values()][0] ?? 'failing at the carrier'})`,
+    );
+  await deps.store.update(
+    order,
+    { waitingForMethodSince: since, lockUntil: now.toISOString(), updatedAt: now.toISOString() },
+    { attempt: order.attempt },
+  );
+  return undefined;
+}
+
+const duration = (ms: number): string =>
+  ms >= 3_600_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 60_000)} min`;
 
 /** What routing needs for an order: the account's methods and rules, failing methods, the order's facts. */
 export async function routingInputs(order: OrderRecord, deps: ProcessDeps, client: SendcloudClient) {

@@ -1,14 +1,26 @@
 import type { OrderStore } from '../store';
+import type { OrderRecord } from './Order';
 import type { OrderQueue } from './OrderQueue';
 
 /**
- * Nothing accepted is lost: an order still `accepted` or `creating` well after it arrived (its message was
- * never sent, or went to the DLQ, or the worker's lock ran out) is queued again. The worker is safe under
- * duplicates, so re-queueing a slow order costs one no-op delivery at most.
+ * Nothing accepted is lost: an order not final well after it arrived is queued again until it reaches its
+ * end — `accepted` or `creating` (its message was never sent, went to the DLQ, the worker's lock ran out, or
+ * it waits for an unavailable method), and `announced` without a stored label (label downloads failed until
+ * the message gave up). The worker is safe under duplicates and only fetches the label of an announced
+ * order, so re-queueing a slow order costs one no-op delivery at most and never a second parcel.
  */
 export async function requeueStuckOrders(
   deps: { readonly store: OrderStore; readonly queue: OrderQueue; readonly clock: () => Date },
-  options: { readonly olderThanMs: number; readonly limit?: number },
+  options: {
+    readonly olderThanMs: number;
+    readonly limit?: number;
+    /**
+     * An order a batch took waits for its group message behind up to thousands of others: it is queued on
+     * its own only when its batch has not touched it for this long (default 30 minutes), so a large end of day
+     * is not turned into single orders.
+     */
+    readonly batchGraceMs?: number;
+  },
 ): Promise<{ readonly requeued: number }> {
   const before = new Date(deps.clock().getTime() - options.olderThanMs);
   const keys = await deps.store.pending({ before, limit: options.limit ?? 1_000 });
@@ -16,14 +28,19 @@ export async function requeueStuckOrders(
   const due = [];
   for (const key of keys) {
     const order = await deps.store.get(key);
-    if (!order) continue;
-    const held =
-      order.status === 'creating' &&
-      order.lockUntil !== undefined &&
-      Date.parse(order.lockUntil) > now.getTime();
-    if ((order.status === 'accepted' || order.status === 'creating') && !held)
+    if (order && isDue(order, now, options.batchGraceMs ?? 30 * 60_000))
       due.push({ kind: 'order' as const, channel: key.channel, orderId: key.orderId });
   }
   await deps.queue.send(due);
   return { requeued: due.length };
+}
+
+function isDue(order: OrderRecord, now: Date, batchGraceMs: number): boolean {
+  if (order.status === 'announced') return true;
+  if (order.status === 'accepted')
+    return !order.batchId || Date.parse(order.updatedAt) <= now.getTime() - batchGraceMs;
+  // A worker still holds it: it will finish, or its lock runs out and the next sweep takes it.
+  if (order.status === 'creating')
+    return order.lockUntil === undefined || Date.parse(order.lockUntil) <= now.getTime();
+  return false;
 }

@@ -41,7 +41,10 @@ export interface OrderStore {
   ready(account: string, options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]>;
   /** `ready` → `accepted` in this batch; false if another batch took it first. */
   assignToBatch(key: OrderKey, batchId: string, now: Date): Promise<boolean>;
-  /** Orders still `accepted` or `creating` that were created before `before` (oldest first). */
+  /**
+   * Orders not final yet — `accepted`, `creating`, or `announced` without a stored label — created before
+   * `before` (oldest first per shard).
+   */
   pending(options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]>;
   /**
    * Takes the right to publish `event` for this order: true when nobody has, or a publisher that started

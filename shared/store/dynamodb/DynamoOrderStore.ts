@@ -14,6 +14,8 @@ import { orderPk, PENDING_SHARDS, pendingShard, readyShard } from './tables';
 const ORDER = 'ORDER';
 const RECIPIENT = 'RECIPIENT';
 const SETTLED = new Set(['announced', 'label_stored', 'shipped', 'failed']);
+/** Orders the worker is done with; an `announced` one still needs its label, so it stays in the sweep. */
+const FINAL = new Set(['label_stored', 'shipped', 'failed']);
 /** Orders whose worker still needs the recipient. */
 const UNSHIPPED = new Set(['ready', 'accepted', 'creating']);
 
@@ -209,8 +211,8 @@ export class DynamoOrderStore implements OrderStore {
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: orderPk(key.channel, key.orderId), sk: ORDER },
-          // Settled orders leave the sparse pending index.
-          UpdateExpression: `SET ${sets.join(', ')}${changes.status && SETTLED.has(changes.status) ? ' REMOVE gsi2pk, gsi2sk' : ''}`,
+          // Final orders leave the sparse pending index.
+          UpdateExpression: `SET ${sets.join(', ')}${changes.status && FINAL.has(changes.status) ? ' REMOVE gsi2pk, gsi2sk' : ''}`,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

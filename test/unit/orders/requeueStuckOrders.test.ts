@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { OrderKey, OrderRecord, OrderStatus } from '../../../shared/orders/Order';
+import { requeueStuckOrders } from '../../../shared/orders/requeueStuckOrders';
+import type { OrderStore } from '../../../shared/store';
+import { MemoryQueue } from '../batches/fakes';
+
+const now = new Date('2030-01-01T12:00:00.000Z');
+const clock = () => now;
+
+/** The pending index as the sweep sees it: every order given, with its record. */
+function storeWith(orders: readonly OrderRecord[]): Pick<OrderStore, 'pending' | 'get'> {
+  return {
+    pending: async () => orders.map((o) => ({ channel: o.channel, orderId: o.orderId })),
+    get: async (key: OrderKey) => orders.find((o) => o.orderId === key.orderId),
+  };
+}
+
+function orderIn(status: OrderStatus, extra: Partial<OrderRecord> = {}): OrderRecord {
+  const at = '2030-01-01T11:00:00.000Z';
+  return {
+    channel: 'webshop',
+    orderId: `${status}-${extra.lockUntil ?? 'free'}`,
+    account: 'default',
+    status,
+    bodyHash: 'h',
+    spec: {
+      toCountry: 'NL',
+      weightGrams: 1000,
+      serviceLevel: 'standard',
+      orderValue: { amount: '10.00', currency: 'EUR' },
+      delivery: { type: 'home' },
+    },
+    attempt: 1,
+    createdAt: at,
+    updatedAt: at,
+    ...extra,
+  };
+}
+
+describe('requeueStuckOrders', () => {
+  it('queues every order not yet final — announced without a label included — but not one a worker holds', async () => {
+    // Prepare
+    const queue = new MemoryQueue();
+    const store = storeWith([
+      orderIn('accepted'),
+      orderIn('creating', { lockUntil: '2030-01-01T11:59:00.000Z' }),
+      orderIn('creating', { lockUntil: '2030-01-01T12:01:00.000Z' }),
+      orderIn('announced'),
+      orderIn('label_stored'),
+      orderIn('failed'),
+    ]);
+
+    // Act
+    const result = await requeueStuckOrders(
+      { store: store as OrderStore, queue, clock },
+      { olderThanMs: 10 * 60_000 },
+    );
+
+    // Assess
+    expect(queue.sent.map((m) => (m.kind === 'order' ? m.orderId : m.kind))).toEqual([
+      'accepted-free',
+      'creating-2030-01-01T11:59:00.000Z',
+      'announced-free',
+    ]);
+    expect(result.requeued).toBe(3);
+  });
+});
+
+describe('requeueStuckOrders and end-of-day batches', () => {
+  it('leaves an order its batch took to the batch, and takes it alone once the batch has not touched it for the grace', async () => {
+    // Prepare: both accepted an hour ago; one assigned to a batch a minute ago, one 40 minutes ago
+    const queue = new MemoryQueue();
+    const waiting = {
+      ...orderIn('accepted'),
+      orderId: 'in-batch',
+      batchId: 'eod-1',
+      updatedAt: '2030-01-01T11:59:00.000Z',
+    };
+    const abandoned = {
+      ...orderIn('accepted'),
+      orderId: 'abandoned',
+      batchId: 'eod-1',
+      updatedAt: '2030-01-01T11:20:00.000Z',
+    };
+    const store = storeWith([waiting, abandoned]);
+
+    // Act
+    await requeueStuckOrders(
+      { store: store as OrderStore, queue, clock },
+      { olderThanMs: 60_000, batchGraceMs: 30 * 60_000 },
+    );
+
+    // Assess
+    expect(queue.sent.map((m) => (m.kind === 'order' ? m.orderId : m.kind))).toEqual(['abandoned']);
+  });
+});

@@ -141,7 +141,9 @@ async function processRecord(record: SQSRecord): Promise<void> {
   }
   logger.info('processed', { messageId: record.messageId, kind: message.kind, outcomes });
   if (outcomes.includes('retry'))
-    throw new RetryLaterError('an order is held by another worker; retry later');
+    throw new RetryLaterError(
+      'an order is held by another worker or waits for an unavailable method; retry later',
+    );
 }
 
 async function orderWorker(event: SQSEvent, context: Context) {

@@ -1,4 +1,4 @@
-import { type SimAccount, type SimAccountInput, simAccount } from './accounts';
+import { type DuplicateReferenceMode, type SimAccount, type SimAccountInput, simAccount } from './accounts';
 import { METHODS, methodById, methodJson } from './catalogue';
 import { countryByIso } from './countries';
 import { renderLabelPrinterPdf, renderNormalPrinterPdf, renderPng, renderZpl } from './labels';
@@ -42,6 +42,8 @@ export interface SimulatorOptions {
   /** Multiplies SendCloud's webhook retry delays (1 = real time). Default 0.001. */
   readonly webhookTimeScale?: number;
   readonly clock?: () => Date;
+  /** For accounts that do not set their own; default `reject`. */
+  readonly duplicateExternalReference?: DuplicateReferenceMode;
 }
 
 const PAGE_SIZE = 100;
@@ -71,7 +73,11 @@ export class Simulator {
   readonly #clock: () => Date;
 
   constructor(options: SimulatorOptions) {
-    for (const input of options.accounts) this.accounts.set(input.id, simAccount(input));
+    const defaults =
+      options.duplicateExternalReference === undefined
+        ? {}
+        : { duplicateExternalReference: options.duplicateExternalReference };
+    for (const input of options.accounts) this.accounts.set(input.id, simAccount(input, defaults));
     this.baseUrl = options.baseUrl;
     this.#clock = options.clock ?? (() => new Date());
     this.webhooks = new WebhookDispatcher({ timeScale: options.webhookTimeScale ?? 0.001, timeoutMs: 5_000 });
@@ -83,7 +89,10 @@ export class Simulator {
 
   // ---- parcels ------------------------------------------------------------------------------------
 
-  /** `POST /parcels`: one or many; all-or-nothing unless `errors=verbose*`. */
+  /**
+   * `POST /parcels`: one or many; all-or-nothing unless `errors=verbose*`. A reused external reference is
+   * answered as the account's `duplicateExternalReference` mode says.
+   */
   createParcels(
     account: SimAccount,
     body: unknown,
@@ -104,10 +113,14 @@ export class Simulator {
     const invalid = checked.filter((c) => Object.keys(c.errors).length > 0);
     if (invalid.length > 0 && !verbose)
       return errorBody(400, 'api/v2/parcels', flatten(invalid[0]?.errors ?? {}));
-    const created = checked
+    const answered = checked
       .filter((c) => Object.keys(c.errors).length === 0)
-      .map((c) => this.#create(account, c.draft, carrierReject));
-    const failedAtCarrier = created.filter((p) => p.status.id === ANNOUNCEMENT_FAILED);
+      .map((c) => this.#createOrFind(account, c.draft, carrierReject));
+    const created = answered.map((a) => a.parcel);
+    // Only a refusal on this call is a 400; an existing parcel is answered as it is, whatever its status.
+    const failedAtCarrier = answered
+      .filter((a) => a.isNew && a.parcel.status.id === ANNOUNCEMENT_FAILED)
+      .map((a) => a.parcel);
     if (single && failedAtCarrier.length > 0 && !verbose) {
       return errorBody(
         400,
@@ -137,7 +150,7 @@ export class Simulator {
   ): FieldErrors {
     const errors = validateParcel(draft, account, { requireMethod: false });
     const ref = draft.external_reference;
-    if (typeof ref === 'string' && ref !== '') {
+    if (account.duplicateExternalReference === 'reject' && typeof ref === 'string' && ref !== '') {
       const taken = [...this.parcels.values()].some(
         (p) => p.accountId === account.id && p.externalReference === ref,
       );
@@ -146,6 +159,22 @@ export class Simulator {
         errors.external_reference = ['Parcel with this external reference already exists.'];
     }
     return errors;
+  }
+
+  /** In `return-existing` mode the account's first parcel with the draft's reference; else a new parcel. */
+  #createOrFind(
+    account: SimAccount,
+    draft: Record<string, unknown>,
+    carrierReject: string | null,
+  ): { parcel: SimParcel; isNew: boolean } {
+    const ref = draft.external_reference;
+    if (account.duplicateExternalReference === 'return-existing' && typeof ref === 'string' && ref !== '') {
+      const existing = [...this.parcels.values()]
+        .filter((p) => p.accountId === account.id && p.externalReference === ref)
+        .sort((a, b) => a.id - b.id)[0];
+      if (existing) return { parcel: existing, isNew: false };
+    }
+    return { parcel: this.#create(account, draft, carrierReject), isNew: true };
   }
 
   #create(account: SimAccount, draft: Record<string, unknown>, carrierReject: string | null): SimParcel {

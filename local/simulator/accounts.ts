@@ -1,3 +1,13 @@
+/**
+ * What a second create with an `external_reference` the account already holds does. Real v2 behaviour is
+ * unrecorded (REFERENCE.md §10.4), so each possibility can be played: `accept` creates another parcel (no
+ * uniqueness enforced — the worst case: a second billed label), `reject` answers 400, `return-existing`
+ * answers the parcel already there, unchanged.
+ */
+export const DUPLICATE_REFERENCE_MODES = ['accept', 'reject', 'return-existing'] as const;
+export type DuplicateReferenceMode = (typeof DUPLICATE_REFERENCE_MODES)[number];
+export const DEFAULT_DUPLICATE_REFERENCE_MODE: DuplicateReferenceMode = 'reject';
+
 /** A simulated SendCloud account: its API keys, sender addresses, webhook and return portal. */
 export interface SimAccount {
   readonly id: string;
@@ -15,6 +25,8 @@ export interface SimAccount {
   >;
   /** Published Dynamic Checkout configuration ids. */
   readonly checkoutConfigurations: readonly string[];
+  /** How a create with an external reference already used in this account is answered. */
+  duplicateExternalReference: DuplicateReferenceMode;
 }
 
 export interface SimAccountInput {
@@ -24,11 +36,16 @@ export interface SimAccountInput {
   readonly webhookUrl?: string | null;
   readonly webhookSecret?: string;
   readonly brandDomain?: string | null;
+  /** Default `reject`, or the simulator's own default when it is started with one. */
+  readonly duplicateExternalReference?: DuplicateReferenceMode;
 }
 
 let nextIntegrationId = 241_526;
 
-export function simAccount(input: SimAccountInput): SimAccount {
+export function simAccount(
+  input: SimAccountInput,
+  defaults: { readonly duplicateExternalReference?: DuplicateReferenceMode } = {},
+): SimAccount {
   const integrationId = nextIntegrationId++;
   return {
     id: input.id,
@@ -39,6 +56,10 @@ export function simAccount(input: SimAccountInput): SimAccount {
     integrationId,
     brandDomain: input.brandDomain === undefined ? `${input.id}-shop` : input.brandDomain,
     checkoutConfigurations: [`${input.id}-checkout`],
+    duplicateExternalReference:
+      input.duplicateExternalReference ??
+      defaults.duplicateExternalReference ??
+      DEFAULT_DUPLICATE_REFERENCE_MODE,
     senderAddresses: [
       {
         id: integrationId * 10 + 1,

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import * as z from 'zod';
+import { DUPLICATE_REFERENCE_MODES } from './accounts';
 import { startSimulator } from './server';
 
 /**
@@ -12,8 +14,13 @@ const { values } = parseArgs({
     'write-latency': { type: 'string', default: '0' },
     'webhook-url': { type: 'string' },
     'no-rate-limits': { type: 'boolean', default: false },
+    /** accept | reject | return-existing: how a reused external reference is answered. */
+    'duplicate-external-reference': { type: 'string', default: 'reject' },
   },
 });
+const duplicateExternalReference = z
+  .enum(DUPLICATE_REFERENCE_MODES)
+  .parse(values['duplicate-external-reference']);
 const read = Number(values['read-latency']);
 const write = Number(values['write-latency']);
 const sim = await startSimulator({
@@ -26,6 +33,7 @@ const sim = await startSimulator({
       publicKey: 'sim-public-key',
       secretKey: 'sim-secret-key',
       webhookUrl: values['webhook-url'] ?? null,
+      duplicateExternalReference,
     },
   ],
 });

@@ -1,4 +1,8 @@
-export type { SimAccountInput } from './accounts';
+export {
+  DUPLICATE_REFERENCE_MODES,
+  type DuplicateReferenceMode,
+  type SimAccountInput,
+} from './accounts';
 export { METHODS } from './catalogue';
 export { type FaultInput, Faults } from './faults';
 export { Simulator } from './Simulator';

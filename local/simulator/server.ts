@@ -6,7 +6,7 @@ import {
   SENDCLOUD_RATE_LIMITS,
   SlidingWindowRateLimiter,
 } from '../../shared/sendcloud/RateLimiter';
-import type { SimAccountInput } from './accounts';
+import { DUPLICATE_REFERENCE_MODES, type DuplicateReferenceMode, type SimAccountInput } from './accounts';
 import { type Fault, FaultInput, Faults } from './faults';
 import { type SimResponse, Simulator } from './Simulator';
 import { loadState, saveState } from './state';
@@ -24,6 +24,12 @@ export interface SimulatorServerOptions {
   readonly stateFile?: string;
   /** Realistic latency per request (ms), e.g. `{ read: 80, write: 250 }` for the benchmark. */
   readonly latencyMs?: { readonly read: number; readonly write: number };
+  /**
+   * How a create reusing an account's external reference is answered, for accounts that do not set
+   * `duplicateExternalReference` themselves: `reject` (default, 400), `accept` (a second parcel) or
+   * `return-existing` (the parcel already there).
+   */
+  readonly duplicateExternalReference?: DuplicateReferenceMode;
 }
 
 export interface RunningSimulator {
@@ -53,6 +59,9 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     accounts: options.accounts ?? [DEFAULT_ACCOUNT],
     baseUrl: 'http://127.0.0.1',
     ...(options.webhookTimeScale === undefined ? {} : { webhookTimeScale: options.webhookTimeScale }),
+    ...(options.duplicateExternalReference === undefined
+      ? {}
+      : { duplicateExternalReference: options.duplicateExternalReference }),
   });
   if (options.stateFile) loadState(sim, options.stateFile);
   let rules: RateLimitRules | false = options.rateLimits ?? SENDCLOUD_RATE_LIMITS;
@@ -346,6 +355,22 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
         return { status: 400, json: { error: 'POST {"url": "http://…" | null} to an existing account' } };
       account.webhookUrl = input.data.url;
       return { status: 200, json: { account: account.id, webhookUrl: account.webhookUrl } };
+    }
+    if (/^\/accounts\/[^/]+\/duplicate-external-reference$/.test(path)) {
+      const account = sim.accounts.get(decodeURIComponent(path.split('/')[2] ?? ''));
+      if (!account) return { status: 404, json: { error: 'no such account' } };
+      if (method === 'PUT') {
+        const input = z.object({ mode: z.enum(DUPLICATE_REFERENCE_MODES) }).safeParse(json);
+        if (!input.success)
+          return {
+            status: 400,
+            json: { error: `PUT {"mode": "${DUPLICATE_REFERENCE_MODES.join('" | "')}"}` },
+          };
+        account.duplicateExternalReference = input.data.mode;
+      } else if (method !== 'GET') {
+        return { status: 405, json: { error: 'GET or PUT {"mode": …}' } };
+      }
+      return { status: 200, json: { account: account.id, mode: account.duplicateExternalReference } };
     }
     if (method === 'PUT' && path === '/rate-limits') {
       const input = z.object({ enabled: z.boolean() }).safeParse(json);

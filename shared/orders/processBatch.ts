@@ -1,5 +1,6 @@
 import { route } from '../routing';
 import type { SendcloudClient } from '../sendcloud';
+import type { ClaimResult } from '../store';
 import { mapLimit } from './mapLimit';
 import type { OrderKey, OrderRecord } from './Order';
 import {
@@ -9,7 +10,6 @@ import {
   finish,
   type ProcessDeps,
   type ProcessOutcome,
-  processOrder,
   recordParcel,
   routingInputs,
   toDraft,
@@ -39,7 +39,7 @@ export async function processBatch(
     }
     const claim = await deps.store.claim(key, { now: deps.clock(), lockMs: deps.lockMs });
     if (claim.outcome === 'claimed' && claim.order.attempt === 1) fresh.push(claim.order);
-    else outcomes.set(id(key), claim.outcome === 'busy' ? 'retry' : await processOrder(key, deps));
+    else outcomes.set(id(key), await continueClaimed(claim, deps));
   }
   if (fresh.length > 0) {
     const client = await deps.sendcloud(account, 'batch');
@@ -47,6 +47,26 @@ export async function processBatch(
       outcomes.set(id(order), outcome);
   }
   return keys.map((key) => outcomes.get(id(key)) ?? 'retry');
+}
+
+/**
+ * An order this batch could not create together: a retried attempt is announced on the claim just taken
+ * (looking its parcel up by external reference first). Claiming again through `processOrder` would find our
+ * own lock and answer `retry` on every redelivery.
+ */
+async function continueClaimed(claim: ClaimResult, deps: ProcessDeps): Promise<ProcessOutcome> {
+  switch (claim.outcome) {
+    case 'claimed': {
+      const announced = await announce(claim.order, deps);
+      return announced ? finish(announced, deps) : 'retry';
+    }
+    case 'busy':
+      return 'retry';
+    case 'missing':
+      return 'missing';
+    case 'settled':
+      return finish(claim.order, deps);
+  }
 }
 
 async function createTogether(
@@ -71,6 +91,12 @@ async function createTogether(
             rules: inputs.rules,
           });
     const recipient = await deps.store.getRecipient(order);
+    if (!('failure' in inputs) && recipient && !decision?.choice) {
+      // The single-order path tells "unavailable for now" (the order waits) from "nothing fits" (it fails).
+      const recorded = await announce(order, deps);
+      results.push([order, recorded ? await finish(recorded, deps) : 'retry']);
+      continue;
+    }
     if (!decision?.choice || !recipient) {
       const failed = await fail(
         order,

@@ -64,6 +64,8 @@ export type CancelResult =
 const MAX_IDS_PER_LIST = 100;
 /** SendCloud status "No label": created without announcing. */
 const NO_LABEL = 999;
+/** SendCloud status "Announcement failed": the carrier refused, the parcel stays. */
+const ANNOUNCEMENT_FAILED = 1002;
 
 export class ParcelsApi {
   readonly #http: SendcloudHttp;
@@ -139,12 +141,7 @@ export class ParcelsApi {
         for (const draft of pending) {
           const found = await this.listAll({ externalReference: draft.externalReference });
           if (found.length > 0) {
-            results.set(draft.externalReference, {
-              externalReference: draft.externalReference,
-              outcome: 'created',
-              parcels: found,
-              reconciled: true,
-            });
+            results.set(draft.externalReference, reconciledResult(draft.externalReference, found));
           } else {
             stillMissing.push(draft);
           }
@@ -329,11 +326,19 @@ function matchBatch(drafts: readonly ParcelDraft[], response: VerboseBatchRespon
     const carrierErrors = parcels.find(
       (parcel) => parcel.errors && Object.keys(parcel.errors).length > 0,
     )?.errors;
-    if (carrierErrors || parcels.some((parcel) => parcel.status.id === 1002)) {
+    if (carrierErrors || parcels.some((parcel) => parcel.status.id === ANNOUNCEMENT_FAILED)) {
       return { externalReference: ref, outcome: 'carrier_failed', parcels, errors: carrierErrors ?? {} };
     }
     return { externalReference: ref, outcome: 'created', parcels, reconciled: false };
   });
+}
+
+/** A parcel found after a lost batch answer: refused at the carrier if it holds status 1002, else created. */
+function reconciledResult(externalReference: string, parcels: readonly Parcel[]): BatchItemResult {
+  const failed = parcels.find((parcel) => parcel.status.id === ANNOUNCEMENT_FAILED);
+  return failed
+    ? { externalReference, outcome: 'carrier_failed', parcels, errors: failed.errors ?? {} }
+    : { externalReference, outcome: 'created', parcels, reconciled: true };
 }
 
 function requiredFieldsOf(

@@ -5,7 +5,7 @@ import type { RunningSimulator } from '../../local/simulator';
 import type { LocalStack } from '../../local/stack';
 import { LOCAL_NAMES } from '../../local/wiring';
 import { loadEnv } from '../../shared/config';
-import { acceptOrder, OrderRequest, type orderView, processOrder } from '../../shared/orders';
+import { acceptOrder, OrderRequest, type orderView, processBatch, processOrder } from '../../shared/orders';
 import { DEFAULT_RULES } from '../../shared/routing';
 import { createServices } from '../../shared/runtime/services';
 import type { OrderStore } from '../../shared/store';
@@ -227,7 +227,58 @@ describe('POST /orders/batch', () => {
   });
 });
 
+/**
+ * In `accept` mode the simulator does not enforce unique external references, as SendCloud may not (its
+ * duplicate behaviour is unrecorded): a blind re-send would be a second parcel and a second label. Only the
+ * service's own reconciling keeps each count below at one.
+ */
 describe('exactly one parcel per order under faults', () => {
+  const duplicates = (mode: string) =>
+    fetch(`${sim.url}/__sim/accounts/default/duplicate-external-reference`, {
+      method: 'PUT',
+      body: JSON.stringify({ mode }),
+    });
+  beforeAll(() => duplicates('accept'));
+  afterAll(() => duplicates('reject'));
+
+  it('the count catches a blind re-send: a naive client that re-creates after a lost answer makes two', async () => {
+    // Prepare: a client that does what the service must never do — send the same create again.
+    const ref = `naive:${Date.now()}:${n++}`;
+    await fetch(`${sim.url}/__sim/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ method: 'POST', path: '^/parcels$', kind: 'drop_response', count: 1 }),
+    });
+    const create = () =>
+      fetch(`${sim.baseUrl}/parcels`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from('sim-public-key:sim-secret-key').toString('base64')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          parcel: {
+            name: 'Naive',
+            address: 'Damrak',
+            house_number: '1',
+            city: 'Amsterdam',
+            postal_code: '1012AB',
+            country: 'NL',
+            shipment: { id: 1010 },
+            request_label: true,
+            external_reference: ref,
+          },
+        }),
+      });
+
+    // Act
+    await expect(create()).rejects.toThrow();
+    const resent = await create();
+
+    // Assess
+    expect(resent.status).toBe(200);
+    expect(await simCount(ref)).toBe(2);
+  });
+
   it('SendCloud created the parcel but the answer was lost: reconciled, not duplicated', async () => {
     await fetch(`${sim.url}/__sim/faults`, {
       method: 'POST',
@@ -283,6 +334,42 @@ describe('exactly one parcel per order under faults', () => {
     expect(await processOrder(body, deps)).toBe('done');
     expect(await simCount(`webshop:${body.orderId}`)).toBe(1);
     expect((await services.store.get(body))?.attempt).toBe(2);
+  });
+
+  it('a batch create whose answer was lost: each order reconciled, none duplicated', async () => {
+    await fetch(`${sim.url}/__sim/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ method: 'POST', path: '^/parcels$', kind: 'drop_response', count: 1 }),
+    });
+    const orders = [order(), order()];
+    expect((await post('/orders/batch', { orders })).status).toBe(202);
+    for (const o of orders) {
+      await waitForStatus(o.orderId as string, ['label_stored']);
+      expect(await simCount(`webshop:${o.orderId}`)).toBe(1);
+    }
+  });
+
+  it('a batch worker that crashes after SendCloud created the parcels: the redelivered batch finds them', async () => {
+    const first = await acceptedWithoutQueueing();
+    const second = await acceptedWithoutQueueing();
+    const { services } = first;
+    let crashed = false;
+    const crashingStore: OrderStore = {
+      ...bind(services.store),
+      update: async (key, changes, fence) => {
+        if (changes.status === 'announced' && !crashed) {
+          crashed = true;
+          throw new Error('Lambda died here');
+        }
+        return services.store.update(key, changes, fence);
+      },
+    };
+    const deps = { ...services.processDeps, store: crashingStore, lockMs: 50 };
+    const keys = [first.body, second.body];
+    await expect(processBatch('default', keys, deps)).rejects.toThrow('Lambda died here');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await processBatch('default', keys, deps)).toEqual(['done', 'done']);
+    for (const key of keys) expect(await simCount(`webshop:${key.orderId}`)).toBe(1);
   });
 
   it('a carrier refusal falls back to the next method on the same SendCloud parcel', async () => {

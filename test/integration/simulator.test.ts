@@ -180,18 +180,6 @@ describe('the unchanged client against the simulator', () => {
     ).toBe('PNG');
   });
 
-  it('refuses a second parcel with the same external reference', async () => {
-    const externalReference = ref();
-    await client.parcels.create(parcelDraft({ externalReference }));
-    await expect(client.parcels.create(parcelDraft({ externalReference }))).rejects.toMatchObject({
-      status: 400,
-    });
-    expect(await admin(`/counts?external_reference=${encodeURIComponent(externalReference)}`)).toMatchObject({
-      created: 1,
-      existing: 1,
-    });
-  });
-
   it('batch: all-or-nothing by default, per parcel with errors=verbose-carrier', async () => {
     const good = parcelDraft({ externalReference: ref() });
     const bad = parcelDraft({
@@ -323,6 +311,136 @@ describe('the unchanged client against the simulator', () => {
       status: 401,
       sendcloudMessage: 'Invalid username/password.',
     });
+  });
+});
+
+describe('a reused external reference, in each mode the account can be set to', () => {
+  const counts = (externalReference: string) =>
+    admin(`/counts?external_reference=${encodeURIComponent(externalReference)}`);
+  const setMode = (mode: string) =>
+    admin('/accounts/default/duplicate-external-reference', { method: 'PUT', json: { mode } });
+  const createRaw = (parcel: Record<string, unknown>) =>
+    raw('/parcels', { method: 'POST', body: JSON.stringify({ parcel }) });
+  const rawParcel = (externalReference: string) => ({
+    name: 'A',
+    address: 'Damrak',
+    house_number: '1',
+    city: 'Amsterdam',
+    postal_code: '1012AB',
+    country: 'NL',
+    shipment: { id: 1010 },
+    request_label: true,
+    external_reference: externalReference,
+  });
+  afterEach(() => setMode('reject'));
+
+  it('reject (the default): a 400 naming the field, nothing created', async () => {
+    // Prepare
+    expect(await admin('/accounts/default/duplicate-external-reference')).toEqual({
+      account: 'default',
+      mode: 'reject',
+    });
+    const externalReference = ref();
+    await client.parcels.create(parcelDraft({ externalReference }));
+
+    // Act
+    const second = await createRaw(rawParcel(externalReference));
+
+    // Assess
+    expect(second.status).toBe(400);
+    expect(await second.json()).toMatchObject({
+      error: { code: 400, message: expect.stringMatching(/^external_reference: /) },
+    });
+    expect(await counts(externalReference)).toMatchObject({ created: 1, existing: 1 });
+  });
+
+  it('accept: a second parcel with its own id, and the count shows two', async () => {
+    // Prepare
+    expect(await setMode('accept')).toEqual({ account: 'default', mode: 'accept' });
+    const externalReference = ref();
+    const first = await client.parcels.create(parcelDraft({ externalReference }));
+
+    // Act
+    const second = await client.parcels.create(parcelDraft({ externalReference }));
+
+    // Assess
+    expect(second.parcel.id).not.toBe(first.parcel.id);
+    expect(second.parcel.external_reference).toBe(externalReference);
+    expect(await counts(externalReference)).toMatchObject({ created: 2, existing: 2 });
+    expect(await client.parcels.listAll({ externalReference })).toHaveLength(2);
+  });
+
+  it('accept: a batch carrying one reference twice creates both', async () => {
+    // Prepare
+    await setMode('accept');
+    const externalReference = ref();
+
+    // Act
+    const response = await raw('/parcels?errors=verbose-carrier', {
+      method: 'POST',
+      body: JSON.stringify({ parcels: [rawParcel(externalReference), rawParcel(externalReference)] }),
+    });
+
+    // Assess
+    const body = (await response.json()) as { parcels: Array<{ id: number }>; failed_parcels: unknown[] };
+    expect(new Set(body.parcels.map((p) => p.id)).size).toBe(2);
+    expect(body.failed_parcels).toEqual([]);
+    expect(await counts(externalReference)).toMatchObject({ created: 2 });
+  });
+
+  it('return-existing: the parcel already there, unchanged, and nothing new is counted', async () => {
+    // Prepare
+    expect(await setMode('return-existing')).toEqual({ account: 'default', mode: 'return-existing' });
+    const externalReference = ref();
+    const first = await client.parcels.create(parcelDraft({ externalReference }));
+
+    // Act
+    const second = await createRaw({ ...rawParcel(externalReference), name: 'Someone else' });
+    const batch = await raw('/parcels?errors=verbose-carrier', {
+      method: 'POST',
+      body: JSON.stringify({ parcels: [rawParcel(externalReference)] }),
+    });
+
+    // Assess
+    expect(second.status).toBe(200);
+    const { parcel } = (await second.json()) as { parcel: { id: number; name: string } };
+    expect(parcel).toMatchObject({ id: first.parcel.id, name: first.parcel.name });
+    const { parcels } = (await batch.json()) as { parcels: Array<{ id: number }> };
+    expect(parcels.map((p) => p.id)).toEqual([first.parcel.id]);
+    expect(await counts(externalReference)).toMatchObject({ created: 1, existing: 1 });
+  });
+
+  it('is set per account, at start or through the admin API, and refuses an unknown mode', async () => {
+    // Prepare
+    const other = { id: 'other', publicKey: 'other-public', secretKey: 'other-secret' };
+    const started = await startSimulator({
+      port: 0,
+      rateLimits: false,
+      duplicateExternalReference: 'accept',
+      accounts: [
+        { id: 'default', ...KEYS },
+        { ...other, duplicateExternalReference: 'return-existing' },
+      ],
+    });
+    const modeOf = async (account: string) =>
+      (await fetch(`${started.url}/__sim/accounts/${account}/duplicate-external-reference`)).json();
+    try {
+      // Act
+      const unknown = await fetch(`${started.url}/__sim/accounts/other/duplicate-external-reference`, {
+        method: 'PUT',
+        body: JSON.stringify({ mode: 'ignore' }),
+      });
+      const missing = await fetch(`${started.url}/__sim/accounts/nobody/duplicate-external-reference`);
+
+      // Assess
+      expect(await modeOf('default')).toEqual({ account: 'default', mode: 'accept' });
+      expect(await modeOf('other')).toEqual({ account: 'other', mode: 'return-existing' });
+      expect(unknown.status).toBe(400);
+      expect(JSON.stringify(await unknown.json())).toContain('return-existing');
+      expect(missing.status).toBe(404);
+    } finally {
+      await started.stop();
+    }
   });
 });
 

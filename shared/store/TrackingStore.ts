@@ -39,5 +39,6 @@ export interface TrackingStore {
   watermark(account: string): Promise<string | undefined>;
   setWatermark(account: string, at: string): Promise<void>;
   /** Announced parcels without a carrier scan, announced before `before`. */
-  awaitingScan(options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]>;
+  /** Parcels announced before `before` without a carrier scan, in pages, across every shard (no cap). */
+  awaitingScan(options: { readonly before: Date }): AsyncIterable<readonly OrderKey[]>;
 }

@@ -1,6 +1,7 @@
 import type { EventPublisher } from '../events';
 import { emitOnce } from '../orders/emitOnce';
 import { parcelRef } from '../orders/eventRefs';
+import { mapLimit } from '../orders/mapLimit';
 import type { OrderStore, TrackingStore } from '../store';
 
 /** Announced parcels that no carrier has scanned after `afterHours`: one `Parcel Stuck` event each. */
@@ -11,30 +12,31 @@ export async function checkStuckParcels(
     readonly events: EventPublisher;
     readonly clock: () => Date;
   },
-  options: { readonly afterHours: number; readonly limit?: number },
+  options: { readonly afterHours: number; readonly concurrency?: number },
 ): Promise<{ readonly stuck: number }> {
   const now = deps.clock();
-  const keys = await deps.tracking.awaitingScan({
-    before: new Date(now.getTime() - options.afterHours * 3_600_000),
-    limit: options.limit ?? 500,
-  });
+  const before = new Date(now.getTime() - options.afterHours * 3_600_000);
   let stuck = 0;
-  for (const key of keys) {
-    const order = await deps.store.get(key);
-    const ref = order ? parcelRef(order) : undefined;
-    const p = order?.parcel;
-    if (!order || !ref || !p) continue;
-    stuck++;
-    await emitOnce(
-      order,
-      'Parcel Stuck',
-      {
-        ...ref,
-        announcedAt: p.announcedAt,
-        hoursWithoutScan: Math.floor((now.getTime() - Date.parse(p.announcedAt)) / 3_600_000),
-      },
-      deps,
-    );
+  // Every page of every shard: a cap would report the same oldest parcels each hour and never the rest.
+  for await (const keys of deps.tracking.awaitingScan({ before })) {
+    const reported = await mapLimit(keys, options.concurrency ?? 8, async (key) => {
+      const order = await deps.store.get(key);
+      const ref = order ? parcelRef(order) : undefined;
+      const p = order?.parcel;
+      if (!order || !ref || !p) return false;
+      await emitOnce(
+        order,
+        'Parcel Stuck',
+        {
+          ...ref,
+          announcedAt: p.announcedAt,
+          hoursWithoutScan: Math.floor((now.getTime() - Date.parse(p.announcedAt)) / 3_600_000),
+        },
+        deps,
+      );
+      return true;
+    });
+    stuck += reported.filter(Boolean).length;
   }
   return { stuck };
 }

@@ -4,6 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -169,11 +170,12 @@ export class DynamoTrackingStore implements TrackingStore {
     );
   }
 
-  async awaitingScan(options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]> {
-    const keys: OrderKey[] = [];
-    for (let shard = 0; shard < PENDING_SHARDS && keys.length < options.limit; shard++) {
-      const { Items = [] } = await this.#db.send(
-        new QueryCommand({
+  /** Every parcel announced before `before` and not scanned yet, page by page over every shard. */
+  async *awaitingScan(options: { readonly before: Date }): AsyncGenerator<OrderKey[]> {
+    for (let shard = 0; shard < PENDING_SHARDS; shard++) {
+      const pages = paginateQuery(
+        { client: this.#db, pageSize: 500 },
+        {
           TableName: this.#table,
           IndexName: 'gsi3',
           KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
@@ -181,14 +183,16 @@ export class DynamoTrackingStore implements TrackingStore {
             ':pk': `AWAITING_SCAN#${shard}`,
             ':before': options.before.toISOString(),
           },
-          Limit: options.limit - keys.length,
-        }),
+        },
       );
-      for (const item of Items) {
-        const match = /^ORDER#([^#]+)#(.+)$/.exec(String(item.pk));
-        if (match?.[1] && match[2]) keys.push({ channel: match[1], orderId: match[2] });
+      for await (const page of pages) {
+        const keys: OrderKey[] = [];
+        for (const item of page.Items ?? []) {
+          const match = /^ORDER#([^#]+)#(.+)$/.exec(String(item.pk));
+          if (match?.[1] && match[2]) keys.push({ channel: match[1], orderId: match[2] });
+        }
+        if (keys.length > 0) yield keys;
       }
     }
-    return keys;
   }
 }

@@ -68,6 +68,7 @@ console.log(`
   SendCloud              ${simulator ? `${simulator.baseUrl}   simulator (admin: ${simulator.url}/__sim/stats)` : 'REAL SendCloud'}
   DynamoDB / SQS / S3    ${stack.endpoints.dynamodb} / ${stack.endpoints.sqs} / ${stack.endpoints.s3}
   state                  ${stateDir}   (npm start -- --fresh to reset)
+  IAM and AWS limits     enforced as deployed (each function under its role from the synthesized template)
 `);
 if (simulator && process.argv.includes('--demo')) {
   const client = new SendcloudClient({

@@ -1,6 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { json, toHttpResponse } from '../http';
+import { errorFields } from '../observability';
+import { SendcloudHttpError } from '../sendcloud';
 import { UpstreamUnavailableError } from './LookupCache';
 
 /**
@@ -34,7 +36,17 @@ export async function checkoutResponse(
         { ...cors, 'cache-control': 'private, no-store' },
       );
     }
-    logger.warn('checkout lookup failed', { error: error instanceof Error ? error.name : 'error' });
+    // SendCloud refused the shopper's query itself (an unknown carrier, a malformed postal code): say so.
+    if (error instanceof SendcloudHttpError && error.status === 400)
+      return json(
+        400,
+        {
+          code: 'QUERY_REFUSED',
+          message: `SendCloud refused this query${error.sendcloudMessage ? `: ${error.sendcloudMessage.slice(0, 300)}` : ''}. Check carrier, country and postal code.`,
+        },
+        { ...cors, 'cache-control': 'private, no-store' },
+      );
+    logger.warn('checkout lookup failed', { error: errorFields(error) });
     const response = toHttpResponse(error, context.awsRequestId);
     return typeof response === 'object'
       ? { ...response, headers: { ...response.headers, ...cors } }

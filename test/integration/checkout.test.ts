@@ -142,6 +142,15 @@ describe('service points', () => {
     const bad = await get<{ errors: Array<{ path: string }> }>('/service-points?country=Netherlands');
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['country', 'postalCode']));
+    // a query SendCloud itself refuses (a carrier it does not know) is the shopper's 400, not our 500
+    const typo = await get<{ code: string; message: string }>(
+      '/service-points?country=NL&postalCode=1012AB&carrier=postnll',
+    );
+    expect(typo.status).toBe(400);
+    expect(typo.body).toMatchObject({
+      code: 'QUERY_REFUSED',
+      message: expect.stringMatching(/SendCloud refused/),
+    });
   });
 
   it('answers repeats from the cache without spending the SendCloud budget', async () => {

@@ -1,4 +1,5 @@
 import { PDFDocument, StandardFonts } from 'pdf-lib';
+import type { OrderRecord } from '../../shared/orders/Order';
 import {
   type ParcelDraft,
   SendcloudClient,
@@ -67,4 +68,31 @@ export async function tinyPdf(text = 'label'): Promise<Buffer> {
   const page = doc.addPage([297.64, 419.53]);
   page.drawText(text, { x: 20, y: 380, size: 14, font: await doc.embedFont(StandardFonts.Helvetica) });
   return Buffer.from(await doc.save());
+}
+
+/**
+ * An order record as the store holds it: a Dutch standard parcel of 1 kg and €10, accepted at `at`
+ * (default a fixed time — never the wall clock), with whatever the test cares about overridden.
+ */
+export function orderRecord(
+  overrides: Partial<OrderRecord> & Pick<OrderRecord, 'orderId'>,
+  at = '2030-01-01T00:00:00.000Z',
+): OrderRecord {
+  return {
+    channel: 'webshop',
+    account: 'default',
+    status: 'accepted',
+    bodyHash: 'h',
+    spec: {
+      toCountry: 'NL',
+      weightGrams: 1000,
+      serviceLevel: 'standard',
+      orderValue: { amount: '10.00', currency: 'EUR' },
+      delivery: { type: 'home' },
+    },
+    attempt: 0,
+    createdAt: at,
+    updatedAt: at,
+    ...overrides,
+  };
 }

@@ -8,6 +8,7 @@ import type {
 import type { OrderKey, OrderRecord } from '../../../shared/orders/Order';
 import type { OrderMessage, OrderQueue } from '../../../shared/orders/OrderQueue';
 import type { OrderStore } from '../../../shared/store';
+import { orderRecord } from '../../helpers/factories';
 
 /**
  * In-memory stand-ins for the batch and order stores with the same conditional semantics as the DynamoDB
@@ -232,21 +233,5 @@ export class Crasher {
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function readyOrder(key: OrderKey, n: number): OrderRecord {
-  const at = new Date(Date.UTC(2026, 10, 25, 8, 0, n)).toISOString();
-  return {
-    ...key,
-    account: 'default',
-    status: 'ready',
-    bodyHash: 'h',
-    spec: {
-      toCountry: 'NL',
-      weightGrams: 1000,
-      serviceLevel: 'standard',
-      orderValue: { amount: '10.00', currency: 'EUR' },
-      delivery: { type: 'home' },
-    },
-    attempt: 0,
-    createdAt: at,
-    updatedAt: at,
-  };
+  return orderRecord({ ...key, status: 'ready' }, new Date(Date.UTC(2026, 10, 25, 8, 0, n)).toISOString());
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OrderKey, OrderRecord, OrderStatus } from '../../../shared/orders/Order';
 import { requeueStuckOrders } from '../../../shared/orders/requeueStuckOrders';
 import type { OrderStore } from '../../../shared/store';
+import { orderRecord } from '../../helpers/factories';
 import { MemoryQueue } from '../batches/fakes';
 
 const now = new Date('2030-01-01T12:00:00.000Z');
@@ -16,25 +17,10 @@ function storeWith(orders: readonly OrderRecord[]): Pick<OrderStore, 'pending' |
 }
 
 function orderIn(status: OrderStatus, extra: Partial<OrderRecord> = {}): OrderRecord {
-  const at = '2030-01-01T11:00:00.000Z';
-  return {
-    channel: 'webshop',
-    orderId: `${status}-${extra.lockUntil ?? 'free'}`,
-    account: 'default',
-    status,
-    bodyHash: 'h',
-    spec: {
-      toCountry: 'NL',
-      weightGrams: 1000,
-      serviceLevel: 'standard',
-      orderValue: { amount: '10.00', currency: 'EUR' },
-      delivery: { type: 'home' },
-    },
-    attempt: 1,
-    createdAt: at,
-    updatedAt: at,
-    ...extra,
-  };
+  return orderRecord(
+    { orderId: `${status}-${extra.lockUntil ?? 'free'}`, status, attempt: 1, ...extra },
+    '2030-01-01T11:00:00.000Z',
+  );
 }
 
 describe('requeueStuckOrders', () => {

@@ -11,6 +11,9 @@ const AccountSettings = z.strictObject({
   zpl: z.boolean().default(false),
   /** The account has no webhook configured in SendCloud: poll its parcel statuses every 5 minutes. */
   poll: z.boolean().default(false),
+  /** The account's SendCloud budget (developer docs: 1,000 GETs a minute; the help centre says 420). */
+  readsPerMinute: z.coerce.number().int().min(10).default(1_000),
+  writesPerMinute: z.coerce.number().int().min(5).default(100),
 });
 
 /** Stage configuration, from CDK context (`cdk synth -c stage=prod`), validated once at synth time. */
@@ -28,7 +31,7 @@ export const StageConfig = z
     accounts: z
       .record(accountId, AccountSettings)
       .refine((accounts) => Object.keys(accounts).length > 0, 'name at least one account')
-      .default({ default: { zpl: false, poll: false } }),
+      .default({ default: { zpl: false, poll: false, readsPerMinute: 1_000, writesPerMinute: 100 } }),
     /** Where alarms are e-mailed (an SNS subscription to confirm); without it, subscribe to the topic yourself. */
     alarmEmail: z.email().optional(),
     /** Hours after which an announced parcel without a carrier scan is reported (Parcel Stuck). */

@@ -21,7 +21,9 @@ export type Setting =
   | 'requeueAfterSeconds'
   | 'retryBaseSeconds'
   | 'mergePartSize'
-  | 'reportInlineMaxBytes';
+  | 'reportInlineMaxBytes'
+  /** Each account's SendCloud budget; every function that calls SendCloud reads it. */
+  | 'rateLimits';
 
 export type Route = `${'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH'} /${string}`;
 
@@ -324,7 +326,15 @@ export const SETTING_ENV = {
   retryBaseSeconds: ['RETRY_BASE_SECONDS'],
   mergePartSize: ['MERGE_PART_SIZE'],
   reportInlineMaxBytes: ['REPORT_INLINE_MAX_BYTES'],
+  rateLimits: ['SENDCLOUD_RATE_LIMITS'],
 } as const satisfies Record<Setting, readonly string[]>;
+
+/** The settings a function reads: its declared ones, and the SendCloud budget if it calls SendCloud. */
+export function settingsOf(declaration: FunctionDeclaration): Setting[] {
+  const settings = new Set<Setting>(declaration.settings ?? []);
+  if (declaration.uses.sendcloud === 'api') settings.add('rateLimits');
+  return [...settings];
+}
 
 /** The environment keys a declaration gives its function: resources first, then settings. */
 export function environmentKeys(declaration: FunctionDeclaration): string[] {
@@ -336,7 +346,7 @@ export function environmentKeys(declaration: FunctionDeclaration): string[] {
   if (uses.ordersQueue) keys.add(RESOURCE_ENV.ordersQueue);
   if (uses.events) keys.add(RESOURCE_ENV.events);
   if (uses.sendcloud) keys.add(RESOURCE_ENV.sendcloud);
-  for (const setting of declaration.settings ?? []) for (const key of SETTING_ENV[setting]) keys.add(key);
+  for (const setting of settingsOf(declaration)) for (const key of SETTING_ENV[setting]) keys.add(key);
   return [...keys];
 }
 

@@ -1,5 +1,5 @@
 import type { StageConfig } from './config';
-import { type FunctionDeclaration, SETTING_ENV } from './functions';
+import { type FunctionDeclaration, SETTING_ENV, settingsOf } from './functions';
 
 /** What each setting's environment variables hold, from the stage configuration. */
 export function settingValues(config: StageConfig): Record<string, string> {
@@ -19,6 +19,9 @@ export function settingValues(config: StageConfig): Record<string, string> {
     RETRY_BASE_SECONDS: '10',
     MERGE_PART_SIZE: '1000',
     REPORT_INLINE_MAX_BYTES: String(1024 * 1024),
+    SENDCLOUD_RATE_LIMITS: accounts
+      .map(([id, a]) => `${id}=${a.readsPerMinute}:${a.writesPerMinute}`)
+      .join(','),
     CHECKOUT_ORIGINS: config.checkout.origins.join(','),
     CHECKOUT_CONFIGURATIONS: Object.entries(config.checkout.configurations)
       .map(([account, id]) => `${account}=${id}`)
@@ -39,7 +42,7 @@ export function settingsEnvironment(
   values: Readonly<Record<string, string>>,
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const setting of declaration.settings ?? [])
+  for (const setting of settingsOf(declaration))
     for (const key of SETTING_ENV[setting]) {
       const value = values[key];
       if (value === undefined) throw new Error(`setting ${setting}: no value for ${key}`);

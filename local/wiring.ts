@@ -46,6 +46,8 @@ export interface ServiceWiringOptions {
   readonly mergePartSize?: number;
   /** Reports larger than this come as presigned links (1 MiB as deployed). */
   readonly reportInlineMaxBytes?: number;
+  /** Each account's SendCloud budget, `account=reads:writes,…` (default 1000:100 for every account). */
+  readonly rateLimits?: string;
   /**
    * IAM as deployed: every AWS call a function makes is checked against the policies the synthesized
    * template gives its role (default on). `template` changes the template first (the canary test removes a
@@ -202,6 +204,7 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
       STUCK_AFTER_HOURS: '48',
       MERGE_PART_SIZE: String(options.mergePartSize ?? 1_000),
       REPORT_INLINE_MAX_BYTES: String(options.reportInlineMaxBytes ?? 1024 * 1024),
+      SENDCLOUD_RATE_LIMITS: options.rateLimits ?? '',
       CHECKOUT_ORIGINS: (options.checkout?.origins ?? ['*']).join(','),
       CHECKOUT_CONFIGURATIONS: Object.entries(options.checkout?.configurations ?? {})
         .map(([account, id]) => `${account}=${id}`)

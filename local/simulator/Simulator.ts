@@ -4,12 +4,14 @@ import { countryByIso } from './countries';
 import { renderLabelPrinterPdf, renderNormalPrinterPdf, renderPng, renderZpl } from './labels';
 import {
   announce,
+  coerceParcelInput,
   createParcel,
   type FieldErrors,
   failAnnouncement,
   isAnnounced,
   labelData,
   parcelJson,
+  requestsLabel,
   type SimParcel,
   validateParcel,
 } from './parcels';
@@ -104,12 +106,23 @@ export class Simulator {
       parcels?: Array<Record<string, unknown>>;
     };
     const single = input.parcel !== undefined;
-    const drafts = single ? [input.parcel ?? {}] : Array.isArray(input.parcels) ? input.parcels : undefined;
-    if (!drafts || drafts.length === 0)
+    const submitted = single
+      ? [input.parcel ?? {}]
+      : Array.isArray(input.parcels)
+        ? input.parcels
+        : undefined;
+    if (!submitted || submitted.length === 0)
       return errorBody(400, 'api/v2/parcels', 'parcel: "This field is required."');
     if (!single) this.batchCreates++;
-    const verbose = errorsMode === 'verbose' || errorsMode === 'verbose-carrier';
-    const checked = drafts.map((draft) => ({ draft, errors: this.#validate(account, draft, drafts) }));
+    const drafts = submitted.map(coerceParcelInput);
+    // `errors=verbose*` only changes batches: a single create fails with the plain 400 either way
+    // (BloomAndWild create_parcel_request/invalid_request*.json, January 2024).
+    const verbose = !single && (errorsMode === 'verbose' || errorsMode === 'verbose-carrier');
+    const checked = drafts.map((draft, i) => ({
+      draft,
+      submitted: submitted[i] ?? draft,
+      errors: this.#validate(account, draft, drafts),
+    }));
     const invalid = checked.filter((c) => Object.keys(c.errors).length > 0);
     if (invalid.length > 0 && !verbose)
       return errorBody(400, 'api/v2/parcels', flatten(invalid[0]?.errors ?? {}));
@@ -121,7 +134,7 @@ export class Simulator {
     const failedAtCarrier = answered
       .filter((a) => a.isNew && a.parcel.status.id === ANNOUNCEMENT_FAILED)
       .map((a) => a.parcel);
-    if (single && failedAtCarrier.length > 0 && !verbose) {
+    if (single && failedAtCarrier.length > 0) {
       return errorBody(
         400,
         'api/v2/parcels',
@@ -132,13 +145,14 @@ export class Simulator {
       ...parcelJson(p, this.baseUrl),
       ...(errorsMode === 'verbose-carrier' ? { errors: p.errors ?? {} } : {}),
     });
-    if (single && invalid.length === 0 && created[0])
-      return { status: 200, json: { parcel: render(created[0]) } };
+    if (single && created[0]) return { status: 200, json: { parcel: render(created[0]) } };
     return {
       status: 200,
       json: {
         parcels: created.map(render),
-        ...(verbose ? { failed_parcels: invalid.map((c) => ({ parcel: c.draft, errors: c.errors })) } : {}),
+        ...(verbose
+          ? { failed_parcels: invalid.map((c) => ({ parcel: c.submitted, errors: c.errors })) }
+          : {}),
       },
     };
   }
@@ -183,7 +197,7 @@ export class Simulator {
     this.parcels.set(parcel.id, parcel);
     const key = `${account.id}|${parcel.externalReference ?? ''}`;
     this.createdByReference.set(key, (this.createdByReference.get(key) ?? 0) + 1);
-    const wantsLabel = draft.request_label === true || draft.requestLabel === true;
+    const wantsLabel = requestsLabel(draft);
     if (wantsLabel || draft.request_label_async === true) {
       if (carrierReject) failAnnouncement(parcel, now, `Service error: ${carrierReject}`);
       else announce(parcel, now, { async: draft.request_label_async === true && !wantsLabel });
@@ -218,7 +232,7 @@ export class Simulator {
 
   /** `PUT /parcels`: change an unannounced parcel, optionally announcing it. */
   updateParcel(account: SimAccount, body: unknown, carrierReject: string | null): SimResponse {
-    const input = ((body ?? {}) as { parcel?: Record<string, unknown> }).parcel ?? {};
+    const input = coerceParcelInput(((body ?? {}) as { parcel?: Record<string, unknown> }).parcel ?? {});
     const parcel = typeof input.id === 'number' ? this.#own(account, input.id) : undefined;
     if (!parcel) return errorBody(404, 'api/v2/parcels', NOT_FOUND);
     if (isAnnounced(parcel))
@@ -240,7 +254,7 @@ export class Simulator {
       errors: null,
     });
     if (parcel.status.id === ANNOUNCEMENT_FAILED) parcel.status = status(NO_LABEL);
-    if (input.request_label === true) {
+    if (requestsLabel(input)) {
       if (carrierReject) failAnnouncement(parcel, now, `Service error: ${carrierReject}`);
       else announce(parcel, now);
       if (parcel.status.id === ANNOUNCEMENT_FAILED) {
@@ -419,10 +433,12 @@ export class Simulator {
   // ---- labels and documents -----------------------------------------------------------------------
 
   #labelsFor(account: SimAccount, ids: readonly number[], request: string): SimParcel[] | SimResponse {
-    const parcels = ids.map((id) => this.#own(account, id));
-    const missing = parcels.findIndex((p) => !p || !isAnnounced(p));
-    if (missing !== -1) return errorBody(404, request, NOT_FOUND);
-    return parcels.filter((p): p is SimParcel => p !== undefined);
+    // Parcels without a label (or not this account's) are left out; only when none is left is it a 404
+    // (printer_label_request/invalid_request.json for the one-id form).
+    const labelled = ids
+      .map((id) => this.#own(account, id))
+      .filter((p): p is SimParcel => p !== undefined && isAnnounced(p));
+    return labelled.length > 0 ? labelled : errorBody(404, request, NOT_FOUND);
   }
 
   labelLinks(account: SimAccount, id: number): SimResponse {

@@ -1,3 +1,6 @@
+import * as z from 'zod';
+import type { RateLimitRules } from '../../shared/sendcloud/RateLimiter';
+
 /**
  * What a second create with an `external_reference` the account already holds does. Real v2 behaviour is
  * unrecorded (REFERENCE.md §10.4), so each possibility can be played: `accept` creates another parcel (no
@@ -7,6 +10,9 @@
 export const DUPLICATE_REFERENCE_MODES = ['accept', 'reject', 'return-existing'] as const;
 export type DuplicateReferenceMode = (typeof DUPLICATE_REFERENCE_MODES)[number];
 export const DEFAULT_DUPLICATE_REFERENCE_MODE: DuplicateReferenceMode = 'reject';
+
+/** An account's own limits (SendCloud's differ by account: 1,000 or 420 GETs a minute); `false`: none. */
+export type SimRateLimits = RateLimitRules | false;
 
 /** A simulated SendCloud account: its API keys, sender addresses, webhook and return portal. */
 export interface SimAccount {
@@ -27,6 +33,8 @@ export interface SimAccount {
   readonly checkoutConfigurations: readonly string[];
   /** How a create with an external reference already used in this account is answered. */
   duplicateExternalReference: DuplicateReferenceMode;
+  /** Its own rate limits; undefined → the simulator's (SendCloud's documented defaults unless started otherwise). */
+  rateLimits: SimRateLimits | undefined;
 }
 
 export interface SimAccountInput {
@@ -38,6 +46,8 @@ export interface SimAccountInput {
   readonly brandDomain?: string | null;
   /** Default `reject`, or the simulator's own default when it is started with one. */
   readonly duplicateExternalReference?: DuplicateReferenceMode;
+  /** Default: the simulator's `rateLimits`; also settable by `PUT /__sim/accounts/{id}/rate-limits`. */
+  readonly rateLimits?: SimRateLimits;
 }
 
 let nextIntegrationId = 241_526;
@@ -60,6 +70,7 @@ export function simAccount(
       input.duplicateExternalReference ??
       defaults.duplicateExternalReference ??
       DEFAULT_DUPLICATE_REFERENCE_MODE,
+    rateLimits: input.rateLimits,
     senderAddresses: [
       {
         id: integrationId * 10 + 1,
@@ -103,4 +114,28 @@ export function simAccount(
       },
     ],
   };
+}
+
+const Windows = z
+  .array(z.object({ limit: z.number().int().positive(), windowMs: z.number().int().positive() }))
+  .min(1);
+
+/**
+ * The body of `PUT /__sim/accounts/{id}/rate-limits`: `{"read": [{"limit": 420, "windowMs": 60000}]}` (a
+ * kind left out keeps the simulator's default windows) or `{"enabled": false}`.
+ */
+export const SimRateLimitsInput = z.union([
+  z.object({ enabled: z.literal(false) }).strict(),
+  z
+    .object({ read: Windows.optional(), write: Windows.optional() })
+    .strict()
+    .refine((input) => input.read || input.write, 'give "read", "write" or both'),
+]);
+
+export function rateLimitsFrom(
+  input: z.infer<typeof SimRateLimitsInput>,
+  defaults: RateLimitRules,
+): SimRateLimits {
+  if ('enabled' in input) return false;
+  return { read: input.read ?? defaults.read, write: input.write ?? defaults.write };
 }

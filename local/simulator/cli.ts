@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
+import { RateLimitsSetting, windowsFor } from '../../shared/governor/limits';
 import { DUPLICATE_REFERENCE_MODES } from './accounts';
 import { startSimulator } from './server';
 
@@ -14,6 +15,8 @@ const { values } = parseArgs({
     'write-latency': { type: 'string', default: '0' },
     'webhook-url': { type: 'string' },
     'no-rate-limits': { type: 'boolean', default: false },
+    /** The account's budget as `SENDCLOUD_RATE_LIMITS` gives it, e.g. `default=420:100` (or `*=420:100`). */
+    'rate-limits': { type: 'string', default: '' },
     /** accept | reject | return-existing: how a reused external reference is answered. */
     'duplicate-external-reference': { type: 'string', default: 'reject' },
   },
@@ -21,6 +24,7 @@ const { values } = parseArgs({
 const duplicateExternalReference = z
   .enum(DUPLICATE_REFERENCE_MODES)
   .parse(values['duplicate-external-reference']);
+const rateLimits = windowsFor(RateLimitsSetting.parse(values['rate-limits']).of('default'));
 const read = Number(values['read-latency']);
 const write = Number(values['write-latency']);
 const sim = await startSimulator({
@@ -34,6 +38,7 @@ const sim = await startSimulator({
       secretKey: 'sim-secret-key',
       webhookUrl: values['webhook-url'] ?? null,
       duplicateExternalReference,
+      ...(values['rate-limits'] ? { rateLimits } : {}),
     },
   ],
 });

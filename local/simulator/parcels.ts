@@ -32,6 +32,28 @@ const REQUIRED = ['name', 'address', 'city', 'postal_code', 'country'] as const;
 const str = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 
+const INTEGER = /^-?\d+$/;
+
+/**
+ * What SendCloud's serializer coerces before validating: integer fields sent as numeric strings
+ * (`to_service_point: "10000"`, `customs_shipment_type: "2"`) become numbers.
+ */
+export function coerceParcelInput(input: Record<string, unknown>): Record<string, unknown> {
+  const coerced = { ...input };
+  for (const field of ['to_service_point', 'customs_shipment_type', 'sender_address'] as const) {
+    const value = coerced[field];
+    if (typeof value === 'string' && INTEGER.test(value.trim())) coerced[field] = Number(value);
+  }
+  return coerced;
+}
+
+/**
+ * `request_label`, its documented legacy alias `requestLabel` (REFERENCE §2.1), and `requestShipment`, the
+ * older name picqer-style PHP clients still send (not in any recording; SendCloud kept old names working).
+ */
+export const requestsLabel = (input: Record<string, unknown>): boolean =>
+  input.request_label === true || input.requestLabel === true || input.requestShipment === true;
+
 /** Sendcloud-style validation of a ParcelCreation; field → messages. Empty when valid. */
 export function validateParcel(
   input: Record<string, unknown>,
@@ -55,8 +77,12 @@ export function validateParcel(
   const dims = ['length', 'width', 'height'].filter((d) => input[d] !== undefined && input[d] !== null);
   if (dims.length > 0 && dims.length < 3)
     add('non_field_errors', 'length, width and height must be given together.');
-  const requestLabel =
-    input.request_label === true || input.requestLabel === true || input.request_label_async === true;
+  const requestLabel = requestsLabel(input) || input.request_label_async === true;
+  for (const field of ['to_service_point', 'customs_shipment_type']) {
+    const value = input[field];
+    if (value !== undefined && value !== null && !Number.isInteger(value))
+      add(field, 'A valid integer is required.');
+  }
   const shipment = input.shipment as { id?: unknown } | undefined;
   const methodId = typeof shipment?.id === 'number' ? shipment.id : undefined;
   if ((requestLabel || options.requireMethod) && methodId === undefined)
@@ -280,10 +306,15 @@ export function parcelJson(parcel: SimParcel, baseUrl: string): Record<string, u
     date_updated: formatSendcloudDate(parcel.dateUpdated),
     awb_tracking_number: null,
     box_number: null,
+    // The deprecated top-level fields are kept when `customs_information` does not set them (REFERENCE §2.1).
     customs_invoice_nr:
-      str((f.customs_information as Record<string, unknown> | undefined)?.customs_invoice_nr) ?? '',
+      str((f.customs_information as Record<string, unknown> | undefined)?.customs_invoice_nr) ??
+      str(f.customs_invoice_nr) ??
+      '',
     customs_shipment_type:
-      (f.customs_information as Record<string, unknown> | undefined)?.customs_shipment_type ?? null,
+      (f.customs_information as Record<string, unknown> | undefined)?.customs_shipment_type ??
+      f.customs_shipment_type ??
+      null,
     carrier: { code: method?.carrier ?? 'sendcloud' },
     ...(announced
       ? {

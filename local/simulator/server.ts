@@ -6,8 +6,15 @@ import {
   SENDCLOUD_RATE_LIMITS,
   SlidingWindowRateLimiter,
 } from '../../shared/sendcloud/RateLimiter';
-import { DUPLICATE_REFERENCE_MODES, type DuplicateReferenceMode, type SimAccountInput } from './accounts';
+import {
+  DUPLICATE_REFERENCE_MODES,
+  type DuplicateReferenceMode,
+  rateLimitsFrom,
+  type SimAccountInput,
+  SimRateLimitsInput,
+} from './accounts';
 import { type Fault, FaultInput, Faults } from './faults';
+import { isValidPartnerId, needsTrailingSlash, resourceFor, type SimResource } from './resources';
 import { type SimResponse, Simulator } from './Simulator';
 import { loadState, saveState } from './state';
 
@@ -15,8 +22,13 @@ export interface SimulatorServerOptions {
   /** Default 4010; 0 picks a free port. */
   readonly port?: number;
   readonly accounts?: readonly SimAccountInput[];
-  /** SendCloud's documented limits by default; `false` turns limiting off. */
+  /**
+   * Limits of the accounts that do not set their own `rateLimits`: SendCloud's documented ones by default;
+   * `false` turns limiting off for them.
+   */
   readonly rateLimits?: RateLimitRules | false;
+  /** The clock the rate limits count with (tests move it by hand); default the wall clock. */
+  readonly rateLimitClock?: () => number;
   /** Advance announced parcels one carrier step every so often; 0 = only on demand. */
   readonly timelineStepMs?: number;
   readonly webhookTimeScale?: number;
@@ -64,8 +76,8 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
       : { duplicateExternalReference: options.duplicateExternalReference }),
   });
   if (options.stateFile) loadState(sim, options.stateFile);
-  let rules: RateLimitRules | false = options.rateLimits ?? SENDCLOUD_RATE_LIMITS;
-  const limiters = new Map<string, SlidingWindowRateLimiter>();
+  let defaultRules: RateLimitRules | false = options.rateLimits ?? SENDCLOUD_RATE_LIMITS;
+  const limiters = new Map<string, { rules: RateLimitRules; limiter: SlidingWindowRateLimiter }>();
   const stats = { requests: 0, rateLimited: 0, faults: 0, byRoute: {} as Record<string, number> };
   const hanging = new Set<ServerResponse>();
 
@@ -91,6 +103,20 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
       return send(res, { status: 404, body: 'Not Found', headers: { 'content-type': 'text/plain' } });
     const path = url.pathname.slice(prefix.length) || '/';
     const request = `${prefix.slice(1)}${path}`;
+    const host = servicePoints ? 'servicePoints' : 'panel';
+    if (needsTrailingSlash(host, path)) {
+      return send(res, {
+        status: 301,
+        body: '',
+        headers: { location: `${url.pathname}/${url.search}`, vary: 'Origin' },
+      });
+    }
+    const resource = resourceFor(host, path);
+    // Set before anything can answer, so the 401, 429 and faults carry them as the recordings do.
+    if (resource) {
+      res.setHeader('allow', resource.allow.join(', '));
+      res.setHeader('vary', resource.vary);
+    }
 
     const account = authenticate(req, url, servicePoints);
     if (!account) {
@@ -104,13 +130,16 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     const route = `${method} ${path.replace(/\d+/g, '{id}')}`;
     stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
 
+    const rules = account.rateLimits ?? defaultRules;
     if (rules) {
-      let limiter = limiters.get(account.id);
-      if (!limiter) {
-        limiter = new SlidingWindowRateLimiter({ rules });
-        limiters.set(account.id, limiter);
+      let limited = limiters.get(account.id);
+      // New limits (admin API) start with empty windows.
+      if (limited?.rules !== rules) {
+        const clock = options.rateLimitClock ? { clock: options.rateLimitClock } : {};
+        limited = { rules, limiter: new SlidingWindowRateLimiter({ rules, ...clock }) };
+        limiters.set(account.id, limited);
       }
-      if (!limiter.tryAcquire(method === 'GET' || method === 'HEAD' ? 'read' : 'write')) {
+      if (!limited.limiter.tryAcquire(method === 'GET' || method === 'HEAD' ? 'read' : 'write')) {
         stats.rateLimited++;
         return send(res, { status: 429, body: '' });
       }
@@ -124,8 +153,10 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     if (fault) stats.faults++;
     const before = fault ? await applyFault(fault, req, res) : 'continue';
     if (before === 'handled') return;
+    const refused = refuse(method, req, resource, request);
+    if (refused) return send(res, refused);
     const response = await route_(
-      method,
+      method === 'HEAD' ? 'GET' : method,
       path,
       url.searchParams,
       body,
@@ -229,6 +260,9 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     if (m('GET', /^\/parcels\/?$/)) return sim.listParcels(account, query);
     if (m('GET', /^\/parcels\/statuses\/?$/)) return sim.statuses();
     if (m('GET', /^\/parcels\/(\d+)\/?$/)) return sim.getParcel(account, id(/^\/parcels\/(\d+)/));
+    // Allowed by the recorded `Allow` header; the body is the `PUT /parcels` one, the id taken from the path.
+    if (m('PUT', /^\/parcels\/(\d+)\/?$/) || m('PATCH', /^\/parcels\/(\d+)\/?$/))
+      return sim.updateParcel(account, withPathId(json, id(/^\/parcels\/(\d+)/)), carrierReject);
     if (m('POST', /^\/parcels\/(\d+)\/cancel\/?$/)) return sim.cancelParcel(account, id(/^\/parcels\/(\d+)/));
     if (m('GET', /^\/parcels\/(\d+)\/return_portal_url\/?$/))
       return sim.returnPortalUrl(account, id(/^\/parcels\/(\d+)/));
@@ -372,10 +406,40 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
       }
       return { status: 200, json: { account: account.id, mode: account.duplicateExternalReference } };
     }
+    if (/^\/accounts\/[^/]+\/rate-limits$/.test(path)) {
+      const account = sim.accounts.get(decodeURIComponent(path.split('/')[2] ?? ''));
+      if (!account) return { status: 404, json: { error: 'no such account' } };
+      if (method === 'PUT') {
+        const input = SimRateLimitsInput.safeParse(json);
+        if (!input.success)
+          return {
+            status: 400,
+            json: {
+              error: 'PUT {"read"?: [{"limit": n, "windowMs": ms}, …], "write"?: […]} or {"enabled": false}',
+            },
+          };
+        account.rateLimits = rateLimitsFrom(input.data, defaultRules || SENDCLOUD_RATE_LIMITS);
+      } else if (method === 'DELETE') {
+        account.rateLimits = undefined;
+      } else if (method !== 'GET') {
+        return {
+          status: 405,
+          json: { error: 'GET, PUT {"read"?, "write"?} or DELETE (back to the default)' },
+        };
+      }
+      return {
+        status: 200,
+        json: {
+          account: account.id,
+          rateLimits: account.rateLimits ?? defaultRules,
+          own: account.rateLimits !== undefined,
+        },
+      };
+    }
     if (method === 'PUT' && path === '/rate-limits') {
       const input = z.object({ enabled: z.boolean() }).safeParse(json);
       if (!input.success) return { status: 400, json: { error: 'PUT {"enabled": boolean}' } };
-      rules = input.data.enabled ? options.rateLimits || SENDCLOUD_RATE_LIMITS : false;
+      defaultRules = input.data.enabled ? options.rateLimits || SENDCLOUD_RATE_LIMITS : false;
       limiters.clear();
       return { status: 200, json: { enabled: input.data.enabled } };
     }
@@ -418,7 +482,43 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
   };
 }
 
+/**
+ * What SendCloud answers before a view runs: an invalid partner header (400, REFERENCE §1), a method the
+ * resource's `Allow` header leaves out (405, body in SendCloud's error envelope — text inferred from the
+ * framework), and `OPTIONS`.
+ */
+function refuse(
+  method: string,
+  req: IncomingMessage,
+  resource: SimResource | undefined,
+  request: string,
+): SimResponse | undefined {
+  const partnerId = req.headers['sendcloud-partner-id'];
+  if (typeof partnerId === 'string' && !isValidPartnerId(partnerId))
+    return {
+      status: 400,
+      json: { error: { code: 400, request, message: 'Sendcloud-Partner-Id: "Must be a valid UUID."' } },
+    };
+  if (!resource) return undefined;
+  if (!resource.allow.includes(method))
+    return {
+      status: 405,
+      json: { error: { code: 405, request, message: `Method "${method}" not allowed.` } },
+    };
+  if (method === 'OPTIONS')
+    return { status: 200, json: { renders: ['application/json'], parses: ['application/json'] } };
+  return undefined;
+}
+
 const INVALID = Symbol('invalid json');
+
+function withPathId(json: unknown, id: number): { parcel: Record<string, unknown> } {
+  const parcel =
+    typeof json === 'object' && json !== null && 'parcel' in json && typeof json.parcel === 'object'
+      ? json.parcel
+      : {};
+  return { parcel: { ...parcel, id } };
+}
 
 function parseJson(body: Buffer): unknown {
   if (body.length === 0) return undefined;
@@ -439,7 +539,6 @@ function send(res: ServerResponse, response: SimResponse): void {
   if (res.headersSent || res.destroyed) return;
   const headers: Record<string, string> = {
     'x-frame-options': 'DENY',
-    vary: 'Accept, Origin, Cookie',
     ...(response.json !== undefined ? { 'content-type': 'application/json; charset=utf-8' } : {}),
     ...response.headers,
   };

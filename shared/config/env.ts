@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { RateLimitsSetting } from '../governor/limits';
 
 const list = (value: string): string[] =>
   value
@@ -57,6 +58,8 @@ export const ServiceEnv = z.object({
   REQUEUE_AFTER_SECONDS: z.coerce.number().int().nonnegative().default(600),
   /** First retry delay of a failed queue message (doubles per receive, at most 15 minutes). */
   RETRY_BASE_SECONDS: z.coerce.number().int().positive().default(10),
+  /** `account=reads/min:writes/min,…` (`*=` for the rest): each account's SendCloud budget; default 1000:100. */
+  SENDCLOUD_RATE_LIMITS: RateLimitsSetting,
   /** A report up to this size is answered inline; a larger one through a presigned link (303). */
   REPORT_INLINE_MAX_BYTES: z.coerce.number().int().nonnegative().default(1_048_576),
   /** Labels per merged end-of-day file. */

@@ -4,10 +4,11 @@ import {
   RateBudgetExhaustedError,
   type RateLimiter,
   type RequestKind,
-  SENDCLOUD_RATE_LIMITS,
   sleep,
 } from '../sendcloud/RateLimiter';
-import { DynamoTokenBuckets } from './DynamoTokenBuckets';
+import { type AimdPolicy, aimdPolicy, cut } from './aimd';
+import { type BucketKey, DynamoTokenBuckets } from './DynamoTokenBuckets';
+import { bucketsFor, DEFAULT_ACCOUNT_LIMITS, RateLimitsConfig } from './limits';
 import { type BucketRule, bucketWithin } from './tokenBucket';
 
 export type Priority = 'realtime' | 'batch' | 'checkout';
@@ -16,10 +17,8 @@ export type Priority = 'realtime' | 'batch' | 'checkout';
  * SendCloud's documented budget per account (1000 GET/min; 100 writes/min with at most 15/s), as buckets
  * that stay inside those sliding windows: 950 GETs/min of refill after a 50 burst, 87 writes/min after 13.
  */
-export const SENDCLOUD_BUCKETS: Readonly<Record<RequestKind, BucketRule>> = {
-  read: bucketWithin(SENDCLOUD_RATE_LIMITS.read, 50, 10),
-  write: bucketWithin(SENDCLOUD_RATE_LIMITS.write, 13, 3),
-};
+export const SENDCLOUD_BUCKETS: Readonly<Record<RequestKind, BucketRule>> =
+  bucketsFor(DEFAULT_ACCOUNT_LIMITS);
 
 /** The checkout share as a bucket: 200 GETs a minute after a burst of 20 (no writes). */
 export const CHECKOUT_BUCKETS: Readonly<Record<RequestKind, BucketRule>> = {
@@ -31,7 +30,12 @@ export interface GovernorOptions {
   readonly tableName: string;
   /** Checkout lookups' own bucket, taken first (without waiting) before the account's. */
   readonly checkout?: Readonly<Record<RequestKind, BucketRule>>;
+  /** Each account's budget (`SENDCLOUD_RATE_LIMITS`); SendCloud's documented 1000:100 by default. */
+  readonly limits?: RateLimitsConfig;
+  /** The same buckets for every account, instead of deriving them from `limits` (tests). */
   readonly rules?: Readonly<Record<RequestKind, BucketRule>>;
+  /** How a 429 lowers an account's rate and how fast it recovers. */
+  readonly aimd?: Partial<AimdPolicy>;
   readonly clock?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
@@ -41,10 +45,15 @@ export interface GovernorOptions {
  * One token bucket per SendCloud account and request kind, in DynamoDB, shared by every worker and job:
  * together they stay under the account's limits by design instead of discovering them through 429s.
  * Takes are optimistic (a conditional write on the bucket's last update); a lost race simply retries.
+ * An account's budget is configuration, not a constant (SendCloud's pages disagree, accounts differ); a 429
+ * still teaches the bucket a lower rate for a while (`aimd.ts`).
  */
 export class DynamoRateGovernor {
   readonly #buckets: DynamoTokenBuckets;
-  readonly #rules: Readonly<Record<RequestKind, BucketRule>>;
+  readonly #rules: Readonly<Record<RequestKind, BucketRule>> | undefined;
+  readonly #limits: RateLimitsConfig;
+  readonly #derived = new Map<string, Readonly<Record<RequestKind, BucketRule>>>();
+  readonly #aimd: AimdPolicy;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
   readonly #checkout: Readonly<Record<RequestKind, BucketRule>>;
@@ -58,7 +67,9 @@ export class DynamoRateGovernor {
       random: this.#random,
       ...(options.clock ? { clock: options.clock } : {}),
     });
-    this.#rules = options.rules ?? SENDCLOUD_BUCKETS;
+    this.#rules = options.rules;
+    this.#limits = options.limits ?? new RateLimitsConfig();
+    this.#aimd = aimdPolicy(options.aimd);
     this.#checkout = options.checkout ?? CHECKOUT_BUCKETS;
   }
 
@@ -73,8 +84,46 @@ export class DynamoRateGovernor {
             throw new RateBudgetExhaustedError(account, kind);
           await this.acquire(account, kind, 'realtime');
         },
+        onThrottled: (kind) => this.throttled(account, kind).then(() => undefined),
       };
-    return { acquire: (kind) => this.acquire(account, kind, priority) };
+    return {
+      acquire: (kind) => this.acquire(account, kind, priority),
+      onThrottled: (kind) => this.throttled(account, kind).then(() => undefined),
+    };
+  }
+
+  /** The buckets of an account: the test override, else derived from its configured limits. */
+  rulesFor(account: string): Readonly<Record<RequestKind, BucketRule>> {
+    if (this.#rules) return this.#rules;
+    let rules = this.#derived.get(account);
+    if (!rules) {
+      rules = bucketsFor(this.#limits.of(account));
+      this.#derived.set(account, rules);
+    }
+    return rules;
+  }
+
+  /** The refill rate an account's bucket runs at now (tokens/s): lower than configured after a 429. */
+  async rate(account: string, kind: RequestKind): Promise<number> {
+    return (await this.#buckets.read(keyOf(account, kind), this.rulesFor(account)[kind], this.#aimd))
+      .ratePerSecond;
+  }
+
+  /**
+   * SendCloud answered 429 for this account and kind: cut the bucket's rate (in the item, so every function
+   * slows down) and empty it, since the server's window is full now. Returns the new rate; undefined when a
+   * cut this recent already covers this 429.
+   */
+  async throttled(account: string, kind: RequestKind): Promise<number | undefined> {
+    const rule = this.rulesFor(account)[kind];
+    const key = keyOf(account, kind);
+    for (;;) {
+      const reading = await this.#buckets.read(key, rule, this.#aimd);
+      const throttle = cut(rule.ratePerSecond, reading.throttle, reading.now, this.#aimd);
+      if (!throttle) return undefined;
+      if (await this.#buckets.take(key, reading, 0, { throttle })) return throttle.rate;
+      await this.#sleep(Math.ceil(2 + this.#random() * 10));
+    }
   }
 
   /** One token from a bucket if it has one now (a few quick tries on contention); false when it is empty. */
@@ -83,11 +132,11 @@ export class DynamoRateGovernor {
   }
 
   async acquire(account: string, kind: RequestKind, priority: Priority): Promise<void> {
-    const rule = this.#rules[kind];
+    const rule = this.rulesFor(account)[kind];
     const floor = priority === 'batch' ? rule.reserve : 0;
-    const key = { pk: `GOVERNOR#${account}#${kind}`, sk: 'BUCKET' };
+    const key = keyOf(account, kind);
     for (;;) {
-      const reading = await this.#buckets.read(key, rule);
+      const reading = await this.#buckets.read(key, rule, this.#aimd);
       if (reading.available >= floor + 1) {
         if (await this.#buckets.take(key, reading, reading.available - 1)) return;
         // Another worker took one first: step back a little, so many callers do not spin on one item.
@@ -95,8 +144,13 @@ export class DynamoRateGovernor {
         continue;
       }
       // Spread the wake-ups: every waiter would otherwise come back at the same instant.
-      const waitMs = ((floor + 1 - reading.available) / rule.ratePerSecond) * 1000;
+      const waitMs = ((floor + 1 - reading.available) / reading.ratePerSecond) * 1000;
       await this.#sleep(Math.ceil(waitMs + this.#random() * Math.min(waitMs, 50)));
     }
   }
 }
+
+const keyOf = (account: string, kind: RequestKind): BucketKey => ({
+  pk: `GOVERNOR#${account}#${kind}`,
+  sk: 'BUCKET',
+});

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type AimdPolicy, rateAt, type Throttle } from './aimd';
 import { type BucketRule, tokensAt } from './tokenBucket';
 
 export interface BucketKey {
@@ -13,6 +14,10 @@ export interface BucketReading {
   readonly last: number | undefined;
   readonly revision: number | undefined;
   readonly now: number;
+  /** The refill rate now: the rule's, or lower while the bucket recovers from a 429. */
+  readonly ratePerSecond: number;
+  /** The last cut after a 429 (`throttledRate`, `throttledAt`), while the bucket still recovers from it. */
+  readonly throttle: Throttle | undefined;
 }
 
 export interface DynamoTokenBucketsOptions {
@@ -65,41 +70,65 @@ export class DynamoTokenBuckets {
     return false;
   }
 
-  async read(key: BucketKey, rule: BucketRule): Promise<BucketReading> {
+  /** With `aimd`, a bucket cut after a 429 refills at its recovering rate instead of the rule's. */
+  async read(key: BucketKey, rule: BucketRule, aimd?: AimdPolicy): Promise<BucketReading> {
     const now = this.#clock();
     const { Item } = await this.#db.send(
       new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
     );
     const last = typeof Item?.at === 'number' ? Item.at : undefined;
     const tokens = typeof Item?.tokens === 'number' ? Item.tokens : rule.capacity;
+    const stored =
+      aimd && typeof Item?.throttledRate === 'number' && typeof Item.throttledAt === 'number'
+        ? { rate: Item.throttledRate, at: Item.throttledAt }
+        : undefined;
+    // Recovered in full: the cut no longer says anything.
+    const throttle =
+      aimd && stored && rateAt(rule.ratePerSecond, stored, now, aimd) < rule.ratePerSecond
+        ? stored
+        : undefined;
+    // Refill since the last write at the rate of that instant: never more than the recovering bucket earned.
+    const refill =
+      aimd && throttle ? rateAt(rule.ratePerSecond, throttle, last ?? now, aimd) : rule.ratePerSecond;
     return {
-      available: tokensAt(rule, last === undefined ? undefined : { tokens, at: last }, now),
+      available: tokensAt(
+        { ...rule, ratePerSecond: refill },
+        last === undefined ? undefined : { tokens, at: last },
+        now,
+      ),
       last,
       revision: typeof Item?.rev === 'number' ? Item.rev : undefined,
       now,
+      ratePerSecond: aimd && throttle ? rateAt(rule.ratePerSecond, throttle, now, aimd) : rule.ratePerSecond,
+      throttle,
     };
   }
 
   /**
    * Writes the bucket as holding `tokens` if nobody wrote it since `reading`; false when someone did.
-   * `expiresAt` (epoch seconds, the table's TTL attribute) lets DynamoDB delete a bucket nobody uses.
+   * `expiresAt` (epoch seconds, the table's TTL attribute) lets DynamoDB delete a bucket nobody uses;
+   * `throttle` records a cut after a 429 (every other write leaves the last cut as it is).
    */
   async take(
     key: BucketKey,
     reading: BucketReading,
     tokens: number,
-    options: { readonly expiresAt?: number } = {},
+    options: { readonly expiresAt?: number; readonly throttle?: Throttle } = {},
   ): Promise<boolean> {
     // Time never runs backwards in the bucket, so a slow clock cannot count one interval twice.
     const at = Math.max(reading.now, reading.last ?? reading.now);
-    const expiry = options.expiresAt === undefined ? {} : { expiresAt: options.expiresAt };
+    const { throttle } = options;
+    const extra = {
+      ...(options.expiresAt === undefined ? {} : { expiresAt: options.expiresAt }),
+      ...(throttle ? { throttledRate: throttle.rate, throttledAt: throttle.at } : {}),
+    };
     const revision = (reading.revision ?? 0) + 1;
     try {
       if (reading.last === undefined) {
         await this.#db.send(
           new PutCommand({
             TableName: this.#table,
-            Item: { ...key, tokens, at, rev: revision, ...expiry },
+            Item: { ...key, tokens, at, rev: revision, ...extra },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -110,7 +139,7 @@ export class DynamoTokenBuckets {
           new UpdateCommand({
             TableName: this.#table,
             Key: key,
-            UpdateExpression: `SET tokens = :tokens, #at = :now, rev = :next${options.expiresAt === undefined ? '' : ', expiresAt = :expiresAt'}`,
+            UpdateExpression: `SET ${['tokens = :tokens', '#at = :now', 'rev = :next', ...Object.keys(extra).map((name) => `${name} = :${name}`)].join(', ')}`,
             ConditionExpression: `#at = :last AND ${reading.revision === undefined ? 'attribute_not_exists(rev)' : 'rev = :rev'}`,
             ExpressionAttributeNames: { '#at': 'at' },
             ExpressionAttributeValues: {
@@ -119,7 +148,7 @@ export class DynamoTokenBuckets {
               ':last': reading.last,
               ':next': revision,
               ...(reading.revision === undefined ? {} : { ':rev': reading.revision }),
-              ...(options.expiresAt === undefined ? {} : { ':expiresAt': options.expiresAt }),
+              ...Object.fromEntries(Object.entries(extra).map(([name, value]) => [`:${name}`, value])),
             },
           }),
         );

@@ -1,3 +1,4 @@
+export { type AimdPolicy, aimdPolicy, cut, DEFAULT_AIMD, rateAt, type Throttle } from './aimd';
 export {
   CLIENT_LOOKUPS_PER_MINUTE,
   type ClientRef,
@@ -14,5 +15,13 @@ export {
   SENDCLOUD_BUCKETS,
 } from './DynamoRateGovernor';
 export { type BucketKey, type BucketReading, DynamoTokenBuckets } from './DynamoTokenBuckets';
+export {
+  type AccountLimits,
+  bucketsFor,
+  DEFAULT_ACCOUNT_LIMITS,
+  RateLimitsConfig,
+  RateLimitsSetting,
+  windowsFor,
+} from './limits';
 export { MemoryClientShare } from './MemoryClientShare';
 export { type BucketRule, type BucketState, bucketWithin, secondsToFill, tokensAt } from './tokenBucket';

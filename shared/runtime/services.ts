@@ -13,7 +13,7 @@ import {
   secretsManagerCredentials,
 } from '../config';
 import { EventBridgePublisher } from '../events';
-import { DynamoRateGovernor } from '../governor';
+import { DynamoRateGovernor, windowsFor } from '../governor';
 import { S3LabelStore } from '../labels';
 import { MethodCatalog, type ProcessDeps, SqsOrderQueue } from '../orders';
 import { type SendcloudAttempt, SendcloudClients, UnknownAccountError } from '../sendcloud';
@@ -73,14 +73,17 @@ export function createServices(
   );
   const sendcloudClients = lazy(() => {
     // Every worker and job of an account shares one DynamoDB token bucket (RATE_GOVERNOR=local: per process).
-    const governor = env.RATE_GOVERNOR === 'dynamodb' ? new DynamoRateGovernor(db(), table()) : undefined;
+    const governor =
+      env.RATE_GOVERNOR === 'dynamodb'
+        ? new DynamoRateGovernor(db(), { ...table(), limits: env.SENDCLOUD_RATE_LIMITS })
+        : undefined;
     return new SendcloudClients(directory(), {
       ...(governor
         ? {
             limiterFor: (account: string, priority: 'realtime' | 'batch' | 'checkout') =>
               governor.limiter(account, priority),
           }
-        : {}),
+        : { rateLimitsFor: (account: string) => windowsFor(env.SENDCLOUD_RATE_LIMITS.of(account)) }),
       ...(env.SENDCLOUD_BASE_URL ? { baseUrl: env.SENDCLOUD_BASE_URL } : {}),
       ...(env.SENDCLOUD_SERVICE_POINTS_BASE_URL
         ? { servicePointsBaseUrl: env.SENDCLOUD_SERVICE_POINTS_BASE_URL }

@@ -8,6 +8,11 @@ export type RequestKind = 'read' | 'write';
 export interface RateLimiter {
   /** Resolves when one request of this kind may be sent now; the slot is taken on resolve. */
   acquire(kind: RequestKind): Promise<void>;
+  /**
+   * SendCloud answered 429 to a request of this kind: the budget is smaller than configured (it differs by
+   * account and page), so a limiter that can adapt slows down. Called once per 429, before any retry.
+   */
+  onThrottled?(kind: RequestKind): Promise<void>;
 }
 
 /**

@@ -107,6 +107,7 @@ export class SendcloudHttp {
         await this.#sleep(backoffDelay(attempt, this.#retry, this.#random));
         continue;
       }
+      if (response.status === 429) await this.#throttled(kind);
       if (last || !RETRYABLE_STATUS.has(response.status)) return response;
       const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
       if (retryAfter !== undefined && retryAfter > this.#retry.maxRetryAfterMs) return response;
@@ -187,6 +188,15 @@ export class SendcloudHttp {
       }
       this.#report({ method, path: url.pathname, attempt, durationMs, error: 'transport' });
       throw new SendcloudTransportError({ method, path: url.pathname, cause: error });
+    }
+  }
+
+  /** Tells the limiter of a 429; failing to record it must not turn SendCloud's answer into another error. */
+  async #throttled(kind: RequestKind): Promise<void> {
+    try {
+      await this.#limiter.onThrottled?.(kind);
+    } catch {
+      // The 429 itself is still answered (retried or raised); the next one will teach the limiter.
     }
   }
 

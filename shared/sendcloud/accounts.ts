@@ -50,6 +50,8 @@ export type SharedClientOptions = Omit<
   'credentials' | 'partnerId' | 'rateLimiter'
 > & {
   readonly rateLimits?: RateLimitRules;
+  /** Each account's own windows for the in-process limiter (`SENDCLOUD_RATE_LIMITS`); else `rateLimits`. */
+  readonly rateLimitsFor?: (account: string) => RateLimitRules;
   /** A budget shared beyond this process (the DynamoDB governor); by default one in-process limiter per account. */
   readonly limiterFor?: (account: string, priority: Priority) => RateLimiter;
   /** GETs a minute checkout lookups may take per account (without a governor). */
@@ -85,7 +87,7 @@ export class SendcloudClients {
   }
 
   async #build(accountId: string, priority: Priority): Promise<SendcloudClient> {
-    const { rateLimits, limiterFor, ...options } = this.#options;
+    const { rateLimits, rateLimitsFor, limiterFor, ...options } = this.#options;
     const { partnerId, ...credentials } = await this.#source.credentials(AccountId.parse(accountId));
     return new SendcloudClient({
       ...options,
@@ -118,8 +120,8 @@ export class SendcloudClients {
   #limiter(accountId: string): RateLimiter {
     let limiter = this.#limiters.get(accountId);
     if (!limiter) {
-      const { rateLimits } = this.#options;
-      limiter = new SlidingWindowRateLimiter({ ...(rateLimits ? { rules: rateLimits } : {}) });
+      const rules = this.#options.rateLimitsFor?.(accountId) ?? this.#options.rateLimits;
+      limiter = new SlidingWindowRateLimiter({ ...(rules ? { rules } : {}) });
       this.#limiters.set(accountId, limiter);
     }
     return limiter;

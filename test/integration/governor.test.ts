@@ -7,6 +7,7 @@ import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { runAsFunction } from '../../local/iam';
+import { startSimulator } from '../../local/simulator';
 import type { HttpHandler } from '../../local/stack/gateway';
 import { invoke } from '../../local/stack/invoke';
 import { LOCAL_NAMES, loadFunction } from '../../local/wiring';
@@ -15,12 +16,17 @@ import {
   bucketWithin,
   CLIENT_LOOKUPS_PER_MINUTE,
   ClientShareExhaustedError,
+  DEFAULT_AIMD,
   DynamoClientShare,
   DynamoRateGovernor,
+  RateLimitsSetting,
   SENDCLOUD_BUCKETS,
+  windowsFor,
 } from '../../shared/governor';
+import { SendcloudClient, SendcloudRateLimitedError } from '../../shared/sendcloud';
 import {
   RateBudgetExhaustedError,
+  type RateLimiter,
   type RateLimitRules,
   SENDCLOUD_RATE_LIMITS,
   SlidingWindowRateLimiter,
@@ -183,6 +189,124 @@ describe('DynamoRateGovernor', () => {
     // labels of the same account are not affected
     await g.limiter('shop-checkout', 'realtime').acquire('read');
   });
+});
+
+describe('an account whose SendCloud budget is smaller than configured', () => {
+  /** One clock for SendCloud's windows, the governor and every backoff: it moves only when someone sleeps. */
+  const virtualTime = () => {
+    let now = Date.parse('2026-11-27T09:00:00Z');
+    return {
+      clock: () => now,
+      sleep: async (ms: number) => {
+        now += ms;
+      },
+    };
+  };
+  const ACCOUNT = 'help-centre';
+  const credentials = { publicKey: 'help-public', secretKey: 'help-secret' };
+  const bucketItem = async () =>
+    (
+      await db.send(
+        new GetCommand({
+          TableName: 'governor-test',
+          Key: { pk: `GOVERNOR#${ACCOUNT}#read`, sk: 'BUCKET' },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+
+  it('finishes a burst with nothing lost and few 429s, each lowering the shared rate, then recovers', async () => {
+    // Prepare: SendCloud allows this account 420 GETs a minute; the governor is configured for 1,000
+    const time = virtualTime();
+    const sim = await startSimulator({
+      port: 0,
+      rateLimitClock: time.clock,
+      accounts: [
+        {
+          id: ACCOUNT,
+          ...credentials,
+          rateLimits: windowsFor({ readsPerMinute: 420, writesPerMinute: 100 }),
+        },
+      ],
+    });
+    // each call builds another governor: another Lambda, sharing only the bucket item
+    const lambda = () =>
+      new DynamoRateGovernor(db, {
+        tableName: 'governor-test',
+        limits: RateLimitsSetting.parse(`${ACCOUNT}=1000:100`),
+        clock: time.clock,
+        sleep: time.sleep,
+        random: () => 0.5,
+      });
+    const configured = lambda().rulesFor(ACCOUNT).read.ratePerSecond;
+    const floor = configured * DEFAULT_AIMD.floor;
+    const limiter = lambda().limiter(ACCOUNT, 'realtime');
+    const cuts: Array<{ before: number; after: unknown; at: number }> = [];
+    const watched: RateLimiter = {
+      acquire: (kind) => limiter.acquire(kind),
+      onThrottled: async (kind) => {
+        const before = await lambda().rate(ACCOUNT, kind);
+        await limiter.onThrottled?.(kind);
+        const item = await bucketItem();
+        cuts.push({ before, after: item?.throttledRate, at: time.clock() });
+        expect(item?.throttledAt).toBe(time.clock());
+      },
+    };
+    const client = new SendcloudClient({
+      credentials,
+      baseUrl: sim.baseUrl,
+      rateLimiter: watched,
+      sleep: time.sleep,
+      random: () => 0.5,
+    });
+
+    try {
+      // Act: 600 lookups; one the client gives up on is delivered again ten seconds later, as the queue does
+      let lost = 0;
+      for (let i = 0; i < 600; i++) {
+        for (let delivery = 1; ; delivery++) {
+          try {
+            await client.catalog.senderAddresses();
+            break;
+          } catch (error) {
+            if (!(error instanceof SendcloudRateLimitedError) || delivery === 5) {
+              lost++;
+              break;
+            }
+            await time.sleep(10_000);
+          }
+        }
+      }
+      const stats = z
+        .object({ rateLimited: z.number() })
+        .parse(await (await fetch(`${sim.url}/__sim/stats`)).json());
+
+      // Assess: nothing lost; every 429 reached the bucket item and lowered its rate (down to the floor)
+      expect(lost).toBe(0);
+      expect(stats.rateLimited).toBeGreaterThan(0);
+      expect(stats.rateLimited).toBeLessThanOrEqual(15);
+      expect(cuts).toHaveLength(stats.rateLimited);
+      for (const { before, after } of cuts) {
+        expect(typeof after).toBe('number');
+        if (before > floor) expect(after).toBeLessThan(before);
+        else expect(after).toBe(floor);
+      }
+      // another Lambda starting now runs at the lowered rate, not the configured one
+      expect(await lambda().rate(ACCOUNT, 'read')).toBeLessThan(configured);
+
+      // and without 429s the rate climbs back to the configured one within minutes
+      const lastCut = cuts.at(-1)?.at ?? time.clock();
+      const halfway = await lambda().rate(ACCOUNT, 'read');
+      await time.sleep(lastCut + 2 * 60_000 - time.clock());
+      const climbing = await lambda().rate(ACCOUNT, 'read');
+      expect(climbing).toBeGreaterThan(halfway);
+      expect(climbing).toBeLessThan(configured);
+      await time.sleep(10 * 60_000);
+      expect(await lambda().rate(ACCOUNT, 'read')).toBe(configured);
+    } finally {
+      await sim.stop();
+    }
+  }, 60_000);
 });
 
 describe('DynamoClientShare', () => {

@@ -13,6 +13,7 @@ import {
   verifySendcloudSignature,
 } from '../../shared/sendcloud';
 import { parcelDraft, parcelJson } from '../helpers/factories';
+import { fixture } from '../helpers/fixtures';
 import { validateResponse } from '../helpers/openapi';
 
 const KEYS = { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' };
@@ -688,3 +689,266 @@ async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** The recorded response of a cassette interaction (test/fixtures/sendcloud, see SOURCE.txt). */
+const recorded = (file: string) =>
+  fixture<{
+    interactions: Array<{
+      request: { body?: unknown };
+      response: { status: number; headers: Record<string, string>; body?: unknown };
+    }>;
+  }>(file).interactions[0];
+const headersOf = (response: Response) => ({
+  allow: response.headers.get('allow'),
+  vary: response.headers.get('vary'),
+});
+const pickHeaders = (headers: Record<string, string> | undefined) => ({
+  allow: headers?.Allow ?? null,
+  vary: headers?.Vary ?? null,
+});
+const homeParcel = (extra: Record<string, unknown> = {}) => ({
+  name: 'A',
+  address: 'Damrak',
+  house_number: '1',
+  city: 'Amsterdam',
+  postal_code: '1012AB',
+  country: 'NL',
+  shipment: { id: 1010 },
+  external_reference: ref('strict'),
+  ...extra,
+});
+
+describe('as unforgiving as the recordings (issue 13)', () => {
+  describe('methods and headers', () => {
+    it('answers Allow and Vary per resource as recorded, the 401 and the label 404 included', async () => {
+      const { parcel } = (await (
+        await raw('/parcels', { method: 'POST', body: JSON.stringify({ parcel: homeParcel() }) })
+      ).json()) as { parcel: { id: number } };
+      const cases: Array<[string, Promise<Response>]> = [
+        ['BloomAndWild-sendcloud/tracking_request/valid_parcel_id.json', raw(`/parcels/${parcel.id}`)],
+        ['BloomAndWild-sendcloud/parcels_request/without_updated_after.json', raw('/parcels')],
+        [
+          'BloomAndWild-sendcloud/cancel_parcel_request/invalid_id.json',
+          raw('/parcels/1/cancel', { method: 'POST' }),
+        ],
+        ['BloomAndWild-sendcloud/printer_label_request/invalid_request.json', raw('/labels/label_printer/1')],
+        ['BloomAndWild-sendcloud/sender_addresses_request/valid_request.json', raw('/user/addresses/sender')],
+        [
+          'BloomAndWild-sendcloud/operation/incorrect_credentials.json',
+          fetch(`${sim.baseUrl}/parcels/statuses`, { headers: { authorization: 'Basic eDp5' } }),
+        ],
+      ];
+      for (const [file, call] of cases) {
+        const response = await call;
+        expect({ file, status: response.status, ...headersOf(response) }).toEqual({
+          file,
+          status: recorded(file)?.response.status,
+          ...pickHeaders(recorded(file)?.response.headers),
+        });
+      }
+    });
+
+    it('HEAD answers like GET without a body; PUT and PATCH on /parcels/{id} update; DELETE is 405', async () => {
+      // Allow on tracking_request/valid_parcel_id.json: GET, PUT, PATCH, HEAD, OPTIONS
+      const { parcel } = (await (
+        await raw('/parcels', { method: 'POST', body: JSON.stringify({ parcel: homeParcel() }) })
+      ).json()) as { parcel: { id: number } };
+      const head = await raw(`/parcels/${parcel.id}`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(await head.text()).toBe('');
+      const put = await raw(`/parcels/${parcel.id}`, {
+        method: 'PUT',
+        body: JSON.stringify({ parcel: { weight: '2.000' } }),
+      });
+      expect(put.status).toBe(200);
+      expect(((await put.json()) as { parcel: { weight: string } }).parcel.weight).toBe('2.000');
+      const patch = await raw(`/parcels/${parcel.id}`, {
+        method: 'PATCH',
+        body: JSON.stringify({ parcel: { order_number: 'WEB-2' } }),
+      });
+      expect(((await patch.json()) as { parcel: { order_number: string } }).parcel.order_number).toBe(
+        'WEB-2',
+      );
+      const del = await raw(`/parcels/${parcel.id}`, { method: 'DELETE' });
+      expect(del.status).toBe(405);
+      expect(del.headers.get('allow')).toBe('GET, PUT, PATCH, HEAD, OPTIONS');
+      expect(await del.json()).toEqual({
+        error: { code: 405, request: `api/v2/parcels/${parcel.id}`, message: 'Method "DELETE" not allowed.' },
+      });
+      // cancel_parcel_request/*: Allow POST, OPTIONS
+      expect((await raw(`/parcels/${parcel.id}/cancel`)).status).toBe(405);
+    });
+
+    it('refuses a Sendcloud-Partner-Id that is not a UUID with 400 (REFERENCE §1)', async () => {
+      const body = JSON.stringify({ parcel: homeParcel() });
+      const bad = await raw('/parcels', {
+        method: 'POST',
+        body,
+        headers: { 'sendcloud-partner-id': 'acme' },
+      });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ error: { code: 400, request: 'api/v2/parcels' } });
+      const good = await raw('/parcels', {
+        method: 'POST',
+        body,
+        headers: { 'sendcloud-partner-id': '3f2c1b8e-6d0a-4e5f-9a7b-2c4d6e8f0a1b' },
+      });
+      expect(good.status).toBe(200);
+    });
+
+    it('redirects service points without the trailing slash with 301 (onesteinbv servicepoints, REFERENCE §7)', async () => {
+      const auth = `Basic ${Buffer.from(`${KEYS.publicKey}:${KEYS.secretKey}`).toString('base64')}`;
+      const moved = await fetch(`${sim.servicePointsBaseUrl}/service-points?country=NL`, {
+        headers: { authorization: auth },
+        redirect: 'manual',
+      });
+      expect(moved.status).toBe(301);
+      expect(moved.headers.get('location')).toBe('/servicepoints/api/v2/service-points/?country=NL');
+      expect(moved.headers.get('vary')).toBe('Origin');
+      const found = await fetch(`${sim.servicePointsBaseUrl}/service-points/?country=NL`, {
+        headers: { authorization: auth },
+      });
+      expect({ status: found.status, ...headersOf(found) }).toEqual({
+        status: 200,
+        allow: 'GET, HEAD, OPTIONS',
+        vary: 'Origin',
+      });
+    });
+  });
+
+  describe('input the real API coerces or honours', () => {
+    it('announces on legacy requestShipment, at create and on a PUT carrying only the id', async () => {
+      const created = (await (
+        await raw('/parcels', {
+          method: 'POST',
+          body: JSON.stringify({ parcel: homeParcel({ requestShipment: true }) }),
+        })
+      ).json()) as { parcel: { id: number; status: { id: number } } };
+      expect(created.parcel.status.id).toBe(1000);
+      const later = (await (
+        await raw('/parcels', { method: 'POST', body: JSON.stringify({ parcel: homeParcel() }) })
+      ).json()) as { parcel: { id: number; status: { id: number } } };
+      expect(later.parcel.status.id).toBe(999);
+      const put = await raw('/parcels', {
+        method: 'PUT',
+        body: JSON.stringify({ parcel: { id: later.parcel.id, requestShipment: true } }),
+      });
+      expect(((await put.json()) as { parcel: { status: { id: number } } }).parcel.status.id).toBe(1000);
+    });
+
+    it('coerces to_service_point "10000" to the number and keeps top-level customs fields (REFERENCE §2.1)', async () => {
+      const [point] = await client.servicePoints.search({ country: 'NL', carrier: ['postnl'] });
+      const response = await raw('/parcels', {
+        method: 'POST',
+        body: JSON.stringify({
+          parcel: homeParcel({
+            shipment: { id: 1012 },
+            to_service_point: String(point?.id),
+            customs_invoice_nr: 'INV-7',
+            customs_shipment_type: 2,
+            request_label: true,
+          }),
+        }),
+      });
+      expect(response.status).toBe(200);
+      const { parcel } = (await response.json()) as { parcel: Record<string, unknown> };
+      expect(parcel).toMatchObject({
+        to_service_point: point?.id,
+        customs_invoice_nr: 'INV-7',
+        customs_shipment_type: 2,
+      });
+      const junk = await raw('/parcels', {
+        method: 'POST',
+        body: JSON.stringify({ parcel: homeParcel({ to_service_point: 'next to the bakery' }) }),
+      });
+      expect(junk.status).toBe(400);
+    });
+  });
+
+  it('bulk labels leave unlabelled parcels out and 404 only when none has a label (REFERENCE §3)', async () => {
+    const post = async (extra: Record<string, unknown>) =>
+      (
+        (await (
+          await raw('/parcels', { method: 'POST', body: JSON.stringify({ parcel: homeParcel(extra) }) })
+        ).json()) as { parcel: { id: number } }
+      ).parcel.id;
+    const labelled = await post({ request_label: true });
+    const unlabelled = await post({});
+    const a6 = await raw(`/labels/label_printer?ids=${unlabelled},${labelled},1`);
+    expect(a6.status).toBe(200);
+    expect((await PDFDocument.load(await a6.arrayBuffer())).getPageCount()).toBe(1);
+    const a4 = await raw(`/labels/normal_printer?ids=${labelled},${unlabelled}&start_from=0`);
+    expect(a4.status).toBe(200);
+    const none = await raw(`/labels/label_printer?ids=${unlabelled},1`);
+    expect(none.status).toBe(404);
+    // the same body as the one-id 404 in printer_label_request/invalid_request.json
+    expect(await none.json()).toMatchObject({
+      error: { code: 404, message: 'No Parcel matches the given query.' },
+    });
+  });
+
+  describe('a single create with errors=verbose* fails like production (January 2024)', () => {
+    it('a validation error is the plain 400, byte for byte the recording', async () => {
+      const file = 'BloomAndWild-sendcloud/create_parcel_request/invalid_request.json';
+      const interaction = recorded(file);
+      const response = await raw('/parcels?errors=verbose-carrier', {
+        method: 'POST',
+        body: JSON.stringify(interaction?.request.body),
+      });
+      expect({ status: response.status, body: await response.json() }).toEqual({
+        status: interaction?.response.status,
+        body: interaction?.response.body,
+      });
+    });
+
+    it('a carrier refusal is a 400 with non_field_errors "Service error", read by the client as a carrier refusal', async () => {
+      // invalid_request_with_carrier_errors.json: 400 {"error":{code,request,message:"non_field_errors: \"Service error: …\""}}
+      for (const mode of ['verbose', 'verbose-carrier']) {
+        await admin('/faults', {
+          json: {
+            method: 'POST',
+            path: '^/parcels$',
+            kind: 'carrier_reject',
+            message: 'No service',
+            count: 1,
+          },
+        });
+        const response = await raw(`/parcels?errors=${mode}`, {
+          method: 'POST',
+          body: JSON.stringify({ parcel: homeParcel({ request_label: true }) }),
+        });
+        expect(response.status).toBe(400);
+        expect(await response.json()).toEqual({
+          error: {
+            code: 400,
+            request: 'api/v2/parcels',
+            message: 'non_field_errors: "Service error: No service"',
+          },
+        });
+      }
+      // The client's single create reads both 400s as typed errors: carrier refusal vs validation.
+      await admin('/faults', {
+        json: { method: 'POST', path: '^/parcels$', kind: 'carrier_reject', message: 'No service', count: 1 },
+      });
+      await expect(
+        client.parcels.create(parcelDraft({ externalReference: ref(), shippingMethodId: 1010 })),
+      ).rejects.toMatchObject({ status: 400, carrierError: true });
+      await expect(
+        client.parcels.create(parcelDraft({ externalReference: ref(), shippingMethodId: 1012 })),
+      ).rejects.toMatchObject({ status: 400, carrierError: false });
+    });
+
+    it('a successful single create with verbose-carrier carries errors: {} (create_parcel_request/valid_request.json)', async () => {
+      const response = await raw('/parcels?errors=verbose-carrier', {
+        method: 'POST',
+        body: JSON.stringify({ parcel: homeParcel({ request_label: true }) }),
+      });
+      const body = (await response.json()) as { parcel: { errors: unknown } };
+      const recording = recorded('BloomAndWild-sendcloud/create_parcel_request/valid_request.json');
+      expect(body.parcel.errors).toEqual(
+        (recording?.response.body as { parcel?: { errors?: unknown } } | undefined)?.parcel?.errors,
+      );
+      expect(body.parcel.errors).toEqual({});
+    });
+  });
+});

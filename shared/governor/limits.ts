@@ -1,0 +1,86 @@
+import * as z from 'zod';
+import type { RateLimitRules, RequestKind } from '../sendcloud/RateLimiter';
+import { type BucketRule, bucketWithin } from './tokenBucket';
+
+/** One account's SendCloud budget, per minute. */
+export interface AccountLimits {
+  readonly readsPerMinute: number;
+  readonly writesPerMinute: number;
+}
+
+/** SendCloud's documented defaults (developer docs); the help centre lists 420 GETs for some accounts. */
+export const DEFAULT_ACCOUNT_LIMITS: AccountLimits = { readsPerMinute: 1000, writesPerMinute: 100 };
+
+/** SendCloud's short window on writes, whatever an account's per-minute budget. */
+const WRITES_PER_SECOND = 15;
+
+/** The configured budget of every account: its own entry, else the default. */
+export class RateLimitsConfig {
+  readonly defaults: AccountLimits;
+  readonly #accounts: ReadonlyMap<string, AccountLimits>;
+
+  constructor(accounts: ReadonlyMap<string, AccountLimits> = new Map(), defaults = DEFAULT_ACCOUNT_LIMITS) {
+    this.#accounts = accounts;
+    this.defaults = defaults;
+  }
+
+  of(account: string): AccountLimits {
+    return this.#accounts.get(account) ?? this.defaults;
+  }
+}
+
+const Limit = (min: number) => z.coerce.number().int().min(min).max(100_000);
+/** Below these a burst of two tokens would already break the window. */
+const Entry = z.object({ readsPerMinute: Limit(10), writesPerMinute: Limit(5) });
+
+/**
+ * `SENDCLOUD_RATE_LIMITS`: `account=reads/min:writes/min,…`; `*=…` sets the default for the accounts not
+ * listed (else 1000:100). A typo fails at cold start instead of silently running at the default.
+ */
+export const RateLimitsSetting = z
+  .string()
+  .default('')
+  .transform((text, ctx) => {
+    const accounts = new Map<string, AccountLimits>();
+    let defaults = DEFAULT_ACCOUNT_LIMITS;
+    const pairs = text.split(',').map((pair) => pair.trim());
+    for (const pair of pairs.filter(Boolean)) {
+      const match = /^([a-z0-9*][a-z0-9-]*)=(\d+):(\d+)$/.exec(pair);
+      const entry = Entry.safeParse({ readsPerMinute: match?.[2], writesPerMinute: match?.[3] });
+      const account = match?.[1];
+      if (!account || (account.includes('*') && account !== '*') || !entry.success) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${pair}" is not account=reads/min:writes/min (at least 10 reads and 5 writes)`,
+        });
+      } else if (account === '*') defaults = entry.data;
+      else accounts.set(account, entry.data);
+    }
+    return new RateLimitsConfig(accounts, defaults);
+  });
+
+/** An account's budget as SendCloud's sliding windows (what the simulator and the local limiter enforce). */
+export function windowsFor(limits: AccountLimits): RateLimitRules {
+  return {
+    read: [{ limit: limits.readsPerMinute, windowMs: 60_000 }],
+    write: [
+      { limit: limits.writesPerMinute, windowMs: 60_000 },
+      { limit: WRITES_PER_SECOND, windowMs: 1_000 },
+    ],
+  };
+}
+
+/**
+ * The buckets that stay inside an account's windows: a burst of a twentieth of the GETs (at most 50) with a
+ * fifth of it reserved for real-time callers, and 13% of the writes (at most 13, under the 15/s window)
+ * with a quarter reserved. For 1000:100 that is SendCloud's documented derivation, 50/10 and 13/3.
+ */
+export function bucketsFor(limits: AccountLimits): Readonly<Record<RequestKind, BucketRule>> {
+  const windows = windowsFor(limits);
+  const readBurst = Math.max(2, Math.min(50, Math.floor(limits.readsPerMinute / 20)));
+  const writeBurst = Math.max(2, Math.min(13, Math.floor(limits.writesPerMinute * 0.13)));
+  return {
+    read: bucketWithin(windows.read, readBurst, Math.floor(readBurst / 5)),
+    write: bucketWithin(windows.write, writeBurst, Math.max(1, Math.floor(writeBurst / 4))),
+  };
+}

@@ -11,6 +11,7 @@ import { assembleBatch, DynamoBatchStore, startBatch } from '../../shared/batche
 import { type OrderMessage, OrderRequest } from '../../shared/orders';
 import { DynamoOrderStore } from '../../shared/store';
 import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
+import { orderRecord } from '../helpers/factories';
 
 /** End of day on the local wiring: held orders → one batch → SendCloud batch create → merged files → shipped. */
 let sim: RunningSimulator;
@@ -324,25 +325,10 @@ describe('starting a batch on DynamoDB', () => {
     const keys = Array.from({ length: count }, (_, i) => ({ channel: 'webshop', orderId: `${prefix}-${i}` }));
     for (const [i, key] of keys.entries()) {
       const at = new Date(Date.now() - 60_000 + i).toISOString();
-      await orders.create(
-        {
-          ...key,
-          account: 'crashtest',
-          status: 'ready',
-          bodyHash: 'h',
-          spec: {
-            toCountry: 'NL',
-            weightGrams: 1000,
-            serviceLevel: 'standard',
-            orderValue: { amount: '10.00', currency: 'EUR' },
-            delivery: { type: 'home' },
-          },
-          attempt: 0,
-          createdAt: at,
-          updatedAt: at,
-        },
-        { recipient: OrderRequest.parse(example).recipient, items: [] },
-      );
+      await orders.create(orderRecord({ ...key, account: 'crashtest', status: 'ready' }, at), {
+        recipient: OrderRequest.parse(example).recipient,
+        items: [],
+      });
     }
     return keys;
   }

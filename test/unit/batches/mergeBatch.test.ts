@@ -7,6 +7,7 @@ import type { LabelStore } from '../../../shared/labels';
 import type { OrderRecord } from '../../../shared/orders/Order';
 import type { SendcloudClient } from '../../../shared/sendcloud';
 import type { OrderStore } from '../../../shared/store';
+import { orderRecord } from '../../helpers/factories';
 
 /** An A6 label PDF with its parcel id written on it. */
 async function labelPdf(parcelId: number): Promise<Uint8Array> {
@@ -48,39 +49,38 @@ async function setup(count: number) {
     const zpl = `labels/default/webshop/O${i}/${parcelId}-zpl.zpl`;
     labels.objects.set(a6, await labelPdf(parcelId));
     labels.objects.set(zpl, Buffer.from(`^XA^FD${parcelId}^FS^XZ`));
-    orders.set(`O${i}`, {
-      channel: 'webshop',
-      orderId: `O${i}`,
-      account: 'default',
-      status: 'label_stored',
-      bodyHash: 'h',
-      spec: {
-        toCountry: 'NL',
-        weightGrams: 1000,
-        serviceLevel: 'standard',
-        orderValue: { amount: '10.00', currency: 'EUR' },
-        delivery: { type: 'home' },
+    const order = orderRecord(
+      {
+        orderId: `O${i}`,
+        status: 'label_stored',
+        attempt: 1,
+        parcel: {
+          id: parcelId,
+          externalReference: `webshop:O${i}`,
+          trackingNumber: `T${i}`,
+          trackingUrl: null,
+          carrier: 'postnl',
+          shippingMethodId: 1010,
+          shippingMethodName: 'PostNL Standard',
+          statusId: 1000,
+          statusMessage: 'Ready to send',
+          announcedAt: '2026-11-25T15:00:00Z',
+        },
+        labels: {
+          a6: { key: a6, format: 'a6', contentType: 'application/pdf', sha256: 'x', bytes: 1, storedAt: '' },
+          zpl: {
+            key: zpl,
+            format: 'zpl',
+            contentType: 'application/zpl',
+            sha256: 'x',
+            bytes: 1,
+            storedAt: '',
+          },
+        },
       },
-      attempt: 1,
-      parcel: {
-        id: parcelId,
-        externalReference: `webshop:O${i}`,
-        trackingNumber: `T${i}`,
-        trackingUrl: null,
-        carrier: 'postnl',
-        shippingMethodId: 1010,
-        shippingMethodName: 'PostNL Standard',
-        statusId: 1000,
-        statusMessage: 'Ready to send',
-        announcedAt: '2026-11-25T15:00:00Z',
-      },
-      labels: {
-        a6: { key: a6, format: 'a6', contentType: 'application/pdf', sha256: 'x', bytes: 1, storedAt: '' },
-        zpl: { key: zpl, format: 'zpl', contentType: 'application/zpl', sha256: 'x', bytes: 1, storedAt: '' },
-      },
-      createdAt: '2026-11-25T10:00:00Z',
-      updatedAt: '2026-11-25T10:00:00Z',
-    });
+      '2026-11-25T10:00:00Z',
+    );
+    orders.set(`O${i}`, order);
   }
   let batch: BatchRecord = {
     batchId: 'B1',

@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import * as z from 'zod';
 import { loadEnv } from '../shared/config';
 import { toHttpResponse } from '../shared/http';
-import { fileResponse, handOut, INLINE_MAX_BYTES } from '../shared/labels';
+import { fileResponse, handOut } from '../shared/labels';
 import { observability } from '../shared/observability';
 import { dailyReport } from '../shared/reports';
 import { createServices } from '../shared/runtime/services';

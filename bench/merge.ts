@@ -8,7 +8,7 @@ import { mergeBatch } from '../shared/batches/mergeBatch';
 import type { EventPublisher } from '../shared/events';
 import type { LabelStore } from '../shared/labels';
 import type { OrderRecord } from '../shared/orders/Order';
-import type { SendcloudClient } from '../shared/sendcloud';
+import type { SendcloudPort } from '../shared/sendcloud/port';
 import type { OrderStore } from '../shared/store';
 
 /**
@@ -141,7 +141,7 @@ await mergeBatch('BENCH', {
   batches,
   labels,
   events: { publish: async () => undefined } as unknown as EventPublisher,
-  sendcloud: async (): Promise<SendcloudClient> => {
+  sendcloud: async (): Promise<SendcloudPort> => {
     throw new Error('every ZPL is stored: the merge must not call SendCloud');
   },
   clock: () => new Date(),

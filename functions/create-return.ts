@@ -20,7 +20,7 @@ const deps = {
   events: services.events,
   labels: services.labelStore,
   labelBucket: services.processDeps.labelBucket,
-  sendcloud: (account: string) => services.sendcloudClients.forAccount(account, 'realtime'),
+  sendcloud: (account: string) => services.sendcloudClients.port(account, 'realtime'),
   clock: () => new Date(),
 };
 const idempotency = new IdempotencyConfig({

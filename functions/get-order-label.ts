@@ -88,8 +88,8 @@ async function labelBytes(order: OrderRecord, parcelId: number, format: Format):
   if (format === 'a4') {
     const stored = await services.labelStore.get(key);
     if (stored) return stored;
-    const client = await services.processDeps.sendcloud(order.account);
-    const bytes = await client.labels.normalPrinterPdf(parcelId, 0);
+    const port = await services.processDeps.sendcloud(order.account);
+    const bytes = await port.a4Label(parcelId, 0);
     await services.labelStore.put(key, bytes, TYPES.a4);
     return bytes;
   }

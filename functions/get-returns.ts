@@ -14,7 +14,7 @@ import { createServices } from '../shared/runtime/services';
  */
 const services = createServices(loadEnv());
 const { logger } = observability('get-returns');
-const client = (account: string) => services.sendcloudClients.forAccount(account, 'realtime');
+const client = (account: string) => services.sendcloudClients.port(account, 'realtime');
 
 async function getReturns(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {
   try {

@@ -33,12 +33,22 @@ if (real) {
     stateFile: join(stateDir, 'simulator-state.json'),
     timelineStepMs,
     // Signed status webhooks go to the local gateway, as SendCloud's would go to the API.
+    // `default` stands for an account opened after 13 April 2026 (API v3 only); `legacy` for an older one
+    // that keeps API v2.
     accounts: [
       {
         id: 'default',
         publicKey: 'sim-public-key',
         secretKey: 'sim-secret-key',
+        api: 'v3',
         webhookUrl: `http://127.0.0.1:${port}/webhooks/sendcloud`,
+      },
+      {
+        id: 'legacy',
+        publicKey: 'sim-legacy-public-key',
+        secretKey: 'sim-legacy-secret-key',
+        api: 'v2',
+        webhookUrl: `http://127.0.0.1:${port}/webhooks/sendcloud/legacy`,
       },
     ],
   });
@@ -46,14 +56,23 @@ if (real) {
 const sendcloud = simulator
   ? {
       baseUrl: simulator.baseUrl,
+      v3BaseUrl: `${simulator.url}/api/v3`,
       servicePointsBaseUrl: simulator.servicePointsBaseUrl,
-      accounts: { default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' } },
+      accounts: {
+        default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key', api: 'v3' as const },
+        legacy: {
+          publicKey: 'sim-legacy-public-key',
+          secretKey: 'sim-legacy-secret-key',
+          api: 'v2' as const,
+        },
+      },
     }
   : {
       accounts: {
         default: {
           publicKey: process.env.SENDCLOUD_PUBLIC_KEY ?? '',
           secretKey: process.env.SENDCLOUD_SECRET_KEY ?? '',
+          api: process.env.SENDCLOUD_API === 'v2' ? ('v2' as const) : ('v3' as const),
         },
       },
     };

@@ -26,6 +26,8 @@ export interface ServiceWiringOptions {
   /** SendCloud as the service should reach it: the simulator locally, or the real API with real keys. */
   readonly sendcloud: {
     readonly baseUrl?: string;
+    /** The panel API v3 (`…/api/v3`), for accounts whose credentials say `api: "v3"`. */
+    readonly v3BaseUrl?: string;
     readonly servicePointsBaseUrl?: string;
     readonly accounts: CredentialsDocument;
   };
@@ -82,6 +84,7 @@ export const LOCAL_NAMES = {
 /** Variables only the local stack sets, for every function that calls SendCloud or reads its keys. */
 const LOCAL_SENDCLOUD_ENV = [
   'SENDCLOUD_BASE_URL',
+  'SENDCLOUD_V3_BASE_URL',
   'SENDCLOUD_SERVICE_POINTS_BASE_URL',
   'SENDCLOUD_CREDENTIALS_FILE',
   'CREDENTIALS_MAX_AGE_SECONDS',
@@ -193,6 +196,7 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
       ),
       CREDENTIALS_MAX_AGE_SECONDS: '5',
       ...(options.sendcloud.baseUrl ? { SENDCLOUD_BASE_URL: options.sendcloud.baseUrl } : {}),
+      ...(options.sendcloud.v3BaseUrl ? { SENDCLOUD_V3_BASE_URL: options.sendcloud.v3BaseUrl } : {}),
       ...(options.sendcloud.servicePointsBaseUrl
         ? { SENDCLOUD_SERVICE_POINTS_BASE_URL: options.sendcloud.servicePointsBaseUrl }
         : {}),

@@ -195,18 +195,18 @@ export class Simulator {
     const now = this.#clock();
     const parcel = createParcel(draft, account, this.#nextParcelId++, now);
     this.parcels.set(parcel.id, parcel);
-    const key = `${account.id}|${parcel.externalReference ?? ''}`;
-    this.createdByReference.set(key, (this.createdByReference.get(key) ?? 0) + 1);
+    this.countCreated(account.id, parcel.externalReference ?? '');
     const wantsLabel = requestsLabel(draft);
     if (wantsLabel || draft.request_label_async === true) {
       if (carrierReject) failAnnouncement(parcel, now, `Service error: ${carrierReject}`);
       else announce(parcel, now, { async: draft.request_label_async === true && !wantsLabel });
     }
-    if (draft.is_return === true && isAnnounced(parcel)) this.#recordReturn(account, parcel);
+    if (draft.is_return === true && isAnnounced(parcel)) this.recordReturn(account, parcel);
     return parcel;
   }
 
-  #recordReturn(account: SimAccount, parcel: SimParcel): void {
+  /** Records a return for an announced return parcel and tells the account's webhook (`return_created`). */
+  recordReturn(account: SimAccount, parcel: SimParcel): Simulator['returns'][number] {
     const entry = {
       id: this.#nextReturnId++,
       parcelId: parcel.id,
@@ -228,6 +228,7 @@ export class Simulator {
         items: [],
       },
     });
+    return entry;
   }
 
   /** `PUT /parcels`: change an unannounced parcel, optionally announcing it. */
@@ -757,6 +758,22 @@ export class Simulator {
       };
     });
     return { status: 200, json: { configuration_id: configurationId, delivery_options: options } };
+  }
+
+  // ---- hooks for the v3 mode (local/simulator/v3), which keeps its parcels in this state ------------
+
+  now(): Date {
+    return this.#clock();
+  }
+
+  nextParcelId(): number {
+    return this.#nextParcelId++;
+  }
+
+  /** Counts one creation under an external reference (what `/__sim/counts` reports as `created`). */
+  countCreated(accountId: string, externalReference: string): void {
+    const key = `${accountId}|${externalReference}`;
+    this.createdByReference.set(key, (this.createdByReference.get(key) ?? 0) + 1);
   }
 
   // ---- helpers ------------------------------------------------------------------------------------

@@ -11,6 +11,13 @@ export const DUPLICATE_REFERENCE_MODES = ['accept', 'reject', 'return-existing']
 export type DuplicateReferenceMode = (typeof DUPLICATE_REFERENCE_MODES)[number];
 export const DEFAULT_DUPLICATE_REFERENCE_MODE: DuplicateReferenceMode = 'reject';
 
+/**
+ * Which API an account may create parcels with. `v3` stands for an account created after 13 April 2026:
+ * SendCloud closed v2 `POST /parcels` to those (REFERENCE.md §0), while v3 is open to every account.
+ */
+export const API_VERSIONS = ['v2', 'v3'] as const;
+export type ApiVersion = (typeof API_VERSIONS)[number];
+
 /** An account's own limits (SendCloud's differ by account: 1,000 or 420 GETs a minute); `false`: none. */
 export type SimRateLimits = RateLimitRules | false;
 
@@ -35,6 +42,10 @@ export interface SimAccount {
   duplicateExternalReference: DuplicateReferenceMode;
   /** Its own rate limits; undefined → the simulator's (SendCloud's documented defaults unless started otherwise). */
   rateLimits: SimRateLimits | undefined;
+  /** `v3`: v2 parcel creation is refused with 403. */
+  readonly api: ApiVersion;
+  /** The integration accepts OAuth2 bearer tokens only: Basic authentication is refused with 401. */
+  readonly oauthOnly: boolean;
 }
 
 export interface SimAccountInput {
@@ -48,6 +59,10 @@ export interface SimAccountInput {
   readonly duplicateExternalReference?: DuplicateReferenceMode;
   /** Default: the simulator's `rateLimits`; also settable by `PUT /__sim/accounts/{id}/rate-limits`. */
   readonly rateLimits?: SimRateLimits;
+  /** Default `v2` (an account from before 13 April 2026); `v3` is refused v2 parcel creation. */
+  readonly api?: ApiVersion;
+  /** Default false; true: only OAuth2 bearer tokens authenticate (the token endpoint still takes Basic). */
+  readonly oauthOnly?: boolean;
 }
 
 let nextIntegrationId = 241_526;
@@ -71,6 +86,8 @@ export function simAccount(
       defaults.duplicateExternalReference ??
       DEFAULT_DUPLICATE_REFERENCE_MODE,
     rateLimits: input.rateLimits,
+    api: input.api ?? 'v2',
+    oauthOnly: input.oauthOnly ?? false,
     senderAddresses: [
       {
         id: integrationId * 10 + 1,

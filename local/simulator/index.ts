@@ -1,4 +1,6 @@
 export {
+  API_VERSIONS,
+  type ApiVersion,
   DUPLICATE_REFERENCE_MODES,
   type DuplicateReferenceMode,
   type SimAccountInput,
@@ -12,3 +14,4 @@ export {
   type SimulatorServerOptions,
   startSimulator,
 } from './server';
+export { SHIPPING_OPTIONS, type SimShippingOption, V3_STATUSES, V3Simulator, v3Code } from './v3';

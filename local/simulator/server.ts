@@ -10,13 +10,16 @@ import {
   DUPLICATE_REFERENCE_MODES,
   type DuplicateReferenceMode,
   rateLimitsFrom,
+  type SimAccount,
   type SimAccountInput,
   SimRateLimitsInput,
 } from './accounts';
 import { type Fault, FaultInput, Faults } from './faults';
+import { requestsLabel } from './parcels';
 import { isValidPartnerId, needsTrailingSlash, resourceFor, type SimResource } from './resources';
 import { type SimResponse, Simulator } from './Simulator';
 import { loadState, saveState } from './state';
+import { invalidClient, jsonApiError, TOKEN_PATH, V3Simulator } from './v3';
 
 export interface SimulatorServerOptions {
   /** Default 4010; 0 picks a free port. */
@@ -39,9 +42,11 @@ export interface SimulatorServerOptions {
   /**
    * How a create reusing an account's external reference is answered, for accounts that do not set
    * `duplicateExternalReference` themselves: `reject` (default, 400), `accept` (a second parcel) or
-   * `return-existing` (the parcel already there).
+   * `return-existing` (the parcel already there). For v3 `reject` is the documented 409 with the shipment.
    */
   readonly duplicateExternalReference?: DuplicateReferenceMode;
+  /** The simulator's clock: parcel dates, the 42-day cancel window, OAuth2 token expiry. Default the wall clock. */
+  readonly clock?: () => Date;
 }
 
 export interface RunningSimulator {
@@ -50,7 +55,10 @@ export interface RunningSimulator {
   readonly baseUrl: string;
   /** Give this to the client as `servicePointsBaseUrl`. */
   readonly servicePointsBaseUrl: string;
+  /** The v3 API on the same port: `…/api/v3`. */
+  readonly v3BaseUrl: string;
   readonly sim: Simulator;
+  readonly v3: V3Simulator;
   readonly faults: Faults;
   stop(): Promise<void>;
 }
@@ -63,6 +71,7 @@ export const DEFAULT_ACCOUNT: SimAccountInput = {
 
 const PANEL = '/api/v2';
 const SERVICE_POINTS = '/servicepoints/api/v2';
+const V3 = '/api/v3';
 
 /** Starts the SendCloud simulator: a real HTTP server on 127.0.0.1 that the unchanged client talks to. */
 export async function startSimulator(options: SimulatorServerOptions = {}): Promise<RunningSimulator> {
@@ -74,8 +83,10 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     ...(options.duplicateExternalReference === undefined
       ? {}
       : { duplicateExternalReference: options.duplicateExternalReference }),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
-  if (options.stateFile) loadState(sim, options.stateFile);
+  const v3 = new V3Simulator(sim);
+  if (options.stateFile) loadState(sim, options.stateFile, v3.store);
   let defaultRules: RateLimitRules | false = options.rateLimits ?? SENDCLOUD_RATE_LIMITS;
   const limiters = new Map<string, { rules: RateLimitRules; limiter: SlidingWindowRateLimiter }>();
   const stats = { requests: 0, rateLimited: 0, faults: 0, byRoute: {} as Record<string, number> };
@@ -97,6 +108,7 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     const method = req.method ?? 'GET';
     const body = await readBody(req);
     if (url.pathname.startsWith('/__sim')) return send(res, await admin(method, url, body));
+    if (url.pathname === V3 || url.pathname.startsWith(`${V3}/`)) return handleV3(req, res, url, body);
     const servicePoints = url.pathname.startsWith(SERVICE_POINTS);
     const prefix = servicePoints ? SERVICE_POINTS : url.pathname.startsWith(PANEL) ? PANEL : undefined;
     if (!prefix)
@@ -119,39 +131,19 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     }
 
     const account = authenticate(req, url, servicePoints);
-    if (!account) {
+    if (typeof account === 'string') {
       return send(res, {
         status: 401,
         json: { error: { code: 401, request, message: 'Invalid username/password.' } },
         headers: { 'www-authenticate': 'Bearer' },
       });
     }
-    stats.requests++;
-    const route = `${method} ${path.replace(/\d+/g, '{id}')}`;
-    stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
-
-    const rules = account.rateLimits ?? defaultRules;
-    if (rules) {
-      let limited = limiters.get(account.id);
-      // New limits (admin API) start with empty windows.
-      if (limited?.rules !== rules) {
-        const clock = options.rateLimitClock ? { clock: options.rateLimitClock } : {};
-        limited = { rules, limiter: new SlidingWindowRateLimiter({ rules, ...clock }) };
-        limiters.set(account.id, limited);
-      }
-      if (!limited.limiter.tryAcquire(method === 'GET' || method === 'HEAD' ? 'read' : 'write')) {
-        stats.rateLimited++;
-        return send(res, { status: 429, body: '' });
-      }
-    }
-
-    if (options.latencyMs)
-      await new Promise((resolve) =>
-        setTimeout(resolve, method === 'GET' ? options.latencyMs?.read : options.latencyMs?.write),
-      );
+    countRequest(`${method} ${path.replace(/\d+/g, '{id}')}`);
+    if (throttled(account, method)) return send(res, { status: 429, body: '' });
+    await latency(method);
     const fault = faults.take(method, path, account.id);
     if (fault) stats.faults++;
-    const before = fault ? await applyFault(fault, req, res) : 'continue';
+    const before = fault ? await applyFault(fault, req, res, 'v2') : 'continue';
     if (before === 'handled') return;
     const refused = refuse(method, req, resource, request);
     if (refused) return send(res, refused);
@@ -171,25 +163,104 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     send(res, response);
   }
 
+  /**
+   * `/api/v3/…`: the v2 pipeline — authentication (Basic, or an OAuth2 bearer token), one rate-limit budget per
+   * account shared with v2, latency, faults (their `path` matched below `/api/v3`) — then the v3 routes. The
+   * token endpoint authenticates the client by Basic even for OAuth2-only integrations.
+   */
+  async function handleV3(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {
+    const method = req.method ?? 'GET';
+    const path = url.pathname.slice(V3.length) || '/';
+    const allow = v3.allow(path);
+    if (allow) res.setHeader('allow', allow.join(', '));
+    const isToken = TOKEN_PATH.test(path);
+    const account = isToken ? basicAccount(req) : authenticateV3(req);
+    if (!account || typeof account === 'string') {
+      return send(
+        res,
+        isToken
+          ? invalidClient()
+          : {
+              ...jsonApiError(401, 'authentication_failed', account ?? 'Invalid username/password.'),
+              headers: { 'www-authenticate': 'Bearer' },
+            },
+      );
+    }
+    countRequest(`v3 ${method} ${path.replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|\d+/g, '{id}')}`);
+    if (throttled(account, method)) return send(res, { status: 429, body: '' });
+    await latency(method);
+    const fault = faults.take(method, path, account.id);
+    if (fault) stats.faults++;
+    const before = fault ? await applyFault(fault, req, res, 'v3') : 'continue';
+    if (before === 'handled') return;
+    const partnerId = req.headers['sendcloud-partner-id'];
+    if (typeof partnerId === 'string' && !isValidPartnerId(partnerId))
+      return send(
+        res,
+        jsonApiError(400, 'invalid', 'Must be a valid UUID.', { header: 'Sendcloud-Partner-Id' }),
+      );
+    const response = await v3.handle({
+      account,
+      method,
+      path,
+      query: url.searchParams,
+      rawBody: body,
+      headers: req.headers,
+      carrierReject:
+        fault?.kind === 'carrier_reject' ? (fault.message ?? 'Carrier refused the shipment') : null,
+    });
+    if (fault?.kind === 'drop_response') {
+      req.socket.destroy();
+      return;
+    }
+    send(res, response);
+  }
+
+  function countRequest(route: string): void {
+    stats.requests++;
+    stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
+  }
+
+  /** One budget per account, whichever API version it calls. */
+  function throttled(account: SimAccount, method: string): boolean {
+    const rules = account.rateLimits ?? defaultRules;
+    if (!rules) return false;
+    let limited = limiters.get(account.id);
+    // New limits (admin API) start with empty windows.
+    if (limited?.rules !== rules) {
+      const clock = options.rateLimitClock ? { clock: options.rateLimitClock } : {};
+      limited = { rules, limiter: new SlidingWindowRateLimiter({ rules, ...clock }) };
+      limiters.set(account.id, limited);
+    }
+    if (limited.limiter.tryAcquire(method === 'GET' || method === 'HEAD' ? 'read' : 'write')) return false;
+    stats.rateLimited++;
+    return true;
+  }
+
+  async function latency(method: string): Promise<void> {
+    if (!options.latencyMs) return;
+    await new Promise((resolve) =>
+      setTimeout(resolve, method === 'GET' ? options.latencyMs?.read : options.latencyMs?.write),
+    );
+  }
+
   async function applyFault(
     fault: Fault,
     req: IncomingMessage,
     res: ServerResponse,
+    api: 'v2' | 'v3',
   ): Promise<'handled' | 'continue'> {
     switch (fault.kind) {
       case 'status': {
         const status = fault.status ?? 503;
-        const html = status >= 500;
+        const message = fault.message ?? 'Injected fault';
         send(
           res,
-          html
+          status >= 500
             ? { status, body: `<h1>${status}</h1>`, headers: { 'content-type': 'text/html' } }
-            : {
-                status,
-                json: {
-                  error: { code: status, request: req.url ?? '', message: fault.message ?? 'Injected fault' },
-                },
-              },
+            : api === 'v3'
+              ? jsonApiError(status, 'invalid', message)
+              : { status, json: { error: { code: status, request: req.url ?? '', message } } },
         );
         return 'handled';
       }
@@ -207,7 +278,7 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
       case 'malformed':
         send(res, {
           status: 200,
-          body: '{"parcel": {"id": 1, "name": ',
+          body: api === 'v3' ? '{"data": {"id": "' : '{"parcel": {"id": 1, "name": ',
           headers: { 'content-type': 'application/json' },
         });
         return 'handled';
@@ -219,18 +290,31 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     }
   }
 
-  function authenticate(req: IncomingMessage, url: URL, servicePoints: boolean) {
-    const header = req.headers.authorization ?? '';
-    const match = /^Basic (.+)$/i.exec(header);
-    if (match?.[1]) {
-      const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      return sim.accountByKey(decoded.slice(0, colon), decoded.slice(colon + 1));
-    }
+  /** The account of a v2 request, or why there is none. */
+  function authenticate(req: IncomingMessage, url: URL, servicePoints: boolean): SimAccount | string {
+    if (/^(Basic|Bearer) /i.test(req.headers.authorization ?? '')) return authenticateV3(req);
     // Browsers may use the public key as `access_token` on the service-points host.
     const token = url.searchParams.get('access_token');
-    if (servicePoints && token) return [...sim.accounts.values()].find((a) => a.publicKey === token);
-    return undefined;
+    const account =
+      servicePoints && token ? [...sim.accounts.values()].find((a) => a.publicKey === token) : undefined;
+    return account ?? 'Invalid username/password.';
+  }
+
+  function basicAccount(req: IncomingMessage): SimAccount | undefined {
+    const match = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
+    if (!match?.[1]) return undefined;
+    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return sim.accountByKey(decoded.slice(0, colon), decoded.slice(colon + 1));
+  }
+
+  /** Basic with the integration's keys (unless it is OAuth2-only) or a bearer token it was issued. */
+  function authenticateV3(req: IncomingMessage): SimAccount | string {
+    const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer) return v3.bearerAccount(bearer.trim()) ?? 'Invalid or expired access token.';
+    const account = basicAccount(req);
+    if (!account) return 'Invalid username/password.';
+    return account.oauthOnly ? 'This integration accepts OAuth2 access tokens only.' : account;
   }
 
   async function route_(
@@ -250,6 +334,8 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
         status: 400,
         json: { error: { code: 400, request: `api/v2${path}`, message: 'JSON parse error' } },
       };
+    const closed = closedToNewAccounts(account, method, path, json);
+    if (closed) return closed;
     const id = (pattern: RegExp) => Number(pattern.exec(path)?.[1]);
     const ids = () => (query.get('ids') ?? '').split(',').filter(Boolean).map(Number);
     const m = (verb: string, pattern: RegExp) => method === verb && pattern.test(path);
@@ -349,14 +435,20 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     if (method === 'GET' && path === '/counts') {
       const account = url.searchParams.get('account') ?? 'default';
       const ref = url.searchParams.get('external_reference') ?? '';
-      const existing = [...sim.parcels.values()].filter(
-        (p) => p.accountId === account && p.externalReference === ref,
-      ).length;
+      return { status: 200, json: { account, external_reference: ref, ...v3.counts(account, ref) } };
+    }
+    if (method === 'GET' && path === '/accounts')
       return {
         status: 200,
-        json: { account, external_reference: ref, created: sim.createdCount(account, ref), existing },
+        json: [...sim.accounts.values()].map((a) => ({
+          id: a.id,
+          api: a.api,
+          oauthOnly: a.oauthOnly,
+          duplicateExternalReference: a.duplicateExternalReference,
+          webhookUrl: a.webhookUrl,
+          ownRateLimits: a.rateLimits !== undefined,
+        })),
       };
-    }
     if (method === 'POST' && /^\/parcels\/\d+\/advance$/.test(path)) {
       if (!parcel) return { status: 404, json: { error: 'no such parcel' } };
       return { status: 200, json: { advanced: sim.advance(parcel), status: parcel.status } };
@@ -445,6 +537,7 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     }
     if (method === 'POST' && path === '/reset') {
       sim.reset();
+      v3.reset();
       faults.clear();
       limiters.clear();
       Object.assign(stats, { requests: 0, rateLimited: 0, faults: 0, byRoute: {} });
@@ -457,10 +550,11 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   sim.baseUrl = `${url}${PANEL}`;
+  v3.baseUrl = `${url}${V3}`;
   const timeline = options.timelineStepMs ? setInterval(() => sim.tick(), options.timelineStepMs) : undefined;
   timeline?.unref();
   const persist = options.stateFile
-    ? setInterval(() => saveState(sim, options.stateFile ?? ''), 2_000)
+    ? setInterval(() => saveState(sim, options.stateFile ?? '', v3.store), 2_000)
     : undefined;
   persist?.unref();
 
@@ -468,12 +562,14 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     url,
     baseUrl: `${url}${PANEL}`,
     servicePointsBaseUrl: `${url}${SERVICE_POINTS}`,
+    v3BaseUrl: `${url}${V3}`,
     sim,
+    v3,
     faults,
     async stop() {
       if (timeline) clearInterval(timeline);
       if (persist) clearInterval(persist);
-      if (options.stateFile) saveState(sim, options.stateFile);
+      if (options.stateFile) saveState(sim, options.stateFile, v3.store);
       sim.webhooks.stop();
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
@@ -509,6 +605,41 @@ function refuse(
     return { status: 200, json: { renders: ['application/json'], parses: ['application/json'] } };
   return undefined;
 }
+
+/**
+ * Accounts created after 13 April 2026 (`api: 'v3'`) may not create v2 parcels (REFERENCE.md §0): `POST
+ * /parcels`, and a `PUT` that asks for a label. No refusal was ever recorded, so this is the worst case for a
+ * client: a 403 it must not retry, in v2's error envelope.
+ */
+function closedToNewAccounts(
+  account: SimAccount,
+  method: string,
+  path: string,
+  json: unknown,
+): SimResponse | undefined {
+  if (account.api !== 'v3') return undefined;
+  const parcel = asRecord(asRecord(json).parcel);
+  const create = method === 'POST' && /^\/parcels\/?$/.test(path);
+  const labelLater =
+    ['PUT', 'PATCH'].includes(method) &&
+    /^\/parcels(\/\d+)?\/?$/.test(path) &&
+    (requestsLabel(parcel) || parcel.request_label_async === true);
+  if (!create && !labelLater) return undefined;
+  return {
+    status: 403,
+    json: {
+      error: {
+        code: 403,
+        request: `api/v2${path.replace(/\/$/, '')}`,
+        message:
+          'Creating parcels with API v2 is closed to new users (accounts created after 13 April 2026): use /api/v3/shipments.',
+      },
+    },
+  };
+}
+
+const asRecord = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value)) : {};
 
 const INVALID = Symbol('invalid json');
 

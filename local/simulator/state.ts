@@ -2,8 +2,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import type { SimParcel } from './parcels';
 import type { Simulator } from './Simulator';
+import type { V3Snapshot, V3Store } from './v3/store';
 
-/** Keeps the simulator's parcels and returns in a JSON file between runs of the local stack. */
+/** Keeps the simulator's parcels and returns (and v3's records of them) in a JSON file between runs of the local stack. */
 interface Snapshot {
   readonly parcels: Array<
     Omit<SimParcel, 'dateCreated' | 'dateUpdated' | 'dateAnnounced'> & {
@@ -14,9 +15,11 @@ interface Snapshot {
   >;
   readonly returns: Array<{ id: number; parcelId: number; accountId: string; createdAt: string }>;
   readonly created: Array<[string, number]>;
+  /** Absent in files written before the v3 mode. */
+  readonly v3?: V3Snapshot;
 }
 
-export function saveState(sim: Simulator, file: string): void {
+export function saveState(sim: Simulator, file: string, v3?: V3Store): void {
   const snapshot: Snapshot = {
     parcels: [...sim.parcels.values()].map((p) => ({
       ...p,
@@ -26,13 +29,14 @@ export function saveState(sim: Simulator, file: string): void {
     })),
     returns: sim.returns.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
     created: [...sim.createdByReference.entries()],
+    ...(v3 ? { v3: v3.snapshot() } : {}),
   };
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(`${file}.tmp`, JSON.stringify(snapshot));
   renameSync(`${file}.tmp`, file);
 }
 
-export function loadState(sim: Simulator, file: string): void {
+export function loadState(sim: Simulator, file: string, v3?: V3Store): void {
   if (!existsSync(file)) return;
   const snapshot = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
   for (const p of snapshot.parcels) {
@@ -45,5 +49,6 @@ export function loadState(sim: Simulator, file: string): void {
   }
   for (const r of snapshot.returns) sim.returns.push({ ...r, createdAt: new Date(r.createdAt) });
   for (const [key, count] of snapshot.created) sim.createdByReference.set(key, count);
+  if (v3 && snapshot.v3) v3.restore(snapshot.v3);
   sim.restoreCounters();
 }

@@ -3,7 +3,7 @@ import type { EventPublisher } from '../events';
 import type { LabelStore } from '../labels';
 import { mapLimit } from '../orders/mapLimit';
 import type { OrderRecord } from '../orders/Order';
-import type { SendcloudClient } from '../sendcloud';
+import type { SendcloudPort } from '../sendcloud/port';
 import type { OrderStore } from '../store';
 import type { BatchFile, BatchRecord, BatchStore } from './Batch';
 
@@ -12,7 +12,7 @@ export interface MergeDeps {
   readonly batches: BatchStore;
   readonly labels: LabelStore;
   readonly events: EventPublisher;
-  readonly sendcloud: (account: string, priority?: 'realtime' | 'batch') => Promise<SendcloudClient>;
+  readonly sendcloud: (account: string, priority?: 'realtime' | 'batch') => Promise<SendcloudPort>;
   readonly clock: () => Date;
   /** Labels per merged file; bounds memory (a 1 GB Lambda merges thousands of real labels per part). */
   readonly partSize?: number;
@@ -47,7 +47,7 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
     groups.set(split, [...(groups.get(split) ?? []), order]);
   }
   // Only a label whose ZPL is not stored needs SendCloud (orders from before ZPL was stored with the A6).
-  let client: Promise<SendcloudClient> | undefined;
+  let client: Promise<SendcloudPort> | undefined;
   const sendcloud = () => {
     client ??= deps.sendcloud(batch.account, 'batch');
     return client;
@@ -155,7 +155,7 @@ async function mergePdfs(
 /** ZPL streams concatenate: the stored ZPL where the print profile made it, else fetched once and stored. */
 async function zplStream(
   orders: readonly OrderRecord[],
-  client: () => Promise<SendcloudClient>,
+  client: () => Promise<SendcloudPort>,
   labels: LabelStore,
 ): Promise<Uint8Array> {
   const streams = await mapLimit(orders, 8, async (order) => {
@@ -163,7 +163,7 @@ async function zplStream(
     if (!parcel) return Buffer.alloc(0);
     const stored = order.labels?.zpl ? await labels.get(order.labels.zpl.key) : undefined;
     return Buffer.concat([
-      Buffer.from(stored ?? (await (await client()).labels.document(parcel.id, { format: 'zpl' }))),
+      Buffer.from(stored ?? (await (await client()).label(parcel.id, 'zpl'))),
       Buffer.from('\n'),
     ]);
   });

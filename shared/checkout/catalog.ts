@@ -1,9 +1,10 @@
-import type { ShippingMethod } from '../sendcloud';
+import type { CatalogMethod } from '../sendcloud/port';
+import { catalogMethodFromV2 } from '../sendcloud/V2Port';
 import type { CheckoutSource } from './CheckoutSource';
 import { LookupCache, type Lookups } from './LookupCache';
 
 export interface Catalog {
-  readonly methods: ShippingMethod[];
+  readonly methods: CatalogMethod[];
   readonly fromCountry: string;
 }
 
@@ -12,12 +13,13 @@ export function catalogOf(
   account: string,
   deps: { readonly client: CheckoutSource; readonly cache: Lookups },
 ) {
-  return deps.cache.get<Catalog>(LookupCache.keyOf('catalog', [account]), async () => {
+  // `methods`, not the former `catalog` key: entries cached before v3 hold v2 wire shapes
+  return deps.cache.get<Catalog>(LookupCache.keyOf('methods', [account]), async () => {
     const [methods, senders] = await Promise.all([
       deps.client.catalog.shippingMethods(),
       deps.client.catalog.senderAddresses(),
     ]);
-    return { methods, fromCountry: senders[0]?.country ?? 'NL' };
+    return { methods: methods.map(catalogMethodFromV2), fromCountry: senders[0]?.country ?? 'NL' };
   });
 }
 

@@ -42,7 +42,7 @@ export async function fromCheckout(
     if (!kind) return [];
     const methodId =
       typeof option.id === 'number' ? option.id : Number(option.checkout_identifier?.value.split(':').pop());
-    const method = catalog.value.methods.find((m) => m.id === methodId);
+    const method = catalog.value.methods.find((m) => m.legacyId === methodId);
     const dates = option.delivery_dates?.[0];
     const fallback = deliveryDates(
       kind.level,
@@ -59,7 +59,7 @@ export async function fromCheckout(
         title: option.title,
         carrier: option.carrier.code,
         carrierName: option.carrier.name ?? carrierName(option.carrier.code),
-        shippingMethod: method ? { id: method.id, name: method.name } : null,
+        shippingMethod: method ? { id: methodId, name: method.name } : null,
         price: option.shipping_rate ? { amount: option.shipping_rate.value, currency: 'EUR' } : null,
         cutOff: option.cut_off_time ?? deps.schedule.cutOff,
         timeZone: deps.schedule.timeZone,
@@ -68,7 +68,7 @@ export async function fromCheckout(
         order: {
           serviceLevel: kind.level,
           delivery: { type: kind.type },
-          ...(method ? { shippingMethodId: method.id } : {}),
+          ...(method ? { shippingMethodId: methodId } : {}),
         },
       },
     ];

@@ -58,7 +58,7 @@ export interface DeliveryOptionsDeps {
   readonly client: CheckoutSource;
   readonly cache: Lookups;
   readonly rules: (account: string) => Promise<RuleSet | undefined>;
-  readonly unavailable?: (account: string, methodIds: number[]) => Promise<ReadonlyMap<number, string>>;
+  readonly unavailable?: (account: string, methods: string[]) => Promise<ReadonlyMap<string, string>>;
   /** The account's SendCloud Dynamic Checkout configuration, when it has one. */
   readonly checkoutConfiguration?: (account: string) => string | undefined;
   readonly schedule: Schedule;
@@ -81,9 +81,9 @@ export async function deliveryOptions(
   const unavailable = deps.unavailable
     ? await deps.unavailable(
         query.account,
-        methods.map((m) => m.id),
+        methods.map((m) => m.ref),
       )
-    : new Map<number, string>();
+    : new Map<string, string>();
   const base: Omit<RoutingOrder, 'serviceLevel' | 'deliveryType'> = {
     toCountry: query.country,
     fromCountry,
@@ -92,27 +92,25 @@ export async function deliveryOptions(
     channel: query.channel,
   };
   const choices: DeliveryChoice[] = [];
-  const seen = new Set<number>();
+  const seen = new Set<string>();
   // Most specific level first, so "standard" is not listed again as "economy" when routing picks one method.
   for (const level of ['standard', 'express', 'evening', 'economy'] as const satisfies ServiceLevel[]) {
     const decision = route(
       { ...base, serviceLevel: level, deliveryType: 'home' },
       { methods, rules, unavailable },
     );
-    if (!decision.choice || seen.has(decision.choice.methodId)) continue;
+    if (!decision.choice || seen.has(decision.choice.method)) continue;
     // Express, evening and economy are offered only where a rule is made for them: a level that merely falls
     // through to a general rule would be shipped as something else (evening to BE as a daytime parcel).
     const deciding = rules.rules.find((r) => r.name === decision.rule);
     if (level !== 'standard' && !deciding?.when.serviceLevels?.includes(level)) continue;
-    seen.add(decision.choice.methodId);
+    seen.add(decision.choice.method);
     choices.push(choice('home', level, decision.choice, query.country, fromCountry, deps));
   }
   const pointCarriers = [
     ...new Set(
       methods
-        .filter(
-          (m) => m.service_point_input === 'required' && m.countries.some((c) => c.iso_2 === query.country),
-        )
+        .filter((m) => m.servicePoint && m.countries.some((c) => c.country === query.country))
         .map((m) => m.carrier),
     ),
   ].sort();
@@ -158,17 +156,18 @@ function choice(
 ): DeliveryChoice {
   const dates = deliveryDates(level, toCountry, fromCountry, deps.schedule, deps.clock());
   return {
-    id: `${type}:${level}:${candidate.methodId}`,
+    id: `${type}:${level}:${candidate.method}`,
     type,
     serviceLevel: level,
     title: type === 'service_point' ? `Pick up at a ${carrierName(candidate.carrier)} point` : TITLES[level],
     carrier: candidate.carrier,
     carrierName: carrierName(candidate.carrier),
-    shippingMethod: { id: candidate.methodId, name: candidate.name },
+    shippingMethod: { id: Number(candidate.method), name: candidate.name },
     price: candidate.price === null ? null : { amount: candidate.price.toFixed(2), currency: 'EUR' },
     cutOff: deps.schedule.cutOff,
     timeZone: deps.schedule.timeZone,
     ...dates,
-    order: { serviceLevel: level, delivery: { type }, shippingMethodId: candidate.methodId },
+    // checkout reads the v2 catalogue (README: what differs on v3), so the method is a v2 id
+    order: { serviceLevel: level, delivery: { type }, shippingMethodId: Number(candidate.method) },
   };
 }

@@ -45,19 +45,19 @@ export async function checkServicePoint(
     const carrier = point.value.carrier;
     const { methods, fromCountry } = (await catalogOf(order.account, { client, cache: deps.cache })).value;
     if (order.shippingMethodId) {
-      const method = methods.find((m) => m.id === order.shippingMethodId);
+      const method = methods.find((m) => m.legacyId === order.shippingMethodId);
       if (method && method.carrier !== carrier)
         return [
           {
             path: 'shippingMethodId',
-            message: `method ${method.id} (${method.name}) is ${method.carrier}; service point ${id} is served by ${carrier}`,
+            message: `method ${method.ref} (${method.name}) is ${method.carrier}; service point ${id} is served by ${carrier}`,
           },
         ];
-      if (method && method.service_point_input !== 'required')
+      if (method && !method.servicePoint)
         return [
           {
             path: 'shippingMethodId',
-            message: `method ${method.id} (${method.name}) does not deliver to service points`,
+            message: `method ${method.ref} (${method.name}) does not deliver to service points`,
           },
         ];
       return [];

@@ -14,13 +14,25 @@ const key = (what: string) =>
       message: `${what} still holds the placeholder ${CREDENTIALS_PLACEHOLDER}: put the account's key from SendCloud (Settings → Integrations → Sendcloud API)`,
     });
 
-/** `{"<account>": {"publicKey", "secretKey", "partnerId"?, "webhookSecrets"?: [current, previous]}}` */
+/**
+ * `{"<account>": {"publicKey", "secretKey", "api"?: "v2" | "v3", "auth"?: "basic" | "oauth2", "partnerId"?,
+ * "webhookSecrets"?: [current, previous]}}`
+ */
 export const CredentialsDocument = z.record(
   z.string(),
   z.strictObject({
     publicKey: key('publicKey'),
     secretKey: key('secretKey'),
     partnerId: z.uuid().optional(),
+    /**
+     * The SendCloud API the account uses. Default `v3`: v2's parcel create is closed to accounts created on
+     * or after 13 April 2026; older accounts may keep `v2` (README: choosing the API version).
+     */
+    api: z.enum(['v2', 'v3'], { error: 'api is "v2" or "v3"' }).optional(),
+    /** v3 only: the sender address to ship from (v3 marks no default; else the oldest, lowest id). */
+    senderAddressId: z.number().int().positive().optional(),
+    /** v3 only: `basic` (default) or `oauth2` (client credentials with the same keys). */
+    auth: z.enum(['basic', 'oauth2'], { error: 'auth is "basic" or "oauth2"' }).optional(),
     /** Keys SendCloud signs webhooks with, newest first; empty: the API secret key. */
     webhookSecrets: z.array(z.string().min(1)).optional(),
   }),
@@ -32,7 +44,12 @@ export function credentialsTemplate(accounts: readonly string[]): Record<string,
   return Object.fromEntries(
     accounts.map((account) => [
       account,
-      { publicKey: CREDENTIALS_PLACEHOLDER, secretKey: CREDENTIALS_PLACEHOLDER, webhookSecrets: [] },
+      {
+        publicKey: CREDENTIALS_PLACEHOLDER,
+        secretKey: CREDENTIALS_PLACEHOLDER,
+        api: 'v3',
+        webhookSecrets: [],
+      },
     ]),
   );
 }
@@ -79,7 +96,14 @@ class DocumentCredentials implements CredentialsSource {
   async credentials(accountId: string): Promise<AccountCredentials> {
     const entry = (await this.document())[accountId];
     if (!entry) throw new UnknownAccountError(accountId);
-    return { publicKey: entry.publicKey, secretKey: entry.secretKey, partnerId: entry.partnerId };
+    return {
+      publicKey: entry.publicKey,
+      secretKey: entry.secretKey,
+      partnerId: entry.partnerId,
+      api: entry.api ?? 'v3',
+      auth: entry.auth ?? 'basic',
+      ...(entry.senderAddressId ? { senderAddressId: entry.senderAddressId } : {}),
+    };
   }
 
   /** Keys for `Sendcloud-Signature`: the configured ones (current, previous), else the API secret key. */

@@ -43,6 +43,8 @@ export const ServiceEnv = z.object({
   /** The accounts configured for this stage (functions that check an account id without calling SendCloud). */
   ACCOUNTS: accountList,
   SENDCLOUD_BASE_URL: z.url().optional(),
+  /** The panel API v3 (default https://panel.sendcloud.sc/api/v3); the simulator's locally. */
+  SENDCLOUD_V3_BASE_URL: z.url().optional(),
   SENDCLOUD_SERVICE_POINTS_BASE_URL: z.url().optional(),
   /** Secrets Manager secret with every account's keys (in AWS). */
   SENDCLOUD_CREDENTIALS_SECRET_ARN: z.string().optional(),

@@ -46,7 +46,14 @@ const ParcelRef = {
   ...OrderRef,
   parcelId: z.number().int(),
   carrier: z.string(),
-  shippingMethodId: z.number().int(),
+  shippingMethodId: z
+    .number()
+    .int()
+    .nullable()
+    .describe('the SendCloud v2 method id; null for shipments made with API v3 (see shippingMethod)'),
+  shippingMethod: z
+    .string()
+    .describe('the method, version-neutral: a v2 method id as a string ("8") or a v3 shipping option code'),
   shippingMethodName: z.string(),
   trackingNumber: z.string(),
   trackingUrl: z
@@ -66,7 +73,10 @@ export const ParcelAnnouncementFailed = z.object({
   ...OrderRef,
   code: z.enum(['NO_ELIGIBLE_METHOD', 'REJECTED_BY_SENDCLOUD', 'REJECTED_BY_CARRIER']),
   reason: z.string(),
-  triedMethods: z.array(z.number().int()),
+  triedMethods: z.array(z.number().int()).describe('v2 method ids that were refused'),
+  triedShippingMethods: z
+    .array(z.string())
+    .describe('every refused method, version-neutral (v2 ids as strings, v3 shipping option codes)'),
   failedAt: z.iso.datetime(),
 });
 

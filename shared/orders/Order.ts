@@ -32,7 +32,10 @@ export interface OrderSpec {
   readonly serviceLevel: ServiceLevel;
   readonly orderValue: { readonly amount: string; readonly currency: string };
   readonly delivery: Delivery;
+  /** The order system's own choice: a v2 method id. */
   readonly shippingMethodId?: number;
+  /** The order system's own choice as a method reference (a v3 shipping option code). */
+  readonly shippingMethod?: string;
   readonly packingStation?: string;
 }
 
@@ -51,12 +54,27 @@ export interface OrderParcel {
   readonly trackingNumber: string;
   readonly trackingUrl: string | null;
   readonly carrier: string;
+  /** The v2 method id; 0 on records of v3 shipments (read `method`). */
   readonly shippingMethodId: number;
+  /**
+   * The method, version-neutral (a v2 id as a string or a v3 shipping option code); absent on records
+   * written before v3 — read them through `methodRefOf`.
+   */
+  readonly method?: string;
   readonly shippingMethodName: string;
+  /** The SendCloud API the parcel was made with; absent on records written before v3 (v2). */
+  readonly api?: 'v2' | 'v3';
+  /** v3: the shipment the parcel belongs to. */
+  readonly shipmentId?: string;
   readonly statusId: number;
+  /** The v3 code of the status (absent on records written before v3). */
+  readonly statusCode?: string;
   readonly statusMessage: string;
   readonly announcedAt: string;
 }
+
+/** The method of a recorded parcel, also for records written before v3 (a numeric v2 id). */
+export const methodRefOf = (parcel: OrderParcel): string => parcel.method ?? String(parcel.shippingMethodId);
 
 export interface OrderRecord extends OrderKey {
   readonly account: string;

@@ -173,7 +173,16 @@ export const OrderRequest = z
     }),
     serviceLevel: ServiceLevel.default('standard'),
     delivery: Delivery.default({ type: 'home' }),
+    /** The shop's own choice on a v2 account: a SendCloud v2 shipping method id. */
     shippingMethodId: z.number().int().positive().nullish(),
+    /** The shop's own choice on a v3 account: a shipping option code, e.g. `postnl:standard` (`@contract` optional). */
+    shippingMethod: z
+      .string()
+      .regex(
+        /^[a-z0-9_]+:[a-z0-9_/:-]+(@\d+)?$/,
+        'a SendCloud shipping option code such as "postnl:standard"',
+      )
+      .nullish(),
     /** `end_of_day`: hold the order for the day's batch (one merged label file) instead of shipping now. */
     dispatch: z.enum(['immediate', 'end_of_day']).default('immediate'),
     /** Where it is packed; end-of-day label files can be split by it. */

@@ -57,6 +57,7 @@ export function orderSpecOf(order: OrderRequest): OrderSpec {
     orderValue: order.orderValue,
     delivery: order.delivery,
     ...(order.shippingMethodId ? { shippingMethodId: order.shippingMethodId } : {}),
+    ...(order.shippingMethod ? { shippingMethod: order.shippingMethod } : {}),
     ...(order.packingStation ? { packingStation: order.packingStation } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { OrderRecord } from './Order';
+import { methodRefOf, type OrderRecord } from './Order';
 
 /** The ids every order event carries. */
 export const orderRef = (order: OrderRecord) => ({
@@ -51,7 +51,8 @@ export function parcelRef(order: OrderRecord, options: ParcelRefOptions = {}) {
       : orderRef(order)),
     parcelId: p.id,
     carrier: p.carrier,
-    shippingMethodId: p.shippingMethodId,
+    shippingMethodId: p.api === 'v3' ? null : p.shippingMethodId,
+    shippingMethod: methodRefOf(p),
     shippingMethodName: p.shippingMethodName,
     trackingNumber: p.trackingNumber,
     trackingUrl: options.trackingVerification ? p.trackingUrl : trackingUrlForEvents(p.trackingUrl),

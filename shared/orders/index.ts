@@ -5,7 +5,6 @@ export * from './canonical';
 export * from './emitOnce';
 export * from './eventRefs';
 export * from './findOrder';
-export * from './MethodCatalog';
 export * from './mapLimit';
 export * from './Order';
 export * from './OrderQueue';

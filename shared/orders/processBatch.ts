@@ -1,5 +1,5 @@
 import { route } from '../routing';
-import type { SendcloudClient } from '../sendcloud';
+import type { SendcloudPort } from '../sendcloud/port';
 import type { ClaimResult } from '../store';
 import { mapLimit } from './mapLimit';
 import type { OrderKey, OrderRecord } from './Order';
@@ -10,14 +10,14 @@ import {
   finish,
   type ProcessDeps,
   type ProcessOutcome,
-  recordParcel,
+  recordShipment,
   routingInputs,
   toDraft,
 } from './processOrder';
 
 /**
- * Orders from `POST /orders/batch`: fresh ones are created with one SendCloud batch call (per-parcel
- * results), the rest — retried attempts, carrier refusals — go through the single-order path, which
+ * Orders from `POST /orders/batch`: fresh ones are announced together (v2: one batch call with per-parcel
+ * results; v3: one synchronous announce each, a few at a time), the rest — retried attempts, carrier refusals — go through the single-order path, which
  * reconciles and falls back. Returns one outcome per key.
  */
 export async function processBatch(
@@ -42,9 +42,8 @@ export async function processBatch(
     else outcomes.set(id(key), await continueClaimed(claim, deps));
   }
   if (fresh.length > 0) {
-    const client = await deps.sendcloud(account, 'batch');
-    for (const [order, outcome] of await createTogether(fresh, client, deps))
-      outcomes.set(id(order), outcome);
+    const port = await deps.sendcloud(account, 'batch');
+    for (const [order, outcome] of await createTogether(fresh, port, deps)) outcomes.set(id(order), outcome);
   }
   return keys.map((key) => outcomes.get(id(key)) ?? 'retry');
 }
@@ -71,7 +70,7 @@ async function continueClaimed(claim: ClaimResult, deps: ProcessDeps): Promise<P
 
 async function createTogether(
   orders: readonly OrderRecord[],
-  client: SendcloudClient,
+  port: SendcloudPort,
   deps: ProcessDeps,
 ): Promise<Array<[OrderRecord, ProcessOutcome]>> {
   const results: Array<[OrderRecord, ProcessOutcome]> = [];
@@ -81,7 +80,7 @@ async function createTogether(
     draft: ReturnType<typeof toDraft>;
   }> = [];
   for (const order of orders) {
-    const inputs = await routingInputs(order, deps, client);
+    const inputs = await routingInputs(order, deps, port);
     const decision =
       'failure' in inputs
         ? undefined
@@ -115,12 +114,11 @@ async function createTogether(
     planned.push({
       order,
       decision,
-      draft: toDraft(order, recipient, decision.choice.methodId, externalReferenceOf(order)),
+      draft: toDraft(order, recipient, decision.choice.method, externalReferenceOf(order)),
     });
   }
   if (planned.length === 0) return results;
-  const created = await client.parcels.createBatch(planned.map((p) => p.draft));
-  const byReference = new Map(created.map((r) => [r.externalReference, r]));
+  const byReference = await port.announceMany(planned.map((p) => p.draft));
   // Recording and label downloads run a few at a time: SendCloud's latency, not its budget, would bound them.
   const settled = await mapLimit(
     planned,
@@ -128,22 +126,23 @@ async function createTogether(
     async ({ order, decision }): Promise<[OrderRecord, ProcessOutcome]> => {
       const result = byReference.get(externalReferenceOf(order));
       let recorded: OrderRecord | undefined;
-      if (result?.outcome === 'created' && result.parcels[0]) {
-        recorded = await recordParcel(order, result.parcels[0], decision, deps, { attempt: order.attempt });
-      } else if (result?.outcome === 'carrier_failed' && decision.choice) {
-        // Refused at the carrier: remember it and let the single-order path fall back on the leftover parcel.
-        await deps.health.recordFailure(order.account, decision.choice.methodId, deps.clock());
-        const refusedMethods = {
-          ...order.refusedMethods,
-          [String(decision.choice.methodId)]: JSON.stringify(result.errors),
-        };
-        await deps.store.update(order, { refusedMethods }, { attempt: order.attempt });
-        recorded = await announce({ ...order, refusedMethods }, deps, result.parcels[0]);
+      if (result?.outcome === 'announced') {
+        recorded = await recordShipment(
+          order,
+          result.shipment,
+          decision,
+          deps,
+          { attempt: order.attempt },
+          port.version,
+        );
+      } else if (result?.outcome === 'carrier_refused' && decision.choice) {
+        // Refused at the carrier: remember it and let the single-order path fall back (v2: on the same parcel).
+        await deps.health.recordFailure(order.account, decision.choice.method, deps.clock());
+        const refusedMethods = { ...order.refusedMethods, [decision.choice.method]: result.reason };
+        if (await deps.store.update(order, { refusedMethods }, { attempt: order.attempt }))
+          recorded = await announce({ ...order, refusedMethods }, deps, result.shipment);
       } else if (result?.outcome === 'rejected') {
-        const reason = Object.entries(result.errors)
-          .map(([field, messages]) => `${field}: ${[messages].flat().join(' ')}`)
-          .join('; ');
-        recorded = await fail(order, deps, 'REJECTED_BY_SENDCLOUD', reason);
+        recorded = await fail(order, deps, 'REJECTED_BY_SENDCLOUD', result.reason);
       }
       return [order, recorded ? await finish(recorded, deps) : 'retry'];
     },

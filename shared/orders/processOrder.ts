@@ -1,17 +1,10 @@
 import type { DetailType, EventDetail, EventPublisher } from '../events';
 import { type LabelStore, labelKey } from '../labels';
 import { DEFAULT_RULES, type RoutingDecision, type RoutingOrder, route } from '../routing';
-import {
-  type Parcel,
-  type ParcelDraft,
-  type SendcloudClient,
-  SendcloudHttpError,
-  toParcelCreation,
-} from '../sendcloud';
+import type { AnnounceOutcome, MethodRef, SendcloudPort, Shipment, ShipmentDraft } from '../sendcloud/port';
 import type { MethodHealth, OrderStore, RulesStore, TrackingStore } from '../store';
 import { emitOnce } from './emitOnce';
 import { orderRef, parcelRef as parcelRefOf } from './eventRefs';
-import type { MethodCatalog } from './MethodCatalog';
 import type { OrderKey, OrderParcel, OrderRecipient, OrderRecord, StoredLabel } from './Order';
 import { EU } from './OrderRequest';
 
@@ -23,9 +16,8 @@ export interface ProcessDeps {
   readonly events: EventPublisher;
   readonly labels: LabelStore;
   readonly labelBucket: string;
-  readonly catalog: MethodCatalog;
-  /** The account's client; batch work passes `batch` so live orders keep a share of the budget. */
-  readonly sendcloud: (account: string, priority?: 'realtime' | 'batch') => Promise<SendcloudClient>;
+  /** The account's SendCloud (v2 or v3 behind one port); batch work passes `batch` so live orders keep a share of the budget. */
+  readonly sendcloud: (account: string, priority?: 'realtime' | 'batch') => Promise<SendcloudPort>;
   readonly clock: () => Date;
   /** How long a worker holds an order; after that another may take over. */
   readonly lockMs: number;
@@ -48,13 +40,30 @@ export interface ProcessDeps {
  */
 export type ProcessOutcome = 'done' | 'failed' | 'retry' | 'missing';
 
-const ANNOUNCEMENT_FAILED = 1002;
-const NO_LABEL = 999;
 const MAX_FALLBACKS = 4;
 const METHOD_WAIT_MS = 24 * 60 * 60_000;
 
 export const externalReferenceOf = (order: OrderKey): string => `${order.channel}:${order.orderId}`;
 
+/**
+ * The external reference of an order's n-th announcement (n = methods refused before it). v2 announces every
+ * attempt on the one parcel; v3 cannot re-announce a refused shipment, so each fallback is a new shipment
+ * with its own reference — derived, so a worker after a crash finds every attempt without a record of it.
+ */
+export function attemptReference(order: OrderKey, version: 'v2' | 'v3', refusals: number): string {
+  const base = externalReferenceOf(order);
+  return version === 'v2' || refusals === 0 ? base : `${base}~${refusals}`;
+}
+
+/** What SendCloud already holds for this order, newest attempt first (crash recovery). */
+async function findEarlierAttempt(order: OrderRecord, port: SendcloudPort): Promise<Shipment | undefined> {
+  const refusals = Object.keys(order.refusedMethods ?? {}).length;
+  for (let n = port.version === 'v2' ? 0 : refusals; n >= 0; n--) {
+    const found = await port.find(attemptReference(order, port.version, n));
+    if (found) return found;
+  }
+  return undefined;
+}
 /**
  * Takes one order from `accepted` to `label_stored`. Every step is recorded before the next one starts and
  * every step can be repeated, so a duplicate message, a concurrent worker or a crash at any line yields one
@@ -92,15 +101,14 @@ export async function finish(order: OrderRecord, deps: ProcessDeps): Promise<Pro
   return 'done';
 }
 
-/** Creates (or finds) the parcel for a claimed order; returns the order as recorded, or undefined if fenced out. */
+/** Creates (or finds) the shipment for a claimed order; returns the order as recorded, or undefined if fenced out. */
 export async function announce(
   order: OrderRecord,
   deps: ProcessDeps,
-  known?: Parcel,
+  known?: Shipment,
 ): Promise<OrderRecord | undefined> {
-  const client = await deps.sendcloud(order.account);
+  const port = await deps.sendcloud(order.account);
   const fence = { attempt: order.attempt };
-  const externalReference = externalReferenceOf(order);
   const recipient = await deps.store.getRecipient(order);
   if (!recipient)
     return fail(
@@ -111,17 +119,22 @@ export async function announce(
     );
 
   // A previous attempt may have reached SendCloud before it crashed: look before creating anything.
-  let existing =
-    known ??
-    (order.attempt > 1 ? await client.parcels.findByExternalReference(externalReference) : undefined);
-  if (existing && existing.status.id !== ANNOUNCEMENT_FAILED && existing.status.id !== NO_LABEL) {
-    return recordParcel(order, existing, order.routing ?? null, deps, fence);
+  let existing = known ?? (order.attempt > 1 ? await findEarlierAttempt(order, port) : undefined);
+  if (existing && (existing.state === 'announced' || existing.state === 'cancelled')) {
+    return recordShipment(order, existing, order.routing ?? null, deps, fence, port.version);
+  }
+  const refused = new Map(Object.entries(order.refusedMethods ?? {}));
+  if (existing?.state === 'refused' && existing.method && !refused.has(existing.method)) {
+    // refused before a crash kept us from writing it down
+    refused.set(existing.method, existing.refusal ?? 'refused by the carrier');
+    if (!(await deps.store.update(order, { refusedMethods: Object.fromEntries(refused) }, fence)))
+      return undefined;
+    order = { ...order, refusedMethods: Object.fromEntries(refused) };
   }
 
-  const inputs = await routingInputs(order, deps, client);
+  const inputs = await routingInputs(order, deps, port);
   if ('failure' in inputs) return fail(order, deps, 'NO_ELIGIBLE_METHOD', inputs.failure);
   const { methods, rules, unavailable, routingOrder } = inputs;
-  const refused = new Map(Object.entries(order.refusedMethods ?? {}).map(([id, why]) => [Number(id), why]));
 
   for (let tries = 0; tries <= MAX_FALLBACKS; tries++) {
     const decision = route(routingOrder, { methods, unavailable, excluded: refused, rules });
@@ -142,40 +155,27 @@ export async function announce(
         `no shipping method can carry this order${last ? ` (last rule "${last.rule}": ${last.reason})` : ''}`,
       );
     }
-    const draft = toDraft(order, recipient, choice.methodId, externalReference);
-    try {
-      const parcel = existing
-        ? await client.parcels.update(
-            existing.id,
-            { ...withoutReference(toParcelCreation(draft)), request_label: true },
-            { current: existing },
-          )
-        : (await client.parcels.create(draft)).parcel;
-      if (parcel.status.id === ANNOUNCEMENT_FAILED)
-        throw new SendcloudHttpError({
-          method: 'POST',
-          path: '/parcels',
-          status: 400,
-          sendcloudMessage: 'non_field_errors: announcement failed',
-        });
-      await deps.health.recordSuccess(order.account, choice.methodId);
-      return recordParcel(order, parcel, decision, deps, fence);
-    } catch (error) {
-      if (!(error instanceof SendcloudHttpError) || error.status !== 400) throw error;
-      if (!error.carrierError)
-        return fail(
-          order,
-          deps,
-          'REJECTED_BY_SENDCLOUD',
-          error.sendcloudMessage ?? 'SendCloud refused the parcel',
-        );
-      // The carrier refused: SendCloud keeps the parcel (status 1002). Take the next method, on that parcel.
-      await deps.health.recordFailure(order.account, choice.methodId, deps.clock());
-      refused.set(choice.methodId, error.sendcloudMessage ?? 'refused by the carrier');
-      const refusedMethods = Object.fromEntries([...refused].map(([id, why]) => [String(id), why]));
-      if (!(await deps.store.update(order, { refusedMethods }, fence))) return undefined;
-      order = { ...order, refusedMethods };
-      existing = await client.parcels.findByExternalReference(externalReference);
+    const reference = attemptReference(order, port.version, refused.size);
+    const draft = toDraft(order, recipient, choice.method, reference);
+    const outcome: AnnounceOutcome =
+      existing && existing.state !== 'announced'
+        ? await port.reannounce(existing, draft)
+        : await port.announce(draft);
+    switch (outcome.outcome) {
+      case 'announced':
+        await deps.health.recordSuccess(order.account, choice.method);
+        return recordShipment(order, outcome.shipment, decision, deps, fence, port.version);
+      case 'rejected':
+        return fail(order, deps, 'REJECTED_BY_SENDCLOUD', outcome.reason);
+      case 'carrier_refused': {
+        // The carrier refused: remember it before anything else is sent, then take the next method.
+        await deps.health.recordFailure(order.account, choice.method, deps.clock());
+        refused.set(choice.method, outcome.reason);
+        const refusedMethods = Object.fromEntries(refused);
+        if (!(await deps.store.update(order, { refusedMethods }, fence))) return undefined;
+        order = { ...order, refusedMethods };
+        existing = outcome.shipment ?? (await port.find(reference));
+      }
     }
   }
   return fail(
@@ -193,7 +193,7 @@ export async function announce(
  */
 async function waitForMethod(
   order: OrderRecord,
-  why: { readonly fitting: string; readonly unavailable: ReadonlyMap<number, string> },
+  why: { readonly fitting: string; readonly unavailable: ReadonlyMap<MethodRef, string> },
   deps: ProcessDeps,
 ): Promise<OrderRecord | undefined> {
   const now = deps.clock();
@@ -218,23 +218,23 @@ const duration = (ms: number): string =>
   ms >= 3_600_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 60_000)} min`;
 
 /** What routing needs for an order: the account's methods and rules, failing methods, the order's facts. */
-export async function routingInputs(order: OrderRecord, deps: ProcessDeps, client: SendcloudClient) {
-  const { methods, fromCountry } = await deps.catalog.forAccount(order.account, client);
+export async function routingInputs(order: OrderRecord, deps: ProcessDeps, port: SendcloudPort) {
+  const delivery = order.spec.delivery;
+  const { methods, fromCountry } = await port.catalog({
+    toCountry: order.spec.toCountry,
+    weightGrams: order.spec.weightGrams,
+    ...(order.spec.dimensionsCm ? { dimensionsCm: order.spec.dimensionsCm } : {}),
+    ...(delivery.type === 'service_point' ? { servicePointId: delivery.servicePointId } : {}),
+  });
   const rules = (await deps.rules.current(order.account)) ?? DEFAULT_RULES;
   let servicePointCarrier: string | undefined;
-  if (order.spec.delivery.type === 'service_point') {
-    const point = await client.servicePoints
-      .get(order.spec.delivery.servicePointId)
-      .catch((error: unknown) => {
-        if (error instanceof SendcloudHttpError && error.status === 404) return undefined;
-        throw error;
-      });
-    if (!point) return { failure: `service point ${order.spec.delivery.servicePointId} does not exist` };
-    servicePointCarrier = point.carrier;
+  if (delivery.type === 'service_point') {
+    servicePointCarrier = await port.servicePointCarrier(delivery.servicePointId);
+    if (!servicePointCarrier) return { failure: `service point ${delivery.servicePointId} does not exist` };
   }
   const unavailable = await unavailableMethods(
     order.account,
-    methods.map((m) => m.id),
+    methods.map((m) => m.ref),
     deps,
   );
   return {
@@ -245,23 +245,31 @@ export async function routingInputs(order: OrderRecord, deps: ProcessDeps, clien
   };
 }
 
-export async function recordParcel(
+export async function recordShipment(
   order: OrderRecord,
-  parcel: Parcel,
+  shipment: Shipment,
   routing: RoutingDecision | null,
   deps: ProcessDeps,
   fence: { attempt: number },
+  api: 'v2' | 'v3',
 ): Promise<OrderRecord | undefined> {
   const now = deps.clock().toISOString();
+  const parcel = shipment.parcels[0];
+  if (!parcel) throw new RangeError(`SendCloud shipment ${shipment.id} has no parcel`);
+  const method = shipment.method ?? routing?.choice?.method ?? '0';
   const recorded: OrderParcel = {
     id: parcel.id,
-    externalReference: externalReferenceOf(order),
-    trackingNumber: parcel.tracking_number ?? '',
-    trackingUrl: parcel.tracking_url ?? null,
-    carrier: parcel.carrier?.code ?? 'unknown',
-    shippingMethodId: parcel.shipment?.id ?? parcel.shipping_method ?? 0,
-    shippingMethodName: parcel.shipment?.name ?? '',
+    externalReference: shipment.externalReference ?? externalReferenceOf(order),
+    trackingNumber: parcel.trackingNumber ?? '',
+    trackingUrl: parcel.trackingUrl,
+    carrier: shipment.carrier ?? routing?.choice?.carrier ?? 'unknown',
+    shippingMethodId: api === 'v2' ? Number(method) || 0 : 0,
+    method,
+    shippingMethodName: shipment.methodName ?? routing?.choice?.name ?? '',
+    api,
+    ...(api === 'v3' ? { shipmentId: shipment.id } : {}),
     statusId: parcel.status.id,
+    statusCode: parcel.status.code,
     statusMessage: parcel.status.message,
     announcedAt: now,
   };
@@ -303,7 +311,7 @@ async function storeLabels(order: OrderRecord, deps: ProcessDeps): Promise<Order
   const parcel = order.parcel;
   if (!parcel) return undefined;
   // End-of-day orders fetch with batch priority: live orders keep their reserve of the budget.
-  const client = await deps.sendcloud(order.account, order.batchId ? 'batch' : 'realtime');
+  const port = await deps.sendcloud(order.account, order.batchId ? 'batch' : 'realtime');
   const labels: Partial<Record<'a6' | 'zpl', StoredLabel>> = { ...order.labels };
   const store = async (format: 'a6' | 'zpl', bytes: Uint8Array, contentType: string) => {
     const key = labelKey({
@@ -323,10 +331,10 @@ async function storeLabels(order: OrderRecord, deps: ProcessDeps): Promise<Order
       storedAt: deps.clock().toISOString(),
     };
   };
-  if (!labels.a6) await store('a6', await client.labels.labelPrinterPdf(parcel.id), 'application/pdf');
+  if (!labels.a6) await store('a6', await port.label(parcel.id, 'a6'), 'application/pdf');
   // End-of-day orders also get ZPL now: the batch's ZPL stream is then made from S3, not from SendCloud.
   if ((deps.zplAccounts?.has(order.account) || order.batchId) && !labels.zpl)
-    await store('zpl', await client.labels.document(parcel.id, { format: 'zpl' }), 'application/zpl');
+    await store('zpl', await port.label(parcel.id, 'zpl'), 'application/zpl');
   const changes = { status: 'label_stored' as const, labels, updatedAt: deps.clock().toISOString() };
   if (!(await deps.store.update(order, changes))) return undefined;
   return { ...order, ...changes };
@@ -377,7 +385,10 @@ function eventDetail(
             ...ref,
             code: order.failure.code as 'NO_ELIGIBLE_METHOD',
             reason: order.failure.reason,
-            triedMethods: Object.keys(order.refusedMethods ?? {}).map(Number),
+            triedMethods: Object.keys(order.refusedMethods ?? {})
+              .filter((ref) => /^\d+$/.test(ref))
+              .map(Number),
+            triedShippingMethods: Object.keys(order.refusedMethods ?? {}),
             failedAt: order.failure.at,
           }
         : undefined;
@@ -388,13 +399,13 @@ function eventDetail(
 
 export async function unavailableMethods(
   account: string,
-  methodIds: number[],
+  methodIds: MethodRef[],
   deps: ProcessDeps,
-): Promise<Map<number, string>> {
+): Promise<Map<MethodRef, string>> {
   const threshold = deps.unavailableAfterFailures ?? 3;
   const windowMs = deps.unavailableWindowMs ?? 15 * 60_000;
   const since = deps.clock().getTime() - windowMs;
-  const unavailable = new Map<number, string>();
+  const unavailable = new Map<MethodRef, string>();
   for (const [id, failures] of await deps.health.failures(account, methodIds)) {
     const recent = failures.filter((at) => Date.parse(at) >= since).length;
     if (recent >= threshold)
@@ -419,15 +430,16 @@ export function toRoutingOrder(
     deliveryType: order.spec.delivery.type,
     servicePointCarrier,
     shippingMethodId: order.spec.shippingMethodId,
+    shippingMethod: order.spec.shippingMethod,
   };
 }
 
 export function toDraft(
   order: OrderRecord,
   pii: OrderRecipient,
-  shippingMethodId: number,
+  method: MethodRef,
   externalReference: string,
-): ParcelDraft {
+): ShipmentDraft {
   const r = pii.recipient;
   const outsideEu = !EU.has(order.spec.toCountry);
   return {
@@ -448,8 +460,7 @@ export function toDraft(
     },
     weightGrams: order.spec.weightGrams,
     ...(order.spec.dimensionsCm ? { dimensionsCm: order.spec.dimensionsCm } : {}),
-    shippingMethodId,
-    requestLabel: true,
+    method,
     ...(order.spec.delivery.type === 'service_point'
       ? { servicePointId: order.spec.delivery.servicePointId }
       : {}),
@@ -471,11 +482,4 @@ export function toDraft(
       ? { customs: { invoiceNumber: order.orderId, shipmentType: 'commercial_goods' as const } }
       : {}),
   };
-}
-
-function withoutReference<T extends { external_reference?: string | undefined }>(
-  parcel: T,
-): Omit<T, 'external_reference'> {
-  const { external_reference: _ignored, ...rest } = parcel;
-  return rest;
 }

@@ -7,7 +7,7 @@ import { parcelRef } from '../orders/eventRefs';
 import { findOrder } from '../orders/findOrder';
 import type { OrderRecord } from '../orders/Order';
 import { DEFAULT_RULES, route } from '../routing';
-import { type Address, type SendcloudClient, SendcloudHttpError } from '../sendcloud';
+import type { SendcloudPort } from '../sendcloud/port';
 import type { OrderStore, RulesStore, TrackingStore } from '../store';
 import type { ReturnRequest } from './ReturnRequest';
 import { type ReturnView, returnIdOf, returnKey, returnView } from './ReturnView';
@@ -19,7 +19,7 @@ export interface ReturnDeps {
   readonly events: EventPublisher;
   readonly labels: LabelStore;
   readonly labelBucket: string;
-  readonly sendcloud: (account: string) => Promise<SendcloudClient>;
+  readonly sendcloud: (account: string) => Promise<SendcloudPort>;
   readonly clock: () => Date;
 }
 
@@ -53,7 +53,7 @@ export async function createReturn(
     await publishCreated(record, deps);
     return { view: returnView(record), created: false };
   }
-  const client = await deps.sendcloud(order.account);
+  const port = await deps.sendcloud(order.account);
   const personal = await deps.store.getRecipient(order);
   const customer = request.from ?? personal?.recipient;
   if (!customer)
@@ -62,12 +62,7 @@ export async function createReturn(
       'FROM_REQUIRED',
       `The address of order ${order.orderId} is no longer kept; send the customer's address as "from".`,
     );
-  const [senders, methods, rules] = await Promise.all([
-    client.catalog.senderAddresses(),
-    client.catalog.shippingMethods({ isReturn: true }),
-    deps.rules.current(order.account),
-  ]);
-  const shop = senders[0];
+  const [shop, rules] = await Promise.all([port.senderAddress(), deps.rules.current(order.account)]);
   if (!shop)
     throw new HttpError(
       409,
@@ -79,6 +74,12 @@ export async function createReturn(
     (request.items.every((i) => i.weightGrams)
       ? request.items.reduce((a, i) => a + (i.weightGrams ?? 0) * i.quantity, 0)
       : order.spec.weightGrams);
+  const { methods } = await port.catalog({
+    returns: true,
+    toCountry: shop.country,
+    fromCountry: customer.country,
+    weightGrams,
+  });
   const decision = route(
     {
       toCountry: customer.country,
@@ -149,44 +150,40 @@ export async function createReturn(
       request.items.reduce((a, i) => a + i.quantity, 0),
     )
   ).toFixed(2);
-  const { parcel } = await client.returns
-    .create(
-      {
-        externalReference,
-        orderNumber: order.orderId.slice(0, 50),
-        recipient: shopAddress(shop),
-        from: { ...customer, company: customer.company ?? null },
-        weightGrams,
-        shippingMethodId: decision.choice.methodId,
-        requestLabel: true,
-        ...(lines.every((l) => l.hsCode)
-          ? {
-              items: lines.map(({ item, hsCode, original }) => ({
-                description: item.description,
-                quantity: item.quantity,
-                unitPrice: item.unitPrice ?? original?.unitPrice ?? unitPrice,
-                sku: item.sku ?? null,
-                hsCode,
-                originCountry: original?.originCountry ?? null,
-                weightGrams:
-                  item.weightGrams ??
-                  original?.weightGrams ??
-                  Math.max(1, Math.round(weightGrams / request.items.length / item.quantity)),
-                returnMessage: item.message ? `${item.reason}: ${item.message}` : item.reason,
-              })),
-            }
-          : {}),
-      },
-      // Only this request's earlier attempts can have made it: look before creating again.
-      { lookupFirst: true },
-    )
-    .catch((error: unknown) => {
-      // SendCloud refused the return itself (an address, a weight): the caller can fix it.
-      if (error instanceof SendcloudHttpError && error.status < 500)
-        throw new HttpError(422, 'RETURN_REFUSED', error.message, { cause: error });
-      throw error;
-    });
-  const label = await client.labels.labelPrinterPdf(parcel.id);
+  // Only this request's earlier attempts can have made it: the port looks before creating again.
+  const outcome = await port.announce({
+    externalReference,
+    orderNumber: order.orderId.slice(0, 50),
+    recipient: shop,
+    from: { ...customer, company: customer.company ?? null },
+    weightGrams,
+    method: decision.choice.method,
+    isReturn: true,
+    ...(lines.every((l) => l.hsCode)
+      ? {
+          items: lines.map(({ item, hsCode, original }) => ({
+            description: item.description,
+            quantity: item.quantity,
+            unitPrice: item.unitPrice ?? original?.unitPrice ?? unitPrice,
+            sku: item.sku ?? null,
+            hsCode,
+            originCountry: original?.originCountry ?? null,
+            weightGrams:
+              item.weightGrams ??
+              original?.weightGrams ??
+              Math.max(1, Math.round(weightGrams / request.items.length / item.quantity)),
+            returnMessage: item.message ? `${item.reason}: ${item.message}` : item.reason,
+          })),
+        }
+      : {}),
+  });
+  // SendCloud or the carrier refused the return itself (an address, a weight): the caller can fix it.
+  if (outcome.outcome !== 'announced')
+    throw new HttpError(422, 'RETURN_REFUSED', `SendCloud refused the return: ${outcome.reason}`);
+  const shipment = outcome.shipment;
+  const parcel = shipment.parcels[0];
+  if (!parcel) throw new Error(`SendCloud return shipment ${shipment.id} has no parcel`);
+  const label = await port.label(parcel.id, 'a6');
   const labelAt = labelKey({
     account: order.account,
     channel: key.channel,
@@ -195,19 +192,23 @@ export async function createReturn(
     format: 'a6',
   });
   const put = await deps.labels.put(labelAt, label, 'application/pdf');
-  const portal = await client.parcels.returnPortalUrl(shipped.id).catch(() => null);
+  const portal = await port.returnPortalUrl(shipped.id, shipped.shipmentId).catch(() => null);
   const stored = deps.clock().toISOString();
   const changes = {
     status: 'label_stored' as const,
     parcel: {
       id: parcel.id,
       externalReference,
-      trackingNumber: parcel.tracking_number ?? '',
-      trackingUrl: parcel.tracking_url ?? null,
-      carrier: parcel.carrier?.code ?? decision.choice.carrier,
-      shippingMethodId: parcel.shipment?.id ?? decision.choice.methodId,
-      shippingMethodName: parcel.shipment?.name ?? decision.choice.name,
+      trackingNumber: parcel.trackingNumber ?? '',
+      trackingUrl: parcel.trackingUrl,
+      carrier: shipment.carrier ?? decision.choice.carrier,
+      shippingMethodId: port.version === 'v2' ? Number(shipment.method ?? decision.choice.method) || 0 : 0,
+      method: shipment.method ?? decision.choice.method,
+      shippingMethodName: shipment.methodName ?? decision.choice.name,
+      api: port.version,
+      ...(port.version === 'v3' ? { shipmentId: shipment.id } : {}),
       statusId: parcel.status.id,
+      statusCode: parcel.status.code,
       statusMessage: parcel.status.message,
       announcedAt: stored,
     },
@@ -265,28 +266,4 @@ async function originalOrder(request: ReturnRequest, deps: ReturnDeps): Promise<
     return order;
   }
   return findOrder(deps.store, request.orderId ?? '', request.channel);
-}
-
-function shopAddress(shop: {
-  company_name?: string | null | undefined;
-  contact_name?: string | null | undefined;
-  street: string;
-  house_number?: string | null | undefined;
-  postal_code: string;
-  city: string;
-  country: string;
-  email?: string | null | undefined;
-  telephone?: string | null | undefined;
-}): Address {
-  return {
-    name: shop.contact_name || shop.company_name || 'Returns department',
-    company: shop.company_name ?? null,
-    street: shop.street,
-    houseNumber: shop.house_number ?? null,
-    postalCode: shop.postal_code,
-    city: shop.city,
-    country: shop.country,
-    email: shop.email ?? null,
-    phone: shop.telephone ?? null,
-  };
 }

@@ -36,8 +36,13 @@ export const Rule = z.object({
   choose: z.object({
     /** Carrier codes in order of preference; empty = any carrier. */
     carriers: z.array(z.string()).default([]),
-    /** Or explicit SendCloud shipping method ids, in order of preference. */
+    /** Or explicit SendCloud v2 shipping method ids, in order of preference (v2 accounts). */
     methodIds: z.array(z.number().int().positive()).optional(),
+    /**
+     * Or explicit method references, in order of preference: v3 shipping option codes (`postnl:standard`,
+     * any contract) or `code@contract`. `npm run migrate-rules` rewrites `methodIds` into these.
+     */
+    methods: z.array(z.string().min(1)).optional(),
     /** For service-point orders: only methods of the carrier that serves the chosen point. */
     servicePointCarrier: z.boolean().default(false),
     namePattern: z.string().optional(),

@@ -1,6 +1,5 @@
 import { EU, type ServiceLevel } from '../orders/OrderRequest';
-import type { ShippingMethod } from '../sendcloud/schemas/shipping';
-import { kgToGrams } from '../sendcloud/units';
+import type { CatalogMethod, MethodRef } from '../sendcloud/port';
 import type { Limits, Rule, RuleSet } from './RuleSet';
 
 /** What routing needs to know about an order (no personal data). */
@@ -17,22 +16,27 @@ export interface RoutingOrder {
   readonly deliveryType: 'home' | 'service_point';
   /** Carrier of the chosen service point, for service-point orders. */
   readonly servicePointCarrier?: string | undefined;
-  /** The order system's own choice; routing only checks it. */
+  /** The order system's own choice (a v2 method id); routing only checks it. */
   readonly shippingMethodId?: number | null | undefined;
+  /** The order system's own choice as a method reference (a v3 shipping option code); routing only checks it. */
+  readonly shippingMethod?: MethodRef | null | undefined;
 }
 
 export interface RoutingContext {
-  /** The account's outgoing shipping methods (`GET /shipping_methods`). */
-  readonly methods: readonly ShippingMethod[];
+  /** The account's methods for this shipment (v2 shipping methods, v3 shipping options). */
+  readonly methods: readonly CatalogMethod[];
   /** Methods currently failing at the carrier, with why. */
-  readonly unavailable?: ReadonlyMap<number, string>;
+  readonly unavailable?: ReadonlyMap<MethodRef, string>;
   /** Methods already refused for this order (announcement failed), with why. */
-  readonly excluded?: ReadonlyMap<number, string>;
+  readonly excluded?: ReadonlyMap<MethodRef, string>;
   readonly rules: RuleSet;
 }
 
 export interface Candidate {
-  readonly methodId: number;
+  /** The method, version-neutral: a v2 id as a string, or a v3 shipping option code (with contract). */
+  readonly method: MethodRef;
+  /** The v2 method id, where there is one (v2 accounts); kept for stored decisions and events. */
+  readonly methodId: number | null;
   readonly name: string;
   readonly carrier: string;
   /** SendCloud's price for the destination, EUR; null when unknown. */
@@ -45,7 +49,7 @@ export interface TraceEntry {
   readonly reason: string;
   /** Methods the rule considered but could not use, and why. */
   readonly rejected?: ReadonlyArray<{
-    readonly methodId: number;
+    readonly method: MethodRef;
     readonly name: string;
     readonly reasons: readonly string[];
   }>;
@@ -77,11 +81,14 @@ export function route(order: RoutingOrder, context: RoutingContext): RoutingDeci
   };
   const trace: TraceEntry[] = [];
 
-  if (order.shippingMethodId) {
-    const method = context.methods.find((m) => m.id === order.shippingMethodId);
+  const named = order.shippingMethod ?? (order.shippingMethodId ? String(order.shippingMethodId) : null);
+  if (named) {
+    const method = context.methods.find(
+      (m) => m.ref === named || (order.shippingMethodId && m.legacyId === order.shippingMethodId),
+    );
     const reasons = method
       ? ineligibility(method, order, chargeable, context)
-      : [`method ${order.shippingMethodId} is not offered by this account`];
+      : [`method ${named} is not offered by this account`];
     const candidate = method ? toCandidate(method, order.toCountry) : null;
     trace.push({
       rule: 'shippingMethodId on the order',
@@ -104,12 +111,12 @@ export function route(order: RoutingOrder, context: RoutingContext): RoutingDeci
       continue;
     }
     const considered = candidatesOf(rule, order, context.methods);
-    const rejected: Array<{ methodId: number; name: string; reasons: string[] }> = [];
-    const eligible: ShippingMethod[] = [];
+    const rejected: Array<{ method: MethodRef; name: string; reasons: string[] }> = [];
+    const eligible: CatalogMethod[] = [];
     for (const method of considered) {
       const reasons = ineligibility(method, order, chargeable, context);
       if (reasons.length === 0) eligible.push(method);
-      else rejected.push({ methodId: method.id, name: method.name, reasons });
+      else rejected.push({ method: method.ref, name: method.name, reasons });
     }
     if (eligible.length === 0) {
       trace.push({
@@ -161,12 +168,14 @@ function conditionMismatch(rule: Rule, order: RoutingOrder, chargeable: number):
   return undefined;
 }
 
-function candidatesOf(rule: Rule, order: RoutingOrder, methods: readonly ShippingMethod[]): ShippingMethod[] {
+function candidatesOf(rule: Rule, order: RoutingOrder, methods: readonly CatalogMethod[]): CatalogMethod[] {
   const { choose } = rule;
   const name = choose.namePattern ? new RegExp(choose.namePattern, 'i') : undefined;
   const notName = choose.excludeNamePattern ? new RegExp(choose.excludeNamePattern, 'i') : undefined;
   return methods.filter((m) => {
-    if (choose.methodIds && !choose.methodIds.includes(m.id)) return false;
+    if (choose.methodIds && !(m.legacyId !== undefined && choose.methodIds.includes(m.legacyId)))
+      return false;
+    if (choose.methods && preferenceOf(choose.methods, m) === -1) return false;
     if (choose.carriers.length > 0 && !choose.carriers.includes(m.carrier)) return false;
     if (choose.excludeCarriers.includes(m.carrier)) return false;
     if (choose.servicePointCarrier && m.carrier !== order.servicePointCarrier) return false;
@@ -178,19 +187,19 @@ function candidatesOf(rule: Rule, order: RoutingOrder, methods: readonly Shippin
 
 /** Why this method cannot carry this order; empty when it can. */
 function ineligibility(
-  method: ShippingMethod,
+  method: CatalogMethod,
   order: RoutingOrder,
   chargeable: number,
   context: RoutingContext,
 ): string[] {
   const reasons: string[] = [];
-  const country = method.countries.find((c) => c.iso_2 === order.toCountry);
+  const country = method.countries.find((c) => c.country === order.toCountry);
   if (!country) reasons.push(`does not ship to ${order.toCountry}`);
-  const min = kgToGrams(method.min_weight);
-  const max = kgToGrams(method.max_weight);
+  const min = method.minWeightGrams;
+  const max = method.maxWeightGrams;
   if (chargeable < min || chargeable > max)
     reasons.push(`chargeable weight ${chargeable} g outside ${min}–${max} g`);
-  const servicePointMethod = method.service_point_input === 'required';
+  const servicePointMethod = method.servicePoint;
   if (order.deliveryType === 'service_point' && !servicePointMethod)
     reasons.push('not a service-point method');
   if (order.deliveryType === 'home' && servicePointMethod) reasons.push('needs a service point');
@@ -200,9 +209,9 @@ function ineligibility(
   for (const limit of context.rules.methodLimits)
     if (new RegExp(limit.namePattern, 'i').test(method.name)) limits.push(limit);
   for (const limit of limits) reasons.push(...sizeProblems(limit, order.dimensionsCm));
-  const unavailable = context.unavailable?.get(method.id);
+  const unavailable = context.unavailable?.get(method.ref);
   if (unavailable) reasons.push(`unavailable: ${unavailable}`);
-  const excluded = context.excluded?.get(method.id);
+  const excluded = context.excluded?.get(method.ref);
   if (excluded) reasons.push(`already refused for this order: ${excluded}`);
   return reasons;
 }
@@ -227,26 +236,47 @@ function sizeProblems(
   return problems;
 }
 
-function rank(rule: Rule, methods: ShippingMethod[], country: string): ShippingMethod[] {
-  const price = (m: ShippingMethod) =>
-    m.countries.find((c) => c.iso_2 === country)?.price ?? Number.POSITIVE_INFINITY;
-  const preference = (m: ShippingMethod) => {
-    if (rule.choose.methodIds) return rule.choose.methodIds.indexOf(m.id);
+/** Position of a method in a rule's `methods` list: its reference, or its option code without contract. */
+function preferenceOf(methods: readonly string[], method: CatalogMethod): number {
+  const exact = methods.indexOf(method.ref);
+  if (exact !== -1) return exact;
+  const at = method.ref.lastIndexOf('@');
+  return at === -1 ? -1 : methods.indexOf(method.ref.slice(0, at));
+}
+
+/** Ties break on the reference, so the same catalogue always yields the same order. */
+const byRef = (a: CatalogMethod, b: CatalogMethod) =>
+  a.legacyId !== undefined && b.legacyId !== undefined
+    ? a.legacyId - b.legacyId
+    : a.ref < b.ref
+      ? -1
+      : a.ref > b.ref
+        ? 1
+        : 0;
+
+function rank(rule: Rule, methods: CatalogMethod[], country: string): CatalogMethod[] {
+  const price = (m: CatalogMethod) =>
+    m.countries.find((c) => c.country === country)?.priceEur ?? Number.POSITIVE_INFINITY;
+  const preference = (m: CatalogMethod) => {
+    if (rule.choose.methodIds)
+      return m.legacyId === undefined ? -1 : rule.choose.methodIds.indexOf(m.legacyId);
+    if (rule.choose.methods) return preferenceOf(rule.choose.methods, m);
     const i = rule.choose.carriers.indexOf(m.carrier);
     return i === -1 ? Number.MAX_SAFE_INTEGER : i;
   };
   return [...methods].sort((a, b) =>
     rule.choose.strategy === 'cheapest'
-      ? price(a) - price(b) || a.id - b.id
-      : preference(a) - preference(b) || price(a) - price(b) || a.id - b.id,
+      ? price(a) - price(b) || byRef(a, b)
+      : preference(a) - preference(b) || price(a) - price(b) || byRef(a, b),
   );
 }
 
-function toCandidate(method: ShippingMethod, country: string): Candidate {
+function toCandidate(method: CatalogMethod, country: string): Candidate {
   return {
-    methodId: method.id,
+    method: method.ref,
+    methodId: method.legacyId ?? null,
     name: method.name,
     carrier: method.carrier,
-    price: method.countries.find((c) => c.iso_2 === country)?.price ?? null,
+    price: method.countries.find((c) => c.country === country)?.priceEur ?? null,
   };
 }

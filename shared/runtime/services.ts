@@ -15,7 +15,7 @@ import {
 import { EventBridgePublisher } from '../events';
 import { DynamoRateGovernor, windowsFor } from '../governor';
 import { S3LabelStore } from '../labels';
-import { MethodCatalog, type ProcessDeps, SqsOrderQueue } from '../orders';
+import { type ProcessDeps, SqsOrderQueue } from '../orders';
 import { type SendcloudAttempt, SendcloudClients, UnknownAccountError } from '../sendcloud';
 import { DynamoMethodHealth, DynamoOrderStore, DynamoRulesStore, DynamoTrackingStore } from '../store';
 
@@ -85,6 +85,7 @@ export function createServices(
           }
         : { rateLimitsFor: (account: string) => windowsFor(env.SENDCLOUD_RATE_LIMITS.of(account)) }),
       ...(env.SENDCLOUD_BASE_URL ? { baseUrl: env.SENDCLOUD_BASE_URL } : {}),
+      ...(env.SENDCLOUD_V3_BASE_URL ? { v3BaseUrl: env.SENDCLOUD_V3_BASE_URL } : {}),
       ...(env.SENDCLOUD_SERVICE_POINTS_BASE_URL
         ? { servicePointsBaseUrl: env.SENDCLOUD_SERVICE_POINTS_BASE_URL }
         : {}),
@@ -121,8 +122,7 @@ export function createServices(
     get labelBucket() {
       return bound(env, 'LABEL_BUCKET');
     },
-    catalog: new MethodCatalog(),
-    sendcloud: (account, priority) => sendcloudClients().forAccount(account, priority),
+    sendcloud: (account, priority) => sendcloudClients().port(account, priority),
     clock: () => new Date(),
     lockMs: env.ORDER_LOCK_SECONDS * 1000,
     zplAccounts: env.ZPL_ACCOUNTS,

@@ -26,8 +26,24 @@ export interface SendcloudAttempt {
   readonly error?: string;
 }
 
+/**
+ * Where the `Authorization` header comes from when it is not the credentials' Basic pair (OAuth2 Bearer
+ * tokens). Without one, every request carries Basic auth.
+ */
+export interface AuthorizationProvider {
+  /** The header value for the next attempt (e.g. `Bearer …`); may fetch or refresh a token. */
+  header(): Promise<string>;
+  /**
+   * SendCloud answered 401 to a request sent with `header`. Returns true when a fresh header may succeed
+   * (a cached token was dropped); the request is then sent once more with it — nothing was processed.
+   */
+  rejected?(header: string): boolean;
+}
+
 export interface SendcloudHttpOptions {
   readonly credentials: SendcloudCredentials;
+  /** Default: HTTP Basic with `credentials`. */
+  readonly authorization?: AuthorizationProvider | undefined;
   /** Official tech partners only; validated by SendCloud (an unknown UUID is a 400). */
   readonly partnerId?: string | undefined;
   /** Per attempt, until the response headers arrive. Default 10 s. */
@@ -42,9 +58,11 @@ export interface SendcloudHttpOptions {
 }
 
 export interface SendcloudRequest {
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly url: URL;
   readonly json?: unknown;
+  /** An `application/x-www-form-urlencoded` body instead of JSON (the OAuth2 token call). */
+  readonly form?: URLSearchParams;
   readonly accept?: string;
   /**
    * Retry 429, 5xx and network failures with backoff. True for GETs and side-effect-free POSTs only:
@@ -65,6 +83,7 @@ const MIN_RATE_LIMITED_BACKOFF_MS = 1_000;
 
 export class SendcloudHttp {
   readonly #authorization: string;
+  readonly #provider: AuthorizationProvider | undefined;
   readonly #partnerId: string | undefined;
   readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;
@@ -79,6 +98,7 @@ export class SendcloudHttp {
     if (!publicKey || !secretKey)
       throw new RangeError('SendCloud credentials need a public and a secret key');
     this.#authorization = `Basic ${Buffer.from(`${publicKey}:${secretKey}`).toString('base64')}`;
+    this.#provider = options.authorization;
     this.#partnerId = options.partnerId;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
@@ -96,15 +116,23 @@ export class SendcloudHttp {
   /** Sends with rate limiting, timeout and (where allowed) retries; returns the final response. */
   async send(request: SendcloudRequest): Promise<SendcloudResponse> {
     const kind: RequestKind = request.method === 'GET' ? 'read' : 'write';
+    let reauthorized = false;
     for (let attempt = 1; ; attempt++) {
+      const authorization = this.#provider ? await this.#provider.header() : this.#authorization;
       await this.#limiter.acquire(kind);
       const last = attempt >= this.#retry.maxAttempts || !request.retry;
       let response: SendcloudResponse;
       try {
-        response = await this.#once(request, attempt);
+        response = await this.#once(request, attempt, authorization);
       } catch (error) {
         if (last) throw error;
         await this.#sleep(backoffDelay(attempt, this.#retry, this.#random));
+        continue;
+      }
+      // A 401 was not processed, so even a write may go once more, with a fresh token; it costs no attempt.
+      if (response.status === 401 && !reauthorized && this.#provider?.rejected?.(authorization)) {
+        reauthorized = true;
+        attempt--;
         continue;
       }
       if (response.status === 429) await this.#throttled(kind);
@@ -148,11 +176,11 @@ export class SendcloudHttp {
     return response.body;
   }
 
-  async #once(request: SendcloudRequest, attempt: number): Promise<SendcloudResponse> {
+  async #once(request: SendcloudRequest, attempt: number, authorization: string): Promise<SendcloudResponse> {
     const { method, url } = request;
     const started = performance.now();
     const headers: Record<string, string> = {
-      authorization: this.#authorization,
+      authorization,
       accept: request.accept ?? 'application/json',
     };
     if (this.#partnerId) headers['sendcloud-partner-id'] = this.#partnerId;
@@ -161,6 +189,7 @@ export class SendcloudHttp {
         method,
         headers,
         ...(request.json === undefined ? {} : { json: request.json }),
+        ...(request.form === undefined ? {} : { body: request.form }),
         timeout: this.#timeoutMs,
         retry: 0,
         throwHttpErrors: false,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { ApiVersion, SendcloudPort } from './port';
 import {
   CHECKOUT_SHARE_PER_MINUTE,
   RateBudgetExhaustedError,
@@ -8,6 +9,8 @@ import {
 } from './RateLimiter';
 import { SendcloudClient, type SendcloudClientOptions } from './SendcloudClient';
 import type { SendcloudCredentials } from './SendcloudHttp';
+import { V2Port } from './V2Port';
+import { V3Port } from './v3/V3Port';
 
 export const AccountId = z
   .string()
@@ -15,6 +18,15 @@ export const AccountId = z
 
 export interface AccountCredentials extends SendcloudCredentials {
   readonly partnerId?: string | undefined;
+  /**
+   * Which SendCloud API the account speaks. v2 only for accounts created before 13 April 2026 (v2's parcel
+   * create is closed to newer ones); default v3.
+   */
+  readonly api?: ApiVersion | undefined;
+  /** v3: HTTP Basic (default) or OAuth2 client credentials (for integrations that allow only OAuth2). */
+  readonly auth?: 'basic' | 'oauth2' | undefined;
+  /** v3: the sender address to ship from; default the account's oldest. */
+  readonly senderAddressId?: number | undefined;
 }
 
 /** Where credentials come from: a secret store in AWS, a local file or memory in tests. */
@@ -54,6 +66,8 @@ export type SharedClientOptions = Omit<
   readonly rateLimitsFor?: (account: string) => RateLimitRules;
   /** A budget shared beyond this process (the DynamoDB governor); by default one in-process limiter per account. */
   readonly limiterFor?: (account: string, priority: Priority) => RateLimiter;
+  /** The panel API v3 for v3 accounts; default https://panel.sendcloud.sc/api/v3. */
+  readonly v3BaseUrl?: string;
   /** GETs a minute checkout lookups may take per account (without a governor). */
   readonly checkoutSharePerMinute?: number;
 };
@@ -66,6 +80,7 @@ export class SendcloudClients {
   readonly #source: CredentialsSource;
   readonly #options: SharedClientOptions;
   readonly #clients = new Map<string, Promise<SendcloudClient>>();
+  readonly #ports = new Map<string, Promise<SendcloudPort>>();
   readonly #limiters = new Map<string, RateLimiter>();
 
   constructor(source: CredentialsSource, options: SharedClientOptions = {}) {
@@ -86,19 +101,71 @@ export class SendcloudClients {
     return client;
   }
 
+  /**
+   * The account's SendCloud behind the version-neutral port: v2 or v3 as its credentials say. Every use case
+   * goes through this; `forAccount` (the v2 client) remains for what only v2 offers (checkout, cancel).
+   */
+  port(accountId: string, priority: Priority = 'realtime'): Promise<SendcloudPort> {
+    const key = `${accountId}|${priority}`;
+    let port = this.#ports.get(key);
+    if (!port) {
+      port = this.#buildPort(accountId, priority);
+      this.#ports.set(key, port);
+      port.catch(() => this.#ports.delete(key));
+    }
+    return port;
+  }
+
+  async #buildPort(accountId: string, priority: Priority): Promise<SendcloudPort> {
+    const credentials = await this.#source.credentials(AccountId.parse(accountId));
+    if ((credentials.api ?? 'v3') === 'v2') return new V2Port(await this.forAccount(accountId, priority));
+    const {
+      rateLimits: _r,
+      rateLimitsFor: _f,
+      limiterFor: _l,
+      v3BaseUrl,
+      baseUrl: _v2,
+      ...options
+    } = this.#options;
+    return new V3Port({
+      ...options,
+      ...(v3BaseUrl ? { baseUrl: v3BaseUrl } : {}),
+      credentials: {
+        publicKey: credentials.publicKey,
+        secretKey: credentials.secretKey,
+        auth: credentials.auth ?? 'basic',
+      },
+      partnerId: credentials.partnerId,
+      ...(credentials.senderAddressId ? { senderAddressId: credentials.senderAddressId } : {}),
+      // v2 and v3 calls of one account share its budget: SendCloud counts them together.
+      rateLimiter: this.#limiterOf(accountId, priority),
+    });
+  }
+
   async #build(accountId: string, priority: Priority): Promise<SendcloudClient> {
     const { rateLimits, rateLimitsFor, limiterFor, ...options } = this.#options;
-    const { partnerId, ...credentials } = await this.#source.credentials(AccountId.parse(accountId));
+    const {
+      partnerId,
+      api: _api,
+      auth: _auth,
+      senderAddressId: _sender,
+      ...credentials
+    } = await this.#source.credentials(AccountId.parse(accountId));
     return new SendcloudClient({
       ...options,
       credentials,
       partnerId,
-      rateLimiter: limiterFor
-        ? limiterFor(accountId, priority)
-        : priority === 'checkout'
-          ? this.#checkoutLimiter(accountId)
-          : this.#limiter(accountId),
+      rateLimiter: this.#limiterOf(accountId, priority),
     });
+  }
+
+  #limiterOf(accountId: string, priority: Priority): RateLimiter {
+    const { limiterFor } = this.#options;
+    return limiterFor
+      ? limiterFor(accountId, priority)
+      : priority === 'checkout'
+        ? this.#checkoutLimiter(accountId)
+        : this.#limiter(accountId);
   }
 
   /** Without a governor: the checkout share in this process, then the account's budget. */

@@ -69,10 +69,20 @@ export class SendcloudRateLimitedError extends SendcloudError {
   }
 }
 
+/** One entry of a v3 JSON:API `errors[]` body (`{status, code, detail, source: {pointer | parameter}}`). */
+export interface SendcloudErrorDetail {
+  readonly status?: string | undefined;
+  readonly code?: string | undefined;
+  readonly detail?: string | undefined;
+  /** JSON pointer into the request body (`/to_address/name`), or the query parameter's name. */
+  readonly pointer?: string | undefined;
+}
+
 /**
  * Any other non-2xx answer. `sendcloudMessage` is SendCloud's own message (from
  * `{"error":{code,request,message}}`, `{"status","message"}` or `{"message"}`), `carrierError` is true
- * when the carrier rejected the parcel (`non_field_errors: "Service error: …"`).
+ * when the carrier rejected the parcel (`non_field_errors: "Service error: …"`). v3 answers also fill
+ * `errors` (every JSON:API entry) and `errorCode` / `pointer` (the first one's).
  */
 export class SendcloudHttpError extends SendcloudError {
   override readonly name = 'SendcloudHttpError' as const;
@@ -81,10 +91,16 @@ export class SendcloudHttpError extends SendcloudError {
   readonly retryable: boolean;
   readonly sendcloudMessage: string | undefined;
   readonly carrierError: boolean;
+  readonly errorCode: string | undefined;
+  readonly pointer: string | undefined;
+  readonly errors: readonly SendcloudErrorDetail[];
   constructor(
     options: SendcloudErrorOptions & {
       readonly status: number;
       readonly sendcloudMessage?: string | undefined;
+      readonly errors?: readonly SendcloudErrorDetail[] | undefined;
+      /** Overrides the message heuristic, e.g. for v3's `parcel_announcement_error`. */
+      readonly carrierError?: boolean | undefined;
     },
   ) {
     super(
@@ -94,7 +110,11 @@ export class SendcloudHttpError extends SendcloudError {
     this.status = options.status;
     this.retryable = options.status >= 500;
     this.sendcloudMessage = options.sendcloudMessage;
-    this.carrierError = /non_field_errors|service error/i.test(options.sendcloudMessage ?? '');
+    this.carrierError =
+      options.carrierError ?? /non_field_errors|service error/i.test(options.sendcloudMessage ?? '');
+    this.errors = options.errors ?? [];
+    this.errorCode = this.errors[0]?.code;
+    this.pointer = this.errors[0]?.pointer;
   }
 }
 

@@ -62,11 +62,12 @@ export interface OrderStore {
   ): Promise<void>;
 }
 
+/** Keyed by method reference (a v2 id as a string, a v3 shipping option code); the same key for both. */
 export interface MethodHealth {
   /** Failure times (ISO) for each method, most recent last. */
-  failures(account: string, methodIds: readonly number[]): Promise<Map<number, string[]>>;
-  recordFailure(account: string, methodId: number, at: Date): Promise<void>;
-  recordSuccess(account: string, methodId: number): Promise<void>;
+  failures(account: string, methods: readonly string[]): Promise<Map<string, string[]>>;
+  recordFailure(account: string, method: string, at: Date): Promise<void>;
+  recordSuccess(account: string, method: string): Promise<void>;
 }
 
 export interface RulesStore {

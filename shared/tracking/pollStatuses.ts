@@ -1,4 +1,4 @@
-import { parseSendcloudDate, type SendcloudClient } from '../sendcloud';
+import type { SendcloudPort } from '../sendcloud/port';
 import type { TrackingStore } from '../store';
 import { type ApplyDeps, type ApplyOutcome, type ApplyResult, applyStatus } from './applyStatus';
 
@@ -22,7 +22,7 @@ export async function pollStatuses(
   account: string,
   deps: ApplyDeps & {
     readonly tracking: ApplyDeps['tracking'] & Pick<TrackingStore, 'watermark' | 'setWatermark'>;
-    readonly client: { readonly parcels: Pick<SendcloudClient['parcels'], 'list'> };
+    readonly client: Pick<SendcloudPort, 'updatedSince'>;
     /** How far back the very first run looks (no watermark yet). Default 24 h. */
     readonly firstRunLookbackMs?: number;
   },
@@ -41,22 +41,20 @@ export async function pollStatuses(
     account_mismatch: 0,
   };
   const ignored: Array<PollResult['ignored'][number]> = [];
-  for await (const page of deps.client.parcels.list({ updatedAfter: since })) {
+  for await (const page of deps.client.updatedSince(since)) {
     for (const parcel of page) {
-      const updated = parcel.date_updated
-        ? parseSendcloudDate(parcel.date_updated)
-        : parseSendcloudDate(parcel.date_created);
+      const updated = new Date(parcel.updatedAt);
       const result = await applyStatus(
         {
           account,
-          parcelId: parcel.id,
-          externalReference: parcel.external_reference ?? null,
+          parcelId: parcel.parcelId,
+          externalReference: parcel.externalReference,
           statusId: parcel.status.id,
           message: parcel.status.message,
           observedAt: updated.toISOString(),
-          // date_updated has whole seconds; webhooks order by milliseconds. A polled status counts as the end
-          // of its second, so it sorts after a webhook from earlier in that second.
-          ts: updated.getTime() + 999,
+          // v2's date_updated has whole seconds; webhooks order by milliseconds. A polled status in whole
+          // seconds counts as the end of its second, so it sorts after a webhook from earlier in that second.
+          ts: updated.getTime() + (updated.getUTCMilliseconds() === 0 ? 999 : 0),
           carrierTimestamp: null,
           source: 'poll',
         },
@@ -64,7 +62,7 @@ export async function pollStatuses(
       );
       counts[result.outcome]++;
       if (result.outcome === 'account_mismatch' || result.outcome === 'implausible')
-        ignored.push({ ...result, parcelId: parcel.id });
+        ignored.push({ ...result, parcelId: parcel.parcelId });
     }
   }
   await deps.tracking.setWatermark(account, startedAt.toISOString());

@@ -11,6 +11,9 @@ import {
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { type ServiceWiringOptions, serviceWiring } from '../../local/wiring';
 
+/** The SendCloud API versions every suite that matters runs over (an account on each). */
+export const API_VERSIONS = ['v2', 'v3'] as const;
+
 /** The README's example order (docs/examples/order.json). */
 export const exampleOrder = (): Record<string, unknown> & { recipient: Record<string, unknown> } =>
   JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/examples/order.json'), 'utf8'));
@@ -29,14 +32,20 @@ export async function startBridge(
     readonly wiring?: Omit<ServiceWiringOptions, 'stateDir' | 'sendcloud'>;
     /** Accounts besides `default`, known to both the simulator and the service (same keys in both). */
     readonly extraAccounts?: readonly SimAccountInput[];
+    /**
+     * The API of the `default` account, in the simulator and in its credentials. Default v2 (an account from
+     * before 13 April 2026); suites that matter run over both (`API_VERSIONS`).
+     */
+    readonly api?: 'v2' | 'v3';
   } = {},
 ): Promise<Bridge> {
   const stateDir = mkdtempSync(join(tmpdir(), 'bridge-'));
   const extra = options.extraAccounts ?? [];
+  const api = options.api ?? 'v2';
   const sim = await startSimulator({
     port: 0,
     rateLimits: false,
-    ...(extra.length > 0 ? { accounts: [DEFAULT_ACCOUNT, ...extra] } : {}),
+    accounts: [{ ...DEFAULT_ACCOUNT, api }, ...extra],
     ...options.simulator,
   });
   const stack = await startLocalStack({
@@ -46,15 +55,17 @@ export async function startBridge(
       stateDir,
       sendcloud: {
         baseUrl: sim.baseUrl,
+        v3BaseUrl: `${sim.url}/api/v3`,
         servicePointsBaseUrl: sim.servicePointsBaseUrl,
         accounts: {
-          default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' },
+          default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key', api },
           ...Object.fromEntries(
             extra.map((a) => [
               a.id,
               {
                 publicKey: a.publicKey,
                 secretKey: a.secretKey,
+                api: a.api ?? 'v2',
                 ...(a.webhookSecret ? { webhookSecrets: [a.webhookSecret] } : {}),
               },
             ]),

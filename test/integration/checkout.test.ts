@@ -3,6 +3,7 @@ import type { RunningSimulator } from '../../local/simulator';
 import type { LocalStack } from '../../local/stack';
 import { DEFAULT_RULES, route } from '../../shared/routing';
 import { SendcloudClient } from '../../shared/sendcloud';
+import { catalogMethodFromV2 } from '../../shared/sendcloud/V2Port';
 import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
 
 /** Checkout and returns on the local wiring, through the real handlers, against the simulator. */
@@ -207,7 +208,7 @@ describe('delivery options', () => {
     );
     expect(status).toBe(200);
     expect(body.source).toBe('routing');
-    const methods = await client().catalog.shippingMethods();
+    const methods = (await client().catalog.shippingMethods()).map(catalogMethodFromV2);
     const standard = body.options.find((o) => o.type === 'home' && o.serviceLevel === 'standard');
     const expected = route(
       {

@@ -13,8 +13,8 @@ export class DynamoMethodHealth implements MethodHealth {
     this.#table = options.tableName;
   }
 
-  async failures(account: string, methodIds: readonly number[]): Promise<Map<number, string[]>> {
-    const result = new Map<number, string[]>();
+  async failures(account: string, methodIds: readonly string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>();
     const unique = [...new Set(methodIds)];
     for (let i = 0; i < unique.length; i += 100) {
       const keys = unique.slice(i, i + 100).map((id) => ({ pk: `METHOD#${account}#${id}`, sk: 'HEALTH' }));
@@ -22,14 +22,18 @@ export class DynamoMethodHealth implements MethodHealth {
         new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: keys } } }),
       );
       for (const item of Responses?.[this.#table] ?? []) {
-        if (typeof item.methodId === 'number' && Array.isArray(item.failures))
-          result.set(item.methodId, item.failures as string[]);
+        // items written before v3 hold the v2 id as a number: the key `METHOD#<account>#8` is the same
+        if (
+          (typeof item.methodId === 'number' || typeof item.methodId === 'string') &&
+          Array.isArray(item.failures)
+        )
+          result.set(String(item.methodId), item.failures as string[]);
       }
     }
     return result;
   }
 
-  async recordFailure(account: string, methodId: number, at: Date): Promise<void> {
+  async recordFailure(account: string, methodId: string, at: Date): Promise<void> {
     const current = (await this.failures(account, [methodId])).get(methodId) ?? [];
     await this.#db.send(
       new UpdateCommand({
@@ -44,7 +48,7 @@ export class DynamoMethodHealth implements MethodHealth {
     );
   }
 
-  async recordSuccess(account: string, methodId: number): Promise<void> {
+  async recordSuccess(account: string, methodId: string): Promise<void> {
     await this.#db.send(
       new UpdateCommand({
         TableName: this.#table,

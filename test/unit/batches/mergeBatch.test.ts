@@ -5,7 +5,7 @@ import { mergeBatch } from '../../../shared/batches/mergeBatch';
 import type { EventPublisher } from '../../../shared/events';
 import type { LabelStore } from '../../../shared/labels';
 import type { OrderRecord } from '../../../shared/orders/Order';
-import type { SendcloudClient } from '../../../shared/sendcloud';
+import type { SendcloudPort } from '../../../shared/sendcloud/port';
 import type { OrderStore } from '../../../shared/store';
 import { orderRecord } from '../../helpers/factories';
 
@@ -112,7 +112,7 @@ async function setup(count: number) {
   const events = {
     publish: async (_type: string, detail: unknown) => void published.push(detail),
   } as EventPublisher;
-  const noSendcloud = async (): Promise<SendcloudClient> => {
+  const noSendcloud = async (): Promise<SendcloudPort> => {
     throw new Error('the merge must not call SendCloud when every label is stored');
   };
   const deps = {

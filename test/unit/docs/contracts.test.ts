@@ -55,6 +55,7 @@ describe('published contracts', () => {
         parcelId: 400000001,
         carrier: 'postnl',
         shippingMethodId: 1010,
+        shippingMethod: '1010',
         shippingMethodName: 'PostNL Standard 0-23kg',
         trackingNumber: '3SCLDB325446337',
         trackingUrl: 'https://tracking.example/3SCLDB325446337',

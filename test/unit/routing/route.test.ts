@@ -3,9 +3,14 @@ import { METHODS } from '../../../local/simulator';
 import { methodJson } from '../../../local/simulator/catalogue';
 import { DEFAULT_RULES, type RoutingOrder, RuleSet, route } from '../../../shared/routing';
 import { ShippingMethod } from '../../../shared/sendcloud';
+import type { CatalogMethod } from '../../../shared/sendcloud/port';
+import { catalogMethodFromV2 } from '../../../shared/sendcloud/V2Port';
 
-// The simulator's Dutch/Belgian catalogue, parsed with the client's schema like a real answer would be.
-const methods = METHODS.filter((m) => !m.isReturn).map((m) => ShippingMethod.parse(methodJson(m)));
+// The simulator's Dutch/Belgian catalogue, parsed with the client's schema like a real answer would be, as the
+// v2 adapter hands it to routing.
+const methods = METHODS.filter((m) => !m.isReturn).map((m) =>
+  catalogMethodFromV2(ShippingMethod.parse(methodJson(m))),
+);
 const context = { methods, rules: DEFAULT_RULES };
 
 const order = (overrides: Partial<RoutingOrder> = {}): RoutingOrder => ({
@@ -82,7 +87,7 @@ describe('default routing rules', () => {
   it('falls back when the first choice is unavailable, and says why', () => {
     const postnl = methods
       .filter((m) => m.carrier === 'postnl')
-      .map((m) => [m.id, '3 announcement failures in 15 min'] as const);
+      .map((m) => [m.ref, '3 announcement failures in 15 min'] as const);
     const decision = route(order(), { ...context, unavailable: new Map(postnl) });
     expect(decision.choice?.carrier).toBe('dhl');
     expect(
@@ -94,9 +99,9 @@ describe('default routing rules', () => {
     const first = route(order(), context);
     const second = route(order(), {
       ...context,
-      excluded: new Map([[first.choice?.methodId ?? 0, 'carrier refused: address unknown']]),
+      excluded: new Map([[first.choice?.method ?? '', 'carrier refused: address unknown']]),
     });
-    expect(second.choice?.methodId).toBe(first.ranked[1]?.methodId);
+    expect(second.choice?.method).toBe(first.ranked[1]?.method);
   });
 
   it('skips carriers whose size limits the parcel exceeds', () => {
@@ -160,5 +165,34 @@ describe('RuleSet', () => {
       rules: [{ name: 'all via DPD', choose: { methodIds: [1040] } }],
     });
     expect(route(order(), { methods, rules }).choice?.methodId).toBe(1040);
+  });
+
+  it('routes over v3 shipping options by carrier and by option code, contract or not', () => {
+    const option = (ref: string, carrier: string, priceEur: number): CatalogMethod => ({
+      ref,
+      name: ref,
+      carrier,
+      minWeightGrams: 1,
+      maxWeightGrams: 23_000,
+      servicePoint: false,
+      countries: [{ country: 'NL', priceEur }],
+    });
+    const v3 = [
+      option('dhl:standard@71', 'dhl', 5.1),
+      option('postnl:standard@12', 'postnl', 6.2),
+      option('postnl:mailbox@12', 'postnl', 3.9),
+    ];
+    const byCarrier = route(order(), { methods: v3, rules: DEFAULT_RULES });
+    expect(byCarrier.choice).toMatchObject({ method: 'postnl:standard@12', methodId: null });
+    const rules = RuleSet.parse({
+      name: 'v3',
+      version: 1,
+      rules: [{ name: 'named options', choose: { methods: ['dhl:standard', 'postnl:standard@12'] } }],
+    });
+    const named = route(order(), { methods: v3, rules });
+    expect(named.ranked.map((c) => c.method)).toEqual(['dhl:standard@71', 'postnl:standard@12']);
+    expect(
+      route(order({ shippingMethod: 'postnl:standard@12' }), { methods: v3, rules }).choice?.method,
+    ).toBe('postnl:standard@12');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatSendcloudDate, Parcel } from '../../../shared/sendcloud';
+import { V2Port } from '../../../shared/sendcloud/V2Port';
 import { pollStatuses } from '../../../shared/tracking';
 import { parcelJson } from '../../helpers/factories';
 import { MemoryTracking, shippedOrder } from './fakes';
@@ -8,8 +9,13 @@ const HOUR = 3_600_000;
 const NOW = new Date('2025-03-14T12:00:00.000Z');
 const created = new Date(NOW.getTime() - 24 * HOUR).toISOString();
 
-/** SendCloud's parcel list as one account's keys see it. */
-const listing = (...parcels: Array<{ id: number; statusId: number; message: string; updatedAt: Date }>) => ({
+/** SendCloud's parcel list as one account's keys see it, through the v2 adapter. */
+const listing = (...parcels: Array<{ id: number; statusId: number; message: string; updatedAt: Date }>) =>
+  new V2Port(v2Listing(...parcels) as unknown as ConstructorParameters<typeof V2Port>[0]);
+
+const v2Listing = (
+  ...parcels: Array<{ id: number; statusId: number; message: string; updatedAt: Date }>
+) => ({
   parcels: {
     async *list() {
       yield parcels.map((p) =>

@@ -1,0 +1,301 @@
+import { type Address, type ParcelDraft, toParcelCreation } from './draft';
+import { SendcloudHttpError } from './errors';
+import type {
+  AnnounceOutcome,
+  Catalog,
+  CatalogMethod,
+  CatalogQuery,
+  LabelFormat,
+  MethodRef,
+  SendcloudPort,
+  SendcloudReturn,
+  Shipment,
+  ShipmentDraft,
+  StatusObservation,
+  StatusUpdate,
+} from './port';
+import type { SendcloudClient } from './SendcloudClient';
+import type { Parcel, Return, ShippingMethod } from './schemas';
+import { kgToGrams, parseSendcloudDate } from './units';
+import { statusFromV2 } from './v3/statuses';
+
+/** SendCloud status ids with a meaning for the state of a shipment. */
+const NO_LABEL = 999;
+const ANNOUNCEMENT_FAILED = 1002;
+const CANCELLED = new Set([2000, 1999]);
+const CATALOG_TTL_MS = 10 * 60_000;
+
+/** A v2 shipping method as routing sees it. */
+export function catalogMethodFromV2(method: ShippingMethod): CatalogMethod {
+  return {
+    ref: String(method.id),
+    legacyId: method.id,
+    name: method.name,
+    carrier: method.carrier,
+    minWeightGrams: kgToGrams(method.min_weight),
+    maxWeightGrams: kgToGrams(method.max_weight),
+    servicePoint: method.service_point_input === 'required',
+    countries: method.countries.map((c) => ({ country: c.iso_2, priceEur: c.price ?? null })),
+  };
+}
+
+/** A v2 status with its v3 code (one table for both vocabularies: `v3/statuses.ts`), SendCloud's message kept. */
+export const v2Status = (id: number, message: string): StatusObservation => ({
+  ...statusFromV2(id),
+  message,
+});
+
+/** The parcels SendCloud holds for one external reference, as one shipment. */
+export function shipmentFromV2(parcels: readonly Parcel[]): Shipment {
+  const first = parcels[0];
+  if (!first) throw new RangeError('a shipment has at least one parcel');
+  const refused = parcels.find((p) => p.status.id === ANNOUNCEMENT_FAILED);
+  const methodId = first.shipment?.id ?? first.shipping_method ?? null;
+  return {
+    id: String(first.id),
+    externalReference: first.external_reference ?? null,
+    parcels: parcels.map((p, i) => ({
+      id: p.id,
+      trackingNumber: p.tracking_number || null,
+      trackingUrl: p.tracking_url || null,
+      status: v2Status(p.status.id, p.status.message),
+      colloNumber: i + 1,
+      externalReference: p.external_reference ?? null,
+    })),
+    carrier: first.carrier?.code ?? null,
+    method: methodId ? String(methodId) : null,
+    methodName: first.shipment?.name ?? null,
+    state: refused
+      ? 'refused'
+      : first.status.id === NO_LABEL
+        ? 'unannounced'
+        : CANCELLED.has(first.status.id)
+          ? 'cancelled'
+          : 'announced',
+    ...(refused ? { refusal: refusalOf(refused) } : {}),
+  };
+}
+
+const refusalOf = (parcel: Parcel): string =>
+  parcel.errors && Object.keys(parcel.errors).length > 0
+    ? JSON.stringify(parcel.errors)
+    : parcel.status.message;
+
+export const sendcloudReturnFromV2 = (r: Return): SendcloudReturn => ({
+  id: r.id,
+  createdAt: r.created_at,
+  parcelId: r.incoming_parcel,
+  trackingNumber: r.incoming_parcel_data?.tracking_number ?? null,
+  parcelStatus: r.incoming_parcel_status
+    ? { id: r.incoming_parcel_status.id, message: r.incoming_parcel_status.message }
+    : null,
+  deliveredAt: r.delivered_at ?? null,
+  refund: r.refund ?? null,
+  isCancellable: r.is_cancellable ?? null,
+  labelCost:
+    typeof r.label_cost === 'number' ? { amount: r.label_cost, currency: r.label_currency ?? null } : null,
+});
+
+/** Our draft in v2's own draft form (a numeric method id). */
+export function toV2Draft(draft: ShipmentDraft): ParcelDraft {
+  const methodId = Number(draft.method);
+  if (!Number.isInteger(methodId) || methodId <= 0)
+    throw new RangeError(`${draft.method} is not a SendCloud v2 shipping method id`);
+  return {
+    externalReference: draft.externalReference,
+    ...(draft.orderNumber === undefined ? {} : { orderNumber: draft.orderNumber }),
+    recipient: draft.recipient,
+    weightGrams: draft.weightGrams,
+    ...(draft.dimensionsCm ? { dimensionsCm: draft.dimensionsCm } : {}),
+    shippingMethodId: methodId,
+    requestLabel: true,
+    ...(draft.servicePointId === undefined ? {} : { servicePointId: draft.servicePointId }),
+    ...(draft.orderValue ? { orderValue: draft.orderValue } : {}),
+    ...(draft.items && draft.items.length > 0 ? { items: [...draft.items] } : {}),
+    ...(draft.customs ? { customs: draft.customs } : {}),
+    ...(draft.isReturn ? { isReturn: true } : {}),
+    ...(draft.from ? { from: draft.from } : {}),
+  };
+}
+
+/**
+ * SendCloud API v2 behind the port: parcels with external references, batch creates with per-parcel results,
+ * labels by id, `GET /parcels?updated_after`. For accounts created before 13 April 2026.
+ */
+export class V2Port implements SendcloudPort {
+  readonly version = 'v2' as const;
+  readonly #client: SendcloudClient;
+  readonly #clock: () => number;
+  readonly #catalogs = new Map<string, { at: number; catalog: Promise<Catalog> }>();
+
+  constructor(client: SendcloudClient, options: { readonly clock?: () => number } = {}) {
+    this.#client = client;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  /** The v2 client underneath, for what the port does not cover yet (checkout, cancel). */
+  get client(): SendcloudClient {
+    return this.#client;
+  }
+
+  catalog(query: CatalogQuery): Promise<Catalog> {
+    const key = query.returns ? 'returns' : 'outgoing';
+    const cached = this.#catalogs.get(key);
+    if (cached && this.#clock() - cached.at < CATALOG_TTL_MS) return cached.catalog;
+    const catalog = Promise.all([
+      this.#client.catalog.shippingMethods(query.returns ? { isReturn: true } : {}),
+      this.#client.catalog.senderAddresses(),
+    ]).then(([methods, senders]) => ({
+      methods: methods.map(catalogMethodFromV2),
+      fromCountry: senders[0]?.country ?? 'NL',
+    }));
+    this.#catalogs.set(key, { at: this.#clock(), catalog });
+    catalog.catch(() => this.#catalogs.delete(key));
+    return catalog;
+  }
+
+  async mapLegacyMethods(ids: readonly number[]): Promise<Map<number, MethodRef | null>> {
+    return new Map(ids.map((id) => [id, String(id)]));
+  }
+
+  async announce(draft: ShipmentDraft): Promise<AnnounceOutcome> {
+    const v2 = toV2Draft(draft);
+    try {
+      const { parcel, reconciled } = draft.isReturn
+        ? await this.#client.returns.create(
+            { ...v2, from: v2.from ?? draft.recipient },
+            { lookupFirst: true },
+          )
+        : await this.#client.parcels.create(v2);
+      return this.#outcome([parcel], reconciled);
+    } catch (error) {
+      return this.#refusal(error, draft.externalReference);
+    }
+  }
+
+  async reannounce(refused: Shipment, draft: ShipmentDraft): Promise<AnnounceOutcome> {
+    // v2 keeps the refused parcel (status 1002): it is announced again with the next method, so SendCloud
+    // never holds two parcels for the order. The reference stays the parcel's own.
+    const { external_reference: _kept, ...changes } = toParcelCreation(toV2Draft(draft));
+    try {
+      const parcel = await this.#client.parcels.update(Number(refused.id), {
+        ...changes,
+        request_label: true,
+      });
+      return this.#outcome([parcel], false);
+    } catch (error) {
+      return this.#refusal(error, refused.externalReference ?? draft.externalReference);
+    }
+  }
+
+  async announceMany(drafts: readonly ShipmentDraft[]): Promise<Map<string, AnnounceOutcome>> {
+    const results = await this.#client.parcels.createBatch(drafts.map(toV2Draft));
+    const outcomes = new Map<string, AnnounceOutcome>();
+    for (const result of results) {
+      switch (result.outcome) {
+        case 'created':
+          outcomes.set(result.externalReference, this.#outcome(result.parcels, result.reconciled));
+          break;
+        case 'carrier_failed':
+          outcomes.set(result.externalReference, {
+            outcome: 'carrier_refused',
+            reason: JSON.stringify(result.errors),
+            shipment: shipmentFromV2(result.parcels),
+          });
+          break;
+        case 'rejected':
+          outcomes.set(result.externalReference, {
+            outcome: 'rejected',
+            reason: Object.entries(result.errors)
+              .map(([field, messages]) => `${field}: ${[messages].flat().join(' ')}`)
+              .join('; '),
+          });
+          break;
+      }
+    }
+    return outcomes;
+  }
+
+  async find(externalReference: string): Promise<Shipment | undefined> {
+    const parcels = await this.#client.parcels.listAll({ externalReference });
+    const own = parcels.filter((p) => p.external_reference === externalReference);
+    return own.length > 0 ? shipmentFromV2(own) : undefined;
+  }
+
+  label(parcelId: number, format: LabelFormat): Promise<Uint8Array> {
+    return format === 'a6'
+      ? this.#client.labels.labelPrinterPdf(parcelId)
+      : this.#client.labels.document(parcelId, { format: 'zpl' });
+  }
+
+  a4Label(parcelId: number, position: 0 | 1 | 2 | 3): Promise<Uint8Array> {
+    return this.#client.labels.normalPrinterPdf(parcelId, position);
+  }
+
+  async senderAddress(): Promise<Address | undefined> {
+    const shop = (await this.#client.catalog.senderAddresses())[0];
+    return shop
+      ? {
+          name: shop.contact_name || shop.company_name || 'Returns department',
+          company: shop.company_name || null,
+          street: shop.street,
+          houseNumber: shop.house_number || null,
+          postalCode: shop.postal_code,
+          city: shop.city,
+          country: shop.country,
+          email: shop.email || null,
+          phone: shop.telephone || null,
+        }
+      : undefined;
+  }
+
+  async servicePointCarrier(servicePointId: number): Promise<string | undefined> {
+    try {
+      return (await this.#client.servicePoints.get(servicePointId)).carrier;
+    } catch (error) {
+      if (error instanceof SendcloudHttpError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async *updatedSince(since: Date): AsyncGenerator<StatusUpdate[], void, undefined> {
+    for await (const page of this.#client.parcels.list({ updatedAfter: since })) {
+      yield page.map((parcel) => ({
+        parcelId: parcel.id,
+        externalReference: parcel.external_reference ?? null,
+        status: v2Status(parcel.status.id, parcel.status.message),
+        updatedAt: parseSendcloudDate(parcel.date_updated ?? parcel.date_created).toISOString(),
+      }));
+    }
+  }
+
+  returnPortalUrl(parcelId: number): Promise<string | null> {
+    return this.#client.parcels.returnPortalUrl(parcelId);
+  }
+
+  async returnsPage(cursor?: string) {
+    const page = await this.#client.returns.page(cursor);
+    return { returns: page.returns.map(sendcloudReturnFromV2), next: page.next ?? null };
+  }
+
+  async getReturn(id: number): Promise<SendcloudReturn> {
+    return sendcloudReturnFromV2(await this.#client.returns.get(id));
+  }
+
+  #outcome(parcels: readonly Parcel[], reconciled: boolean): AnnounceOutcome {
+    const shipment = shipmentFromV2(parcels);
+    return shipment.state === 'refused'
+      ? { outcome: 'carrier_refused', reason: shipment.refusal ?? 'refused by the carrier', shipment }
+      : { outcome: 'announced', shipment, reconciled };
+  }
+
+  /** A 400 is SendCloud's answer about this parcel: the carrier's refusal, or the data's. Anything else throws. */
+  async #refusal(error: unknown, externalReference: string): Promise<AnnounceOutcome> {
+    if (!(error instanceof SendcloudHttpError) || error.status !== 400) throw error;
+    const reason = error.sendcloudMessage ?? 'SendCloud refused the parcel';
+    if (!error.carrierError) return { outcome: 'rejected', reason };
+    // The carrier refused: SendCloud keeps the parcel (status 1002); the next method goes onto it.
+    const shipment = await this.find(externalReference);
+    return { outcome: 'carrier_refused', reason, ...(shipment ? { shipment } : {}) };
+  }
+}

@@ -1,0 +1,229 @@
+import type { Address, ParcelItemDraft } from './draft';
+
+/**
+ * The version-neutral port between the use cases and SendCloud's wire. The use cases (orders, batches,
+ * labels, tracking, returns) speak only these types; `V2Port` (API v2, today's client) and `V3Port`
+ * (API v3) translate them. No v2 or v3 wire shape crosses this line.
+ */
+
+export type ApiVersion = 'v2' | 'v3';
+
+/**
+ * A shipping method as one string: a v2 method id (`"8"`), or a v3 shipping option code with its contract
+ * (`"postnl:standard"`, `"postnl:standard@1234"`). Stored records that hold a numeric v2 id read as `"8"`.
+ */
+export type MethodRef = string;
+
+export const isV2MethodRef = (ref: MethodRef): boolean => /^\d+$/.test(ref);
+
+/** `{code, contractId}` of a v3 reference; undefined for a v2 one. */
+export function v3Option(ref: MethodRef): { code: string; contractId?: number } | undefined {
+  if (isV2MethodRef(ref)) return undefined;
+  const at = ref.lastIndexOf('@');
+  if (at === -1) return { code: ref };
+  const contract = Number(ref.slice(at + 1));
+  return Number.isInteger(contract) && contract > 0
+    ? { code: ref.slice(0, at), contractId: contract }
+    : { code: ref };
+}
+
+export const v3MethodRef = (code: string, contractId?: number | null): MethodRef =>
+  contractId ? `${code}@${contractId}` : code;
+
+/** A method of the account's catalogue, as routing sees it. */
+export interface CatalogMethod {
+  readonly ref: MethodRef;
+  readonly name: string;
+  /** SendCloud carrier code, e.g. `postnl`. */
+  readonly carrier: string;
+  readonly minWeightGrams: number;
+  readonly maxWeightGrams: number;
+  /** Delivers to a service point (needs one). */
+  readonly servicePoint: boolean;
+  /** Destinations with SendCloud's price in EUR where known. */
+  readonly countries: ReadonlyArray<{ readonly country: string; readonly priceEur: number | null }>;
+  /** The v2 method id behind it (v2 accounts; v3 options mapped through `compat/shipping-options`). */
+  readonly legacyId?: number | undefined;
+}
+
+/** What the catalogue is asked for: v3 quotes shipping options per shipment, v2 lists every method. */
+export interface CatalogQuery {
+  readonly toCountry: string;
+  /** Default: the account's sender country. For returns: the customer's country. */
+  readonly fromCountry?: string;
+  readonly weightGrams: number;
+  readonly dimensionsCm?: { readonly length: number; readonly width: number; readonly height: number };
+  readonly servicePointId?: number;
+  /** Return methods instead of outgoing ones. */
+  readonly returns?: boolean;
+}
+
+export interface Catalog {
+  readonly methods: readonly CatalogMethod[];
+  /** The sender country of the account's default sender address. */
+  readonly fromCountry: string;
+}
+
+/**
+ * A status as SendCloud reported it, in both vocabularies: the v2 numeric id (which integration webhooks
+ * keep sending for v3 accounts too) and the v3 code. Each adapter fills both (mapping through one table);
+ * our normalized status is derived from the id (`shared/tracking/normalizedStatus.ts`).
+ */
+export interface StatusObservation {
+  readonly id: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ShippedParcel {
+  /** SendCloud's parcel id (both versions use integers for parcels). */
+  readonly id: number;
+  readonly trackingNumber: string | null;
+  readonly trackingUrl: string | null;
+  readonly status: StatusObservation;
+  /** 1-based position in a multicollo shipment. */
+  readonly colloNumber?: number;
+  /** When SendCloud last changed it (polling), ISO 8601. */
+  readonly updatedAt?: string | undefined;
+  readonly externalReference?: string | null;
+}
+
+/** A shipment SendCloud holds: v2 parcel(s) of one external reference, or one v3 shipment. */
+export interface Shipment {
+  /** v2: the (first) parcel id as a string; v3: the shipment id. */
+  readonly id: string;
+  readonly externalReference: string | null;
+  readonly parcels: readonly ShippedParcel[];
+  readonly carrier: string | null;
+  readonly method: MethodRef | null;
+  readonly methodName: string | null;
+  /**
+   * `announced`: a label exists or is being made; `refused`: the carrier refused it (v2 status 1002, v3
+   * `ANNOUNCEMENT_FAILED`); `unannounced`: held without a label (v2 999); `cancelled`.
+   */
+  readonly state: 'announced' | 'refused' | 'unannounced' | 'cancelled';
+  /** Why the carrier refused it, when `refused`. */
+  readonly refusal?: string | undefined;
+}
+
+/** A shipment to announce, in our units. */
+export interface ShipmentDraft {
+  /** Unique per SendCloud account: the key for reconciliation after a crash or a lost answer. */
+  readonly externalReference: string;
+  readonly orderNumber?: string;
+  readonly recipient: Address;
+  /** Return shipments: the customer sending goods back; otherwise the account's default sender address. */
+  readonly from?: Address;
+  readonly weightGrams: number;
+  readonly dimensionsCm?: { readonly length: number; readonly width: number; readonly height: number };
+  readonly method: MethodRef;
+  readonly servicePointId?: number;
+  readonly orderValue?: { readonly amount: string; readonly currency: string };
+  readonly items?: readonly ParcelItemDraft[];
+  readonly customs?: {
+    readonly invoiceNumber: string;
+    readonly shipmentType: 'gift' | 'documents' | 'commercial_goods' | 'commercial_sample' | 'returned_goods';
+    readonly exportType?: 'private' | 'commercial_b2c' | 'commercial_b2b';
+  };
+  readonly isReturn?: boolean;
+}
+
+export type AnnounceOutcome =
+  | {
+      readonly outcome: 'announced';
+      readonly shipment: Shipment;
+      /** Found by external reference (an earlier attempt's) rather than created by this call. */
+      readonly reconciled: boolean;
+    }
+  /** The carrier refused: fall back to another method. `shipment` is what SendCloud keeps, if anything. */
+  | { readonly outcome: 'carrier_refused'; readonly reason: string; readonly shipment?: Shipment }
+  /** SendCloud refused the data itself (an address, a weight): final, the caller must change the order. */
+  | { readonly outcome: 'rejected'; readonly reason: string };
+
+export type LabelFormat = 'a6' | 'zpl';
+
+export interface StatusUpdate {
+  readonly parcelId: number;
+  readonly externalReference: string | null;
+  readonly status: StatusObservation;
+  /** ISO 8601; whole seconds where SendCloud gives no more. */
+  readonly updatedAt: string;
+}
+
+/** SendCloud's side of a return: its status and refund. */
+export interface SendcloudReturn {
+  readonly id: number;
+  readonly createdAt: string;
+  readonly parcelId: number | null;
+  readonly trackingNumber: string | null;
+  readonly parcelStatus: { readonly id: number; readonly message: string } | null;
+  readonly deliveredAt: string | null;
+  readonly refund: unknown;
+  readonly isCancellable: boolean | null;
+  readonly labelCost: { readonly amount: number; readonly currency: string | null } | null;
+}
+
+export interface SendcloudPort {
+  readonly version: ApiVersion;
+
+  /**
+   * The methods that may carry this shipment and the account's sender country. Adapters cache (v2: the whole
+   * method list; v3: per destination, weight and service point — each quote is a POST, which counts against
+   * the write budget), never longer than 10 minutes: method ids are volatile at SendCloud.
+   */
+  catalog(query: CatalogQuery): Promise<Catalog>;
+
+  /**
+   * Where a v2 method id points on this account's API: itself on v2, the v3 option (through
+   * `POST /compat/shipping-options`) on v3; null for an id that did not map. For moving rule sets to v3.
+   */
+  mapLegacyMethods(ids: readonly number[]): Promise<Map<number, MethodRef | null>>;
+
+  /**
+   * Announces one shipment synchronously. Never creates twice blindly: after a timeout, a lost answer, a 429
+   * or a 5xx it looks the shipment up by its external reference before trying again. A duplicate reference
+   * that SendCloud answers with the existing shipment is `announced`, `reconciled: true`.
+   */
+  announce(draft: ShipmentDraft): Promise<AnnounceOutcome>;
+
+  /**
+   * Announces again after a carrier refusal, with another method. v2 reuses the refused parcel (PUT); v3 needs
+   * a new shipment, so the draft carries a new external reference — the caller records it before calling.
+   */
+  reannounce(refused: Shipment, draft: ShipmentDraft): Promise<AnnounceOutcome>;
+
+  /** Announces many at once where the version can (v2 batch create); one outcome per external reference. */
+  announceMany(drafts: readonly ShipmentDraft[]): Promise<Map<string, AnnounceOutcome>>;
+
+  /** The shipment SendCloud holds for this external reference, if any. */
+  find(externalReference: string): Promise<Shipment | undefined>;
+
+  /** A parcel's label: A6 PDF or ZPL. */
+  label(parcelId: number, format: LabelFormat): Promise<Uint8Array>;
+
+  /** One parcel's label on A4 (PDF), at position 0–3 of the sheet. */
+  a4Label(parcelId: number, position: 0 | 1 | 2 | 3): Promise<Uint8Array>;
+
+  /** The account's default sender address (where returns go), or undefined when it has none. */
+  senderAddress(): Promise<Address | undefined>;
+
+  /** The carrier of a service point, or undefined when the point does not exist. */
+  servicePointCarrier(servicePointId: number): Promise<string | undefined>;
+
+  /** Every parcel updated since `since`, page by page (for accounts without webhooks). */
+  updatedSince(since: Date): AsyncGenerator<StatusUpdate[], void, undefined>;
+
+  /** The return portal link for an outbound parcel, or null when the account has none. */
+  returnPortalUrl(parcelId: number, shipmentId?: string): Promise<string | null>;
+
+  /**
+   * One page of the account's returns, newest first. `cursor` is the adapter's own (opaque to callers); v3
+   * needs a date window, which the adapter sets to the last `windowDays` (default 90).
+   */
+  returnsPage(
+    cursor?: string,
+    options?: { readonly windowDays?: number },
+  ): Promise<{ readonly returns: readonly SendcloudReturn[]; readonly next: string | null }>;
+
+  getReturn(id: number): Promise<SendcloudReturn>;
+}

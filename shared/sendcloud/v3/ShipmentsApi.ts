@@ -1,0 +1,189 @@
+import { endpoint, nextCursor } from '../endpoints';
+import { isSendcloudError, SendcloudHttpError, SendcloudRateLimitedError } from '../errors';
+import type { AnnounceOutcome, Shipment, StatusUpdate } from '../port';
+import { backoffDelay } from '../retry';
+import { parseBody, type SendcloudRequest, type SendcloudResponse, tryParseJson } from '../SendcloudHttp';
+import { describeErrors, errorDetails, isCarrierRefusal, v3ErrorFromResponse } from './errors';
+import { outcomeOf, toShipment } from './mapping';
+import {
+  CancelStatus,
+  ExistingShipment,
+  ReturnPortalUrl,
+  ShipmentEnvelope,
+  ShipmentList,
+  type Shipment as V3Shipment,
+} from './schemas';
+import { isOk, nextLink, type V3Http } from './V3Http';
+import type { ShipmentBody } from './wire';
+
+export type CancelOutcome = 'cancelled' | 'queued' | 'rejected' | 'not_found';
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const PAGE_SIZE = 100;
+/** The real 429 has no Retry-After; waiting less than this mostly buys another 429. */
+const MIN_RATE_LIMITED_BACKOFF_MS = 1_000;
+
+/** v3 Shipments API: synchronous announce that never creates twice blindly, lookups, cancel, lists. */
+export class ShipmentsApi {
+  readonly #http: V3Http;
+  readonly #base: string;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+
+  constructor(
+    http: V3Http,
+    options: {
+      readonly baseUrl: string;
+      readonly sleep: (ms: number) => Promise<void>;
+      readonly random: () => number;
+    },
+  ) {
+    this.#http = http;
+    this.#base = options.baseUrl;
+    this.#sleep = options.sleep;
+    this.#random = options.random;
+  }
+
+  /**
+   * `POST /shipments/announce`. After a timeout, a lost answer, a 429 or a 5xx the shipment is looked up by
+   * its `external_reference_id`, and only if SendCloud has none is it sent again (bounded, with backoff).
+   * A reused reference is answered 409 with the existing shipment: reconciled.
+   */
+  async announce(body: ShipmentBody): Promise<AnnounceOutcome> {
+    const request = {
+      method: 'POST',
+      url: endpoint(this.#base, '/shipments/announce'),
+      json: body,
+      retry: false,
+    } as const;
+    const { maxAttempts } = this.#http.retryPolicy;
+    for (let attempt = 1; ; attempt++) {
+      let failure: unknown;
+      try {
+        const response = await this.#http.send(request);
+        if (!RETRYABLE_STATUS.has(response.status)) return await this.#answered(request, response, body);
+        failure = v3ErrorFromResponse(request, response);
+      } catch (error) {
+        // Only a request that may not have arrived (timeout, network) is reconciled; anything else is final.
+        if (failure !== undefined || !isSendcloudError(error) || !error.retryable) throw error;
+        failure = error;
+      }
+      if (attempt >= maxAttempts) throw failure;
+      const existing = await this.find(body.external_reference_id);
+      if (existing) return outcomeOf(existing, true);
+      const backoff = backoffDelay(attempt, this.#http.retryPolicy, this.#random);
+      const rateLimited = failure instanceof SendcloudRateLimitedError;
+      await this.#sleep(rateLimited ? Math.max(backoff, MIN_RATE_LIMITED_BACKOFF_MS) : backoff);
+    }
+  }
+
+  async #answered(
+    request: SendcloudRequest,
+    response: SendcloudResponse,
+    body: ShipmentBody,
+  ): Promise<AnnounceOutcome> {
+    if (response.status === 201 || response.status === 200)
+      return outcomeOf(toShipment(parseBody(request, response, ShipmentEnvelope).data), false);
+    if (response.status === 409) {
+      const json = tryParseJson(response.body);
+      const existing = ExistingShipment.safeParse(json.ok ? json.value : undefined);
+      if (existing.success) return outcomeOf(toShipment(existing.data), true);
+      // The 409's body is not documented beyond "the associated object": ask for it instead.
+      const found = await this.find(body.external_reference_id);
+      if (found) return outcomeOf(found, true);
+      throw v3ErrorFromResponse(request, response);
+    }
+    if (response.status === 400 || response.status === 422) {
+      const details = errorDetails(response.body);
+      const reason = describeErrors(details);
+      return isCarrierRefusal(details)
+        ? { outcome: 'carrier_refused', reason }
+        : { outcome: 'rejected', reason };
+    }
+    throw v3ErrorFromResponse(request, response);
+  }
+
+  /** The shipment SendCloud holds for this external reference, if any. */
+  async find(externalReference: string): Promise<Shipment | undefined> {
+    const url = endpoint(this.#base, '/shipments', { external_reference_id: externalReference });
+    const { data } = await this.#http.json({ method: 'GET', url, retry: true }, ShipmentList);
+    // Only an exact match: a wrong shipment would be worse than sending again, which a 409 guards.
+    const match = data.find((s) => s.external_reference_id === externalReference);
+    return match ? toShipment(match) : undefined;
+  }
+
+  /** The shipment a parcel belongs to (`GET /shipments?ids=`, which filters by parcel ids). */
+  async findByParcel(parcelId: number): Promise<Shipment | undefined> {
+    const url = endpoint(this.#base, '/shipments', { ids: String(parcelId) });
+    const { data } = await this.#http.json({ method: 'GET', url, retry: true }, ShipmentList);
+    const match = data.find((s) => s.parcels.some((p) => p.id === parcelId));
+    return match ? toShipment(match) : undefined;
+  }
+
+  /** Pages of `GET /shipments?updated_after=`, following the `Link: rel="next"` cursor to the end. */
+  async *updatedSince(since: Date): AsyncGenerator<V3Shipment[], void, undefined> {
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const url = endpoint(this.#base, '/shipments', {
+        updated_after: since.toISOString(),
+        page_size: PAGE_SIZE,
+        cursor,
+      });
+      const request = { method: 'GET', url, retry: true } as const;
+      const response = await this.#http.send(request);
+      if (!isOk(response)) throw v3ErrorFromResponse(request, response);
+      yield parseBody(request, response, ShipmentList).data;
+      cursor = nextCursor(nextLink(response.headers), seen, url);
+    } while (cursor);
+  }
+
+  /** `POST /shipments/{id}/cancel`: every documented answer is an outcome. Not retried. */
+  async cancel(shipmentId: string): Promise<CancelOutcome> {
+    const request = {
+      method: 'POST',
+      url: endpoint(this.#base, `/shipments/${encodeURIComponent(shipmentId)}/cancel`),
+      retry: false,
+    } as const;
+    const response = await this.#http.send(request);
+    if (response.status === 200 || response.status === 202) {
+      parseBody(request, response, CancelStatus);
+      return response.status === 200 ? 'cancelled' : 'queued';
+    }
+    if (response.status === 404) return 'not_found';
+    if (response.status === 409) return 'rejected';
+    throw v3ErrorFromResponse(request, response);
+  }
+
+  /** `GET /shipments/{id}/return-portal-url`; null when no portal or brand is set up (404). */
+  async returnPortalUrl(shipmentId: string): Promise<string | null> {
+    const url = endpoint(this.#base, `/shipments/${encodeURIComponent(shipmentId)}/return-portal-url`);
+    try {
+      const { data } = await this.#http.json({ method: 'GET', url, retry: true }, ReturnPortalUrl);
+      return data.url || null;
+    } catch (error) {
+      if (error instanceof SendcloudHttpError && error.status === 404) return null;
+      throw error;
+    }
+  }
+}
+
+/** One status update per parcel of the page's shipments (parcels updated before `since` are left out). */
+export function statusUpdates(shipments: readonly V3Shipment[], since: Date): StatusUpdate[] {
+  return shipments.flatMap((wire) => {
+    const shipment = toShipment(wire);
+    return shipment.parcels.flatMap((parcel): StatusUpdate[] => {
+      const updatedAt = parcel.updatedAt ?? since.toISOString();
+      const at = Date.parse(updatedAt);
+      if (!Number.isNaN(at) && at < since.getTime()) return [];
+      return [
+        {
+          parcelId: parcel.id,
+          externalReference: shipment.externalReference,
+          status: parcel.status,
+          updatedAt: Number.isNaN(at) ? updatedAt : new Date(at).toISOString(),
+        },
+      ];
+    });
+  });
+}

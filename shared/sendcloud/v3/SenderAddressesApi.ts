@@ -71,9 +71,7 @@ export class SenderAddressesApi {
     // v3 marks no default sender address and documents no order: without a configured id (`senderAddressId`
     // in the account's credentials) the oldest address (lowest id) ships, the same one whatever the order.
     const chosen =
-      this.#id === undefined
-        ? [...data].sort((a, b) => a.id - b.id)[0]
-        : data.find((a) => a.id === this.#id);
+      this.#id === undefined ? [...data].sort((a, b) => a.id - b.id)[0] : data.find((a) => a.id === this.#id);
     return chosen ? { id: chosen.id, country: chosen.country_code, wire: chosen } : undefined;
   }
 

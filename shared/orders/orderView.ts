@@ -1,5 +1,5 @@
 import type { HistoryEntry } from '../store/TrackingStore';
-import type { OrderRecord } from './Order';
+import { methodRefOf, type OrderRecord } from './Order';
 
 /** What `GET /orders/{orderId}` shows: status, the routing decision and why, the parcel, label links. */
 export function orderView(order: OrderRecord, history: readonly HistoryEntry[] = []) {
@@ -36,7 +36,13 @@ export function orderView(order: OrderRecord, history: readonly HistoryEntry[] =
             sendcloudId: p.id,
             externalReference: p.externalReference,
             carrier: p.carrier,
-            shippingMethod: { id: p.shippingMethodId, name: p.shippingMethodName },
+            shippingMethod: {
+              id: p.api === 'v3' ? null : p.shippingMethodId,
+              ref: methodRefOf(p),
+              name: p.shippingMethodName,
+            },
+            api: p.api ?? 'v2',
+            ...(p.shipmentId ? { shipmentId: p.shipmentId } : {}),
             trackingNumber: p.trackingNumber,
             trackingUrl: p.trackingUrl,
             status: order.tracking

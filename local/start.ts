@@ -84,14 +84,15 @@ console.log(`
   ──────────────────────────────────────────────────
   HTTP API               ${stack.url}
   events                 ${stack.url}/_local/events     (also ${join(stateDir, 'events.jsonl')})
-  SendCloud              ${simulator ? `${simulator.baseUrl}   simulator (admin: ${simulator.url}/__sim/stats)` : 'REAL SendCloud'}
+  SendCloud              ${simulator ? `${simulator.url}/api/v3 (account default) · /api/v2 (account legacy)   simulator (admin: ${simulator.url}/__sim/stats)` : 'REAL SendCloud'}
   DynamoDB / SQS / S3    ${stack.endpoints.dynamodb} / ${stack.endpoints.sqs} / ${stack.endpoints.s3}
   state                  ${stateDir}   (npm start -- --fresh to reset)
   IAM and AWS limits     enforced as deployed (each function under its role from the synthesized template)
 `);
 if (simulator && process.argv.includes('--demo')) {
+  // The walk-through drives the v2 client, so it runs on the v2 account (`default` is v3-only).
   const client = new SendcloudClient({
-    credentials: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' },
+    credentials: { publicKey: 'sim-legacy-public-key', secretKey: 'sim-legacy-secret-key' },
     baseUrl: simulator.baseUrl,
     servicePointsBaseUrl: simulator.servicePointsBaseUrl,
   });
@@ -103,7 +104,8 @@ if (simulator && process.argv.includes('--demo')) {
 }
 console.log(`  Try the example order (README):
     curl -s -X POST ${stack.url}/orders -H 'content-type: application/json' -d @docs/examples/order.json
-    curl -s ${stack.url}/orders/WEB-10001
+    curl -s -X POST ${stack.url}/orders -H 'content-type: application/json' -d @docs/examples/order-legacy.json
+    curl -s ${stack.url}/orders/WEB-10001          (account default, API v3; WEB-10002: legacy, API v2)
     curl -s -o label.pdf ${stack.url}/orders/WEB-10001/label
     curl -s ${stack.url}/_local/events
   Ctrl-C stops.

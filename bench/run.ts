@@ -19,8 +19,11 @@ const { values } = parseArgs({
     orders: { type: 'string', default: '1000' },
     realtime: { type: 'string', default: '40' },
     webhooks: { type: 'string', default: '1000' },
+    /** The SendCloud API of the benchmarked account: v2 or v3. */
+    api: { type: 'string', default: 'v2' },
   },
 });
+const API = values.api === 'v3' ? 'v3' : 'v2';
 const N = Number(values.orders);
 const root = join(import.meta.dirname, '..');
 const example = JSON.parse(readFileSync(join(root, 'docs/examples/order.json'), 'utf8')) as Record<
@@ -99,6 +102,8 @@ async function simulatorProcess(): Promise<SimulatorHandle> {
       '80',
       '--write-latency',
       '250',
+      '--api',
+      API,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -378,7 +383,7 @@ const sampler = setInterval(() => {
 }, 500);
 const stateDir = mkdtempSync(join(tmpdir(), 'bench-'));
 console.log(
-  `sendcloud-bridge benchmark — ${N} end-of-day orders, SendCloud limits on, latency 80 ms GET / 250 ms write`,
+  `sendcloud-bridge benchmark — API ${API}, ${N} end-of-day orders, SendCloud limits on, latency 80 ms GET / 250 ms write`,
 );
 const sim = await simulatorProcess();
 const stack = await startLocalStack({
@@ -389,8 +394,9 @@ const stack = await startLocalStack({
     stateDir,
     sendcloud: {
       baseUrl: sim.baseUrl,
+      v3BaseUrl: `${sim.url}/api/v3`,
       servicePointsBaseUrl: sim.servicePointsBaseUrl,
-      accounts: { default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' } },
+      accounts: { default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key', api: API } },
     },
     logLevel: 'ERROR',
     requeue: { everyMs: 0 },
@@ -407,6 +413,7 @@ const results = {
     node: process.version,
     at: new Date().toISOString(),
   },
+  api: API,
   endOfDay: await endOfDay(stack, sim),
   peakRssMiB: 0,
   realtime: await realtime(stack),

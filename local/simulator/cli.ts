@@ -19,6 +19,8 @@ const { values } = parseArgs({
     'rate-limits': { type: 'string', default: '' },
     /** accept | reject | return-existing: how a reused external reference is answered. */
     'duplicate-external-reference': { type: 'string', default: 'reject' },
+    /** v2 | v3: the API the `default` account stands for (v3: its v2 creates are refused, as SendCloud does). */
+    api: { type: 'string', default: 'v2' },
   },
 });
 const duplicateExternalReference = z
@@ -38,6 +40,7 @@ const sim = await startSimulator({
       secretKey: 'sim-secret-key',
       webhookUrl: values['webhook-url'] ?? null,
       duplicateExternalReference,
+      api: z.enum(['v2', 'v3']).parse(values.api),
       ...(values['rate-limits'] ? { rateLimits } : {}),
     },
   ],

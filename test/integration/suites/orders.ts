@@ -452,6 +452,59 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         });
       });
 
+      it('a worker that crashes after a carrier refusal, and again after the fallback was announced: one live shipment, the fallback', async () => {
+        // Prepare: the first method is refused; the worker dies before it writes the refusal down, and the
+        // next one dies after SendCloud announced the fallback but before recording it.
+        await fetch(`${sim.url}/__sim/faults`, {
+          method: 'POST',
+          body: JSON.stringify({
+            method: 'POST',
+            path: CREATE_PATH,
+            kind: 'carrier_reject',
+            message: 'Service not available for this postal code',
+            count: 1,
+          }),
+        });
+        const { services, body } = await acceptedWithoutQueueing();
+        const crashes = { refusal: false, announced: false };
+        const crashingStore: OrderStore = {
+          ...bind(services.store),
+          update: async (key, changes, fence) => {
+            if (changes.refusedMethods && !crashes.refusal) {
+              crashes.refusal = true;
+              throw new Error('Lambda died before recording the refusal');
+            }
+            if (changes.status === 'announced' && !crashes.announced) {
+              crashes.announced = true;
+              throw new Error('Lambda died before recording the parcel');
+            }
+            return services.store.update(key, changes, fence);
+          },
+        };
+        const deps = { ...services.processDeps, store: crashingStore, lockMs: 50 };
+
+        // Act
+        await expect(processOrder(body, deps)).rejects.toThrow('before recording the refusal');
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        await expect(processOrder(body, deps)).rejects.toThrow('before recording the parcel');
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        const outcome = await processOrder(body, deps);
+
+        // Assess: the order has the fallback's parcel; SendCloud holds the refused attempt and one live one
+        expect(outcome).toBe('done');
+        const stored = await services.store.get(body);
+        expect(stored?.status).toBe('label_stored');
+        expect(stored?.parcel?.carrier).not.toBe('postnl');
+        expect(Object.keys(stored?.refusedMethods ?? {})).toHaveLength(1);
+        const ref = `webshop:${body.orderId}`;
+        if (api === 'v2') expect(await simCount(ref)).toBe(1);
+        else {
+          expect(await simCount(ref)).toBe(1);
+          expect(await simCount(`${ref}~1`)).toBe(1);
+          expect(stored?.parcel?.externalReference).toBe(`${ref}~1`);
+        }
+      });
+
       it('an order nothing can carry fails with the reason and an event', async () => {
         const body = order({ parcel: { weightGrams: 95_000 } });
         await post('/orders', body);

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { checkServicePoint } from '../shared/checkout';
+import { checkoutSourceFor, checkServicePoint } from '../shared/checkout';
 import { loadEnv } from '../shared/config';
 import { errorLogFields, json, jsonBody, scopedIdempotencyKey, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
@@ -32,7 +32,7 @@ const deps = {
   onUnpublished: (error: unknown) => logger.error('Order Rejected not published', errorLogFields(error)),
   check: (order: OrderRequest) =>
     checkServicePoint(order, {
-      client: (account) => services.sendcloudClients.forAccount(account, 'realtime'),
+      client: (account) => checkoutSourceFor(services.sendcloudClients, account, 'realtime'),
       cache: services.checkoutCache,
       rules: (account) => services.processDeps.rules.current(account),
     }),

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { checkServicePoint, problemsError } from '../shared/checkout';
+import { checkoutSourceFor, checkServicePoint, problemsError } from '../shared/checkout';
 import { loadEnv } from '../shared/config';
 import { errorLogFields, json, jsonBody, scopedIdempotencyKey, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
@@ -24,7 +24,7 @@ const deps = {
   },
 };
 const checkDeps = {
-  client: (account: string) => services.sendcloudClients.forAccount(account, 'realtime'),
+  client: (account: string) => checkoutSourceFor(services.sendcloudClients, account, 'realtime'),
   cache: services.checkoutCache,
   rules: (account: string) => services.processDeps.rules.current(account),
 };

@@ -6,6 +6,7 @@ import type {
   ServicePointSearchQuery,
   ShippingMethod,
 } from '../sendcloud';
+import type { Catalog, CatalogQuery } from '../sendcloud/port';
 
 /**
  * What checkout asks SendCloud, and nothing else: an account's `SendcloudClient` is one; `NOTHING_TO_OFFER`
@@ -22,5 +23,41 @@ export interface CheckoutSource {
   };
   readonly checkout: {
     deliveryOptions(configurationId: string, query: DeliveryOptionsQuery): Promise<DeliveryOptionsResponse>;
+  };
+  /**
+   * API v3 accounts: the catalogue for one shipment through the account's port (v3 shipping options), in
+   * place of v2's `shippingMethods` — an account opened after 13 April 2026 may have no v2 at all.
+   */
+  readonly catalogFor?: (query: CatalogQuery) => Promise<Catalog>;
+}
+
+/** Where checkout finds an account's SendCloud: its v2 client, and its port (v2 or v3). */
+export interface CheckoutClients {
+  forAccount(account: string, priority: 'checkout' | 'realtime'): Promise<CheckoutSource>;
+  port(
+    account: string,
+    priority: 'checkout' | 'realtime',
+  ): Promise<{ readonly version: 'v2' | 'v3'; catalog(query: CatalogQuery): Promise<Catalog> }>;
+}
+
+/**
+ * The account's checkout source: its v2 client, and for an API v3 account the catalogue through its port
+ * (service points stay on the v2 service-points host, which serves v3 accounts too).
+ */
+export async function checkoutSourceFor(
+  clients: CheckoutClients,
+  account: string,
+  priority: 'checkout' | 'realtime',
+): Promise<CheckoutSource> {
+  const [client, port] = await Promise.all([
+    clients.forAccount(account, priority),
+    clients.port(account, priority),
+  ]);
+  if (port.version === 'v2') return client;
+  return {
+    servicePoints: client.servicePoints,
+    checkout: client.checkout,
+    catalog: client.catalog,
+    catalogFor: (query) => port.catalog(query),
   };
 }

@@ -8,11 +8,24 @@ export interface Catalog {
   readonly fromCountry: string;
 }
 
-/** The account's outgoing methods and sender country, cached like every checkout lookup. */
+/**
+ * The account's outgoing methods and sender country, cached like every checkout lookup. A v3 account's
+ * catalogue is per shipment (shipping-option quotes), so it is asked for `shipment`'s destination and weight.
+ */
 export function catalogOf(
   account: string,
   deps: { readonly client: CheckoutSource; readonly cache: Lookups },
+  shipment: { readonly toCountry: string; readonly weightGrams: number },
 ) {
+  const { catalogFor } = deps.client;
+  if (catalogFor)
+    return deps.cache.get<Catalog>(
+      LookupCache.keyOf('options', [account, shipment.toCountry, String(shipment.weightGrams)]),
+      async () => {
+        const { methods, fromCountry } = await catalogFor(shipment);
+        return { methods: [...methods], fromCountry };
+      },
+    );
   // `methods`, not the former `catalog` key: entries cached before v3 hold v2 wire shapes
   return deps.cache.get<Catalog>(LookupCache.keyOf('methods', [account]), async () => {
     const [methods, senders] = await Promise.all([

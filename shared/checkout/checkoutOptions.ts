@@ -25,7 +25,10 @@ export async function fromCheckout(
   query: DeliveryOptionsParams,
   deps: DeliveryOptionsDeps,
 ): Promise<DeliveryOptionsAnswer> {
-  const catalog = await catalogOf(query.account, deps);
+  const catalog = await catalogOf(query.account, deps, {
+    toCountry: query.country,
+    weightGrams: query.weightGrams,
+  });
   const ask = {
     fromCountry: catalog.value.fromCountry,
     toCountry: query.country,
@@ -59,7 +62,7 @@ export async function fromCheckout(
         title: option.title,
         carrier: option.carrier.code,
         carrierName: option.carrier.name ?? carrierName(option.carrier.code),
-        shippingMethod: method ? { id: methodId, name: method.name } : null,
+        shippingMethod: method ? { id: methodId, ref: method.ref, name: method.name } : null,
         price: option.shipping_rate ? { amount: option.shipping_rate.value, currency: 'EUR' } : null,
         cutOff: option.cut_off_time ?? deps.schedule.cutOff,
         timeZone: deps.schedule.timeZone,

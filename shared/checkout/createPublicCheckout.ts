@@ -3,7 +3,7 @@ import type { ServiceEnv } from '../config';
 import { clientShareRule } from '../governor/ClientShare';
 import { DynamoClientShare } from '../governor/DynamoClientShare';
 import { MemoryClientShare } from '../governor/MemoryClientShare';
-import type { CheckoutSource } from './CheckoutSource';
+import { type CheckoutClients, checkoutSourceFor } from './CheckoutSource';
 import type { LookupCache } from './LookupCache';
 import { PublicCheckout } from './PublicCheckout';
 import { loadPublicCheckoutEnv } from './PublicCheckoutEnv';
@@ -12,9 +12,7 @@ import { loadPublicCheckoutEnv } from './PublicCheckoutEnv';
 export interface PublicCheckoutServices {
   readonly env: ServiceEnv;
   readonly checkoutCache: LookupCache;
-  readonly sendcloudClients: {
-    forAccount(account: string, priority: 'checkout'): Promise<CheckoutSource>;
-  };
+  readonly sendcloudClients: CheckoutClients;
   readonly directory: { document(): Promise<Readonly<Record<string, { readonly secretKey: string }>>> };
 }
 
@@ -38,7 +36,7 @@ export function createPublicCheckout(
   if (!tableName) throw new RangeError('TABLE_NAME is not set: the checkout functions need the table');
   return new PublicCheckout({
     accounts: services.env.ACCOUNTS,
-    client: (account) => services.sendcloudClients.forAccount(account, 'checkout'),
+    client: (account) => checkoutSourceFor(services.sendcloudClients, account, 'checkout'),
     cache,
     share:
       services.env.RATE_GOVERNOR === 'dynamodb'

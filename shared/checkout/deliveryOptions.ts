@@ -30,7 +30,12 @@ export interface DeliveryChoice {
   readonly title: string;
   readonly carrier: string;
   readonly carrierName: string;
-  readonly shippingMethod: { readonly id: number; readonly name: string } | null;
+  /** `id`: the v2 method id (null on v3); `ref`: the version-neutral reference. */
+  readonly shippingMethod: {
+    readonly id: number | null;
+    readonly ref: string;
+    readonly name: string;
+  } | null;
   readonly price: { readonly amount: string; readonly currency: 'EUR' } | null;
   /** Order before this local time (HH:MM, `timeZone`) to be handed over on `handoverDate`. */
   readonly cutOff: string;
@@ -42,6 +47,7 @@ export interface DeliveryChoice {
     readonly serviceLevel: ServiceLevel;
     readonly delivery: { readonly type: 'home' | 'service_point' };
     readonly shippingMethodId?: number;
+    readonly shippingMethod?: string;
   };
 }
 
@@ -75,7 +81,10 @@ export async function deliveryOptions(
 ): Promise<DeliveryOptionsAnswer> {
   const configuration = deps.checkoutConfiguration?.(query.account);
   if (configuration) return fromCheckout(configuration, query, deps);
-  const catalog = await catalogOf(query.account, deps);
+  const catalog = await catalogOf(query.account, deps, {
+    toCountry: query.country,
+    weightGrams: query.weightGrams,
+  });
   const rules = (await deps.rules(query.account)) ?? DEFAULT_RULES;
   const { methods, fromCountry } = catalog.value;
   const unavailable = deps.unavailable
@@ -162,12 +171,18 @@ function choice(
     title: type === 'service_point' ? `Pick up at a ${carrierName(candidate.carrier)} point` : TITLES[level],
     carrier: candidate.carrier,
     carrierName: carrierName(candidate.carrier),
-    shippingMethod: { id: Number(candidate.method), name: candidate.name },
+    shippingMethod: { id: candidate.methodId, ref: candidate.method, name: candidate.name },
     price: candidate.price === null ? null : { amount: candidate.price.toFixed(2), currency: 'EUR' },
     cutOff: deps.schedule.cutOff,
     timeZone: deps.schedule.timeZone,
     ...dates,
-    // checkout reads the v2 catalogue (README: what differs on v3), so the method is a v2 id
-    order: { serviceLevel: level, delivery: { type }, shippingMethodId: Number(candidate.method) },
+    // what POST /orders takes: a v2 method id, or a v3 shipping option reference
+    order: {
+      serviceLevel: level,
+      delivery: { type },
+      ...(candidate.methodId === null
+        ? { shippingMethod: candidate.method }
+        : { shippingMethodId: candidate.methodId }),
+    },
   };
 }

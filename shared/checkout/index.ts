@@ -1,4 +1,4 @@
-export type { CheckoutSource } from './CheckoutSource';
+export { type CheckoutClients, type CheckoutSource, checkoutSourceFor } from './CheckoutSource';
 export { type Catalog, carrierName, catalogOf } from './catalog';
 export { checkoutCacheControl, checkoutResponse } from './checkoutResponse';
 export { type ClientRequest, clientAddress, EDGE_TOKEN_HEADER, VIEWER_ADDRESS_HEADER } from './clientAddress';

@@ -2,13 +2,13 @@ import * as z from 'zod';
 import { orderSpecOf } from '../orders/acceptOrder';
 import type { OrderRequest } from '../orders/OrderRequest';
 import { DEFAULT_RULES, type RuleSet, route } from '../routing';
-import type { SendcloudClient } from '../sendcloud';
+import type { CheckoutSource } from './CheckoutSource';
 import { catalogOf } from './catalog';
 import { type LookupCache, UpstreamUnavailableError } from './LookupCache';
 import { getServicePoint } from './servicePoints';
 
 export interface ServicePointCheckDeps {
-  readonly client: (account: string) => Promise<SendcloudClient>;
+  readonly client: (account: string) => Promise<CheckoutSource>;
   readonly cache: LookupCache;
   readonly rules: (account: string) => Promise<RuleSet | undefined>;
 }
@@ -43,7 +43,13 @@ export async function checkServicePoint(
         },
       ];
     const carrier = point.value.carrier;
-    const { methods, fromCountry } = (await catalogOf(order.account, { client, cache: deps.cache })).value;
+    const { methods, fromCountry } = (
+      await catalogOf(
+        order.account,
+        { client, cache: deps.cache },
+        { toCountry: order.recipient.country, weightGrams: order.parcel.weightGrams },
+      )
+    ).value;
     if (order.shippingMethodId) {
       const method = methods.find((m) => m.legacyId === order.shippingMethodId);
       if (method && method.carrier !== carrier)

@@ -141,6 +141,7 @@
             ? { type: 'service_point', servicePointId: this.point.id }
             : { type: 'home' },
         ...(option.order.shippingMethodId ? { shippingMethodId: option.order.shippingMethodId } : {}),
+        ...(option.order.shippingMethod ? { shippingMethod: option.order.shippingMethod } : {}),
       };
       this.dispatchEvent(
         new CustomEvent('sendcloud-bridge-choice', {

@@ -223,6 +223,8 @@ export async function createReturn(
       },
     },
     returnPortalUrl: portal,
+    // v3 answers the create with the return's id (the shipment's id) but lists returns without one: keep it
+    ...(port.version === 'v3' ? { sendcloudReturnId: Number(shipment.id) } : {}),
     updatedAt: stored,
   };
   await deps.tracking.linkParcel(parcel.id, { account: order.account, ...key }, stored, { awaitScan: false });

@@ -63,7 +63,7 @@ export async function getReturn(
         if (!next) break;
         cursor = next;
       }
-      if (found) await deps.store.update(record, { sendcloudReturnId: found.id });
+      if (found?.id) await deps.store.update(record, { sendcloudReturnId: found.id });
     }
   }
   const history = parcelId === undefined ? [] : await deps.tracking.history(parcelId);

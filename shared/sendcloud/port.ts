@@ -152,7 +152,8 @@ export interface StatusUpdate {
 
 /** SendCloud's side of a return: its status and refund. */
 export interface SendcloudReturn {
-  readonly id: number;
+  /** SendCloud's return id; null when it was listed without one (v3 documents no id in its return objects). */
+  readonly id: number | null;
   readonly createdAt: string;
   readonly parcelId: number | null;
   readonly trackingNumber: string | null;

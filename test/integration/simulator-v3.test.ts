@@ -177,7 +177,7 @@ interface ShipmentJson {
 const dataOf = (call: Call) => call.json.data as ShipmentJson;
 
 describe('fidelity: every v3 answer validates against SendCloud v3 documents', () => {
-  it('shipments: announce, create, list, get, cancel — successes and errors', async () => {
+  it('shipments: announce, create, list, get, return portal, cancel — successes and errors', async () => {
     // Prepare
     const checks: Array<[SpecName, string, string, Call]> = [];
     const call = async (spec: SpecName, method: string, template: string, path: string, body?: unknown) => {
@@ -229,6 +229,13 @@ describe('fidelity: every v3 answer validates against SendCloud v3 documents', (
     await call('v3shipments', 'GET', '/shipments', '/shipments?external_reference_id=never-used');
     await call('v3shipments', 'GET', '/shipments/{id}', `/shipments/${id}`);
     await call('v3shipments', 'GET', '/shipments/{id}', '/shipments/00000000-0000-4000-8000-000000000000');
+    // (its 404 is in the shipments document only, not the merged one the error bodies are checked against)
+    await call(
+      'v3shipments',
+      'GET',
+      '/shipments/{id}/return-portal-url',
+      `/shipments/${id}/return-portal-url`,
+    );
     await call('v3shipments', 'POST', '/shipments/{id}/cancel', `/shipments/${id}/cancel`);
     await call('v3shipments', 'POST', '/shipments/{id}/cancel', `/shipments/${id}/cancel`);
     await call('v3shipments', 'POST', '/shipments/{id}/cancel', `/shipments/${dataOf(queued).id}/cancel`);
@@ -265,6 +272,7 @@ describe('fidelity: every v3 answer validates against SendCloud v3 documents', (
       'GET /shipments 404',
       'GET /shipments/{id} 200',
       'GET /shipments/{id} 404',
+      'GET /shipments/{id}/return-portal-url 200',
       'POST /shipments/{id}/cancel 202',
       'POST /shipments/{id}/cancel 409',
       'POST /shipments/{id}/cancel 200',

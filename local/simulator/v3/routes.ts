@@ -6,7 +6,7 @@ import { bulkDocuments, parcelDocument } from './documents';
 import { jsonApiError, notFound } from './errors';
 import { cancelReturn, getReturn, listReturns } from './returns';
 import { getSenderAddress, listSenderAddresses, parcelStatuses } from './senderAddresses';
-import { cancelShipment, getShipment, listShipments } from './shipments';
+import { cancelShipment, getShipment, listShipments, shipmentReturnPortalUrl } from './shipments';
 import { compatShippingOptions, shippingOptions } from './shippingOptions';
 
 /** Every v3 path the simulator answers, below `/api/v3`; a trailing slash is accepted as Django does. */
@@ -26,6 +26,7 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/shipments\/?$/, handlers: { GET: listShipments, POST: createShipmentAsync } },
   { pattern: /^\/shipments\/announce\/?$/, handlers: { POST: announceShipment } },
   { pattern: /^\/shipments\/([^/]+)\/cancel\/?$/, handlers: { POST: cancelShipment } },
+  { pattern: /^\/shipments\/([^/]+)\/return-portal-url\/?$/, handlers: { GET: shipmentReturnPortalUrl } },
   { pattern: /^\/shipments\/([^/]+)\/?$/, handlers: { GET: getShipment } },
   { pattern: /^\/parcels\/statuses\/?$/, handlers: { GET: parcelStatuses } },
   { pattern: /^\/parcels\/(\d+)\/documents\/([^/]+)\/?$/, handlers: { GET: parcelDocument } },

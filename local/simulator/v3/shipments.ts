@@ -96,6 +96,21 @@ export const getShipment: V3Handler = (ctx, req) => {
 };
 
 /**
+ * `GET /shipments/{id}/return-portal-url`: the v2 link of the shipment's first parcel (the account's brand
+ * portal), in v3's envelope; no brand is the documented 404.
+ */
+export const shipmentReturnPortalUrl: V3Handler = (ctx, req) => {
+  const shipment = shipmentById(ctx.sim, req.account.id, req.params[0] ?? '');
+  const parcel = shipment && isShipment(shipment) ? shipment.parcels[0] : undefined;
+  if (!parcel) return notFound();
+  const v2 = ctx.sim.returnPortalUrl(req.account, parcel.id);
+  const url = (v2.json as { url?: string | null } | undefined)?.url;
+  return v2.status === 200 && url
+    ? { status: 200, json: { data: { url } } }
+    : notFound('No return portal is configured for this shipment.');
+};
+
+/**
  * The v2 cancel rules (`Simulator.cancelParcel`, REFERENCE.md §2.7) applied to every parcel, answered in v3's
  * terms: queued → 202, cancelled → 200, rejected → 409. An unannounced or refused shipment is deleted (v2's
  * 410): v3 documents no 410, so that is a 200 saying so.

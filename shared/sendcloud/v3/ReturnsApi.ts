@@ -123,14 +123,17 @@ export class ReturnsApi {
     return toSendcloudReturn(await this.get(id), id);
   }
 
-  /** One page of returns created between `from` and `to`; `cursor` is SendCloud's. */
+  /**
+   * One page of returns created between `from` and `to`; `cursor` is SendCloud's. The dates go in whole
+   * seconds: `to` is rounded up, or a return created earlier in its last second would be left out.
+   */
   async page(
     window: { readonly from: number; readonly to: number },
     cursor?: string,
   ): Promise<{ readonly returns: readonly Return[]; readonly next: string | undefined; readonly url: URL }> {
     const url = endpoint(this.#base, '/returns', {
       from_date: returnsDate(window.from),
-      to_date: returnsDate(window.to),
+      to_date: returnsDate(Math.ceil(window.to / 1000) * 1000),
       page_size: PAGE_SIZE,
       cursor,
     });

@@ -106,7 +106,7 @@ export class ShipmentsApi {
   /** The shipment SendCloud holds for this external reference, if any. */
   async find(externalReference: string): Promise<Shipment | undefined> {
     const url = endpoint(this.#base, '/shipments', { external_reference_id: externalReference });
-    const { data } = await this.#http.json({ method: 'GET', url, retry: true }, ShipmentList);
+    const { data } = await this.#list(url);
     // Only an exact match: a wrong shipment would be worse than sending again, which a 409 guards.
     const match = data.find((s) => s.external_reference_id === externalReference);
     return match ? toShipment(match) : undefined;
@@ -115,7 +115,7 @@ export class ShipmentsApi {
   /** The shipment a parcel belongs to (`GET /shipments?ids=`, which filters by parcel ids). */
   async findByParcel(parcelId: number): Promise<Shipment | undefined> {
     const url = endpoint(this.#base, '/shipments', { ids: String(parcelId) });
-    const { data } = await this.#http.json({ method: 'GET', url, retry: true }, ShipmentList);
+    const { data } = await this.#list(url);
     const match = data.find((s) => s.parcels.some((p) => p.id === parcelId));
     return match ? toShipment(match) : undefined;
   }
@@ -130,12 +130,22 @@ export class ShipmentsApi {
         page_size: PAGE_SIZE,
         cursor,
       });
-      const request = { method: 'GET', url, retry: true } as const;
-      const response = await this.#http.send(request);
-      if (!isOk(response)) throw v3ErrorFromResponse(request, response);
-      yield parseBody(request, response, ShipmentList).data;
-      cursor = nextCursor(nextLink(response.headers), seen, url);
+      const page = await this.#list(url);
+      yield page.data;
+      cursor = nextCursor(page.next, seen, url);
     } while (cursor);
+  }
+
+  /**
+   * One page of `GET /shipments`. Its 200 declares `minItems: 1`: a query nothing matches is answered 404,
+   * which is read as an empty page. With a cursor a 404 is the documented "Invalid cursor", an error.
+   */
+  async #list(url: URL): Promise<{ readonly data: V3Shipment[]; readonly next: string | undefined }> {
+    const request = { method: 'GET', url, retry: true } as const;
+    const response = await this.#http.send(request);
+    if (response.status === 404 && !url.searchParams.has('cursor')) return { data: [], next: undefined };
+    if (!isOk(response)) throw v3ErrorFromResponse(request, response);
+    return { data: parseBody(request, response, ShipmentList).data, next: nextLink(response.headers) };
   }
 
   /** `POST /shipments/{id}/cancel`: every documented answer is an outcome. Not retried. */

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { Address } from '../draft';
 import { cursorOf } from '../endpoints';
-import { SendcloudContractError, SendcloudHttpError } from '../errors';
+import { SendcloudHttpError } from '../errors';
 import type {
   AnnounceOutcome,
   Catalog,
@@ -264,16 +264,8 @@ export class V3Port implements SendcloudPort {
       to: now,
     };
     const page = await this.returns.page(window, resumed?.cursor);
-    const returns = page.returns.map((ret, i) => {
-      if (ret.id === undefined)
-        throw new SendcloudContractError({
-          method: 'GET',
-          path: page.url.pathname,
-          status: 200,
-          issues: [{ path: `data.${i}.id`, message: 'a return without an id cannot be read again' }],
-        });
-      return toSendcloudReturn(ret, ret.id);
-    });
+    // The documented return object has no id: such a return is listed (by its parcel) with id null.
+    const returns = page.returns.map((ret) => toSendcloudReturn(ret, ret.id ?? null));
     const next = cursorOf(page.next);
     return { returns, next: next ? encodeCursor({ ...window, cursor: next }) : null };
   }

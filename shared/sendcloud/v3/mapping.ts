@@ -91,7 +91,7 @@ export function returnToShipment(
   };
 }
 
-export function toSendcloudReturn(ret: Return, id: number): SendcloudReturn {
+export function toSendcloudReturn(ret: Return, id: number | null): SendcloudReturn {
   const status = latestKnownStatus(ret);
   const cost = ret.label_cost;
   return {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SendcloudContractError } from '../../../../shared/sendcloud';
+import { SendcloudContractError, SendcloudHttpError } from '../../../../shared/sendcloud';
 import type { StatusUpdate } from '../../../../shared/sendcloud/port';
 import { statusFromLabel, statusFromV2, statusFromV3 } from '../../../../shared/sendcloud/v3';
 import { fixture } from '../../../helpers/fixtures';
@@ -93,6 +93,30 @@ describe('V3Port.updatedSince', () => {
     };
     await expect(read()).rejects.toBeInstanceOf(SendcloudContractError);
   });
+  it('a query nothing matches (404: the list declares minItems 1) is no pages, not an error', async () => {
+    server.on('GET', SHIPMENTS, {
+      status: 404,
+      json: { errors: [{ status: '404', code: 'not_found', detail: 'No shipments match the given query.' }] },
+    });
+    const { port } = portFor(server);
+    const pages: StatusUpdate[][] = [];
+    for await (const page of port.updatedSince(new Date(T0))) pages.push(page);
+    expect(pages).toEqual([]);
+  });
+
+  it('a 404 for a next page is the documented "Invalid cursor", an error', async () => {
+    server.sequence('GET', SHIPMENTS, [
+      { status: 200, json: { data: [shipmentJson()] }, headers: { link: link('gone') } },
+      { status: 404, json: { errors: [{ status: '404', code: 'not_found', detail: 'Invalid cursor' }] } },
+    ]);
+    const { port } = portFor(server);
+    const read = async () => {
+      for await (const _ of port.updatedSince(new Date(T0))) {
+        // drain
+      }
+    };
+    await expect(read()).rejects.toBeInstanceOf(SendcloudHttpError);
+  });
 });
 
 describe('V3Port.find', () => {
@@ -104,6 +128,16 @@ describe('V3Port.find', () => {
     const { port } = portFor(server);
     expect(await port.find('webshop:WEB-10001:1')).toMatchObject({ id: 'x', state: 'announced' });
     expect(await port.find('nothing')).toBeUndefined();
+  });
+
+  it('reads the 404 of a reference SendCloud has no shipment for as none', async () => {
+    server.on('GET', SHIPMENTS, {
+      status: 404,
+      json: { errors: [{ status: '404', code: 'not_found', detail: 'No shipments match the given query.' }] },
+    });
+    const { port } = portFor(server);
+    expect(await port.find('nothing')).toBeUndefined();
+    expect(await port.returnPortalUrl(12345)).toBeNull();
   });
 
   it('a 2xx that breaks the schema is a contract error', async () => {

@@ -178,6 +178,17 @@ describe('V3Port.returnsPage / getReturn', () => {
     });
   });
 
+  it('lists a return as the documents give it, without an id (id null), up to the end of this second', async () => {
+    const { id: _, ...documented } = returnJson();
+    server.on('GET', LIST, { status: 200, json: { data: [documented] } });
+    const { port, clock } = portFor(server);
+    clock.now = T0 + 400;
+    const { returns } = await port.returnsPage();
+    expect(returns).toMatchObject([{ id: null, parcelId: 67880 }]);
+    // whole seconds: a `to_date` of 00:00:00 would leave out a return created at 00:00:00.3
+    expect(server.requests[0]?.url.searchParams.get('to_date')).toBe('2030-01-01 00:00:01');
+  });
+
   it('refuses a cursor it did not make', async () => {
     const { port } = portFor(server);
     await expect(port.returnsPage('not-ours')).rejects.toThrow(RangeError);

@@ -99,7 +99,7 @@ export function openApiDocument(): Record<string, unknown> {
       title: 'sendcloud-bridge',
       version: '1.0.0',
       description:
-        'Orders in, SendCloud labels and tracking out. Weights in grams, dimensions in centimetres. Routes are IAM-authorised (SigV4) except the checkout routes (public, throttled, CORS) and the SendCloud webhook (HMAC).',
+        'Orders in, SendCloud labels and tracking out. Weights in grams, dimensions in centimetres. Routes are IAM-authorised (SigV4) except the checkout routes (public, throttled, CORS) and the SendCloud webhooks (HMAC; v3 event subscriptions: the connection’s auth).',
     },
     paths: withJsonOnly({
       '/orders': {
@@ -218,6 +218,23 @@ export function openApiDocument(): Record<string, unknown> {
             '200': { description: 'handled, or acknowledged (duplicates, unknown actions)' },
             '400': problem('not JSON'),
             '401': problem('unsigned or wrongly signed'),
+            '413': problem('over 256 KiB'),
+          },
+        },
+      },
+      '/webhooks/sendcloud/{account}/events': {
+        post: {
+          summary:
+            'SendCloud v3 event subscriptions (beta): parcels.event.created deliveries for the account',
+          description:
+            "Not IAM, not HMAC: authenticated by the account's `eventSubscription` credentials (bearer token, Basic, or an API-key header), as its SendCloud webhook connection sends them. A parcel event's phase/exception becomes a status on the same path as webhooks and polls.",
+          security: [],
+          parameters: [{ name: 'account', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'handled (applied, or a duplicate/older event kept in history only)' },
+            '202': { description: 'authenticated, nothing to apply: not a parcel event, or no status in it' },
+            '400': problem('not JSON'),
+            '401': problem('no eventSubscription for the account, or missing/wrong credentials'),
             '413': problem('over 256 KiB'),
           },
         },

@@ -4,12 +4,14 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { loadEnv } from '../shared/config';
 import { HttpError, json, jsonBody, toHttpResponse } from '../shared/http';
 import { observability } from '../shared/observability';
-import { DEFAULT_RULES, RuleSet } from '../shared/routing';
+import { DEFAULT_RULES, migrateToV3, RuleSet } from '../shared/routing';
 import { createServices } from '../shared/runtime/services';
 
 /**
  * GET /routing/rules/{account} — the account's rule set (or the default).
  * PUT /routing/rules/{account} — a new version; refused unless its version is higher than the current one.
+ * POST /routing/rules/{account}/v3-migration — the account's rules as they would read on API v3 (v2 method
+ * ids mapped to v3 options by SendCloud), with what did not map; stores nothing.
  */
 const services = createServices(loadEnv());
 const { logger } = observability('routing-rules');
@@ -22,6 +24,13 @@ async function routingRules(
     const account = event.pathParameters?.account ?? '';
     services.requireAccount(account);
     const rules = services.processDeps.rules;
+    if (event.requestContext.http.method === 'POST') {
+      const current = (await rules.current(account)) ?? DEFAULT_RULES;
+      // v3's compat lookup works for every account, also one still on v2 (that is when it is needed)
+      const port = await services.sendcloudClients.port(account, 'realtime', 'v3');
+      const migration = await migrateToV3(current, (ids) => port.mapLegacyMethods(ids));
+      return json(200, { account, ...migration });
+    }
     if (event.requestContext.http.method === 'GET') {
       const current = await rules.current(account);
       return json(200, { account, source: current ? 'account' : 'default', rules: current ?? DEFAULT_RULES });

@@ -7,12 +7,22 @@ import { header, json, rawBody } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
 import { createServices } from '../shared/runtime/services';
 import { SENDCLOUD_SIGNATURE_HEADER } from '../shared/sendcloud';
-import { plausibilityWindows, receiveWebhook, type WebhookAnswer } from '../shared/tracking';
+import {
+  EVENTS_ROUTE,
+  type EventAnswer,
+  plausibilityWindows,
+  receiveEvent,
+  receiveWebhook,
+  type WebhookAnswer,
+} from '../shared/tracking';
 
 /**
  * POST /webhooks/sendcloud[/{account}] — not IAM: SendCloud signs with `Sendcloud-Signature`, keyed with the
  * path's account's secret (the route without an account: see `webhookAccount`). Rejections say nothing that
  * helps an attacker; everything known is answered 200 quickly (SendCloud retries the rest).
+ *
+ * POST /webhooks/sendcloud/{account}/events — v3 event subscriptions (beta): authenticated by the account's
+ * `eventSubscription` credentials (bearer, basic or API-key header, as its SendCloud connection sends them).
  */
 const services = createServices(loadEnv());
 const { logger, metrics } = observability('sendcloud-webhook');
@@ -23,6 +33,7 @@ const deps = {
   clock: () => new Date(),
   secrets: (account: string) => services.directory.webhookSecrets(account),
   accounts: () => services.directory.accounts(),
+  eventAuth: (account: string) => services.directory.eventSubscriptionAuth(account),
   windows: plausibilityWindows(),
 };
 const REJECTION: Record<Extract<WebhookAnswer, { status: 400 | 401 | 413 }>['reason'], string> = {
@@ -43,12 +54,66 @@ const KNOWN_ACTIONS = new Set([
   'integration_credentials',
 ]);
 
+const EVENT_REJECTION: Record<Extract<EventAnswer, { status: 400 | 401 | 413 }>['reason'], string> = {
+  not_json: 'The body is not a SendCloud event.',
+  not_configured:
+    'Event subscriptions are not set up for this account: add eventSubscription to its SendCloud credentials.',
+  bad_credentials: 'Missing or invalid credentials for this account’s event subscription.',
+  too_large: 'Payload too large.',
+};
+
+async function sendcloudEvent(
+  account: string,
+  event: APIGatewayProxyEventV2,
+): Promise<APIGatewayProxyResultV2> {
+  const answer = await receiveEvent(
+    { account, rawBody: rawBody(event), header: (name) => header(event, name) },
+    deps,
+  );
+  if ('reason' in answer) {
+    metrics.addMetric('EventsRejected', MetricUnit.Count, 1);
+    logger.warn('event rejected', { account, reason: answer.reason });
+    return json(answer.status, { message: EVENT_REJECTION[answer.reason] });
+  }
+  if (answer.status === 202) {
+    metrics.addMetric('EventsIgnored', MetricUnit.Count, 1);
+    logger.info('event acknowledged, nothing to apply', {
+      account,
+      reason: answer.ignored,
+      ...(answer.eventType ? { eventType: answer.eventType } : {}),
+      ...(answer.problems ? { problems: answer.problems } : {}),
+    });
+    return json(202, { received: true, ignored: true, reason: answer.ignored });
+  }
+  const { outcome } = answer;
+  metrics.addMetric(outcome === 'applied' ? 'ParcelStatusApplied' : 'EventsIgnored', MetricUnit.Count, 1);
+  if (outcome === 'account_mismatch') {
+    metrics.addMetric('WebhookAccountMismatch', MetricUnit.Count, 1);
+    logger.warn('event for another account’s parcel ignored', {
+      parcelId: answer.parcelId,
+      account,
+      owningAccount: answer.owner,
+    });
+  }
+  if (outcome === 'implausible') {
+    metrics.addMetric('ParcelStatusImplausible', MetricUnit.Count, 1);
+    logger.warn('implausible status kept in history only', {
+      parcelId: answer.parcelId,
+      account,
+      implausible: answer.implausible,
+    });
+  }
+  return json(200, { received: true, outcome: outcome === 'account_mismatch' ? 'unknown_parcel' : outcome });
+}
+
 async function sendcloudWebhook(
   event: APIGatewayProxyEventV2,
   context: Context,
 ): Promise<APIGatewayProxyResultV2> {
   const routeAccount = event.pathParameters?.account;
   try {
+    if (event.routeKey === EVENTS_ROUTE && routeAccount !== undefined)
+      return await sendcloudEvent(routeAccount, event);
     const answer = await receiveWebhook(
       {
         account: routeAccount,

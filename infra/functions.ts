@@ -125,10 +125,18 @@ export const FUNCTIONS = {
     timeoutSeconds: 29,
   },
   'routing-rules': {
-    description: 'GET/PUT /routing/rules/{account}',
-    triggers: [iam('GET /routing/rules/{account}', 'PUT /routing/rules/{account}')],
-    uses: { table: 'readWrite' },
+    description: 'GET/PUT /routing/rules/{account}, POST /routing/rules/{account}/v3-migration',
+    triggers: [
+      iam(
+        'GET /routing/rules/{account}',
+        'PUT /routing/rules/{account}',
+        'POST /routing/rules/{account}/v3-migration',
+      ),
+    ],
+    // SendCloud only for the migration: `compat/shipping-options` maps v2 method ids to v3 options
+    uses: { table: 'readWrite', sendcloud: 'api' },
     settings: ['accounts'],
+    timeoutSeconds: 29,
   },
   'requeue-stuck-orders': {
     description: 'Every 5 min: queue orders pending for more than 10 min again',
@@ -147,11 +155,16 @@ export const FUNCTIONS = {
     timeoutSeconds: 60,
   },
   'sendcloud-webhook': {
-    description: 'POST /webhooks/sendcloud[/{account}] (HMAC-signed by SendCloud)',
+    description:
+      'POST /webhooks/sendcloud[/{account}] (HMAC-signed by SendCloud), POST /webhooks/sendcloud/{account}/events (v3 event subscriptions)',
     triggers: [
       {
         kind: 'http',
-        routes: ['POST /webhooks/sendcloud', 'POST /webhooks/sendcloud/{account}'],
+        routes: [
+          'POST /webhooks/sendcloud',
+          'POST /webhooks/sendcloud/{account}',
+          'POST /webhooks/sendcloud/{account}/events',
+        ],
         auth: 'signature',
       },
     ],

@@ -180,7 +180,8 @@ export class BridgeStack extends Stack {
       });
       if (auth === 'iam') continue;
       // SendCloud cannot sign with SigV4 and browsers cannot sign at all: these routes are open at the gateway,
-      // each throttled on its own. Webhooks are authenticated by their HMAC over the raw body; checkout routes
+      // each throttled on its own. Webhooks are authenticated by their HMAC over the raw body (v3 event subscriptions:
+      // by the bearer, basic or API-key credential the account configured, compared in constant time); checkout routes
       // are read-only and answer from the cache when SendCloud is slow.
       routeSettings[route] =
         auth === 'signature'
@@ -194,7 +195,7 @@ export class BridgeStack extends Stack {
           id: 'AwsSolutions-APIG4',
           reason:
             auth === 'signature'
-              ? 'SendCloud webhooks cannot use IAM; every delivery is authenticated by its HMAC-SHA256 signature.'
+              ? 'SendCloud webhooks cannot use IAM; every delivery is authenticated by its HMAC-SHA256 signature (v3 event subscriptions: by the credential the account configured, compared in constant time).'
               : 'Checkout pages call this from shoppers’ browsers, which cannot sign with IAM; read-only, throttled per route, no personal data.',
         });
     }

@@ -14,9 +14,68 @@ const key = (what: string) =>
       message: `${what} still holds the placeholder ${CREDENTIALS_PLACEHOLDER}: put the account's key from SendCloud (Settings → Integrations → Sendcloud API)`,
     });
 
+/** Headers an api_key connection cannot use: HTTP or the gateway sets them. */
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'cookie',
+  'user-agent',
+]);
+
+/** A value the account also sets on its SendCloud event-subscription connection (`auth_config`). */
+const connectionSecret = (what: string) =>
+  z
+    .string({ error: `${what} is required (a string)` })
+    .min(1, `${what} is empty`)
+    .refine((value) => value !== CREDENTIALS_PLACEHOLDER, {
+      message: `${what} still holds the placeholder ${CREDENTIALS_PLACEHOLDER}: put the value the account's SendCloud event-subscription connection sends (auth_config)`,
+    });
+
+/**
+ * How SendCloud's v3 event subscriptions (beta) authenticate to `POST /webhooks/sendcloud/{account}/events`: the
+ * `auth_type` of the account's webhook connection (REFERENCE.md §6.5) and the same values as its `auth_config`.
+ * `none` — the connection's fourth type — is not accepted: an open route would let anyone move parcels.
+ */
+export const EventSubscriptionAuth = z.discriminatedUnion(
+  'auth',
+  [
+    /** `Authorization: Bearer <token>` */
+    z.strictObject({ auth: z.literal('bearer'), token: connectionSecret('eventSubscription.token') }),
+    /** `Authorization: Basic base64(<username>:<password>)` */
+    z.strictObject({
+      auth: z.literal('basic'),
+      username: connectionSecret('eventSubscription.username').refine((value) => !value.includes(':'), {
+        message:
+          'eventSubscription.username cannot contain ":" (HTTP Basic separates it from the password with one)',
+      }),
+      password: connectionSecret('eventSubscription.password'),
+    }),
+    /** `<header>: <value>` (the connection's `header_name` and `api_key`) */
+    z.strictObject({
+      auth: z.literal('api_key'),
+      header: z
+        .string({ error: 'eventSubscription.header is required (the header name, e.g. "X-Api-Key")' })
+        .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'eventSubscription.header is not an HTTP header name')
+        .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), {
+          message:
+            'eventSubscription.header names a header HTTP or the gateway sets itself; use e.g. "X-Api-Key"',
+        }),
+      value: connectionSecret('eventSubscription.value'),
+    }),
+  ],
+  {
+    error:
+      'eventSubscription.auth is "bearer", "basic" or "api_key" (SendCloud\'s auth_type; "none" is refused)',
+  },
+);
+export type EventSubscriptionAuth = z.infer<typeof EventSubscriptionAuth>;
+
 /**
  * `{"<account>": {"publicKey", "secretKey", "api"?: "v2" | "v3", "auth"?: "basic" | "oauth2", "partnerId"?,
- * "webhookSecrets"?: [current, previous]}}`
+ * "webhookSecrets"?: [current, previous], "eventSubscription"?: EventSubscriptionAuth}}`
  */
 export const CredentialsDocument = z.record(
   z.string(),
@@ -35,6 +94,8 @@ export const CredentialsDocument = z.record(
     auth: z.enum(['basic', 'oauth2'], { error: 'auth is "basic" or "oauth2"' }).optional(),
     /** Keys SendCloud signs webhooks with, newest first; empty: the API secret key. */
     webhookSecrets: z.array(z.string().min(1)).optional(),
+    /** v3 event subscriptions (beta): how their deliveries authenticate; absent: the events route refuses all. */
+    eventSubscription: EventSubscriptionAuth.optional(),
   }),
 );
 export type CredentialsDocument = z.infer<typeof CredentialsDocument>;
@@ -113,6 +174,11 @@ class DocumentCredentials implements CredentialsSource {
     return entry.webhookSecrets && entry.webhookSecrets.length > 0 ? entry.webhookSecrets : [entry.secretKey];
   }
 
+  /** How the account's event-subscription deliveries authenticate; undefined: none accepted (unknown account too). */
+  async eventSubscriptionAuth(accountId: string): Promise<EventSubscriptionAuth | undefined> {
+    return (await this.document())[accountId]?.eventSubscription;
+  }
+
   async accounts(): Promise<string[]> {
     return Object.keys(await this.document());
   }
@@ -121,6 +187,7 @@ class DocumentCredentials implements CredentialsSource {
 export type AccountDirectory = CredentialsSource & {
   accounts(): Promise<string[]>;
   webhookSecrets(accountId: string): Promise<string[]>;
+  eventSubscriptionAuth(accountId: string): Promise<EventSubscriptionAuth | undefined>;
   document(): Promise<CredentialsDocument>;
 };
 

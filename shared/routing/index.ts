@@ -1,2 +1,3 @@
+export * from './migrateToV3';
 export * from './RuleSet';
 export * from './route';

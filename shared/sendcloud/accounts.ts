@@ -105,20 +105,22 @@ export class SendcloudClients {
    * The account's SendCloud behind the version-neutral port: v2 or v3 as its credentials say. Every use case
    * goes through this; `forAccount` (the v2 client) remains for what only v2 offers (checkout, cancel).
    */
-  port(accountId: string, priority: Priority = 'realtime'): Promise<SendcloudPort> {
-    const key = `${accountId}|${priority}`;
+  port(accountId: string, priority: Priority = 'realtime', api?: ApiVersion): Promise<SendcloudPort> {
+    const key = `${accountId}|${priority}|${api ?? ''}`;
     let port = this.#ports.get(key);
     if (!port) {
-      port = this.#buildPort(accountId, priority);
+      port = this.#buildPort(accountId, priority, api);
       this.#ports.set(key, port);
       port.catch(() => this.#ports.delete(key));
     }
     return port;
   }
 
-  async #buildPort(accountId: string, priority: Priority): Promise<SendcloudPort> {
+  /** `api` overrides the account's own choice (moving an account: v3's compat lookups before it switches). */
+  async #buildPort(accountId: string, priority: Priority, api?: ApiVersion): Promise<SendcloudPort> {
     const credentials = await this.#source.credentials(AccountId.parse(accountId));
-    if ((credentials.api ?? 'v3') === 'v2') return new V2Port(await this.forAccount(accountId, priority));
+    if ((api ?? credentials.api ?? 'v3') === 'v2')
+      return new V2Port(await this.forAccount(accountId, priority));
     const {
       rateLimits: _r,
       rateLimitsFor: _f,

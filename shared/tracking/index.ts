@@ -27,6 +27,14 @@ export {
   type StatusSighting,
 } from './plausibility';
 export { type PollResult, pollStatuses } from './pollStatuses';
+export {
+  EVENTS_ROUTE,
+  type EventAnswer,
+  MAX_EVENT_BYTES,
+  type ReceiveEventDeps,
+  receiveEvent,
+  v3CodeOfEvent,
+} from './receiveEvent';
 export { MAX_WEBHOOK_BYTES, type ReceiveDeps, receiveWebhook, type WebhookAnswer } from './receiveWebhook';
 export { canMoveOn, TERMINAL_EXITS } from './terminalTransitions';
 export { DEFAULT_ROUTE_ACCOUNT, webhookAccount } from './webhookAccount';

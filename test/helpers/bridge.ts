@@ -10,6 +10,7 @@ import {
 } from '../../local/simulator';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { type ServiceWiringOptions, serviceWiring } from '../../local/wiring';
+import type { EventSubscriptionAuth } from '../../shared/config';
 
 /** The SendCloud API versions every suite that matters runs over (an account on each). */
 export const API_VERSIONS = ['v2', 'v3'] as const;
@@ -37,6 +38,10 @@ export async function startBridge(
      * before 13 April 2026); suites that matter run over both (`API_VERSIONS`).
      */
     readonly api?: 'v2' | 'v3';
+    /** The `default` account's `eventSubscription` credentials (v3 event subscriptions); default none. */
+    readonly eventSubscription?: EventSubscriptionAuth;
+    /** `eventSubscription` credentials of `extraAccounts`, by account id; default none. */
+    readonly extraEventSubscriptions?: Readonly<Record<string, EventSubscriptionAuth>>;
   } = {},
 ): Promise<Bridge> {
   const stateDir = mkdtempSync(join(tmpdir(), 'bridge-'));
@@ -58,7 +63,12 @@ export async function startBridge(
         v3BaseUrl: `${sim.url}/api/v3`,
         servicePointsBaseUrl: sim.servicePointsBaseUrl,
         accounts: {
-          default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key', api },
+          default: {
+            publicKey: 'sim-public-key',
+            secretKey: 'sim-secret-key',
+            api,
+            ...(options.eventSubscription ? { eventSubscription: options.eventSubscription } : {}),
+          },
           ...Object.fromEntries(
             extra.map((a) => [
               a.id,
@@ -67,6 +77,9 @@ export async function startBridge(
                 secretKey: a.secretKey,
                 api: a.api ?? 'v2',
                 ...(a.webhookSecret ? { webhookSecrets: [a.webhookSecret] } : {}),
+                ...(options.extraEventSubscriptions?.[a.id]
+                  ? { eventSubscription: options.extraEventSubscriptions[a.id] }
+                  : {}),
               },
             ]),
           ),

@@ -23,7 +23,7 @@ export function endOfDaySuite(api: 'v2' | 'v3'): void {
     /** Where each API creates, for faults (below `/api/v2` or `/api/v3`). */
     const CREATE_PATH = api === 'v2' ? '^/parcels$' : '^/shipments/announce$';
     /** v3 makes one write per order (100 a minute): the big batch is smaller there, the path the same. */
-    const MANY = api === 'v2' ? 120 : 40;
+    const MANY = api === 'v2' ? 120 : 20;
     let sim: RunningSimulator;
     let stack: LocalStack;
     let bridge: Bridge;

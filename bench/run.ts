@@ -285,10 +285,17 @@ async function checkout(stack: LocalStack, sim: SimulatorHandle) {
   };
 }
 
-async function webhooks(stack: LocalStack, parcelIds: number[]) {
+async function webhooks(stack: LocalStack, sim: SimulatorHandle, parcelIds: number[]) {
   const total = Number(values.webhooks);
   const bodies: string[] = [];
   const base = Date.now();
+  // Deliveries as SendCloud sends them: the whole parcel (as the simulator holds it) with its new status.
+  const authorization = `Basic ${Buffer.from('sim-public-key:sim-secret-key').toString('base64')}`;
+  const parcels = new Map<number, Record<string, unknown>>();
+  for (const id of new Set(parcelIds)) {
+    const response = await fetch(`${sim.baseUrl}/parcels/${id}`, { headers: { authorization } });
+    parcels.set(id, ((await response.json()) as { parcel: Record<string, unknown> }).parcel);
+  }
   for (let i = 0; i < total; i++) {
     const parcelId = parcelIds[i % parcelIds.length] ?? 0;
     const step = Math.floor(i / parcelIds.length);
@@ -296,18 +303,15 @@ async function webhooks(stack: LocalStack, parcelIds: number[]) {
     const body = pythonJsonDumps({
       action: 'parcel_status_changed',
       timestamp: base + step * 1000,
-      parcel: {
-        id: parcelId,
-        status: { id: status, message: 'bench' },
-        external_reference: null,
-        date_updated: null,
-      },
+      parcel: { ...parcels.get(parcelId), status: { id: status, message: 'bench' } },
       carrier_status_change_timestamp: null,
     });
     bodies.push(body);
     if (i % 5 === 4) bodies.push(body); // every fifth delivery arrives twice
   }
   const latencies: number[] = [];
+  // Every answer is counted: a rate of rejections would be no figure at all.
+  const statuses: Record<string, number> = {};
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -315,7 +319,7 @@ async function webhooks(stack: LocalStack, parcelIds: number[]) {
       while (next < bodies.length) {
         const body = bodies[next++] ?? '';
         const t = performance.now();
-        await fetch(`${stack.url}/webhooks/sendcloud`, {
+        const response = await fetch(`${stack.url}/webhooks/sendcloud`, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
@@ -323,6 +327,8 @@ async function webhooks(stack: LocalStack, parcelIds: number[]) {
           },
           body,
         });
+        await response.arrayBuffer();
+        statuses[response.status] = (statuses[response.status] ?? 0) + 1;
         latencies.push(performance.now() - t);
       }
     }),
@@ -330,6 +336,10 @@ async function webhooks(stack: LocalStack, parcelIds: number[]) {
   const seconds = (performance.now() - started) / 1000;
   return {
     deliveries: bodies.length,
+    accepted: Object.entries(statuses)
+      .filter(([status]) => status.startsWith('2'))
+      .reduce((n, [, count]) => n + count, 0),
+    statuses: JSON.stringify(statuses),
     perSecond: Math.round(bodies.length / seconds),
     p50Ms: Math.round(percentile(latencies, 50)),
     p99Ms: Math.round(percentile(latencies, 99)),
@@ -419,10 +429,10 @@ const results = {
   endOfDay: await endOfDay(stack, sim),
   peakRssMiB: 0,
   realtime: await realtime(stack),
-  webhooks: { deliveries: 0, perSecond: 0, p50Ms: 0, p99Ms: 0 },
+  webhooks: { deliveries: 0, accepted: 0, statuses: '{}', perSecond: 0, p50Ms: 0, p99Ms: 0 },
   lambdas: [] as Array<{ function: string; bundleKiB: number; coldInitMs: number }>,
 };
-results.webhooks = await webhooks(stack, results.realtime.parcelIds);
+results.webhooks = await webhooks(stack, sim, results.realtime.parcelIds);
 const checkoutResults = await checkout(stack, sim);
 await stack.stop();
 await sim.stop();

@@ -9,6 +9,7 @@ import { DownloadLink, INLINE_MAX_BYTES, LINK_SECONDS } from '../shared/labels/h
 import {
   AcceptedResponse,
   BatchResponse,
+  CancelResponse,
   OrderRequest,
   OrderViewResponse,
   ProblemResponse,
@@ -148,6 +149,26 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/orders/{orderId}/cancel': {
+        post: {
+          summary: 'Cancel an order (its SendCloud label, so it is not billed)',
+          description:
+            'An order that has not reached SendCloud (accepted, or held for end of day) is cancelled here and nothing is sent; an end-of-day order cancelled before its batch is not shipped. An announced order is cancelled at SendCloud: at once (200), or queued (202 `cancellation_requested`; SendCloud completes it and tracking then shows `cancelled`). A repeat sends nothing and answers as before (`changed: false`). Publishes `Parcel Cancelled` once.',
+          parameters: [orderIdParam, channelParam],
+          responses: {
+            '200': { description: 'cancelled (now, or before: `changed: false`)', ...json(CancelResponse) },
+            '202': {
+              description: 'SendCloud queued the cancel (`cancellation_requested`); tracking completes it',
+              ...json(CancelResponse),
+            },
+            '400': problem('ambiguous orderId'),
+            '404': problem('no such order'),
+            '409': problem(
+              'CANCEL_TOO_LATE: SendCloud refused — handed over, delivered or past the carrier’s deadline (its reason in the message); NOTHING_TO_CANCEL: the order failed, it has no shipment; ORDER_BEING_ANNOUNCED: a worker is announcing it right now, try again in a few seconds',
+            ),
+          },
+        },
+      },
       '/orders/{orderId}/label': {
         get: {
           summary: 'The stored label',
@@ -171,7 +192,9 @@ export function openApiDocument(): Record<string, unknown> {
             '404': problem(
               'no such order, no label yet (or, for an end-of-day order, not before its batch), or a format this order was not printed in',
             ),
-            '409': problem('the order failed: the message says why (its failure code and reason)'),
+            '409': problem(
+              'ORDER_FAILED: the order failed, the message says why (its failure code and reason); ORDER_CANCELLED: the order was cancelled, its label must not be used',
+            ),
             '500': problem('a label this order recorded is missing from storage (logged as LabelMissing)'),
           },
         },

@@ -25,6 +25,12 @@ function labelledParcel(order: OrderRecord): OrderParcel {
       'ORDER_FAILED',
       `Order ${order.orderId} has no label: it failed (${order.failure?.code ?? 'no code'}: ${order.failure?.reason ?? 'no reason recorded'}). Send a corrected order with a new orderId.`,
     );
+  if (order.status === 'cancelled' || order.status === 'cancellation_requested')
+    throw new HttpError(
+      409,
+      'ORDER_CANCELLED',
+      `Order ${order.orderId} was cancelled (${order.status}); its label must not be used.`,
+    );
   if (order.status === 'ready')
     throw new HttpError(
       404,

@@ -107,6 +107,13 @@ export const FUNCTIONS = {
     triggers: [iam('GET /orders/{orderId}')],
     uses: { table: 'read' },
   },
+  'cancel-order': {
+    description: 'POST /orders/{orderId}/cancel',
+    triggers: [iam('POST /orders/{orderId}/cancel')],
+    // Claims an unannounced order like the worker does; asks SendCloud to cancel an announced one.
+    uses: { table: 'readWrite', events: true, sendcloud: 'api' },
+    timeoutSeconds: 29,
+  },
   'get-order-label': {
     description: 'GET /orders/{orderId}/label',
     triggers: [iam('GET /orders/{orderId}/label')],

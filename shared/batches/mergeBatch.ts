@@ -2,7 +2,7 @@ import { PDFDocument } from 'pdf-lib';
 import type { EventPublisher } from '../events';
 import type { LabelStore } from '../labels';
 import { mapLimit } from '../orders/mapLimit';
-import type { OrderRecord } from '../orders/Order';
+import { isCancelStatus, type OrderRecord } from '../orders/Order';
 import type { SendcloudPort } from '../sendcloud/port';
 import type { OrderStore } from '../store';
 import type { BatchFile, BatchRecord, BatchStore } from './Batch';
@@ -35,7 +35,9 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
     16,
     (member) => deps.store.get(member),
   );
-  for (const order of loaded) if (order?.parcel && order.labels?.a6) orders.push(order);
+  // An order cancelled before the merge leaves the batch's files.
+  for (const order of loaded)
+    if (order?.parcel && order.labels?.a6 && !isCancelStatus(order.status)) orders.push(order);
   const groups = new Map<string, OrderRecord[]>();
   for (const order of orders.sort((a, b) => (a.parcel?.id ?? 0) - (b.parcel?.id ?? 0))) {
     const split =
@@ -97,7 +99,7 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
   const now = deps.clock().toISOString();
   for (const order of orders)
     if (order.status === 'label_stored')
-      await deps.store.update(order, { status: 'shipped', updatedAt: now });
+      await deps.store.update(order, { status: 'shipped', updatedAt: now }, { status: ['label_stored'] });
   await deps.batches.complete(batchId, files, now);
   const failures = members
     .filter((m) => m.outcome === 'failed')

@@ -108,6 +108,23 @@ export const ParcelStuck = z.object({
   hoursWithoutScan: z.number().int().nonnegative(),
 });
 
+export const ParcelCancelled = z.object({
+  ...OrderRef,
+  status: z
+    .enum(['cancelled', 'cancellation_requested'])
+    .describe(
+      'cancellation_requested: SendCloud queued the cancel; `Parcel Status Changed` to cancelled follows when it completes',
+    ),
+  outcome: z
+    .enum(['cancelled', 'requested', 'already_cancelled', 'not_found', 'not_announced'])
+    .describe("SendCloud's answer, or not_announced: the order never reached SendCloud, nothing was sent"),
+  sentToSendcloud: z.boolean(),
+  parcelId: z.number().int().nullable().describe('null when the order never reached SendCloud'),
+  carrier: z.string().nullable(),
+  trackingNumber: z.string().nullable(),
+  cancelledAt: z.iso.datetime(),
+});
+
 export const BatchCompleted = z.object({
   batchId: z.string(),
   account: z.string(),
@@ -150,6 +167,7 @@ export const EVENT_SCHEMAS = {
   'Label Stored': LabelStored,
   'Parcel Status Changed': ParcelStatusChanged,
   'Parcel Stuck': ParcelStuck,
+  'Parcel Cancelled': ParcelCancelled,
   'Batch Completed': BatchCompleted,
   'Return Created': ReturnCreated,
 } as const;

@@ -5,6 +5,8 @@ import type { Delivery, OrderItem, Recipient, ServiceLevel } from './OrderReques
 /**
  * Where an order is in its life: `accepted` → `creating` → `announced` → `label_stored` (→ `shipped` when an
  * end-of-day batch hands it over), or `failed`. End-of-day orders wait as `ready` until their batch runs.
+ * `POST /orders/{orderId}/cancel` ends it as `cancelled`, or `cancellation_requested` while SendCloud
+ * completes a queued cancel (tracking then shows `cancelled`).
  */
 export const ORDER_STATUSES = [
   'ready',
@@ -14,8 +16,36 @@ export const ORDER_STATUSES = [
   'label_stored',
   'shipped',
   'failed',
+  'cancellation_requested',
+  'cancelled',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Statuses a cancel leaves an order in: nothing more is announced, labelled or batched for it. */
+export const CANCEL_STATUSES: ReadonlySet<OrderStatus> = new Set(['cancellation_requested', 'cancelled']);
+export const isCancelStatus = (status: OrderStatus): boolean => CANCEL_STATUSES.has(status);
+
+/**
+ * How a cancel ended: `cancelled` / `requested` / `already_cancelled` / `not_found` as SendCloud answered,
+ * `not_announced` when nothing had reached SendCloud (cancelled here, nothing sent).
+ */
+export const CANCEL_OUTCOMES = [
+  'cancelled',
+  'requested',
+  'already_cancelled',
+  'not_found',
+  'not_announced',
+] as const;
+export type CancelRecordOutcome = (typeof CANCEL_OUTCOMES)[number];
+
+export interface OrderCancellation {
+  readonly outcome: CancelRecordOutcome;
+  /** SendCloud's message, or ours when nothing was sent. */
+  readonly message: string;
+  /** Whether SendCloud was asked (false: the order never reached it). */
+  readonly sentToSendcloud: boolean;
+  readonly at: string;
+}
 
 export interface OrderKey {
   readonly channel: string;
@@ -113,6 +143,8 @@ export interface OrderRecord extends OrderKey {
   readonly parcel?: OrderParcel;
   readonly labels?: Readonly<Partial<Record<'a6' | 'zpl', StoredLabel>>>;
   readonly failure?: { readonly code: string; readonly reason: string; readonly at: string };
+  /** Set when the order was cancelled (`POST /orders/{orderId}/cancel`). */
+  readonly cancellation?: OrderCancellation;
   readonly enqueuedAt?: string;
   /** The end-of-day batch this order was shipped in. */
   readonly batchId?: string;

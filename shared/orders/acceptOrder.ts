@@ -2,7 +2,7 @@ import type { EventPublisher } from '../events';
 import type { OrderStore } from '../store';
 import { canonicalJson, sha256 } from './canonical';
 import { emitOnce } from './emitOnce';
-import { type OrderKey, type OrderRecord, type OrderSpec, orderKeyString } from './Order';
+import { isCancelStatus, type OrderKey, type OrderRecord, type OrderSpec, orderKeyString } from './Order';
 import type { OrderQueue } from './OrderQueue';
 import type { OrderRequest } from './OrderRequest';
 
@@ -89,6 +89,13 @@ export async function acceptOrder(
   };
   const result = await deps.store.create(record, { recipient: order.recipient, items: order.items });
   const stored = result.created ? result.order : result.existing;
+  // Shipping a cancelled order anew under the same id is not supported (yet): say so rather than a 202 that does nothing.
+  if (!result.created && isCancelStatus(result.existing.status)) {
+    return {
+      outcome: 'conflict',
+      message: `order ${orderKeyString(record)} was cancelled (${result.existing.status}); use a new orderId to ship it again`,
+    };
+  }
   if (!result.created && result.existing.bodyHash !== record.bodyHash) {
     return {
       outcome: 'conflict',

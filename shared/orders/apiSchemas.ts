@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { IMPLAUSIBILITIES } from '../tracking/plausibility';
+import { CANCEL_OUTCOMES, ORDER_STATUSES } from './Order';
 
 /** Response shapes of the orders API, for the OpenAPI document (requests use OrderRequest itself). */
 const Links = z.object({ self: z.string(), label: z.string() });
@@ -66,6 +67,35 @@ export const RoutingDecisionResponse = z.object({
   trace: Trace,
 });
 
+const Cancellation = z.object({
+  outcome: z
+    .enum(CANCEL_OUTCOMES)
+    .describe(
+      "SendCloud's answer (cancelled, requested: queued, completed later; already_cancelled; not_found: SendCloud no longer has it), or not_announced: nothing had reached SendCloud",
+    ),
+  message: z.string().describe("SendCloud's message, or ours when nothing was sent"),
+  sentToSendcloud: z.boolean(),
+  at: z.string(),
+});
+
+/** `POST /orders/{orderId}/cancel`: 200 (cancelled, also when it was before) or 202 (requested). */
+export const CancelResponse = z.object({
+  orderId: z.string(),
+  channel: z.string(),
+  account: z.string(),
+  status: z.enum(['cancelled', 'cancellation_requested']),
+  cancellation: Cancellation,
+  /** False when the order was already cancelled (or requested): an idempotent repeat. */
+  changed: z
+    .boolean()
+    .describe('false for a repeat: the order was cancelled (or requested) before, nothing was sent'),
+  parcel: z
+    .object({ sendcloudId: z.number().int(), trackingNumber: z.string(), carrier: z.string() })
+    .nullable()
+    .describe('the cancelled parcel; null when the order never reached SendCloud'),
+  links: z.object({ self: z.string() }),
+});
+
 export const OrderViewResponse = z.object({
   orderId: z.string(),
   channel: z.string(),
@@ -73,9 +103,9 @@ export const OrderViewResponse = z.object({
   status: z
     .string()
     .describe(
-      'processing status (accepted, creating, announced, label_stored, failed) until the parcel ships, then its tracking status',
+      'processing status (accepted, creating, announced, label_stored, failed) until the parcel ships, then its tracking status; `cancelled`, or `cancellation_requested` until tracking shows the cancel completed',
     ),
-  processing: z.enum(['ready', 'accepted', 'creating', 'announced', 'label_stored', 'shipped', 'failed']),
+  processing: z.enum(ORDER_STATUSES),
   createdAt: z.string(),
   updatedAt: z.string(),
   destination: z.string(),
@@ -132,6 +162,7 @@ export const OrderViewResponse = z.object({
     }),
   ),
   failure: z.object({ code: z.string(), reason: z.string(), at: z.string() }).nullable(),
+  cancellation: Cancellation.nullable().describe('set once the order was cancelled (POST …/cancel)'),
   returns: z
     .array(z.object({ returnId: z.string(), links: z.object({ self: z.string(), label: z.string() }) }))
     .describe('returns made for this order (POST /returns), oldest first'),

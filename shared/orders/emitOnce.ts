@@ -12,7 +12,11 @@ export async function emitOnce<T extends DetailType>(
   key: OrderKey,
   detailType: T,
   detail: EventDetail<T>,
-  deps: { readonly store: OrderStore; readonly events: EventPublisher; readonly clock: () => Date },
+  deps: {
+    readonly store: Pick<OrderStore, 'beginEmit' | 'endEmit'>;
+    readonly events: EventPublisher;
+    readonly clock: () => Date;
+  },
 ): Promise<void> {
   if (!(await deps.store.beginEmit(key, detailType, { now: deps.clock(), leaseMs: LEASE_MS }))) return;
   try {

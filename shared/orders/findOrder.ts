@@ -4,7 +4,7 @@ import type { OrderRecord } from './Order';
 
 /** The order for `/orders/{orderId}[?channel=]`; ambiguous ids need the channel. */
 export async function findOrder(
-  store: OrderStore,
+  store: Pick<OrderStore, 'get' | 'findByOrderId'>,
   orderId: string,
   channel: string | undefined,
 ): Promise<OrderRecord> {

@@ -1,6 +1,7 @@
 export * from './acceptBatch';
 export * from './acceptOrder';
 export * from './apiSchemas';
+export * from './cancelOrder';
 export * from './canonical';
 export * from './emitOnce';
 export * from './eventRefs';

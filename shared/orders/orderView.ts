@@ -1,5 +1,21 @@
 import type { HistoryEntry } from '../store/TrackingStore';
+import { hasCarrierScan } from '../tracking/normalizedStatus';
 import { methodRefOf, type OrderRecord } from './Order';
+
+/**
+ * The status an order shows: its processing status until the parcel ships, then its tracking status (the
+ * order follows its parcel). A cancelled order shows `cancelled` whatever tracking said before; one whose
+ * cancel SendCloud queued shows `cancellation_requested` until tracking moves on (1999/2001 → 2000 Cancelled,
+ * or 94 if the cancel failed).
+ */
+export function shownStatus(order: OrderRecord): string {
+  if (order.status === 'cancelled') return 'cancelled';
+  if (order.status === 'cancellation_requested')
+    return order.tracking && hasCarrierScan(order.tracking.status)
+      ? order.tracking.status
+      : 'cancellation_requested';
+  return order.tracking ? order.tracking.status : order.status;
+}
 
 /** What `GET /orders/{orderId}` shows: status, the routing decision and why, the parcel, label links. */
 export function orderView(order: OrderRecord, history: readonly HistoryEntry[] = []) {
@@ -11,7 +27,7 @@ export function orderView(order: OrderRecord, history: readonly HistoryEntry[] =
     channel: order.channel,
     account: order.account,
     /** Processing status until the parcel ships, then its tracking status (the order follows its parcel). */
-    status: order.tracking ? order.tracking.status : order.status,
+    status: shownStatus(order),
     processing: order.status,
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
@@ -77,6 +93,7 @@ export function orderView(order: OrderRecord, history: readonly HistoryEntry[] =
         ]
       : [],
     failure: order.failure ?? null,
+    cancellation: order.cancellation ?? null,
     returns: (order.returnIds ?? []).map((returnId) => ({
       returnId,
       links: {

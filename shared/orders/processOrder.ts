@@ -249,7 +249,11 @@ export async function recordShipment(
   order: OrderRecord,
   shipment: Shipment,
   routing: RoutingDecision | null,
-  deps: ProcessDeps,
+  deps: {
+    readonly store: Pick<OrderStore, 'update'>;
+    readonly tracking: Pick<TrackingStore, 'linkParcel'>;
+    readonly clock: () => Date;
+  },
   fence: { attempt: number },
   api: 'v2' | 'v3',
 ): Promise<OrderRecord | undefined> {
@@ -336,7 +340,8 @@ async function storeLabels(order: OrderRecord, deps: ProcessDeps): Promise<Order
   if ((deps.zplAccounts?.has(order.account) || order.batchId) && !labels.zpl)
     await store('zpl', await port.label(parcel.id, 'zpl'), 'application/zpl');
   const changes = { status: 'label_stored' as const, labels, updatedAt: deps.clock().toISOString() };
-  if (!(await deps.store.update(order, changes))) return undefined;
+  // Only an order still `announced`: one cancelled meanwhile stays cancelled.
+  if (!(await deps.store.update(order, changes, { status: ['announced'] }))) return undefined;
   return { ...order, ...changes };
 }
 

@@ -1,6 +1,7 @@
 import type { LabelStore } from '../labels';
 import { mapLimit } from '../orders/mapLimit';
 import type { OrderRecord } from '../orders/Order';
+import { shownStatus } from '../orders/orderView';
 import type { OrderStore } from '../store';
 
 export interface DailySummary {
@@ -73,7 +74,7 @@ export async function dailyReport(
       o.parcel?.carrier ?? '',
       o.parcel?.shippingMethodName ?? '',
       o.parcel?.trackingNumber ?? '',
-      o.tracking?.status ?? o.status,
+      shownStatus(o),
       o.failure?.reason ?? '',
       o.createdAt,
       o.labels?.a6?.storedAt ?? '',
@@ -91,7 +92,7 @@ export async function dailyReport(
     byCarrier: tally((o) => o.parcel?.carrier),
     byMethod: tally((o) => o.parcel?.shippingMethodName),
     byCountry: tally((o) => o.spec.toCountry),
-    statuses: tally((o) => o.tracking?.status ?? o.status),
+    statuses: tally((o) => shownStatus(o)),
     failures: tally((o) => o.failure?.reason),
     averageSecondsToLabel: seconds.length
       ? Math.round((seconds.reduce((a, b) => a + b, 0) / seconds.length) * 10) / 10

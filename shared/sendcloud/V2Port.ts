@@ -1,18 +1,23 @@
 import { type Address, type ParcelDraft, toParcelCreation } from './draft';
 import { SendcloudHttpError } from './errors';
-import type {
-  AnnounceOutcome,
-  Catalog,
-  CatalogMethod,
-  CatalogQuery,
-  LabelFormat,
-  MethodRef,
-  SendcloudPort,
-  SendcloudReturn,
-  Shipment,
-  ShipmentDraft,
-  StatusObservation,
-  StatusUpdate,
+import type { CancelResult } from './ParcelsApi';
+import {
+  type AnnounceOutcome,
+  type CancelOutcome,
+  type CancelTarget,
+  type Catalog,
+  type CatalogMethod,
+  type CatalogQuery,
+  combineCancelOutcomes,
+  isAlreadyCancelledMessage,
+  type LabelFormat,
+  type MethodRef,
+  type SendcloudPort,
+  type SendcloudReturn,
+  type Shipment,
+  type ShipmentDraft,
+  type StatusObservation,
+  type StatusUpdate,
 } from './port';
 import type { SendcloudClient } from './SendcloudClient';
 import type { Parcel, Return, ShippingMethod } from './schemas';
@@ -96,6 +101,27 @@ export const sendcloudReturnFromV2 = (r: Return): SendcloudReturn => ({
     typeof r.label_cost === 'number' ? { amount: r.label_cost, currency: r.label_currency ?? null } : null,
 });
 
+/**
+ * v2's cancel answers in the port's terms: 200 cancelled and 410 deleted (a parcel without a label) are
+ * cancelled, 202 queued is requested, 400 is "already being cancelled" or too late (SendCloud says which).
+ */
+export function cancelOutcomeFromV2(result: CancelResult): CancelOutcome {
+  switch (result.outcome) {
+    case 'cancelled':
+    case 'deleted':
+      return { outcome: 'cancelled', message: result.message };
+    case 'queued':
+      return { outcome: 'requested', message: result.message };
+    case 'rejected':
+      return {
+        outcome: isAlreadyCancelledMessage(result.message) ? 'already_cancelled' : 'too_late',
+        message: result.message,
+      };
+    case 'not_found':
+      return { outcome: 'not_found', message: result.message };
+  }
+}
+
 /** Our draft in v2's own draft form (a numeric method id). */
 export function toV2Draft(draft: ShipmentDraft): ParcelDraft {
   const methodId = Number(draft.method);
@@ -133,7 +159,7 @@ export class V2Port implements SendcloudPort {
     this.#clock = options.clock ?? Date.now;
   }
 
-  /** The v2 client underneath, for what the port does not cover yet (checkout, cancel). */
+  /** The v2 client underneath, for what the port does not cover yet (checkout). */
   get client(): SendcloudClient {
     return this.#client;
   }
@@ -220,6 +246,17 @@ export class V2Port implements SendcloudPort {
     const parcels = await this.#client.parcels.listAll({ externalReference });
     const own = parcels.filter((p) => p.external_reference === externalReference);
     return own.length > 0 ? shipmentFromV2(own) : undefined;
+  }
+
+  /** `POST /parcels/{id}/cancel` for each parcel, one after the other (return parcels alike). */
+  async cancel(target: CancelTarget): Promise<CancelOutcome> {
+    const ids = target.parcelIds.length > 0 ? target.parcelIds : [Number(target.id)];
+    const outcomes: CancelOutcome[] = [];
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id <= 0) throw new RangeError(`${id} is not a SendCloud parcel id`);
+      outcomes.push(cancelOutcomeFromV2(await this.#client.parcels.cancel(id)));
+    }
+    return combineCancelOutcomes(outcomes);
   }
 
   label(parcelId: number, format: LabelFormat): Promise<Uint8Array> {

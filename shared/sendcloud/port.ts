@@ -164,6 +164,43 @@ export interface SendcloudReturn {
   readonly labelCost: { readonly amount: number; readonly currency: string | null } | null;
 }
 
+/** What to cancel at SendCloud: one shipment (v2: its parcels; v3: the shipment, or a return). */
+export interface CancelTarget {
+  /** v2: the (first) parcel id as a string; v3: the shipment id, or SendCloud's return id for a return. */
+  readonly id: string;
+  /** The shipment's parcels (v2 cancels parcel by parcel). */
+  readonly parcelIds: readonly number[];
+  readonly isReturn?: boolean;
+}
+
+/**
+ * SendCloud's answer to a cancel, version-neutral: `cancelled` (now; v2 200 or 410 deleted, v3 200);
+ * `requested` (queued — SendCloud completes it later and tracking shows it: v2 202, v3 202); `too_late`
+ * (handed over, past the carrier's deadline, or otherwise not cancellable: v2 400, v3 409);
+ * `already_cancelled` (v2 400 / v3 409 "already being cancelled"); `not_found` (404). `message` is
+ * SendCloud's own.
+ */
+export interface CancelOutcome {
+  readonly outcome: 'cancelled' | 'requested' | 'too_late' | 'already_cancelled' | 'not_found';
+  readonly message: string;
+}
+
+/** SendCloud's refusal that says the shipment is already (being) cancelled, rather than too late. */
+export const isAlreadyCancelledMessage = (message: string): boolean =>
+  /already (being )?cancel/i.test(message);
+
+/**
+ * One outcome for the outcomes of a shipment's parcels: too late if any is (the others may be cancelled:
+ * SendCloud has no all-or-nothing cancel), else requested, cancelled, already cancelled, not found.
+ */
+export function combineCancelOutcomes(outcomes: readonly CancelOutcome[]): CancelOutcome {
+  for (const kind of ['too_late', 'requested', 'cancelled', 'already_cancelled'] as const) {
+    const found = outcomes.find((o) => o.outcome === kind);
+    if (found) return found;
+  }
+  return outcomes[0] ?? { outcome: 'not_found', message: 'no parcel to cancel' };
+}
+
 export interface SendcloudPort {
   readonly version: ApiVersion;
 
@@ -198,6 +235,13 @@ export interface SendcloudPort {
 
   /** The shipment SendCloud holds for this external reference, if any. */
   find(externalReference: string): Promise<Shipment | undefined>;
+
+  /**
+   * Cancels a shipment (its label, so it is not billed). Every documented answer is an outcome; anything
+   * else (5xx, timeouts) throws. Never retried blindly: a cancel that may have arrived is asked again by the
+   * caller, and SendCloud then answers `already_cancelled` or `requested`.
+   */
+  cancel(target: CancelTarget): Promise<CancelOutcome>;
 
   /** A parcel's label: A6 PDF or ZPL. */
   label(parcelId: number, format: LabelFormat): Promise<Uint8Array>;

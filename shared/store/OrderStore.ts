@@ -1,4 +1,4 @@
-import type { OrderKey, OrderRecipient, OrderRecord } from '../orders/Order';
+import type { OrderKey, OrderRecipient, OrderRecord, OrderStatus } from '../orders/Order';
 import type { RuleSet } from '../routing';
 
 export type CreateResult =
@@ -9,13 +9,21 @@ export type ClaimResult =
   | { readonly outcome: 'claimed'; readonly order: OrderRecord }
   /** Another worker holds it (its lock has not expired). */
   | { readonly outcome: 'busy'; readonly order: OrderRecord }
-  /** Past the point where claiming matters: announced, stored or failed. */
+  /** Past the point where claiming matters: announced, stored, failed or cancelled. */
   | { readonly outcome: 'settled'; readonly order: OrderRecord }
   | { readonly outcome: 'missing' };
 
 export type OrderChanges = Partial<
   Omit<OrderRecord, 'channel' | 'orderId' | 'account' | 'bodyHash' | 'createdAt'>
 >;
+
+/** What a conditional `update` requires of the stored order. */
+export interface UpdateFence {
+  /** Still held by this processing attempt. */
+  readonly attempt?: number;
+  /** Still in one of these statuses. */
+  readonly status?: readonly OrderStatus[];
+}
 
 /** Orders, their personal data, and what routing learns — behind conditional writes. */
 export interface OrderStore {
@@ -31,10 +39,11 @@ export interface OrderStore {
   /** Takes the order for processing: `accepted`, or `creating` with an expired lock. */
   claim(key: OrderKey, options: { readonly now: Date; readonly lockMs: number }): Promise<ClaimResult>;
   /**
-   * Applies changes if the order is still held by this attempt (a worker that lost its lock cannot write).
-   * Returns false when the fence refused the write.
+   * Applies changes if the order is still held by this attempt (a worker that lost its lock cannot write)
+   * and, with `status`, is still in one of these statuses (a cancel and a worker never overwrite each
+   * other). Returns false when the fence refused the write.
    */
-  update(key: OrderKey, changes: OrderChanges, fence?: { readonly attempt: number }): Promise<boolean>;
+  update(key: OrderKey, changes: OrderChanges, fence?: UpdateFence): Promise<boolean>;
   /** Every order an account received on a UTC day (`YYYY-MM-DD`). */
   createdOn(account: string, day: string): Promise<OrderKey[]>;
   /** An account's end-of-day orders waiting for their batch, accepted before `before`. */

@@ -2,6 +2,7 @@ import type { EventPublisher } from '../events';
 import { emitOnce } from '../orders/emitOnce';
 import { parcelRef } from '../orders/eventRefs';
 import { mapLimit } from '../orders/mapLimit';
+import { isCancelStatus } from '../orders/Order';
 import type { OrderStore, TrackingStore } from '../store';
 
 /** Announced parcels that no carrier has scanned after `afterHours`: one `Parcel Stuck` event each. */
@@ -23,7 +24,7 @@ export async function checkStuckParcels(
       const order = await deps.store.get(key);
       const ref = order ? parcelRef(order) : undefined;
       const p = order?.parcel;
-      if (!order || !ref || !p) return false;
+      if (!order || !ref || !p || isCancelStatus(order.status)) return false;
       await emitOnce(
         order,
         'Parcel Stuck',

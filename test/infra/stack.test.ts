@@ -95,6 +95,7 @@ describe('BridgeStack: orders', () => {
         ['GET /orders/{orderId}/label', 'AWS_IAM'],
         ['POST /orders', 'AWS_IAM'],
         ['POST /orders/batch', 'AWS_IAM'],
+        ['POST /orders/{orderId}/cancel', 'AWS_IAM'],
         ['POST /routing/explain', 'AWS_IAM'],
         ['GET /routing/rules/{account}', 'AWS_IAM'],
         ['PUT /routing/rules/{account}', 'AWS_IAM'],

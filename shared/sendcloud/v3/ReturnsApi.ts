@@ -3,7 +3,7 @@ import { isSendcloudError, type SendcloudErrorDetail } from '../errors';
 import type { AnnounceOutcome, SendcloudReturn } from '../port';
 import { backoffDelay } from '../retry';
 import { parseBody, type SendcloudRequest, type SendcloudResponse } from '../SendcloudHttp';
-import { describeErrors, errorDetails, isCarrierRefusal, v3ErrorFromResponse } from './errors';
+import { describeErrors, errorDetails, isCarrierRefusal, messageOf, v3ErrorFromResponse } from './errors';
 import { outcomeOf, returnParcelId, returnToShipment, toSendcloudReturn } from './mapping';
 import { type Return, ReturnCreated, ReturnList, Return as ReturnSchema } from './schemas';
 import type { V3Http } from './V3Http';
@@ -173,16 +173,22 @@ export class ReturnsApi {
   }
 
   /** `PATCH /returns/{id}/cancel` requests cancellation (202); 409 when the return is not cancellable. */
-  async cancel(id: number): Promise<'requested' | 'rejected' | 'not_found'> {
+  async cancel(
+    id: number,
+  ): Promise<{ readonly outcome: 'requested' | 'rejected' | 'not_found'; readonly message: string }> {
     const request = {
       method: 'PATCH',
       url: endpoint(this.#base, `/returns/${id}/cancel`),
       retry: false,
     } as const;
     const response = await this.#http.send(request);
-    if (response.status === 202) return 'requested';
-    if (response.status === 409) return 'rejected';
-    if (response.status === 404) return 'not_found';
+    const said = () => {
+      const details = errorDetails(response.body);
+      return messageOf(details) ?? `SendCloud answered ${response.status}`;
+    };
+    if (response.status === 202) return { outcome: 'requested', message: said() };
+    if (response.status === 409) return { outcome: 'rejected', message: said() };
+    if (response.status === 404) return { outcome: 'not_found', message: said() };
     throw v3ErrorFromResponse(request, response);
   }
 }

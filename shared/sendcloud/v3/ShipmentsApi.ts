@@ -3,7 +3,7 @@ import { isSendcloudError, SendcloudHttpError, SendcloudRateLimitedError } from 
 import type { AnnounceOutcome, Shipment, StatusUpdate } from '../port';
 import { backoffDelay } from '../retry';
 import { parseBody, type SendcloudRequest, type SendcloudResponse, tryParseJson } from '../SendcloudHttp';
-import { describeErrors, errorDetails, isCarrierRefusal, v3ErrorFromResponse } from './errors';
+import { describeErrors, errorDetails, isCarrierRefusal, messageOf, v3ErrorFromResponse } from './errors';
 import { outcomeOf, toShipment } from './mapping';
 import {
   CancelStatus,
@@ -148,8 +148,11 @@ export class ShipmentsApi {
     return { data: parseBody(request, response, ShipmentList).data, next: nextLink(response.headers) };
   }
 
-  /** `POST /shipments/{id}/cancel`: every documented answer is an outcome. Not retried. */
-  async cancel(shipmentId: string): Promise<CancelOutcome> {
+  /**
+   * `POST /shipments/{id}/cancel`: every documented answer is an outcome, with SendCloud's message (the
+   * 409's `detail`: "already being cancelled", past the 42 days, delivered). Not retried.
+   */
+  async cancel(shipmentId: string): Promise<{ readonly outcome: CancelOutcome; readonly message: string }> {
     const request = {
       method: 'POST',
       url: endpoint(this.#base, `/shipments/${encodeURIComponent(shipmentId)}/cancel`),
@@ -157,11 +160,16 @@ export class ShipmentsApi {
     } as const;
     const response = await this.#http.send(request);
     if (response.status === 200 || response.status === 202) {
-      parseBody(request, response, CancelStatus);
-      return response.status === 200 ? 'cancelled' : 'queued';
+      const { data } = parseBody(request, response, CancelStatus);
+      return { outcome: response.status === 200 ? 'cancelled' : 'queued', message: data.message };
     }
-    if (response.status === 404) return 'not_found';
-    if (response.status === 409) return 'rejected';
+    if (response.status === 404 || response.status === 409) {
+      const details = errorDetails(response.body);
+      return {
+        outcome: response.status === 404 ? 'not_found' : 'rejected',
+        message: messageOf(details) ?? `SendCloud answered ${response.status}`,
+      };
+    }
     throw v3ErrorFromResponse(request, response);
   }
 

@@ -2,17 +2,20 @@ import * as z from 'zod';
 import type { Address } from '../draft';
 import { cursorOf } from '../endpoints';
 import { SendcloudHttpError } from '../errors';
-import type {
-  AnnounceOutcome,
-  Catalog,
-  CatalogQuery,
-  LabelFormat,
-  MethodRef,
-  SendcloudPort,
-  SendcloudReturn,
-  Shipment,
-  ShipmentDraft,
-  StatusUpdate,
+import {
+  type AnnounceOutcome,
+  type CancelOutcome,
+  type CancelTarget,
+  type Catalog,
+  type CatalogQuery,
+  isAlreadyCancelledMessage,
+  type LabelFormat,
+  type MethodRef,
+  type SendcloudPort,
+  type SendcloudReturn,
+  type Shipment,
+  type ShipmentDraft,
+  type StatusUpdate,
 } from '../port';
 import { type RateLimiter, sleep as realSleep, SlidingWindowRateLimiter } from '../RateLimiter';
 import type { RetryPolicy } from '../retry';
@@ -169,25 +172,52 @@ export class V3Port implements SendcloudPort {
     if (refused.externalReference !== null && draft.externalReference === refused.externalReference)
       throw new RangeError('on v3 a re-announce is a new shipment: the draft needs a new external reference');
     if (refused.state === 'announced' || refused.state === 'unannounced') {
-      if (!(await this.cancel(refused, draft.isReturn === true)))
+      if (!(await this.#withdraw(refused, draft.isReturn === true)))
         return {
           outcome: 'rejected',
           reason: `shipment ${refused.id} is still live and could not be cancelled; a second one was not announced`,
         };
     } else if (refused.state === 'refused') {
-      await this.cancel(refused, draft.isReturn === true).catch(() => false);
+      await this.#withdraw(refused, draft.isReturn === true).catch(() => false);
     }
     return this.announce(draft);
   }
 
   /** True when SendCloud cancelled (or queued the cancellation of) the shipment, or no longer has it. */
-  async cancel(shipment: Shipment, isReturn = false): Promise<boolean> {
-    if (isReturn) {
-      const returnId = Number(shipment.id);
+  async #withdraw(shipment: Shipment, isReturn: boolean): Promise<boolean> {
+    const { outcome } = await this.cancel({
+      id: shipment.id,
+      parcelIds: shipment.parcels.map((p) => p.id),
+      isReturn,
+    });
+    // "Already being cancelled" may still fail at the carrier: not proof that it is gone.
+    return outcome === 'cancelled' || outcome === 'requested' || outcome === 'not_found';
+  }
+
+  /**
+   * `POST /shipments/{id}/cancel` (a return: `PATCH /returns/{id}/cancel`, always a request). 200 is
+   * cancelled (the simulator's "deleted" for a shipment without a label too), 202 requested, 404 not found,
+   * 409 already cancelled or too late — SendCloud's `detail` says which.
+   */
+  async cancel(target: CancelTarget): Promise<CancelOutcome> {
+    if (target.isReturn) {
+      const returnId = Number(target.id);
       if (!Number.isInteger(returnId)) throw new RangeError('a return shipment id is the numeric return id');
-      return (await this.returns.cancel(returnId)) !== 'rejected';
+      const { outcome, message } = await this.returns.cancel(returnId);
+      return outcome === 'rejected'
+        ? { outcome: isAlreadyCancelledMessage(message) ? 'already_cancelled' : 'too_late', message }
+        : { outcome, message };
     }
-    return (await this.shipments.cancel(shipment.id)) !== 'rejected';
+    const { outcome, message } = await this.shipments.cancel(target.id);
+    switch (outcome) {
+      case 'cancelled':
+      case 'not_found':
+        return { outcome, message };
+      case 'queued':
+        return { outcome: 'requested', message };
+      case 'rejected':
+        return { outcome: isAlreadyCancelledMessage(message) ? 'already_cancelled' : 'too_late', message };
+    }
   }
 
   /**

@@ -44,6 +44,12 @@ export function describeErrors(details: readonly SendcloudErrorDetail[]): string
   return truncate(parts.filter(Boolean).join('; ') || 'no details given');
 }
 
+/** What SendCloud said, as one sentence for a caller (`detail`s, or codes); undefined when it said nothing. */
+export function messageOf(details: readonly SendcloudErrorDetail[]): string | undefined {
+  const said = details.map((d) => d.detail ?? d.code).filter((text): text is string => Boolean(text));
+  return said.length > 0 ? truncate(said.join('; ')) : undefined;
+}
+
 /** The carrier refused (as opposed to SendCloud refusing our data). */
 export function isCarrierRefusal(details: readonly SendcloudErrorDetail[]): boolean {
   return details.some(

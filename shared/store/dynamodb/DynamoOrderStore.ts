@@ -8,14 +8,26 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OrderKey, OrderRecipient, OrderRecord } from '../../orders/Order';
-import type { ClaimResult, CreateResult, OrderChanges, OrderStore } from '../OrderStore';
+import type { ClaimResult, CreateResult, OrderChanges, OrderStore, UpdateFence } from '../OrderStore';
 import { orderPk, PENDING_SHARDS, pendingShard, readyShard } from './tables';
 
 const ORDER = 'ORDER';
 const RECIPIENT = 'RECIPIENT';
-const SETTLED = new Set(['announced', 'label_stored', 'shipped', 'failed']);
-/** Orders the worker is done with; an `announced` one still needs its label, so it stays in the sweep. */
-const FINAL = new Set(['label_stored', 'shipped', 'failed']);
+const SETTLED = new Set([
+  'announced',
+  'label_stored',
+  'shipped',
+  'failed',
+  'cancellation_requested',
+  'cancelled',
+]);
+/**
+ * Orders the worker is done with; an `announced` one still needs its label, so it stays in the sweep. They
+ * leave the sparse pending index (and a cancelled end-of-day order the ready index, which shares it).
+ */
+const FINAL = new Set(['label_stored', 'shipped', 'failed', 'cancellation_requested', 'cancelled']);
+/** Cancelled orders also leave the index of parcels awaiting a first scan (no `Parcel Stuck` for them). */
+const CANCELLED = new Set(['cancellation_requested', 'cancelled']);
 /** Orders whose worker still needs the recipient. */
 const UNSHIPPED = new Set(['ready', 'accepted', 'creating']);
 
@@ -191,7 +203,7 @@ export class DynamoOrderStore implements OrderStore {
     }
   }
 
-  async update(key: OrderKey, changes: OrderChanges, fence?: { readonly attempt: number }): Promise<boolean> {
+  async update(key: OrderKey, changes: OrderChanges, fence?: UpdateFence): Promise<boolean> {
     const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
@@ -201,18 +213,31 @@ export class DynamoOrderStore implements OrderStore {
       return `#f${i} = :v${i}`;
     });
     let condition = 'attribute_exists(pk)';
-    if (fence) {
+    if (fence?.attempt !== undefined) {
       names['#attempt'] = 'attempt';
       values[':attempt'] = fence.attempt;
       condition += ' AND #attempt = :attempt';
     }
+    if (fence?.status) {
+      if (fence.status.length === 0) return false;
+      names['#fenceStatus'] = 'status';
+      const allowed = fence.status.map((status, i) => {
+        values[`:fs${i}`] = status;
+        return `:fs${i}`;
+      });
+      condition += ` AND #fenceStatus IN (${allowed.join(', ')})`;
+    }
+    const removes = [
+      ...(changes.status && FINAL.has(changes.status) ? ['gsi2pk', 'gsi2sk'] : []),
+      ...(changes.status && CANCELLED.has(changes.status) ? ['gsi3pk', 'gsi3sk'] : []),
+    ];
     try {
       await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: orderPk(key.channel, key.orderId), sk: ORDER },
           // Final orders leave the sparse pending index.
-          UpdateExpression: `SET ${sets.join(', ')}${changes.status && FINAL.has(changes.status) ? ' REMOVE gsi2pk, gsi2sk' : ''}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

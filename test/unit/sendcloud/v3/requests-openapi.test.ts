@@ -142,7 +142,8 @@ beforeAll(async () => {
     // reading every page is the point
   }
   await port.returnPortalUrl(383707309);
-  await port.cancel(await mustFind(port), false);
+  const found = await mustFind(port);
+  await port.cancel({ id: found.id, parcelIds: found.parcels.map((p) => p.id) });
   await port.returns.cancel(12345);
   await port.returnsPage(undefined, { windowDays: 30 });
   await port.getReturn(12345);

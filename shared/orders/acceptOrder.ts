@@ -27,14 +27,17 @@ export type AcceptOutcome =
 
 export const bodyHashOf = (order: OrderRequest): string => sha256(canonicalJson(order));
 
-export function acceptedBody(key: OrderKey & { account: string; status?: string }): AcceptedBody {
+/** The answer to an accepted order: `ready` when it waits for the end-of-day batch, else `accepted`. */
+export function acceptedBody(
+  key: OrderKey & { account: string; status: 'accepted' | 'ready' },
+): AcceptedBody {
   const q = `?channel=${encodeURIComponent(key.channel)}`;
   const id = encodeURIComponent(key.orderId);
   return {
     orderId: key.orderId,
     channel: key.channel,
     account: key.account,
-    status: 'accepted',
+    status: key.status,
     links: { self: `/orders/${id}${q}`, label: `/orders/${id}/label${q}` },
   };
 }
@@ -123,5 +126,11 @@ export async function acceptOrder(
       deps,
     );
   }
-  return { outcome: 'accepted', body: acceptedBody(stored), created: result.created };
+  // The same answer every time: what the order was accepted as, whatever it has become since.
+  const acceptedAs = order.dispatch === 'end_of_day' ? 'ready' : 'accepted';
+  return {
+    outcome: 'accepted',
+    body: acceptedBody({ ...stored, status: acceptedAs }),
+    created: result.created,
+  };
 }

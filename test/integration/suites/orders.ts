@@ -169,6 +169,15 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         expect(eventsFor(body.orderId as string)).toHaveLength(3);
       });
 
+      it('answers an end-of-day order as ready (held for its batch), and its repeat alike', async () => {
+        const body = order({ dispatch: 'end_of_day' });
+        const first = await post('/orders', body);
+        expect(first.status).toBe(202);
+        expect(await first.json()).toMatchObject({ orderId: body.orderId, status: 'ready' });
+        expect(await (await post('/orders', body)).json()).toMatchObject({ status: 'ready' });
+        expect(await simCount(`webshop:${body.orderId}`)).toBe(0);
+      });
+
       it('answers 409 for the same order with different content, and for a reused Idempotency-Key', async () => {
         const body = order();
         expect((await post('/orders', body)).status).toBe(202);

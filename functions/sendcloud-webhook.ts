@@ -86,16 +86,39 @@ async function sendcloudEvent(
     return json(202, { received: true, ignored: true, reason: answer.ignored });
   }
   const { outcome } = answer;
-  metrics.addMetric(outcome === 'applied' ? 'ParcelStatusApplied' : 'EventsIgnored', MetricUnit.Count, 1);
-  if (outcome === 'account_mismatch') {
+  reportApplied('event', account, answer);
+  return json(200, { received: true, outcome: outcome === 'account_mismatch' ? 'unknown_parcel' : outcome });
+}
+
+/** Metrics and warnings for a status that went through `applyStatus`: webhooks and events alike. */
+function reportApplied(
+  kind: 'webhook' | 'event',
+  account: string,
+  answer: {
+    readonly outcome: string;
+    readonly parcelId?: number;
+    readonly owner?: string;
+    readonly implausible?: unknown;
+  },
+): void {
+  metrics.addMetric(
+    answer.outcome === 'applied'
+      ? 'ParcelStatusApplied'
+      : kind === 'webhook'
+        ? 'WebhooksIgnored'
+        : 'EventsIgnored',
+    MetricUnit.Count,
+    1,
+  );
+  if (answer.outcome === 'account_mismatch') {
     metrics.addMetric('WebhookAccountMismatch', MetricUnit.Count, 1);
-    logger.warn('event for another account’s parcel ignored', {
+    logger.warn(`${kind} for another account’s parcel ignored`, {
       parcelId: answer.parcelId,
       account,
       owningAccount: answer.owner,
     });
   }
-  if (outcome === 'implausible') {
+  if (answer.outcome === 'implausible') {
     metrics.addMetric('ParcelStatusImplausible', MetricUnit.Count, 1);
     logger.warn('implausible status kept in history only', {
       parcelId: answer.parcelId,
@@ -103,7 +126,6 @@ async function sendcloudEvent(
       implausible: answer.implausible,
     });
   }
-  return json(200, { received: true, outcome: outcome === 'account_mismatch' ? 'unknown_parcel' : outcome });
 }
 
 async function sendcloudWebhook(
@@ -128,23 +150,7 @@ async function sendcloudWebhook(
       return json(answer.status, { message: REJECTION[answer.reason] });
     }
     const { account, outcome } = answer;
-    metrics.addMetric(outcome === 'applied' ? 'ParcelStatusApplied' : 'WebhooksIgnored', MetricUnit.Count, 1);
-    if (outcome === 'account_mismatch') {
-      metrics.addMetric('WebhookAccountMismatch', MetricUnit.Count, 1);
-      logger.warn('webhook for another account’s parcel ignored', {
-        parcelId: answer.parcelId,
-        account,
-        owningAccount: answer.owner,
-      });
-    }
-    if (outcome === 'implausible') {
-      metrics.addMetric('ParcelStatusImplausible', MetricUnit.Count, 1);
-      logger.warn('implausible status kept in history only', {
-        parcelId: answer.parcelId,
-        account,
-        implausible: answer.implausible,
-      });
-    }
+    reportApplied('webhook', account, answer);
     if (outcome === 'acknowledged' && !KNOWN_ACTIONS.has(answer.action))
       logger.info('unknown webhook action acknowledged', { account, action: answer.action });
     // To the sender another account's parcel looks like one we do not know: no hint whose it is.

@@ -5,6 +5,7 @@ import { DEFAULT_RULES, route } from '../../shared/routing';
 import { SendcloudClient } from '../../shared/sendcloud';
 import { catalogMethodFromV2 } from '../../shared/sendcloud/V2Port';
 import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
+import { until as waitUntil } from '../helpers/until';
 
 /**
  * Checkout on the local wiring, through the real handlers, against the simulator (v2 endpoints for every
@@ -62,15 +63,9 @@ const post = async <T>(path: string, body: unknown, headers: Record<string, stri
   });
   return { status: response.status, body: (await response.json()) as T };
 };
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(value).slice(0, 300)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** These waits run longer than the default. */
+const until = <T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20000) =>
+  waitUntil(read, ok, timeoutMs);
 
 interface PointsAnswer {
   servicePoints: Array<{

@@ -5,6 +5,7 @@ import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
+import { until } from '../helpers/until';
 
 /**
  * SendCloud v3 event subscriptions (beta) into the local stack: `parcels.event.created` deliveries on
@@ -81,16 +82,6 @@ describe('v3 event subscriptions (beta)', () => {
         (e) =>
           e.detail as { status: string; sendcloudStatus: { id: number }; source: string; occurredAt: string },
       );
-
-  async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(value).slice(0, 300)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 
   let n = 0;
   async function shippedOrder(): Promise<{ orderId: string; parcelId: number }> {

@@ -14,6 +14,7 @@ import { type OrderRecord, OrderRequest, orderSpecOf } from '../../shared/orders
 import { createServices } from '../../shared/runtime/services';
 import { DynamoOrderStore } from '../../shared/store';
 import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
+import { until } from '../helpers/until';
 
 /**
  * Issue 12's attacks on the local wiring, each shown to do no harm now: cross-site requests, input that used
@@ -62,16 +63,6 @@ async function storedItemsWith(marker: string): Promise<unknown[]> {
   for await (const page of paginateScan({ client: db }, { TableName: LOCAL_NAMES.table }))
     for (const item of page.Items ?? []) if (JSON.stringify(item).includes(marker)) found.push(item);
   return found;
-}
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(value).slice(0, 300)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 interface View {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../../local/simulator';
 import type { LocalStack } from '../../../local/stack';
 import { type Bridge, exampleOrder, startBridge } from '../../helpers/bridge';
+import { until as waitUntil } from '../../helpers/until';
 
 /**
  * Returns on the local wiring, through the real handlers, against the simulator — for an account on API v2
@@ -50,19 +51,9 @@ export function returnsSuite(api: 'v2' | 'v3'): void {
       });
       return { status: response.status, body: (await response.json()) as T };
     };
-    async function until<T>(
-      read: () => Promise<T>,
-      ok: (value: T) => boolean,
-      timeoutMs = 20_000,
-    ): Promise<T> {
-      const end = Date.now() + timeoutMs;
-      for (;;) {
-        const value = await read();
-        if (ok(value)) return value;
-        if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(value).slice(0, 300)}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    /** These waits run longer than the default. */
+    const until = <T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20000) =>
+      waitUntil(read, ok, timeoutMs);
 
     interface ReturnAnswer {
       returnId: string;

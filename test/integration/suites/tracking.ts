@@ -11,6 +11,7 @@ import { formatSendcloudDate, pythonJsonDumps, signSendcloudPayload } from '../.
 import { orderPk } from '../../../shared/store';
 import { checkStuckParcels } from '../../../shared/tracking';
 import { type Bridge, exampleOrder, startBridge } from '../../helpers/bridge';
+import { until } from '../../helpers/until';
 
 /**
  * Tracking on the local wiring: the simulator's signed webhooks and the poller, through the real handlers — for
@@ -91,20 +92,6 @@ export function trackingSuite(api: 'v2' | 'v3'): void {
         headers: { 'content-type': 'application/json', ...headers },
         body,
       });
-
-    async function until<T>(
-      read: () => Promise<T>,
-      ok: (value: T) => boolean,
-      timeoutMs = 15_000,
-    ): Promise<T> {
-      const end = Date.now() + timeoutMs;
-      for (;;) {
-        const value = await read();
-        if (ok(value)) return value;
-        if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(value).slice(0, 300)}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
 
     let n = 0;
     async function shippedOrder(account = 'default'): Promise<{ orderId: string; parcelId: number }> {

@@ -75,6 +75,7 @@ export type EventSubscriptionAuth = z.infer<typeof EventSubscriptionAuth>;
 
 /**
  * `{"<account>": {"publicKey", "secretKey", "api"?: "v2" | "v3", "auth"?: "basic" | "oauth2", "partnerId"?,
+ * "senderAddressId"?, "integrationId"?,
  * "webhookSecrets"?: [current, previous], "eventSubscription"?: EventSubscriptionAuth}}`
  */
 export const CredentialsDocument = z.record(
@@ -90,6 +91,16 @@ export const CredentialsDocument = z.record(
     api: z.enum(['v2', 'v3'], { error: 'api is "v2" or "v3"' }).optional(),
     /** v3 only: the sender address to ship from (v3 marks no default; else the oldest, lowest id). */
     senderAddressId: z.number().int().positive().optional(),
+    /**
+     * v3 only: the id of the account's SendCloud API integration (Settings → Integrations). With it,
+     * end-of-day and `POST /orders/batch` go through the Orders API (a few writes for many labels); without,
+     * one synchronous announce per order.
+     */
+    integrationId: z
+      .number({ error: 'integrationId is a number (the SendCloud API integration id)' })
+      .int()
+      .positive()
+      .optional(),
     /** v3 only: `basic` (default) or `oauth2` (client credentials with the same keys). */
     auth: z.enum(['basic', 'oauth2'], { error: 'auth is "basic" or "oauth2"' }).optional(),
     /** Keys SendCloud signs webhooks with, newest first; empty: the API secret key. */

@@ -1,5 +1,6 @@
 import { route } from '../routing';
-import type { SendcloudPort } from '../sendcloud/port';
+import type { AnnounceOutcome, SendcloudPort } from '../sendcloud/port';
+import { V3AnnounceManyError } from '../sendcloud/v3/errors';
 import type { ClaimResult } from '../store';
 import { mapLimit } from './mapLimit';
 import type { OrderKey, OrderRecord } from './Order';
@@ -16,9 +17,10 @@ import {
 } from './processOrder';
 
 /**
- * Orders from `POST /orders/batch`: fresh ones are announced together (v2: one batch call with per-parcel
- * results; v3: one synchronous announce each, a few at a time), the rest — retried attempts, carrier refusals — go through the single-order path, which
- * reconciles and falls back. Returns one outcome per key.
+ * Orders from `POST /orders/batch` and end-of-day groups: fresh ones are announced together (v2: one batch
+ * call with per-parcel results; v3: the Orders API where the account has an integration, else one
+ * synchronous announce each, a few at a time), the rest — retried attempts, carrier refusals — go through the
+ * single-order path, which reconciles and falls back. Returns one outcome per key.
  */
 export async function processBatch(
   account: string,
@@ -118,7 +120,10 @@ async function createTogether(
     });
   }
   if (planned.length === 0) return results;
-  const byReference = await port.announceMany(planned.map((p) => p.draft));
+  const byReference = await announceAll(
+    port,
+    planned.map((p) => p.draft),
+  );
   // Recording and label downloads run a few at a time: SendCloud's latency, not its budget, would bound them.
   const settled = await mapLimit(
     planned,
@@ -149,6 +154,22 @@ async function createTogether(
   );
   results.push(...settled);
   return results;
+}
+
+/**
+ * `announceMany`, keeping what it reached when some announcements end in an error: those orders are left to
+ * the retry (each is found by its reference then), the others are recorded now rather than announced again.
+ */
+async function announceAll(
+  port: SendcloudPort,
+  drafts: readonly ReturnType<typeof toDraft>[],
+): Promise<ReadonlyMap<string, AnnounceOutcome>> {
+  try {
+    return await port.announceMany(drafts);
+  } catch (error) {
+    if (error instanceof V3AnnounceManyError && error.outcomes.size > 0) return error.outcomes;
+    throw error;
+  }
 }
 
 const id = (key: OrderKey) => `${key.channel}/${key.orderId}`;

@@ -27,6 +27,8 @@ export interface AccountCredentials extends SendcloudCredentials {
   readonly auth?: 'basic' | 'oauth2' | undefined;
   /** v3: the sender address to ship from; default the account's oldest. */
   readonly senderAddressId?: number | undefined;
+  /** v3: the account's API integration; with it, batches go through the Orders API. */
+  readonly integrationId?: number | undefined;
 }
 
 /** Where credentials come from: a secret store in AWS, a local file or memory in tests. */
@@ -139,6 +141,7 @@ export class SendcloudClients {
       },
       partnerId: credentials.partnerId,
       ...(credentials.senderAddressId ? { senderAddressId: credentials.senderAddressId } : {}),
+      ...(credentials.integrationId ? { integrationId: credentials.integrationId } : {}),
       // v2 and v3 calls of one account share its budget: SendCloud counts them together.
       rateLimiter: this.#limiterOf(accountId, priority),
     });
@@ -151,6 +154,7 @@ export class SendcloudClients {
       api: _api,
       auth: _auth,
       senderAddressId: _sender,
+      integrationId: _integration,
       ...credentials
     } = await this.#source.credentials(AccountId.parse(accountId));
     return new SendcloudClient({

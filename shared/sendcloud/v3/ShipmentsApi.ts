@@ -112,6 +112,41 @@ export class ShipmentsApi {
     return match ? toShipment(match) : undefined;
   }
 
+  /**
+   * Every shipment SendCloud holds under this `order_number` (exact matches only), newest first. The Orders
+   * API path gives its orders our reference as order number, since the shipments it makes carry no external
+   * reference that the documents promise.
+   */
+  async findByOrderNumber(orderNumber: string): Promise<Shipment[]> {
+    const url = endpoint(this.#base, '/shipments', { order_number: orderNumber });
+    const { data } = await this.#list(url);
+    return data
+      .filter((s) => s.order_number === orderNumber)
+      .map(toShipment)
+      .sort((a, b) => newestFirst(a.id, b.id));
+  }
+
+  /** One page of `GET /shipments?ids=` (at most 100 ids); empty when nothing matches. */
+  async list(filter: { readonly ids: readonly string[] }): Promise<V3Shipment[]> {
+    if (filter.ids.length < 1 || filter.ids.length > PAGE_SIZE)
+      throw new RangeError(`between 1 and ${PAGE_SIZE} ids are needed, got ${filter.ids.length}`);
+    const url = endpoint(this.#base, '/shipments', { ids: filter.ids.join(','), page_size: PAGE_SIZE });
+    return (await this.#list(url)).data;
+  }
+
+  /** `GET /shipments/{id}`; undefined for a 404. */
+  async get(shipmentId: string): Promise<V3Shipment | undefined> {
+    const request = {
+      method: 'GET',
+      url: endpoint(this.#base, `/shipments/${encodeURIComponent(shipmentId)}`),
+      retry: true,
+    } as const;
+    const response = await this.#http.send(request);
+    if (response.status === 404) return undefined;
+    if (!isOk(response)) throw v3ErrorFromResponse(request, response);
+    return parseBody(request, response, ShipmentEnvelope).data;
+  }
+
   /** The shipment a parcel belongs to (`GET /shipments?ids=`, which filters by parcel ids). */
   async findByParcel(parcelId: number): Promise<Shipment | undefined> {
     const url = endpoint(this.#base, '/shipments', { ids: String(parcelId) });
@@ -121,12 +156,16 @@ export class ShipmentsApi {
   }
 
   /** Pages of `GET /shipments?updated_after=`, following the `Link: rel="next"` cursor to the end. */
-  async *updatedSince(since: Date): AsyncGenerator<V3Shipment[], void, undefined> {
+  async *updatedSince(
+    since: Date,
+    filter: { readonly integrationId?: number } = {},
+  ): AsyncGenerator<V3Shipment[], void, undefined> {
     const seen = new Set<string>();
     let cursor: string | undefined;
     do {
       const url = endpoint(this.#base, '/shipments', {
         updated_after: since.toISOString(),
+        ...(filter.integrationId === undefined ? {} : { integration_id: filter.integrationId }),
         page_size: PAGE_SIZE,
         cursor,
       });
@@ -204,4 +243,10 @@ export function statusUpdates(shipments: readonly V3Shipment[], since: Date): St
       ];
     });
   });
+}
+
+/** Shipment ids are numeric strings at SendCloud: the larger one is the newer; otherwise by text. */
+function newestFirst(a: string, b: string): number {
+  const [x, y] = [Number(a), Number(b)];
+  return Number.isFinite(x) && Number.isFinite(y) ? y - x : b.localeCompare(a);
 }

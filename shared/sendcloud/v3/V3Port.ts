@@ -27,8 +27,9 @@ import { CATALOG_TTL_MS, CatalogApi } from './CatalogApi';
 import { forEachConcurrent } from './concurrency';
 import { DocumentsApi } from './DocumentsApi';
 import { V3AnnounceManyError } from './errors';
-import { toSendcloudReturn } from './mapping';
+import { toSendcloudReturn, toShipment } from './mapping';
 import { OrdersApi } from './OrdersApi';
+import { announceThroughOrders, isAnnouncing, liveByOrderNumber, type OrdersBatchDeps } from './OrdersBatch';
 import { ReturnsApi } from './ReturnsApi';
 import { SenderAddressesApi } from './SenderAddressesApi';
 import { ShipmentsApi, statusUpdates } from './ShipmentsApi';
@@ -63,11 +64,20 @@ export interface V3PortOptions {
   readonly announceConcurrency?: number;
   /** Ship from this sender address; default the first of `GET /addresses/sender-addresses`. */
   readonly senderAddressId?: number;
+  /**
+   * The account's SendCloud API integration (Settings → Integrations): with it, `announceMany` goes through
+   * the Orders API (a few writes for many labels); without, one synchronous announce per shipment.
+   */
+  readonly integrationId?: number;
+  /** How long `announceMany` waits for Orders API labels to leave `ANNOUNCING`. Default 120 s. */
+  readonly settleMs?: number;
   /** How far back a duplicate return reference is looked for. Default 7 days. */
   readonly returnsReconcileLookbackMs?: number;
 }
 
 const DAY_MS = 86_400_000;
+/** How long `find` waits for a shipment that is still `ANNOUNCING`. */
+const FIND_SETTLE_MS = 30_000;
 const DEFAULT_RETURNS_WINDOW_DAYS = 90;
 
 /** Our opaque `returnsPage` cursor: the date window of the first page and SendCloud's cursor. */
@@ -90,6 +100,8 @@ export class V3Port implements SendcloudPort {
   readonly #servicePoints: ServicePointsApi;
   readonly #clock: () => number;
   readonly #concurrency: number;
+  readonly #integrationId: number | undefined;
+  readonly #ordersBatch: Omit<OrdersBatchDeps, 'integrationId'>;
 
   constructor(options: V3PortOptions) {
     const baseUrl = (options.baseUrl ?? SENDCLOUD_V3_BASE_URL).replace(/\/+$/, '');
@@ -142,6 +154,18 @@ export class V3Port implements SendcloudPort {
       servicePointsBaseUrl: options.servicePointsBaseUrl ?? SENDCLOUD_V3_SERVICE_POINTS_BASE_URL,
     });
     this.#clock = clock;
+    this.#integrationId = options.integrationId;
+    this.#ordersBatch = {
+      orders: this.orders,
+      shipments: this.shipments,
+      senderAddressId: async () => (await this.senders.require()).id,
+      announce: (draft) => this.announce(draft),
+      retryPolicy: http.retryPolicy,
+      sleep,
+      random,
+      clock,
+      ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }),
+    };
     this.#concurrency = options.announceConcurrency ?? 4;
     if (!(Number.isInteger(this.#concurrency) && this.#concurrency > 0))
       throw new RangeError('announceConcurrency must be a positive integer');
@@ -221,21 +245,30 @@ export class V3Port implements SendcloudPort {
   }
 
   /**
-   * v3 has no many-shipments call: one synchronous announce per draft, `announceConcurrency` at a time.
-   * If some end in an error rather than an outcome, a `V3AnnounceManyError` carries the outcomes reached.
+   * v3 has no many-shipments call. With the account's `integrationId`, through the Orders API (upsert 100
+   * orders a call, labels for 20 a call, then read until made: `announceThroughOrders`); without, one
+   * synchronous announce per draft, `announceConcurrency` at a time. If some end in an error rather than an
+   * outcome, a `V3AnnounceManyError` carries the outcomes reached.
    */
   async announceMany(drafts: readonly ShipmentDraft[]): Promise<Map<string, AnnounceOutcome>> {
     const refs = drafts.map((draft) => draft.externalReference);
     if (new Set(refs).size !== refs.length) throw new RangeError('external references must be unique');
-    const reached = new Map<string, AnnounceOutcome>();
-    const failures = new Map<string, unknown>();
-    await forEachConcurrent(drafts, this.#concurrency, async (draft) => {
-      try {
-        reached.set(draft.externalReference, await this.announce(draft));
-      } catch (error) {
-        failures.set(draft.externalReference, error);
-      }
-    });
+    let reached = new Map<string, AnnounceOutcome>();
+    let failures = new Map<string, unknown>();
+    if (this.#integrationId !== undefined) {
+      ({ outcomes: reached, failures } = await announceThroughOrders(drafts, {
+        ...this.#ordersBatch,
+        integrationId: this.#integrationId,
+      }));
+    } else {
+      await forEachConcurrent(drafts, this.#concurrency, async (draft) => {
+        try {
+          reached.set(draft.externalReference, await this.announce(draft));
+        } catch (error) {
+          failures.set(draft.externalReference, error);
+        }
+      });
+    }
     const outcomes = new Map<string, AnnounceOutcome>();
     for (const ref of refs) {
       const outcome = reached.get(ref);
@@ -245,8 +278,34 @@ export class V3Port implements SendcloudPort {
     return outcomes;
   }
 
-  find(externalReference: string): Promise<Shipment | undefined> {
-    return this.shipments.find(externalReference);
+  /**
+   * By `external_reference_id`; on an account that batches through the Orders API also by order number
+   * (those shipments carry none). A shipment still `ANNOUNCING` is read again until it is made or refused
+   * (bounded): a caller must not take a label that may still fail for one that exists.
+   */
+  async find(externalReference: string): Promise<Shipment | undefined> {
+    const found =
+      (await this.shipments.find(externalReference)) ??
+      (this.#integrationId === undefined
+        ? undefined
+        : await liveByOrderNumber(externalReference, this.shipments));
+    if (!found || !isAnnouncing(found)) return found;
+    return this.#settled(found, externalReference);
+  }
+
+  async #settled(shipment: Shipment, externalReference: string): Promise<Shipment> {
+    const deadline = this.#clock() + FIND_SETTLE_MS;
+    for (let delay = 500; this.#clock() < deadline; delay = Math.min(5_000, delay * 2)) {
+      await this.#ordersBatch.sleep(delay);
+      const wire = await this.shipments.get(shipment.id);
+      if (!wire) break;
+      const now = toShipment(wire);
+      if (!isAnnouncing(now)) return now.externalReference === null ? { ...now, externalReference } : now;
+    }
+    throw Object.assign(
+      new Error(`shipment ${shipment.id} (${externalReference}) is still being announced; try again later`),
+      { retryable: true, code: 'SENDCLOUD_STILL_ANNOUNCING' },
+    );
   }
 
   label(parcelId: number, format: LabelFormat): Promise<Uint8Array> {

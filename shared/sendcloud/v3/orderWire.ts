@@ -86,7 +86,9 @@ export function toOrderBody(draft: ShipmentDraft, options: OrderOptions): OrderB
   const option = v3Option(draft.method);
   const body: OrderBody = {
     order_id: draft.externalReference,
-    order_number: draft.orderNumber ?? draft.externalReference,
+    // Our reference, not the shop's number: the shipments an order becomes carry no external reference,
+    // and `GET /shipments?order_number=` is how a lost answer or a crash finds them again.
+    order_number: draft.externalReference,
     order_details: {
       integration: { id: options.integrationId },
       status: options.status ? { ...options.status } : { code: 'fulfilled', message: 'Fulfilled' },

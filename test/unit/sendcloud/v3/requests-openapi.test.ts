@@ -38,6 +38,8 @@ const ROUTES: ReadonlyArray<readonly [method: string, path: RegExp, spec: SpecNa
   ['POST', /^\/compat\/shipping-options$/, 'v3merged', '/compat/shipping-options'],
   ['GET', /^\/addresses\/sender-addresses$/, 'v3merged', '/addresses/sender-addresses'],
   ['POST', /^\/oauth2\/token$/, 'v3merged', '/oauth2/token'],
+  ['POST', /^\/orders$/, 'v3orders', '/orders'],
+  ['POST', /^\/orders\/create-labels-async$/, 'v3shipAnOrder', '/orders/create-labels-async'],
 ];
 
 const SHIPPING_OPTION = {
@@ -121,6 +123,26 @@ beforeAll(async () => {
     .on('GET', /\/addresses\/sender-addresses$/, () =>
       answer('v3merged', 'GET', '/addresses/sender-addresses', 200, SENDER_ADDRESSES),
     )
+    .on('POST', /^\/api\/v3\/orders$/, (req) =>
+      answer('v3orders', 'POST', '/orders', 201, {
+        data: (req.json as Array<{ order_id: string; order_number: string }>).map((o, i) => ({
+          id: 660 + i,
+          order_id: o.order_id,
+          order_number: o.order_number,
+        })),
+      }),
+    )
+    .on('POST', /\/orders\/create-labels-async$/, (req) =>
+      answer('v3shipAnOrder', 'POST', '/orders/create-labels-async', 202, {
+        data: (req.json as { orders: Array<{ order_id: string }> }).orders.map((o) => ({
+          parcel_id: 383707309,
+          parcels_ids: [383707309],
+          shipment_id: 'a1b2c3d4-shipment',
+          order_id: o.order_id,
+          order_number: o.order_id,
+        })),
+      }),
+    )
     .on('POST', /\/oauth2\/token$/, () =>
       answer('v3merged', 'POST', '/oauth2/token', 200, {
         access_token: 'token-1',
@@ -163,6 +185,9 @@ beforeAll(async () => {
     servicePointId: 10663,
   });
   await port.mapLegacyMethods([8, 9]);
+  // The Orders API path of announceMany (an account with an integration id).
+  const batching = portFor(server, { integrationId: 70 }).port;
+  await batching.announceMany([homeDraft({ externalReference: 'webshop:B-1' }), internationalDraft()]);
   const oauth = portFor(server, { credentials: { publicKey: 'pk', secretKey: 'sk', auth: 'oauth2' } }).port;
   await oauth.find('webshop:WEB-10001:1');
 });

@@ -70,6 +70,11 @@ export class Simulator {
   /** `POST /parcels` calls that carried a `parcels` array (SendCloud's batch create). */
   batchCreates = 0;
   baseUrl: string;
+  /**
+   * Set by the v3 mode: settles an `ANNOUNCING` parcel whose carrier answer it holds (an Orders API label
+   * request, refusal included); true when it did. Other `ANNOUNCING` parcels become "Ready to send".
+   */
+  settleAnnouncing: ((parcel: SimParcel) => boolean) | undefined;
   #nextParcelId = 400_000_001;
   #nextReturnId = 2_100_001;
   readonly #clock: () => Date;
@@ -79,7 +84,8 @@ export class Simulator {
       options.duplicateExternalReference === undefined
         ? {}
         : { duplicateExternalReference: options.duplicateExternalReference };
-    for (const input of options.accounts) this.accounts.set(input.id, simAccount(input, defaults));
+    for (const [position, input] of options.accounts.entries())
+      this.accounts.set(input.id, simAccount(input, { ...defaults, position }));
     this.baseUrl = options.baseUrl;
     this.#clock = options.clock ?? (() => new Date());
     this.webhooks = new WebhookDispatcher({ timeScale: options.webhookTimeScale ?? 0.001, timeoutMs: 5_000 });
@@ -404,7 +410,7 @@ export class Simulator {
   advance(parcel: SimParcel): boolean {
     const code = parcel.status.id;
     if (code === BEING_ANNOUNCED) {
-      this.setStatus(parcel, READY_TO_SEND);
+      if (!this.settleAnnouncing?.(parcel)) this.setStatus(parcel, READY_TO_SEND);
       return true;
     }
     if (code === CANCELLATION_REQUESTED) {

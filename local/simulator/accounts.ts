@@ -30,7 +30,13 @@ export interface SimAccount {
   webhookUrl: string | null;
   /** Key for `Sendcloud-Signature`; SendCloud uses the integration's secret key. */
   readonly webhookSecret: string;
-  readonly integrationId: number;
+  /**
+   * The account's one API integration: what the Orders API's `order_details.integration.id` and
+   * `integration_id` must name (`PUT /__sim/accounts/{id}/integration-id`).
+   */
+  integrationId: number;
+  /** How long an order's label request stays `ANNOUNCING` on the simulator's clock (`PUT …/async-announce-ms`). */
+  asyncAnnounceMs: number;
   /** Brand domain for return-portal links; null → "no portal". */
   readonly brandDomain: string | null;
   readonly senderAddresses: ReadonlyArray<
@@ -63,15 +69,26 @@ export interface SimAccountInput {
   readonly api?: ApiVersion;
   /** Default false; true: only OAuth2 bearer tokens authenticate (the token endpoint still takes Basic). */
   readonly oauthOnly?: boolean;
+  /** Default `FIRST_INTEGRATION_ID` + the account's position in the simulator's list (241526 for the first). */
+  readonly integrationId?: number;
+  /** Default `DEFAULT_ASYNC_ANNOUNCE_MS`. */
+  readonly asyncAnnounceMs?: number;
 }
 
-let nextIntegrationId = 241_526;
+/** The integration id of the first account (an API integration id of the OCA recordings); the next ones count up. */
+export const FIRST_INTEGRATION_ID = 241_526;
+/** The wait of an order's label request before the carrier answers: long enough for a client to see `ANNOUNCING`. */
+export const DEFAULT_ASYNC_ANNOUNCE_MS = 300;
 
 export function simAccount(
   input: SimAccountInput,
-  defaults: { readonly duplicateExternalReference?: DuplicateReferenceMode } = {},
+  defaults: {
+    readonly duplicateExternalReference?: DuplicateReferenceMode;
+    /** The account's place in the simulator's list, for a default integration id that is the same every run. */
+    readonly position: number;
+  },
 ): SimAccount {
-  const integrationId = nextIntegrationId++;
+  const integrationId = input.integrationId ?? FIRST_INTEGRATION_ID + defaults.position;
   return {
     id: input.id,
     publicKey: input.publicKey,
@@ -79,6 +96,7 @@ export function simAccount(
     webhookUrl: input.webhookUrl ?? null,
     webhookSecret: input.webhookSecret ?? input.secretKey,
     integrationId,
+    asyncAnnounceMs: input.asyncAnnounceMs ?? DEFAULT_ASYNC_ANNOUNCE_MS,
     brandDomain: input.brandDomain === undefined ? `${input.id}-shop` : input.brandDomain,
     checkoutConfigurations: [`${input.id}-checkout`],
     duplicateExternalReference:

@@ -21,8 +21,20 @@ const { values } = parseArgs({
     'duplicate-external-reference': { type: 'string', default: 'reject' },
     /** v2 | v3: the API the `default` account stands for (v3: its v2 creates are refused, as SendCloud does). */
     api: { type: 'string', default: 'v2' },
+    /** The `default` account's API integration id (Orders API); default 241526. */
+    'integration-id': { type: 'string' },
+    /** How long an order's label request stays ANNOUNCING (ms on the simulator's clock); default 300. */
+    'async-announce-ms': { type: 'string' },
   },
 });
+const integrationId =
+  values['integration-id'] === undefined
+    ? undefined
+    : z.coerce.number().int().positive().parse(values['integration-id']);
+const asyncAnnounceMs =
+  values['async-announce-ms'] === undefined
+    ? undefined
+    : z.coerce.number().int().min(0).parse(values['async-announce-ms']);
 const duplicateExternalReference = z
   .enum(DUPLICATE_REFERENCE_MODES)
   .parse(values['duplicate-external-reference']);
@@ -41,6 +53,8 @@ const sim = await startSimulator({
       webhookUrl: values['webhook-url'] ?? null,
       duplicateExternalReference,
       api: z.enum(['v2', 'v3']).parse(values.api),
+      ...(integrationId === undefined ? {} : { integrationId }),
+      ...(asyncAnnounceMs === undefined ? {} : { asyncAnnounceMs }),
       ...(values['rate-limits'] ? { rateLimits } : {}),
     },
   ],

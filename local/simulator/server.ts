@@ -70,6 +70,7 @@ export const DEFAULT_ACCOUNT: SimAccountInput = {
 };
 
 const PANEL = '/api/v2';
+const ANNOUNCEMENT_SWEEP_MS = 50;
 const SERVICE_POINTS = '/servicepoints/api/v2';
 const V3 = '/api/v3';
 
@@ -107,6 +108,8 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     const url = new URL(req.url ?? '/', 'http://simulator');
     const method = req.method ?? 'GET';
     const body = await readBody(req);
+    // Carrier answers to order label requests that fell due are applied before anything reads the state.
+    v3.settleDue();
     if (url.pathname.startsWith('/__sim')) return send(res, await admin(method, url, body));
     if (url.pathname === V3 || url.pathname.startsWith(`${V3}/`)) return handleV3(req, res, url, body);
     const servicePoints = url.pathname.startsWith(SERVICE_POINTS);
@@ -447,8 +450,13 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
           duplicateExternalReference: a.duplicateExternalReference,
           webhookUrl: a.webhookUrl,
           ownRateLimits: a.rateLimits !== undefined,
+          integrationId: a.integrationId,
+          asyncAnnounceMs: a.asyncAnnounceMs,
         })),
       };
+    const ordersOption = /^\/accounts\/([^/]+)\/(integration-id|async-announce-ms)$/.exec(path);
+    if (ordersOption)
+      return ordersApiOption(method, decodeURIComponent(ordersOption[1] ?? ''), ordersOption[2] ?? '', json);
     if (method === 'POST' && /^\/parcels\/\d+\/advance$/.test(path)) {
       if (!parcel) return { status: 404, json: { error: 'no such parcel' } };
       return { status: 200, json: { advanced: sim.advance(parcel), status: parcel.status } };
@@ -546,6 +554,39 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     return { status: 404, json: { error: `no admin route ${method} ${path}` } };
   }
 
+  /**
+   * `GET|PUT /__sim/accounts/{id}/integration-id` (`{"integrationId": 7}`: the one integration the Orders API
+   * accepts) and `…/async-announce-ms` (`{"ms": 0}`: how long an order's label request stays `ANNOUNCING`).
+   */
+  function ordersApiOption(method: string, accountId: string, option: string, json: unknown): SimResponse {
+    const account = sim.accounts.get(accountId);
+    if (!account) return { status: 404, json: { error: 'no such account' } };
+    const current = (): SimResponse => ({
+      status: 200,
+      json: {
+        account: account.id,
+        integrationId: account.integrationId,
+        asyncAnnounceMs: account.asyncAnnounceMs,
+      },
+    });
+    if (method === 'GET') return current();
+    if (method !== 'PUT') return { status: 405, json: { error: 'GET or PUT' } };
+    if (option === 'integration-id') {
+      const input = z.strictObject({ integrationId: z.int().positive() }).safeParse(json);
+      if (!input.success)
+        return { status: 400, json: { error: 'PUT {"integrationId": <positive integer>}' } };
+      const { integrationId } = input.data;
+      if ([...sim.accounts.values()].some((a) => a !== account && a.integrationId === integrationId))
+        return { status: 409, json: { error: `integration ${integrationId} belongs to another account` } };
+      account.integrationId = integrationId;
+      return current();
+    }
+    const input = z.strictObject({ ms: z.int().min(0).max(600_000) }).safeParse(json);
+    if (!input.success) return { status: 400, json: { error: 'PUT {"ms": <0 to 600000>}' } };
+    account.asyncAnnounceMs = input.data.ms;
+    return current();
+  }
+
   await new Promise<void>((resolve) => server.listen(options.port ?? 4010, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -553,6 +594,9 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
   v3.baseUrl = `${url}${V3}`;
   const timeline = options.timelineStepMs ? setInterval(() => sim.tick(), options.timelineStepMs) : undefined;
   timeline?.unref();
+  // So webhooks of order label requests go out without a request to trigger them (on the simulator's clock).
+  const announcements = setInterval(() => v3.settleDue(), ANNOUNCEMENT_SWEEP_MS);
+  announcements.unref();
   const persist = options.stateFile
     ? setInterval(() => saveState(sim, options.stateFile ?? '', v3.store), 2_000)
     : undefined;
@@ -568,6 +612,7 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     faults,
     async stop() {
       if (timeline) clearInterval(timeline);
+      clearInterval(announcements);
       if (persist) clearInterval(persist);
       if (options.stateFile) saveState(sim, options.stateFile, v3.store);
       sim.webhooks.stop();

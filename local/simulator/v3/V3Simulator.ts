@@ -1,5 +1,6 @@
 import type { SimAccount } from '../accounts';
 import type { SimResponse, Simulator } from '../Simulator';
+import { settleAnnouncement, settleDue } from './asyncAnnouncements';
 import type { V3Context } from './context';
 import { OAuthTokens } from './oauth';
 import { allowFor, type RouteRequest, routeV3 } from './routes';
@@ -19,6 +20,12 @@ export class V3Simulator {
   constructor(sim: Simulator) {
     this.#sim = sim;
     this.tokens = new OAuthTokens(() => sim.now());
+    sim.settleAnnouncing = (parcel) => settleAnnouncement({ sim, store: this.store }, parcel);
+  }
+
+  /** Applies the carrier answers to order label requests that are due on the simulator's clock. */
+  settleDue(): void {
+    settleDue({ sim: this.#sim, store: this.store });
   }
 
   get #context(): V3Context {
@@ -42,10 +49,14 @@ export class V3Simulator {
   /**
    * What `/__sim/counts` reports: creations with the reference (v2 parcels and v3 shipments, each counted
    * once, deleted ones included) and the shipments that exist with it now (a v2 parcel is a shipment of one).
+   * A shipment an order's label request made counts under the order's `order_id`, its external reference
+   * being null.
    */
   counts(accountId: string, reference: string): { created: number; existing: number } {
-    const existing = shipmentsOf(this.#sim, accountId).filter((s) =>
-      s.parcels.some((p) => p.externalReference === reference),
+    const existing = shipmentsOf(this.#sim, accountId).filter(
+      (s) =>
+        s.parcels.some((p) => p.externalReference === reference) ||
+        this.store.shipments.get(s.id)?.order?.orderId === reference,
     ).length;
     return { created: this.#sim.createdCount(accountId, reference), existing };
   }

@@ -46,7 +46,7 @@ async function createShipment(ctx: V3Context, req: V3Request, mode: Mode): Promi
       json: { data: shipmentJson(ctx, account, existing) },
     };
 
-  const record = commit(ctx, account, body, planned.plan);
+  const record = commitShipment(ctx, { account, body, plan: planned.plan });
   const parcels = record.parcelIds.map((id) => ctx.sim.parcels.get(id)).filter((p): p is SimParcel => !!p);
   const now = ctx.sim.now();
   const refusal = req.carrierReject ? `Service error: ${req.carrierReject}` : undefined;
@@ -72,8 +72,20 @@ async function createShipment(ctx: V3Context, req: V3Request, mode: Mode): Promi
   };
 }
 
-/** The shipment's parcels in the shared model, counted once per shipment under its reference. */
-function commit(ctx: V3Context, account: SimAccount, body: ShipmentBody, plan: ShipmentPlan): ShipmentRecord {
+/**
+ * The shipment's parcels in the shared model, counted once per shipment under its reference — or, for one an
+ * order's label request made, under the order's `order_id` (its external reference stays null).
+ */
+export function commitShipment(
+  ctx: V3Context,
+  shipment: {
+    readonly account: SimAccount;
+    readonly body: ShipmentBody;
+    readonly plan: ShipmentPlan;
+    readonly order?: ShipmentRecord['order'];
+  },
+): ShipmentRecord {
+  const { account, body, plan, order } = shipment;
   const id = randomUUID();
   const now = ctx.sim.now();
   const parcels = plan.drafts.map((draft) => {
@@ -84,13 +96,14 @@ function commit(ctx: V3Context, account: SimAccount, body: ShipmentBody, plan: S
     ctx.sim.parcels.set(parcel.id, parcel);
     return parcel;
   });
-  ctx.sim.countCreated(account.id, body.external_reference_id ?? '');
+  ctx.sim.countCreated(account.id, order?.orderId ?? body.external_reference_id ?? '');
   const record: ShipmentRecord = {
     id,
     accountId: account.id,
     parcelIds: parcels.map((p) => p.id),
     request: body,
     errors: [],
+    ...(order ? { order } : {}),
   };
   ctx.store.shipments.set(id, record);
   return record;

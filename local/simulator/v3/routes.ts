@@ -4,13 +4,15 @@ import { announceReturn, createReturn } from './createReturn';
 import { announceShipment, createShipmentAsync } from './createShipment';
 import { bulkDocuments, parcelDocument } from './documents';
 import { jsonApiError, notFound } from './errors';
+import { createLabelsAsync } from './orderLabels';
+import { deleteOrder, getOrder, listOrders, upsertOrders } from './orders';
 import { cancelReturn, getReturn, listReturns } from './returns';
 import { getSenderAddress, listSenderAddresses, parcelStatuses } from './senderAddresses';
 import { cancelShipment, getShipment, listShipments, shipmentReturnPortalUrl } from './shipments';
 import { compatShippingOptions, shippingOptions } from './shippingOptions';
 
 /** Every v3 path the simulator answers, below `/api/v3`; a trailing slash is accepted as Django does. */
-type Verb = 'GET' | 'POST' | 'PATCH';
+type Verb = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 interface Route {
   readonly pattern: RegExp;
   readonly handlers: Readonly<Partial<Record<Verb, V3Handler>>>;
@@ -39,6 +41,9 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/returns\/announce-synchronously\/?$/, handlers: { POST: announceReturn } },
   { pattern: /^\/returns\/(\d+)\/?$/, handlers: { GET: getReturn } },
   { pattern: /^\/returns\/(\d+)\/cancel\/?$/, handlers: { PATCH: cancelReturn } },
+  { pattern: /^\/orders\/?$/, handlers: { GET: listOrders, POST: upsertOrders } },
+  { pattern: /^\/orders\/create-labels-async\/?$/, handlers: { POST: createLabelsAsync } },
+  { pattern: /^\/orders\/([^/]+)\/?$/, handlers: { GET: getOrder, DELETE: deleteOrder } },
 ];
 
 const routeFor = (path: string) => ROUTES.find((r) => r.pattern.test(path));

@@ -1,6 +1,7 @@
 import type { SimParcel } from '../parcels';
 import type { Simulator } from '../Simulator';
 import type { ErrorObject } from './errors';
+import type { OrderInput } from './orderRequest';
 import type { ReturnBody } from './returnRequest';
 import type { ShipmentBody } from './shipmentRequest';
 
@@ -15,6 +16,27 @@ export interface ShipmentRecord {
   readonly parcelIds: readonly number[];
   readonly request: ShipmentBody;
   errors: ErrorObject[];
+  /** Set when `POST /orders/create-labels-async` made it: the order it ships (its external reference stays null). */
+  readonly order?: { readonly id: number; readonly orderId: string; readonly integrationId: number };
+}
+
+/** An order of the Orders API, upserted on `order_id` + `integration.id`. */
+export interface OrderRecord {
+  readonly id: number;
+  readonly accountId: string;
+  order: OrderInput;
+  readonly createdAt: string;
+  modifiedAt: string;
+}
+
+/** A parcel an order's label request left `ANNOUNCING`: when and how the carrier answers. */
+export interface PendingAnnouncement {
+  readonly parcelId: number;
+  readonly shipmentId: string;
+  /** ms on the simulator's clock. */
+  readonly dueAt: number;
+  /** The carrier's refusal (a `carrier_reject` fault on the request), or null: announced. */
+  readonly refusal: string | null;
 }
 
 export interface ReturnRecord {
@@ -28,24 +50,48 @@ export interface ReturnRecord {
 export interface V3Snapshot {
   readonly shipments: readonly ShipmentRecord[];
   readonly returns: readonly ReturnRecord[];
+  /** Absent in files written before the Orders API. */
+  readonly orders?: readonly OrderRecord[];
+  readonly announcing?: readonly PendingAnnouncement[];
 }
+
+const FIRST_ORDER_ID = 664;
 
 export class V3Store {
   readonly shipments = new Map<string, ShipmentRecord>();
   readonly returns = new Map<number, ReturnRecord>();
+  readonly orders = new Map<number, OrderRecord>();
+  /** By parcel id. */
+  readonly announcing = new Map<number, PendingAnnouncement>();
+  #nextOrderId = FIRST_ORDER_ID;
+
+  nextOrderId(): number {
+    return this.#nextOrderId++;
+  }
 
   snapshot(): V3Snapshot {
-    return { shipments: [...this.shipments.values()], returns: [...this.returns.values()] };
+    return {
+      shipments: [...this.shipments.values()],
+      returns: [...this.returns.values()],
+      orders: [...this.orders.values()],
+      announcing: [...this.announcing.values()],
+    };
   }
 
   restore(snapshot: V3Snapshot): void {
     for (const record of snapshot.shipments) this.shipments.set(record.id, record);
     for (const record of snapshot.returns) this.returns.set(record.returnId, record);
+    for (const record of snapshot.orders ?? []) this.orders.set(record.id, record);
+    for (const pending of snapshot.announcing ?? []) this.announcing.set(pending.parcelId, pending);
+    this.#nextOrderId = Math.max(FIRST_ORDER_ID, ...[...this.orders.keys()].map((id) => id + 1));
   }
 
   reset(): void {
     this.shipments.clear();
     this.returns.clear();
+    this.orders.clear();
+    this.announcing.clear();
+    this.#nextOrderId = FIRST_ORDER_ID;
   }
 }
 

@@ -1,9 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { buildApp, interceptLocalhostDns } from 'fauxqs';
 import * as z from 'zod';
+import { asBuildAppStores, fauxqsStores } from './fauxqsStores';
 import { LIMITS, sqsMessageSize } from './limits';
+import { S3Files } from './S3Files';
+import { SqsJournal } from './SqsJournal';
 
 export interface Emulators {
   /** Values for AWS_ENDPOINT_URL_DYNAMODB / _SQS / _S3. */
@@ -11,24 +15,28 @@ export interface Emulators {
   stop(): Promise<void>;
 }
 
-/**
- * DynamoDB (dynalite, kept on disk when `dataDir` is given) and SQS + S3 (fauxqs, in memory), in-process on
- * 127.0.0.1. The real AWS SDK clients reach them through the standard AWS_ENDPOINT_URL_* variables.
- */
 /** Called for every request an emulator serves: `('dynamodb', 'PutItem')`, `('sqs', 'SendMessageBatch')`, `('s3', 'PUT')`. */
 export type RequestObserver = (service: 'dynamodb' | 'sqs' | 's3', operation: string) => void;
 
+/**
+ * DynamoDB (dynalite) and SQS + S3 (fauxqs), in-process on 127.0.0.1. The real AWS SDK clients reach them
+ * through the standard AWS_ENDPOINT_URL_* variables. With `dataDir` they keep their state there and survive a
+ * SIGKILL as the services would: DynamoDB in `dynamodb/` (LevelDB, each write in the kernel before it is
+ * answered), SQS in `sqs-journal.jsonl` and S3 in `s3/`, both fsync'd before the reply (`SqsJournal`,
+ * `S3Files`). Without it everything is in memory.
+ */
 export async function startEmulators(options: {
   readonly dataDir?: string;
   readonly region: string;
   readonly onRequest?: RequestObserver;
 }): Promise<Emulators> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const dir = options.dataDir;
+  if (dir) mkdirSync(dir, { recursive: true });
   const dynamo = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,
-    ...(options.dataDir ? { path: options.dataDir } : {}),
+    ...(dir ? { path: join(dir, 'dynamodb') } : {}),
   });
   await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
   const observe = options.onRequest;
@@ -41,7 +49,22 @@ export async function startEmulators(options: {
           .pop() ?? 'unknown',
       ),
     );
-  const fauxqs = buildApp({ logger: false, defaultRegion: options.region });
+  const stores = await fauxqsStores();
+  const journal = dir ? new SqsJournal(join(dir, 'sqs-journal.jsonl')) : undefined;
+  journal?.attach(stores.sqsStore);
+  if (dir) new S3Files(join(dir, 's3')).attach(stores.s3Store);
+  const fauxqs = buildApp({ logger: false, defaultRegion: options.region, stores: asBuildAppStores(stores) });
+  if (journal)
+    // Before any reply is written: what it acknowledges is on disk.
+    fauxqs.addHook('onSend', (_req: unknown, _reply: unknown, payload: unknown, done: OnSendDone) => {
+      try {
+        journal.flush();
+      } catch (error) {
+        done(error instanceof Error ? error : new Error('journal write failed'), payload);
+        return;
+      }
+      done(null, payload);
+    });
   if (observe) {
     fauxqs.addHook(
       'onRequest',
@@ -78,10 +101,13 @@ export async function startEmulators(options: {
     },
     async stop() {
       await fauxqs.close();
+      journal?.close();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
     },
   };
 }
+
+type OnSendDone = (error: Error | null, payload: unknown) => void;
 
 /** The part of Fastify's reply the size check uses. */
 interface Reply {

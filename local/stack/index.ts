@@ -12,7 +12,6 @@ import { LocalEventBus } from './eventBus';
 import { LocalGateway, type Route } from './gateway';
 import type { InvocationHook, InvocationOptions } from './invoke';
 import { QueueRunner, type QueueSubscription, type SqsHandler } from './queueRunner';
-import { restoreBuckets, saveBuckets } from './s3Snapshot';
 import { type Job, LocalScheduler } from './scheduler';
 import { type LocalSecret, LocalSecretsManager } from './secretsManager';
 
@@ -97,7 +96,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let emulators: Emulators | undefined;
   if (!external) {
     emulators = await startEmulators({
-      dataDir: join(options.stateDir, 'dynamodb'),
+      dataDir: options.stateDir,
       region,
       ...(options.onAwsRequest ? { onRequest: options.onAwsRequest } : {}),
     });
@@ -153,8 +152,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     queueArns.set(queue.name, await arnOf(sqs, created.QueueUrl ?? ''));
   }
   Object.assign(process.env, wiring.environment(queueUrls));
-  const snapshotDir = join(options.stateDir, 's3');
-  if (emulators) await restoreBuckets(s3, wiring.buckets, snapshotDir);
 
   const subscriptions: QueueSubscription[] = [];
   for (const queue of wiring.queues) {
@@ -208,7 +205,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   runner.start();
   scheduler.start();
-  // Messages do not survive a restart (SQS is in memory): sweep once so pending orders carry on.
+  // Queued messages survive a restart (the SQS journal); the sweep is for what no message carries on.
   for (const job of scheduler.names())
     if (job === 'requeue-stuck-orders') void scheduler.run(job).catch(() => undefined);
 
@@ -231,7 +228,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await bus.stop();
       await secrets.stop();
       enforcement?.stop();
-      if (emulators) await saveBuckets(s3, wiring.buckets, snapshotDir);
       await emulators?.stop();
     },
   };

@@ -37,12 +37,18 @@ export interface CheckoutClients {
   port(
     account: string,
     priority: 'checkout' | 'realtime',
-  ): Promise<{ readonly version: 'v2' | 'v3'; catalog(query: CatalogQuery): Promise<Catalog> }>;
+  ): Promise<{
+    readonly version: 'v2' | 'v3';
+    catalog(query: CatalogQuery): Promise<Catalog>;
+    /** v3: Dynamic Checkout on the v3 path (options named by shipping option code). */
+    readonly checkout?: CheckoutSource['checkout'];
+  }>;
 }
 
 /**
- * The account's checkout source: its v2 client, and for an API v3 account the catalogue through its port
- * (service points stay on the v2 service-points host, which serves v3 accounts too).
+ * The account's checkout source: its v2 client, and for an API v3 account the catalogue and Dynamic
+ * Checkout through its port (service points stay on the v2 service-points host, which serves v3 accounts
+ * too).
  */
 export async function checkoutSourceFor(
   clients: CheckoutClients,
@@ -56,7 +62,7 @@ export async function checkoutSourceFor(
   if (port.version === 'v2') return client;
   return {
     servicePoints: client.servicePoints,
-    checkout: client.checkout,
+    checkout: port.checkout ?? client.checkout,
     catalog: client.catalog,
     catalogFor: (query) => port.catalog(query),
   };

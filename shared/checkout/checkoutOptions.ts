@@ -1,5 +1,6 @@
 import type { ServiceLevel } from '../orders/OrderRequest';
 import type { DeliveryOption } from '../sendcloud';
+import { type CatalogMethod, isV2MethodRef, v3Option } from '../sendcloud/port';
 import { carrierName, catalogOf } from './catalog';
 import { deliveryDates } from './deliveryDates';
 import type {
@@ -43,9 +44,7 @@ export async function fromCheckout(
   const options = looked.value.delivery_options.flatMap((option): DeliveryChoice[] => {
     const kind = CHECKOUT_TYPES[option.delivery_method_type];
     if (!kind) return [];
-    const methodId =
-      typeof option.id === 'number' ? option.id : Number(option.checkout_identifier?.value.split(':').pop());
-    const method = catalog.value.methods.find((m) => m.legacyId === methodId);
+    const method = methodOf(option, catalog.value.methods);
     const dates = option.delivery_dates?.[0];
     const fallback = deliveryDates(
       kind.level,
@@ -62,16 +61,20 @@ export async function fromCheckout(
         title: option.title,
         carrier: option.carrier.code,
         carrierName: option.carrier.name ?? carrierName(option.carrier.code),
-        shippingMethod: method ? { id: methodId, ref: method.ref, name: method.name } : null,
+        shippingMethod: method ? { id: method.legacyId ?? null, ref: method.ref, name: method.name } : null,
         price: option.shipping_rate ? { amount: option.shipping_rate.value, currency: 'EUR' } : null,
-        cutOff: option.cut_off_time ?? deps.schedule.cutOff,
+        cutOff: cutOffOf(option.cut_off_time, deps.schedule) ?? deps.schedule.cutOff,
         timeZone: deps.schedule.timeZone,
-        handoverDate: dates?.parcel_handover_date ?? fallback.handoverDate,
-        expectedDeliveryDate: dates?.delivery_date ?? fallback.expectedDeliveryDate,
+        handoverDate: dateOf(dates?.parcel_handover_date, deps.schedule) ?? fallback.handoverDate,
+        expectedDeliveryDate: dateOf(dates?.delivery_date, deps.schedule) ?? fallback.expectedDeliveryDate,
         order: {
           serviceLevel: kind.level,
           delivery: { type: kind.type },
-          ...(method ? { shippingMethodId: methodId } : {}),
+          ...(method
+            ? method.legacyId !== undefined && isV2MethodRef(method.ref)
+              ? { shippingMethodId: method.legacyId }
+              : { shippingMethod: method.ref }
+            : {}),
         },
       },
     ];
@@ -86,4 +89,48 @@ export async function fromCheckout(
       ? { degradedReason: looked.degradedReason ?? catalog.degradedReason }
       : {}),
   };
+}
+
+/**
+ * The catalogue method behind a delivery option: v3 names it by shipping option code (any contract of the
+ * account's that carries the shipment), v2 by its method id.
+ */
+function methodOf(option: DeliveryOption, methods: readonly CatalogMethod[]): CatalogMethod | undefined {
+  const identifier = option.checkout_identifier;
+  const byCode =
+    identifier?.type === 'shipping_option_code'
+      ? methods.find((m) => v3Option(m.ref)?.code === identifier.value)
+      : undefined;
+  if (byCode) return byCode;
+  const methodId = typeof option.id === 'number' ? option.id : Number(identifier?.value.split(':').pop());
+  return methods.find((m) => m.legacyId === methodId);
+}
+
+/** v3 gives the cut-off as a date-time (`2024-11-27T15:00:00+01:00`): the shop's clock time of it. */
+function cutOffOf(
+  value: string | null | undefined,
+  schedule: { readonly timeZone: string },
+): string | undefined {
+  if (!value) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value)) return value;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) return undefined;
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: schedule.timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
+}
+
+/** v2 gives dates (`2030-01-02`), v3 date-times: the shop's calendar day of either. */
+function dateOf(
+  value: string | null | undefined,
+  schedule: { readonly timeZone: string },
+): string | undefined {
+  if (!value) return undefined;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) return undefined;
+  return new Intl.DateTimeFormat('en-CA', { timeZone: schedule.timeZone }).format(at);
 }

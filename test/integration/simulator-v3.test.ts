@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../../local/simulator';
+import { checkoutConfigurationUuid } from '../../local/simulator/v3/checkout';
 import { verifySendcloudSignature } from '../../shared/sendcloud';
 import { type SpecName, V3_SPEC_OVERLAY, validateRequest, validateResponse } from '../helpers/openapi';
 
@@ -358,6 +359,35 @@ describe('fidelity: every v3 answer validates against SendCloud v3 documents', (
     expect(codes).toContain('postnl:standard');
     expect(codes).not.toContain('postnl:mailbox'); // no multicollo
     expect(statuses.json.data).toContainEqual({ code: 'READY_TO_SEND', message: 'Ready to send' });
+  });
+
+  it('Dynamic Checkout on v3: options named by shipping option code for a configuration’s UUID', async () => {
+    const configuration = checkoutConfigurationUuid('default', 'default-checkout');
+    const path = (id: string, query: string) => `/checkout/configurations/${id}/delivery-options?${query}`;
+    const full =
+      'weight_value=1200&total_order_value=49.95&from_country_code=NL&to_country_code=NL&checkout_identifier_type=shipping_option_code';
+    const template = '/checkout/configurations/{configuration_id}/delivery-options';
+    const calls = [
+      await json(path(configuration, full)),
+      await json(path('default-checkout', full)), // the v2 id is not a UUID
+      await json(path(checkoutConfigurationUuid('default', 'other'), full)),
+      await json(path(configuration, 'weight_value=0&from_country_code=NL')),
+    ];
+    const problems = calls.flatMap(({ status, json: body }) =>
+      validateResponse('v3merged', { method: 'GET', template, status, body }).map((p) => `${status}: ${p}`),
+    );
+    expect(problems).toEqual([]);
+    expect(calls.map((c) => c.status)).toEqual([200, 400, 404, 400]);
+    const options = calls[0]?.json.delivery_options as Array<{
+      delivery_method_type: string;
+      checkout_identifier: { type: string; value: string };
+    }>;
+    expect(options.map((o) => o.checkout_identifier.value)).toContain('postnl:standard');
+    expect(options.every((o) => o.checkout_identifier.type === 'shipping_option_code')).toBe(true);
+    const missing = (calls[3]?.json.errors as Array<{ source: { parameter: string } }>).map(
+      (e) => e.source.parameter,
+    );
+    expect(missing).toEqual(['total_order_value', 'to_country_code', 'weight_value']);
   });
 
   it('returns: create (both ways), list, get and cancel', async () => {

@@ -1,4 +1,5 @@
 import type { SimResponse } from '../Simulator';
+import { checkoutDeliveryOptions } from './checkout';
 import type { V3Context, V3Handler, V3Request } from './context';
 import { announceReturn, createReturn } from './createReturn';
 import { announceShipment, createShipmentAsync } from './createShipment';
@@ -34,6 +35,10 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/parcels\/(\d+)\/documents\/([^/]+)\/?$/, handlers: { GET: parcelDocument } },
   { pattern: /^\/parcel-documents\/([^/]+)\/?$/, handlers: { GET: bulkDocuments } },
   { pattern: /^\/shipping-options\/?$/, handlers: { POST: shippingOptions } },
+  {
+    pattern: /^\/checkout\/configurations\/([^/]+)\/delivery-options\/?$/,
+    handlers: { GET: checkoutDeliveryOptions },
+  },
   { pattern: /^\/compat\/shipping-options\/?$/, handlers: { POST: compatShippingOptions } },
   { pattern: /^\/addresses\/sender-addresses\/?$/, handlers: { GET: listSenderAddresses } },
   { pattern: /^\/addresses\/sender-addresses\/(\d+)\/?$/, handlers: { GET: getSenderAddress } },

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Address } from '../draft';
+import { CheckoutApi } from '../CheckoutApi';
 import { cursorOf } from '../endpoints';
 import { SendcloudHttpError } from '../errors';
 import {
@@ -97,6 +98,8 @@ export class V3Port implements SendcloudPort {
   readonly documents: DocumentsApi;
   /** The Orders API path (upsert, then labels asynchronously), beside the port, for measuring. */
   readonly orders: OrdersApi;
+  /** Dynamic Checkout's delivery options of a configuration, each named by its shipping option code. */
+  readonly checkout: CheckoutApi;
   readonly #servicePoints: ServicePointsApi;
   readonly #clock: () => number;
   readonly #concurrency: number;
@@ -128,9 +131,10 @@ export class V3Port implements SendcloudPort {
             clock,
           })
         : undefined;
-    const http = new V3Http(
-      authorization ? new SendcloudHttp({ ...common, partnerId: options.partnerId, authorization }) : basic,
-    );
+    const panel = authorization
+      ? new SendcloudHttp({ ...common, partnerId: options.partnerId, authorization })
+      : basic;
+    const http = new V3Http(panel);
     this.shipments = new ShipmentsApi(http, { baseUrl, sleep, random });
     this.returns = new ReturnsApi(http, {
       baseUrl,
@@ -150,6 +154,7 @@ export class V3Port implements SendcloudPort {
     this.catalogs = new CatalogApi(http, { baseUrl, clock, senders: this.senders });
     this.documents = new DocumentsApi(http, { baseUrl });
     this.orders = new OrdersApi(http, { baseUrl });
+    this.checkout = new CheckoutApi(panel, { baseUrl, identifierType: 'shipping_option_code' });
     this.#servicePoints = new ServicePointsApi(basic, {
       servicePointsBaseUrl: options.servicePointsBaseUrl ?? SENDCLOUD_V3_SERVICE_POINTS_BASE_URL,
     });

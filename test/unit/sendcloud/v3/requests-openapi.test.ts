@@ -39,6 +39,12 @@ const ROUTES: ReadonlyArray<readonly [method: string, path: RegExp, spec: SpecNa
   ['GET', /^\/addresses\/sender-addresses$/, 'v3merged', '/addresses/sender-addresses'],
   ['POST', /^\/oauth2\/token$/, 'v3merged', '/oauth2/token'],
   ['POST', /^\/orders$/, 'v3orders', '/orders'],
+  [
+    'GET',
+    /^\/checkout\/configurations\/[^/]+\/delivery-options$/,
+    'v3merged',
+    '/checkout/configurations/{configuration_id}/delivery-options',
+  ],
   ['POST', /^\/orders\/create-labels-async$/, 'v3shipAnOrder', '/orders/create-labels-async'],
 ];
 
@@ -59,6 +65,19 @@ const SHIPPING_OPTION = {
       lead_time: 24,
     },
   ],
+};
+
+const LEAD_TIMES = {
+  p10: 20,
+  p20: 22,
+  p30: 24,
+  p40: 24,
+  p50: 24,
+  p60: 26,
+  p70: 28,
+  p80: 30,
+  p90: 48,
+  p95: 72,
 };
 
 /** Each scripted JSON answer, with the operation it answers, for response validation. */
@@ -143,6 +162,32 @@ beforeAll(async () => {
         })),
       }),
     )
+    .on('GET', /\/checkout\/configurations\/[^/]+\/delivery-options$/, () =>
+      answer('v3merged', 'GET', '/checkout/configurations/{configuration_id}/delivery-options', 200, {
+        configuration_id: 'bae462c1-d659-48d0-aacd-fb7e3550de14',
+        delivery_options: [
+          {
+            id: '431c1736-9a8f-480a-bf27-234016918417',
+            title: 'PostNL - Standard',
+            internal_title: 'standard_delivery_postnl',
+            description: 'Reliable and cost-effective delivery for your order',
+            delivery_method_type: 'standard_delivery',
+            cut_off_time: '2030-01-01T15:00:00+01:00',
+            checkout_identifier: { type: 'shipping_option_code', value: 'postnl:standard' },
+            shipping_rate: { value: '5.00', currency: 'EUR' },
+            carrier: { code: 'postnl', name: 'PostNL', logo_url: 'https://logos.example.invalid/postnl.svg' },
+            delivery_dates: [
+              {
+                parcel_handover_date: '2030-01-01T15:00:00+01:00',
+                delivery_date: '2030-01-02T12:00:00+01:00',
+              },
+            ],
+            lead_time_hours: LEAD_TIMES,
+            sustainability_rating: 'high',
+          },
+        ],
+      }),
+    )
     .on('POST', /\/oauth2\/token$/, () =>
       answer('v3merged', 'POST', '/oauth2/token', 200, {
         access_token: 'token-1',
@@ -188,6 +233,14 @@ beforeAll(async () => {
   // The Orders API path of announceMany (an account with an integration id).
   const batching = portFor(server, { integrationId: 70 }).port;
   await batching.announceMany([homeDraft({ externalReference: 'webshop:B-1' }), internationalDraft()]);
+  await port.checkout.deliveryOptions('bae462c1-d659-48d0-aacd-fb7e3550de14', {
+    fromCountry: 'NL',
+    toCountry: 'NL',
+    toPostalCode: '1012AB',
+    weightGrams: 1200,
+    totalOrderValue: '49.95',
+    dimensionsCm: { length: 30, width: 20, height: 10 },
+  });
   const oauth = portFor(server, { credentials: { publicKey: 'pk', secretKey: 'sk', auth: 'oauth2' } }).port;
   await oauth.find('webshop:WEB-10001:1');
 });

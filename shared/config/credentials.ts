@@ -175,6 +175,7 @@ class DocumentCredentials implements CredentialsSource {
       api: entry.api ?? 'v3',
       auth: entry.auth ?? 'basic',
       ...(entry.senderAddressId ? { senderAddressId: entry.senderAddressId } : {}),
+      ...(entry.integrationId ? { integrationId: entry.integrationId } : {}),
     };
   }
 

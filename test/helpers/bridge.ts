@@ -38,6 +38,12 @@ export async function startBridge(
      * before 13 April 2026); suites that matter run over both (`API_VERSIONS`).
      */
     readonly api?: 'v2' | 'v3';
+    /**
+     * How v3 accounts announce batches (end of day, `POST /orders/batch`): `orders` (default) — the Orders
+     * API, their credentials name the simulator account's integration — or `announce`, one synchronous
+     * announce per order (no integration id).
+     */
+    readonly v3Batches?: 'orders' | 'announce';
     /** The `default` account's `eventSubscription` credentials (v3 event subscriptions); default none. */
     readonly eventSubscription?: EventSubscriptionAuth;
     /** `eventSubscription` credentials of `extraAccounts`, by account id; default none. */
@@ -45,12 +51,17 @@ export async function startBridge(
   } = {},
 ): Promise<Bridge> {
   const stateDir = mkdtempSync(join(tmpdir(), 'bridge-'));
-  const extra = options.extraAccounts ?? [];
   const api = options.api ?? 'v2';
+  // Each account's API integration, known to the simulator and (for the Orders API path) to the service.
+  const extra = (options.extraAccounts ?? []).map((a, i) => ({ integrationId: 7002 + i, ...a }));
+  const integration = (account: { readonly api?: 'v2' | 'v3'; readonly integrationId: number }) =>
+    account.api === 'v3' && (options.v3Batches ?? 'orders') === 'orders'
+      ? { integrationId: account.integrationId }
+      : {};
   const sim = await startSimulator({
     port: 0,
     rateLimits: false,
-    accounts: [{ ...DEFAULT_ACCOUNT, api }, ...extra],
+    accounts: [{ ...DEFAULT_ACCOUNT, api, integrationId: 7001 }, ...extra],
     ...options.simulator,
   });
   const stack = await startLocalStack({
@@ -67,6 +78,7 @@ export async function startBridge(
             publicKey: 'sim-public-key',
             secretKey: 'sim-secret-key',
             api,
+            ...integration({ api, integrationId: 7001 }),
             ...(options.eventSubscription ? { eventSubscription: options.eventSubscription } : {}),
           },
           ...Object.fromEntries(
@@ -76,6 +88,7 @@ export async function startBridge(
                 publicKey: a.publicKey,
                 secretKey: a.secretKey,
                 api: a.api ?? 'v2',
+                ...integration(a),
                 ...(a.webhookSecret ? { webhookSecrets: [a.webhookSecret] } : {}),
                 ...(options.extraEventSubscriptions?.[a.id]
                   ? { eventSubscription: options.extraEventSubscriptions[a.id] }

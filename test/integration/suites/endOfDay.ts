@@ -21,7 +21,10 @@ import { orderRecord } from '../../helpers/factories';
 export function endOfDaySuite(api: 'v2' | 'v3'): void {
   describe(`${api} account`, () => {
     /** Where each API creates, for faults (below `/api/v2` or `/api/v3`). */
-    const CREATE_PATH = api === 'v2' ? '^/parcels$' : '^/shipments/announce$';
+    // Batches on v3 go through the Orders API: labels are asked for with create-labels-async.
+    const BATCH_CREATE_PATH = api === 'v2' ? '^/parcels$' : '^/orders/create-labels-async$';
+    const faultsSeen = async () =>
+      ((await (await fetch(`${sim.url}/__sim/stats`)).json()) as { faults: number }).faults;
     /** More than one v2 batch create (50 each); v3 makes one write per order (100 a minute), so fewer there. */
     const MANY = api === 'v2' ? 60 : 20;
     let sim: RunningSimulator;
@@ -30,7 +33,8 @@ export function endOfDaySuite(api: 'v2' | 'v3'): void {
     const example = exampleOrder();
 
     // Reports over 4 KiB come as links here (1 MiB in AWS): a day of a hundred orders is a CSV over that.
-    const REPORT_INLINE_MAX_BYTES = 4096;
+    // Well under the CSV of the ≈30 orders this suite makes (≈4 KB), so the CSV must come as a link.
+    const REPORT_INLINE_MAX_BYTES = 2048;
 
     beforeAll(async () => {
       bridge = await startBridge({
@@ -53,6 +57,8 @@ export function endOfDaySuite(api: 'v2' | 'v3'): void {
       });
     const stats = async () =>
       (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { batchCreates: number };
+    const routes = async () =>
+      ((await (await fetch(`${sim.url}/__sim/stats`)).json()) as { byRoute: Record<string, number> }).byRoute;
     const created = async (ref: string) =>
       (
         (await (
@@ -142,6 +148,7 @@ export function endOfDaySuite(api: 'v2' | 'v3'): void {
         expect(await created(`webshop:${nl[0]?.orderId}`)).toBe(0);
 
         const before = (await stats()).batchCreates;
+        const routesBefore = await routes();
         const start = await post('/batches', { account: 'default', splitBy: 'carrier' });
         expect(start.status).toBe(202);
         const { batchId, status } = (await start.json()) as BatchView;
@@ -158,6 +165,14 @@ export function endOfDaySuite(api: 'v2' | 'v3'): void {
           },
         ]);
         expect((await stats()).batchCreates - before).toBe(api === 'v2' ? 1 : 0);
+        if (api === 'v3') {
+          // Through the Orders API: one upsert, labels asked once per option (PostNL, bpost), no announce.
+          const routesAfter = await routes();
+          const calls = (route: string) => (routesAfter[route] ?? 0) - (routesBefore[route] ?? 0);
+          expect(calls('v3 POST /orders')).toBe(1);
+          expect(calls('v3 POST /orders/create-labels-async')).toBe(2);
+          expect(calls('v3 POST /shipments/announce')).toBe(0);
+        }
         for (const o of [...nl, be]) expect(await created(`webshop:${o.orderId}`)).toBe(1);
 
         // postnl: 4 labels in parts of 3 → 2 parts; bpost: 1 label → 1 part; each as A6, A4 and ZPL
@@ -231,9 +246,10 @@ export function endOfDaySuite(api: 'v2' | 'v3'): void {
           dispatch: 'end_of_day',
         }));
         await post('/orders/batch', { orders });
+        const faultsBefore = await faultsSeen();
         await fetch(`${sim.url}/__sim/faults`, {
           method: 'POST',
-          body: JSON.stringify({ method: 'POST', path: CREATE_PATH, kind: 'drop_response', count: 1 }),
+          body: JSON.stringify({ method: 'POST', path: BATCH_CREATE_PATH, kind: 'drop_response', count: 1 }),
         });
         const { batchId } = (await (await post('/batches', { account: 'default' })).json()) as {
           batchId: string;
@@ -241,6 +257,7 @@ export function endOfDaySuite(api: 'v2' | 'v3'): void {
         const batch = await finished(batchId);
         expect(batch).toMatchObject({ total: 3, done: 3, failed: 0 });
         for (const o of orders) expect(await created(`webshop:${o.orderId}`)).toBe(1);
+        expect(await faultsSeen()).toBe(faultsBefore + 1);
         await fetch(`${sim.url}/__sim/accounts/default/duplicate-external-reference`, {
           method: 'PUT',
           body: JSON.stringify({ mode: 'reject' }),
@@ -302,7 +319,7 @@ export function endOfDaySuite(api: 'v2' | 'v3'): void {
         expect(report.failed).toBe(1);
         expect(Object.keys(report.failures)[0]).toMatch(/no shipping method can carry this order/);
         expect(report.averageSecondsToLabel).toBeGreaterThanOrEqual(0);
-        // The JSON summary is small and comes inline; the CSV (hundreds of rows) is over the limit: a link.
+        // The JSON summary is small and comes inline; the CSV (a row per order) is over the limit: a link.
         const summary = await fetch(`${stack.url}/reports/${today}?account=default`, { redirect: 'manual' });
         expect(summary.status).toBe(200);
         expect(summary.headers.get('content-type')).toMatch(/application\/json/);

@@ -6,6 +6,9 @@ import { type RunningSimulator, startSimulator } from './simulator';
 import { startLocalStack } from './stack';
 import { serviceWiring } from './wiring';
 
+/** The `default` simulator account's SendCloud API integration (Settings → Integrations in the panel). */
+const DEFAULT_INTEGRATION_ID = 241_526;
+
 /**
  * `npm start`: the whole service on one machine — SendCloud simulator (:4010), DynamoDB/SQS/S3 emulators,
  * the EventBridge stand-in, the HTTP gateway (:3000), queue runner and scheduler — state in .local/.
@@ -41,6 +44,7 @@ if (real) {
         publicKey: 'sim-public-key',
         secretKey: 'sim-secret-key',
         api: 'v3',
+        integrationId: DEFAULT_INTEGRATION_ID,
         webhookUrl: `http://127.0.0.1:${port}/webhooks/sendcloud`,
       },
       {
@@ -59,7 +63,13 @@ const sendcloud = simulator
       v3BaseUrl: `${simulator.url}/api/v3`,
       servicePointsBaseUrl: simulator.servicePointsBaseUrl,
       accounts: {
-        default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key', api: 'v3' as const },
+        // With its API integration, end of day and `POST /orders/batch` go through the Orders API.
+        default: {
+          publicKey: 'sim-public-key',
+          secretKey: 'sim-secret-key',
+          api: 'v3' as const,
+          integrationId: DEFAULT_INTEGRATION_ID,
+        },
         legacy: {
           publicKey: 'sim-legacy-public-key',
           secretKey: 'sim-legacy-secret-key',
@@ -73,6 +83,9 @@ const sendcloud = simulator
           publicKey: process.env.SENDCLOUD_PUBLIC_KEY ?? '',
           secretKey: process.env.SENDCLOUD_SECRET_KEY ?? '',
           api: process.env.SENDCLOUD_API === 'v2' ? ('v2' as const) : ('v3' as const),
+          ...(process.env.SENDCLOUD_INTEGRATION_ID
+            ? { integrationId: Number(process.env.SENDCLOUD_INTEGRATION_ID) }
+            : {}),
         },
       },
     };

@@ -29,7 +29,11 @@ export async function startChild<T>(
 ): Promise<Child<T>> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...(options.args ?? [])], {
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The child's errors reach the test's output; Powertools' notice that a function published no metric does not.
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    if (!line.startsWith('No application metrics to publish')) process.stderr.write(`${line}\n`);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<T>((resolve, reject) => {

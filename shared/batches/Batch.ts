@@ -66,6 +66,8 @@ export interface BatchRecord {
   /** Pages of orders taken and queued so far. */
   readonly pages?: number;
   readonly page?: BatchPage;
+  /** The last time the batch moved (a page closed, an order settled, the merge started); for the stuck sweep. */
+  readonly activeAt?: string;
 }
 
 export interface BatchMember extends OrderKey {
@@ -102,5 +104,14 @@ export interface BatchStore {
   ): Promise<BatchRecord | undefined>;
   /** running → merging, exactly once. */
   startMerging(batchId: string): Promise<boolean>;
-  complete(batchId: string, files: readonly BatchFile[], at: string): Promise<void>;
+  /** merging → completed with its files, exactly once; false when it was not merging (another merge won). */
+  complete(batchId: string, files: readonly BatchFile[], at: string): Promise<boolean>;
+  /** Batches not completed yet, oldest first, at most `limit`. */
+  open(options: { readonly limit: number }): Promise<BatchRecord[]>;
+  /**
+   * Sets a `running` batch's counts from its members' outcomes. A crash between a member's outcome and the
+   * batch's count leaves the count one short for good (the redelivered settle finds the member settled);
+   * returns the batch as it is after.
+   */
+  recount(batchId: string): Promise<BatchRecord | undefined>;
 }

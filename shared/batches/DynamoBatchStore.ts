@@ -5,6 +5,7 @@ import {
   GetCommand,
   PutCommand,
   paginateQuery,
+  QueryCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -18,10 +19,15 @@ const CONCURRENCY = 10;
 export class DynamoBatchStore implements BatchStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #clock: () => Date;
 
-  constructor(db: DynamoDBDocumentClient, options: { readonly tableName: string }) {
+  constructor(
+    db: DynamoDBDocumentClient,
+    options: { readonly tableName: string; readonly clock?: () => Date },
+  ) {
     this.#db = db;
     this.#table = options.tableName;
+    this.#clock = options.clock ?? (() => new Date());
   }
 
   async create(batch: BatchRecord): Promise<boolean> {
@@ -29,7 +35,13 @@ export class DynamoBatchStore implements BatchStore {
       await this.#db.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { pk: `BATCH#${batch.batchId}`, sk: 'BATCH', ...batch },
+          // Listed in the sparse index of open batches until it completes (`open`, the stuck-batch sweep).
+          Item: {
+            pk: `BATCH#${batch.batchId}`,
+            sk: 'BATCH',
+            ...batch,
+            ...(batch.status === 'completed' ? {} : { gsi2pk: OPEN_BATCHES, gsi2sk: batch.createdAt }),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -92,7 +104,7 @@ export class DynamoBatchStore implements BatchStore {
   closePage(batchId: string, no: number, taken: number): Promise<boolean> {
     return this.#conditional({
       Key: this.#batchKey(batchId),
-      UpdateExpression: 'SET #pages = :next ADD #total :taken REMOVE #page',
+      UpdateExpression: 'SET #pages = :next, activeAt = :now ADD #total :taken REMOVE #page',
       ConditionExpression: '#status = :starting AND attribute_exists(#page) AND #pages = :no',
       ExpressionAttributeNames: {
         '#page': 'page',
@@ -100,7 +112,13 @@ export class DynamoBatchStore implements BatchStore {
         '#status': 'status',
         '#total': 'total',
       },
-      ExpressionAttributeValues: { ':starting': 'starting', ':no': no, ':next': no + 1, ':taken': taken },
+      ExpressionAttributeValues: {
+        ':starting': 'starting',
+        ':no': no,
+        ':next': no + 1,
+        ':taken': taken,
+        ':now': this.#now(),
+      },
     });
   }
 
@@ -114,14 +132,15 @@ export class DynamoBatchStore implements BatchStore {
           TableName: this.#table,
           Key: this.#batchKey(batchId),
           UpdateExpression: empty
-            ? 'SET #status = :completed, completedAt = :at, files = :none'
-            : 'SET #status = :running',
+            ? 'SET #status = :completed, completedAt = :at, files = :none REMOVE gsi2pk, gsi2sk'
+            : 'SET #status = :running, activeAt = :at',
           ConditionExpression: `#status = :starting AND attribute_not_exists(#page) AND #total ${empty ? '=' : '>'} :zero`,
           ExpressionAttributeNames: { '#status': 'status', '#page': 'page', '#total': 'total' },
           ExpressionAttributeValues: {
             ':starting': 'starting',
             ':zero': 0,
-            ...(empty ? { ':completed': 'completed', ':at': at, ':none': [] } : { ':running': 'running' }),
+            ':at': at,
+            ...(empty ? { ':completed': 'completed', ':none': [] } : { ':running': 'running' }),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -193,9 +212,9 @@ export class DynamoBatchStore implements BatchStore {
       new UpdateCommand({
         TableName: this.#table,
         Key: this.#batchKey(batchId),
-        UpdateExpression: 'ADD #counter :one',
+        UpdateExpression: 'SET activeAt = :now ADD #counter :one',
         ExpressionAttributeNames: { '#counter': outcome.outcome },
-        ExpressionAttributeValues: { ':one': 1 },
+        ExpressionAttributeValues: { ':one': 1, ':now': this.#now() },
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -205,23 +224,71 @@ export class DynamoBatchStore implements BatchStore {
   startMerging(batchId: string): Promise<boolean> {
     return this.#conditional({
       Key: this.#batchKey(batchId),
-      UpdateExpression: 'SET #status = :merging',
+      UpdateExpression: 'SET #status = :merging, activeAt = :now',
       ConditionExpression: '#status = :running',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':merging': 'merging', ':running': 'running' },
+      ExpressionAttributeValues: { ':merging': 'merging', ':running': 'running', ':now': this.#now() },
     });
   }
 
-  async complete(batchId: string, files: readonly BatchFile[], at: string): Promise<void> {
-    await this.#db.send(
-      new UpdateCommand({
+  complete(batchId: string, files: readonly BatchFile[], at: string): Promise<boolean> {
+    return this.#conditional({
+      Key: this.#batchKey(batchId),
+      UpdateExpression: 'SET #status = :completed, files = :files, completedAt = :at REMOVE gsi2pk, gsi2sk',
+      ConditionExpression: '#status = :merging',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':completed': 'completed',
+        ':merging': 'merging',
+        ':files': files,
+        ':at': at,
+      },
+    });
+  }
+
+  async open(options: { readonly limit: number }): Promise<BatchRecord[]> {
+    const { Items } = await this.#db.send(
+      new QueryCommand({
         TableName: this.#table,
-        Key: this.#batchKey(batchId),
-        UpdateExpression: 'SET #status = :completed, files = :files, completedAt = :at',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':completed': 'completed', ':files': files, ':at': at },
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :open',
+        ExpressionAttributeValues: { ':open': OPEN_BATCHES },
+        Limit: options.limit,
       }),
     );
+    const batches = await mapLimit(Items ?? [], CONCURRENCY, (item) =>
+      this.get(String(item.pk).slice('BATCH#'.length)),
+    );
+    return batches.filter((b): b is BatchRecord => b !== undefined && b.status !== 'completed');
+  }
+
+  async recount(batchId: string): Promise<BatchRecord | undefined> {
+    const batch = await this.get(batchId);
+    if (batch?.status !== 'running') return batch;
+    const members = await this.members(batchId);
+    const done = members.filter((m) => m.outcome === 'done').length;
+    const failed = members.filter((m) => m.outcome === 'failed').length;
+    if (done === batch.done && failed === batch.failed) return batch;
+    // Only over the counts just read: a settle that lands meanwhile makes this a no-op until the next sweep.
+    const set = await this.#conditional({
+      Key: this.#batchKey(batchId),
+      UpdateExpression: 'SET done = :done, failed = :failed, activeAt = :now',
+      ConditionExpression: '#status = :running AND done = :was AND failed = :wasFailed',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':running': 'running',
+        ':done': done,
+        ':failed': failed,
+        ':was': batch.done,
+        ':wasFailed': batch.failed,
+        ':now': this.#now(),
+      },
+    });
+    return set ? this.get(batchId) : batch;
+  }
+
+  #now(): string {
+    return this.#clock().toISOString();
   }
 
   #batchKey(batchId: string) {
@@ -244,8 +311,11 @@ export class DynamoBatchStore implements BatchStore {
   }
 }
 
+/** Index partition of the batches not completed yet. */
+const OPEN_BATCHES = 'BATCH_OPEN';
+
 /** The batch as stored, without its keys. */
 const recordOf = (item: Record<string, unknown>): BatchRecord => {
-  const { pk: _pk, sk: _sk, ...batch } = item;
+  const { pk: _pk, sk: _sk, gsi2pk: _g, gsi2sk: _gs, ...batch } = item;
   return batch as unknown as BatchRecord;
 };

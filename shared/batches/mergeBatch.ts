@@ -6,6 +6,7 @@ import { isCancelStatus, type OrderRecord } from '../orders/Order';
 import type { SendcloudPort } from '../sendcloud/port';
 import type { OrderStore } from '../store';
 import type { BatchFile, BatchRecord, BatchStore } from './Batch';
+import { MergeIncompleteError } from './errors';
 
 export interface MergeDeps {
   readonly store: OrderStore;
@@ -23,11 +24,22 @@ const A4: readonly [number, number] = [595.28, 841.89];
 /**
  * The batch's printable files: per split (carrier, packing station or all), an A6 label-printer PDF, an A4
  * four-up PDF and a ZPL stream, in parts of `partSize` labels. Then the orders are handed over (`shipped`)
- * and `Batch Completed` is published. Safe to repeat: files are overwritten, handover is idempotent.
+ * and `Batch Completed` is published. Safe to repeat: files are overwritten, handover is idempotent, and only
+ * the merge that completes the batch publishes. A part is stored only with every label it claims: a label
+ * missing from S3 is fetched from SendCloud again and stored back; if that fails, the merge fails
+ * (`MergeIncompleteError`, retried) instead of publishing a short file. A `running` batch is recounted first
+ * and merged only if every order is settled (`resumeStuckBatches` asks so).
  */
 export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<BatchRecord | undefined> {
-  const batch = await deps.batches.get(batchId);
-  if (!batch || batch.status === 'completed') return batch;
+  let batch = await deps.batches.get(batchId);
+  // Asked by the stuck-batch sweep: a running batch whose count a crash left short merges once recounted.
+  if (batch?.status === 'running') {
+    const counted = await deps.batches.recount(batchId);
+    if (counted?.status !== 'running' || counted.done + counted.failed < counted.total) return counted;
+    await deps.batches.startMerging(batchId);
+    batch = await deps.batches.get(batchId);
+  }
+  if (batch?.status !== 'merging') return batch;
   const members = await deps.batches.members(batchId);
   const orders: OrderRecord[] = [];
   const loaded = await mapLimit(
@@ -82,7 +94,9 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
         });
         continue;
       }
-      const { a6, a4 } = await mergePdfs(slice, deps.labels);
+      const { a6, a4, merged } = await mergePdfs(slice, sendcloud, deps.labels);
+      if (merged !== slice.length)
+        throw new MergeIncompleteError(batchId, `${split}-${part}`, { expected: slice.length, got: merged });
       const zpl = await zplStream(slice, sendcloud, deps.labels);
       // ZPL last: its presence marks the part as complete.
       for (const [format, bytes, ext, type] of [
@@ -100,7 +114,11 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
   for (const order of orders)
     if (order.status === 'label_stored')
       await deps.store.update(order, { status: 'shipped', updatedAt: now }, { status: ['label_stored'] });
-  await deps.batches.complete(batchId, files, now);
+  const claimed = files.filter((f) => f.format === 'a6').reduce((sum, f) => sum + f.labels, 0);
+  if (claimed !== orders.length)
+    throw new MergeIncompleteError(batchId, 'all', { expected: orders.length, got: claimed });
+  // A second merge of the same batch (a redelivery, the stuck-batch sweep) that finishes later publishes nothing.
+  if (!(await deps.batches.complete(batchId, files, now))) return deps.batches.get(batchId);
   const failures = members
     .filter((m) => m.outcome === 'failed')
     .slice(0, 100)
@@ -125,17 +143,19 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
   return deps.batches.get(batchId);
 }
 
-/** One document a page per label (A6), and the same labels four to an A4 page. */
+/** One document a page per label (A6), and the same labels four to an A4 page; `merged` counts the labels in. */
 async function mergePdfs(
   orders: readonly OrderRecord[],
+  client: () => Promise<SendcloudPort>,
   labels: LabelStore,
-): Promise<{ a6: Uint8Array; a4: Uint8Array }> {
+): Promise<{ a6: Uint8Array; a4: Uint8Array; merged: number }> {
   const a6 = await PDFDocument.create();
   const a4 = await PDFDocument.create();
   let sheet = a4.addPage([...A4]);
   let slot = 0;
+  let merged = 0;
   for (const order of orders) {
-    const bytes = order.labels?.a6 ? await labels.get(order.labels.a6.key) : undefined;
+    const bytes = await storedOrRestored(order, client, labels);
     if (!bytes) continue;
     const source = await PDFDocument.load(bytes);
     for (const page of await a6.copyPages(source, source.getPageIndices())) a6.addPage(page);
@@ -150,8 +170,24 @@ async function mergePdfs(
     const y = slot < 2 ? A4[1] / 2 : 0;
     sheet.drawPage(embedded, { x, y, xScale: scale, yScale: scale });
     slot++;
+    merged++;
   }
-  return { a6: await a6.save(), a4: await a4.save() };
+  return { a6: await a6.save(), a4: await a4.save(), merged };
+}
+
+/** The order's stored A6 label; one missing from S3 is fetched from SendCloud (a GET) and stored back. */
+async function storedOrRestored(
+  order: OrderRecord,
+  client: () => Promise<SendcloudPort>,
+  labels: LabelStore,
+): Promise<Uint8Array | undefined> {
+  const stored = order.labels?.a6;
+  if (!stored || !order.parcel) return undefined;
+  const bytes = await labels.get(stored.key);
+  if (bytes) return bytes;
+  const fetched = await (await client()).label(order.parcel.id, 'a6');
+  await labels.put(stored.key, fetched, stored.contentType);
+  return fetched;
 }
 
 /** ZPL streams concatenate: the stored ZPL where the print profile made it, else fetched once and stored. */

@@ -21,18 +21,21 @@ export async function requeueStuckOrders(
      */
     readonly batchGraceMs?: number;
   },
-): Promise<{ readonly requeued: number }> {
+): Promise<{ readonly requeued: number; readonly oldestAgeMs: number }> {
   const before = new Date(deps.clock().getTime() - options.olderThanMs);
   const keys = await deps.store.pending({ before, limit: options.limit ?? 1_000 });
   const now = deps.clock();
   const due = [];
+  let oldestAgeMs = 0;
   for (const key of keys) {
     const order = await deps.store.get(key);
+    if (order) oldestAgeMs = Math.max(oldestAgeMs, now.getTime() - Date.parse(order.createdAt));
     if (order && isDue(order, now, options.batchGraceMs ?? 30 * 60_000))
       due.push({ kind: 'order' as const, channel: key.channel, orderId: key.orderId });
   }
   await deps.queue.send(due);
-  return { requeued: due.length };
+  // The oldest order not final yet, sent on or not: what an alarm on a stuck order watches.
+  return { requeued: due.length, oldestAgeMs };
 }
 
 function isDue(order: OrderRecord, now: Date, batchGraceMs: number): boolean {

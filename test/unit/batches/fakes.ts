@@ -106,9 +106,32 @@ export class MemoryBatchStore implements BatchStore {
     return true;
   }
 
-  async complete(batchId: string, files: readonly BatchFile[], at: string): Promise<void> {
+  async complete(batchId: string, files: readonly BatchFile[], at: string): Promise<boolean> {
     const batch = this.records.get(batchId);
-    if (batch) this.records.set(batchId, { ...batch, status: 'completed', files, completedAt: at });
+    if (batch?.status !== 'merging') return false;
+    this.records.set(batchId, { ...batch, status: 'completed', files, completedAt: at });
+    return true;
+  }
+
+  async open(options: { readonly limit: number }): Promise<BatchRecord[]> {
+    return [...this.records.values()]
+      .filter((b) => b.status !== 'completed')
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .slice(0, options.limit)
+      .map((b) => structuredClone(b));
+  }
+
+  async recount(batchId: string): Promise<BatchRecord | undefined> {
+    const batch = this.records.get(batchId);
+    if (batch?.status !== 'running') return this.get(batchId);
+    const members = [...this.#items(batchId).values()];
+    const next = {
+      ...batch,
+      done: members.filter((m) => m.outcome === 'done').length,
+      failed: members.filter((m) => m.outcome === 'failed').length,
+    };
+    this.records.set(batchId, next);
+    return structuredClone(next);
   }
 
   #items(batchId: string): Map<string, MemberItem> {

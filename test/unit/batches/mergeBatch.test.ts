@@ -8,6 +8,7 @@ import type { OrderRecord } from '../../../shared/orders/Order';
 import type { SendcloudPort } from '../../../shared/sendcloud/port';
 import type { OrderStore } from '../../../shared/store';
 import { orderRecord } from '../../helpers/factories';
+import { MemoryBatchStore } from './fakes';
 
 /** An A6 label PDF with its parcel id written on it. */
 async function labelPdf(parcelId: number): Promise<Uint8Array> {
@@ -97,7 +98,9 @@ async function setup(count: number) {
     members: async () =>
       [...orders.values()].map((o) => ({ channel: o.channel, orderId: o.orderId, outcome: 'done' })),
     complete: async (_id: string, files: readonly BatchFile[], at: string) => {
+      if (batch.status !== 'merging') return false;
       batch = { ...batch, status: 'completed', files, completedAt: at };
+      return true;
     },
   };
   const store: Pick<OrderStore, 'get' | 'update'> = {
@@ -174,5 +177,94 @@ describe('mergeBatch', () => {
     expect(batch().status).toBe('completed');
     expect(batch().files).toHaveLength(9);
     expect(batch().files?.every((f) => f.bytes > 0)).toBe(true);
+  });
+
+  it('fetches a label missing from S3 from SendCloud again and stores it back: the file holds every label', async () => {
+    // Prepare
+    const { deps, labels, published } = await setup(3);
+    const lost = 'labels/default/webshop/O2/1002-a6.pdf';
+    labels.objects.delete(lost);
+    const asked: number[] = [];
+    const sendcloud = async () =>
+      ({
+        label: async (parcelId: number) => {
+          asked.push(parcelId);
+          return labelPdf(parcelId);
+        },
+      }) as unknown as SendcloudPort;
+
+    // Act
+    await mergeBatch('B1', { ...deps, sendcloud, partSize: 3 });
+
+    // Assess
+    expect(asked).toEqual([1002]);
+    expect(labels.objects.has(lost)).toBe(true);
+    const a6 = labels.objects.get('batches/default/B1/all-part1-a6.pdf') ?? new Uint8Array();
+    expect((await PDFDocument.load(a6)).getPageCount()).toBe(3);
+    expect(published).toMatchObject([{ succeeded: 3 }]);
+  });
+
+  it('publishes nothing and fails to be retried when a label can be neither read nor fetched', async () => {
+    // Prepare
+    const { deps, labels, published, batch } = await setup(3);
+    labels.objects.delete('labels/default/webshop/O3/1003-a6.pdf');
+    const sendcloud = async () =>
+      ({
+        label: async () => {
+          throw new Error('SendCloud is down');
+        },
+      }) as unknown as SendcloudPort;
+
+    // Act
+    const merge = mergeBatch('B1', { ...deps, sendcloud, partSize: 3 });
+
+    // Assess
+    await expect(merge).rejects.toThrow(/SendCloud is down/);
+    expect(published).toEqual([]);
+    expect(batch().status).toBe('merging');
+    expect(labels.puts.some((k) => k.startsWith('batches/'))).toBe(false);
+  });
+
+  it('a second merge of the same batch (a redelivery that ran alongside) publishes nothing', async () => {
+    // Prepare
+    const { deps, published } = await setup(2);
+    await mergeBatch('B1', deps);
+
+    // Act
+    await mergeBatch('B1', deps);
+
+    // Assess
+    expect(published).toHaveLength(1);
+  });
+
+  it('merges a running batch whose count a crash left one short, once its members show every order settled', async () => {
+    // Prepare: both orders settled on their member items, the batch counted only one (the crash came between)
+    const { deps, published } = await setup(2);
+    const batches = new MemoryBatchStore();
+    await batches.create({
+      ...(await deps.batches.get('B1')),
+      batchId: 'B1',
+      status: 'starting',
+      total: 0,
+      done: 0,
+    } as BatchRecord);
+    await batches.claimMembers('B1', 0, [
+      { channel: 'webshop', orderId: 'O1' },
+      { channel: 'webshop', orderId: 'O2' },
+    ]);
+    const record = batches.records.get('B1');
+    if (record) batches.records.set('B1', { ...record, status: 'running', total: 2, done: 1 });
+    for (const orderId of ['O1', 'O2']) {
+      const members = batches.memberItems.get('B1');
+      const member = members?.get(`webshop#${orderId}`);
+      if (member) members?.set(`webshop#${orderId}`, { ...member, outcome: 'done' });
+    }
+
+    // Act
+    const merged = await mergeBatch('B1', { ...deps, batches });
+
+    // Assess
+    expect(merged).toMatchObject({ status: 'completed', done: 2 });
+    expect(published).toMatchObject([{ succeeded: 2 }]);
   });
 });

@@ -415,6 +415,25 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': { description: 'the return' }, '404': problem('no such return') },
         },
       },
+      '/returns/{returnId}/cancel': {
+        post: {
+          summary: 'Cancel a return label (so it is not billed)',
+          description:
+            'Cancelled at SendCloud like an order: at once (200) or queued (202 `cancellation_requested`; on API v3 a return cancel is always queued, tracking completes it). A repeat sends nothing and answers as before (`changed: false`). Publishes `Parcel Cancelled` once, with `isReturn: true`.',
+          parameters: [{ name: 'returnId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'cancelled (now, or before: `changed: false`)', ...json(CancelResponse) },
+            '202': {
+              description: 'SendCloud queued the cancel (`cancellation_requested`); tracking completes it',
+              ...json(CancelResponse),
+            },
+            '404': problem('no such return'),
+            '409': problem(
+              'CANCEL_TOO_LATE: SendCloud refused — handed over or delivered (its reason in the message); RETURN_IN_PROGRESS: the return is being created, cancel it once it has its label',
+            ),
+          },
+        },
+      },
       '/returns/{returnId}/label': {
         get: {
           summary: 'The stored return label (A6 PDF)',

@@ -5,12 +5,13 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { loadEnv } from '../shared/config';
 import { errorLogFields, json, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
-import { cancelOrder } from '../shared/orders';
+import { cancelOrder, cancelReturn } from '../shared/orders';
 import { createServices } from '../shared/runtime/services';
 
 /**
  * POST /orders/{orderId}/cancel[?channel=] — cancels the order: here when it never reached SendCloud,
  * otherwise at SendCloud (200 cancelled, 202 requested, 409 CANCEL_TOO_LATE). Repeats send nothing.
+ * POST /returns/{returnId}/cancel — the same for a return label.
  */
 const services = createServices(loadEnv());
 const { logger, metrics } = observability('cancel-order');
@@ -25,11 +26,11 @@ const deps = {
 
 async function cancel(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {
   try {
-    const { status, body } = await cancelOrder(
-      event.pathParameters?.orderId ?? '',
-      event.queryStringParameters?.channel,
-      deps,
-    );
+    const returnId = event.pathParameters?.returnId;
+    const { status, body } =
+      returnId !== undefined
+        ? await cancelReturn(returnId, deps)
+        : await cancelOrder(event.pathParameters?.orderId ?? '', event.queryStringParameters?.channel, deps);
     if (body.changed) {
       metrics.addMetric('OrdersCancelled', MetricUnit.Count, 1);
       logger.info('order cancelled', {

@@ -108,8 +108,8 @@ export const FUNCTIONS = {
     uses: { table: 'read' },
   },
   'cancel-order': {
-    description: 'POST /orders/{orderId}/cancel',
-    triggers: [iam('POST /orders/{orderId}/cancel')],
+    description: 'POST /orders/{orderId}/cancel, /returns/{returnId}/cancel',
+    triggers: [iam('POST /orders/{orderId}/cancel', 'POST /returns/{returnId}/cancel')],
     // Claims an unannounced order like the worker does; asks SendCloud to cancel an announced one.
     uses: { table: 'readWrite', events: true, sendcloud: 'api' },
     timeoutSeconds: 29,

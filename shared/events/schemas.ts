@@ -110,6 +110,7 @@ export const ParcelStuck = z.object({
 
 export const ParcelCancelled = z.object({
   ...OrderRef,
+  isReturn: z.boolean().describe('a return label was cancelled (`POST /returns/{returnId}/cancel`)'),
   status: z
     .enum(['cancelled', 'cancellation_requested'])
     .describe(

@@ -7,6 +7,7 @@ import { hasCarrierScan } from '../tracking/normalizedStatus';
 import type { CancelResponse } from './apiSchemas';
 import { emitOnce } from './emitOnce';
 import { orderRef } from './eventRefs';
+import { returnKey } from '../returns/ReturnView';
 import { findOrder } from './findOrder';
 import type { OrderCancellation, OrderRecord, OrderStatus } from './Order';
 import { attemptReference, recordShipment } from './processOrder';
@@ -52,9 +53,31 @@ export async function cancelOrder(
   channel: string | undefined,
   deps: CancelDeps,
 ): Promise<CancelAnswer> {
-  let order = await findOrder(deps.store, orderId, channel);
+  const order = await findOrder(deps.store, orderId, channel);
   // Returns are cancelled as returns, not through their order's route.
   if (order.isReturn) throw new HttpError(404, 'ORDER_NOT_FOUND', `No order ${orderId}.`);
+  return cancelRecord(order, deps);
+}
+
+/**
+ * `POST /returns/{returnId}/cancel`: a return label is cancelled like an order's (v2: its return parcel;
+ * v3: `PATCH /returns/{id}/cancel`, which SendCloud always queues — 202, tracking completes it).
+ */
+export async function cancelReturn(returnId: string, deps: CancelDeps): Promise<CancelAnswer> {
+  const ret = await deps.store.get(returnKey(returnId));
+  if (!ret?.isReturn) throw new HttpError(404, 'RETURN_NOT_FOUND', `No return ${returnId}.`);
+  if (ret.status === 'accepted' || ret.status === 'creating')
+    throw new HttpError(
+      409,
+      'RETURN_IN_PROGRESS',
+      `Return ${returnId} is being created; cancel it once it has its label (GET /returns/${returnId}).`,
+    );
+  return cancelRecord(ret, deps);
+}
+
+async function cancelRecord(first: OrderRecord, deps: CancelDeps): Promise<CancelAnswer> {
+  let order = first;
+  const { orderId } = order;
   for (let round = 0; round < ROUNDS; round++) {
     const answer = await decide(order, deps);
     if (answer) return answer;
@@ -170,7 +193,11 @@ async function askSendcloud(order: OrderRecord, deps: CancelDeps): Promise<Cance
   if (!parcel)
     throw new HttpError(409, 'NOTHING_TO_CANCEL', `Order ${order.orderId} has no parcel to cancel.`);
   const port = await deps.sendcloud(order.account);
-  const result = await port.cancel({ id: parcel.shipmentId ?? String(parcel.id), parcelIds: [parcel.id] });
+  const result = await port.cancel({
+    id: parcel.shipmentId ?? String(parcel.id),
+    parcelIds: [parcel.id],
+    isReturn: order.isReturn === true,
+  });
   if (result.outcome === 'too_late') throw tooLate(order, result.message);
   return settle(
     order,
@@ -211,6 +238,7 @@ async function publish(order: OrderRecord, deps: CancelDeps): Promise<void> {
     EVENT,
     {
       ...orderRef(order),
+      isReturn: order.isReturn === true,
       status: order.status === 'cancellation_requested' ? 'cancellation_requested' : 'cancelled',
       outcome: c.outcome,
       sentToSendcloud: c.sentToSendcloud,

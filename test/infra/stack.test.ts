@@ -109,6 +109,7 @@ describe('BridgeStack: orders', () => {
         ['GET /returns', 'AWS_IAM'],
         ['GET /returns/{returnId}', 'AWS_IAM'],
         ['GET /returns/{returnId}/label', 'AWS_IAM'],
+        ['POST /returns/{returnId}/cancel', 'AWS_IAM'],
         ['POST /webhooks/sendcloud', 'NONE'],
         ['POST /webhooks/sendcloud/{account}', 'NONE'],
         ['POST /webhooks/sendcloud/{account}/events', 'NONE'],

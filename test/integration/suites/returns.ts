@@ -196,6 +196,46 @@ export function returnsSuite(api: 'v2' | 'v3'): void {
       expect(listed.body.returns[0]?.returnId).toBe(returnId);
     });
 
+    it('cancels a return label at SendCloud once; a repeat sends nothing; an unknown return is 404', async () => {
+      const { orderId } = await shippedOrder();
+      const created = await post<ReturnAnswer>('/returns', request(orderId));
+      expect(created.status).toBe(201);
+      const { returnId } = created.body;
+      const cancelRoute = api === 'v2' ? 'POST /parcels/{id}/cancel' : 'v3 PATCH /returns/{id}/cancel';
+      const asked = async () =>
+        ((await admin('/stats')) as { byRoute: Record<string, number> }).byRoute[cancelRoute] ?? 0;
+      const before = await asked();
+
+      const first = await post<{ status: string; changed: boolean; cancellation: { outcome: string } }>(
+        `/returns/${returnId}/cancel`,
+        {},
+      );
+      // v3 queues every return cancel (202); v2 answers for the return parcel like for any parcel.
+      expect([200, 202]).toContain(first.status);
+      if (api === 'v3') expect(first.status).toBe(202);
+      expect(first.body).toMatchObject({
+        status: first.status === 202 ? 'cancellation_requested' : 'cancelled',
+        changed: true,
+      });
+      expect(await asked()).toBe(before + 1);
+
+      const again = await post<{ changed: boolean }>(`/returns/${returnId}/cancel`, {});
+      expect(again.status).toBe(first.status);
+      expect(again.body.changed).toBe(false);
+      expect(await asked()).toBe(before + 1);
+      const cancelled = stack.bus.events.filter(
+        (e) =>
+          e['detail-type'] === 'Parcel Cancelled' && (e.detail as { orderId: string }).orderId === returnId,
+      );
+      expect(cancelled).toHaveLength(1);
+      expect(cancelled[0]?.detail).toMatchObject({ isReturn: true, sentToSendcloud: true });
+
+      // The order's own route does not cancel returns, and the return route knows only returns.
+      expect((await post(`/orders/${returnId}/cancel?channel=returns`, {})).status).toBe(404);
+      expect((await post(`/returns/RET-NOPE/cancel`, {})).status).toBe(404);
+      expect((await post(`/returns/${orderId}/cancel`, {})).status).toBe(404);
+    });
+
     it('refuses a return for an order that has not shipped, or with nothing to return', async () => {
       const orderId = `RET-NOSHIP-${Date.now()}`;
       await admin('/faults', { path: CREATE_PATH, method: 'POST', kind: 'status', status: 400, count: 20 });

@@ -187,7 +187,7 @@ describe('cancelOrder: an announced order is SendCloud’s to cancel', () => {
       cancellation: { outcome: 'cancelled', sentToSendcloud: true, message: 'Parcel has been cancelled' },
       parcel: { sendcloudId: 4242, trackingNumber: '3SCLDB0001' },
     });
-    expect(sendcloud.cancels).toEqual([{ id: '4242', parcelIds: [4242] }]);
+    expect(sendcloud.cancels).toEqual([{ id: '4242', parcelIds: [4242], isReturn: false }]);
     expect(orders.current({ channel: 'webshop', orderId: 'A-1' }).status).toBe('cancelled');
     expect(cancelledEvents()).toEqual([
       {
@@ -196,6 +196,7 @@ describe('cancelOrder: an announced order is SendCloud’s to cancel', () => {
           orderId: 'A-1',
           channel: 'webshop',
           account: 'default',
+          isReturn: false,
           status: 'cancelled',
           outcome: 'cancelled',
           sentToSendcloud: true,
@@ -241,7 +242,7 @@ describe('cancelOrder: an announced order is SendCloud’s to cancel', () => {
     // Assess
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({ status: 'cancellation_requested', changed: true });
-    expect(sendcloud.cancels).toEqual([{ id: 'f3a1-shipment', parcelIds: [4242] }]);
+    expect(sendcloud.cancels).toEqual([{ id: 'f3a1-shipment', parcelIds: [4242], isReturn: false }]);
     expect(again.status).toBe(202);
     expect(again.body.changed).toBe(false);
     expect(afterTracking.status).toBe(200);

@@ -5,6 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { lambdaBuildOptions } from '../esbuild.config.mjs';
+import { FIRST_INTEGRATION_ID } from '../local/simulator/accounts';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import { serviceWiring } from '../local/wiring';
 import { pythonJsonDumps, signSendcloudPayload } from '../shared/sendcloud';
@@ -21,9 +22,15 @@ const { values } = parseArgs({
     webhooks: { type: 'string', default: '1000' },
     /** The SendCloud API of the benchmarked account: v2 or v3. */
     api: { type: 'string', default: 'v2' },
+    /** v3 only: batches through the Orders API (`orders`, default) or one announce per order (`announce`). */
+    'v3-batches': { type: 'string', default: 'orders' },
   },
 });
 const API = values.api === 'v3' ? 'v3' : 'v2';
+const V3_BATCHES = values['v3-batches'] === 'announce' ? 'announce' : 'orders';
+const ORDERS_API = API === 'v3' && V3_BATCHES === 'orders';
+/** The simulator's first account's API integration (what `GET /__sim/accounts` shows). */
+const INTEGRATION_ID = FIRST_INTEGRATION_ID;
 const N = Number(values.orders);
 const root = join(import.meta.dirname, '..');
 const example = JSON.parse(readFileSync(join(root, 'docs/examples/order.json'), 'utf8')) as Record<
@@ -184,8 +191,10 @@ async function endOfDay(stack: LocalStack, sim: SimulatorHandle) {
   const duplicates = counts.filter((c) => c > 1).length;
   const lost = counts.filter((c) => c === 0).length + (N - batch.done - batch.failed);
   // The ceiling: every parcel needs two documents (A6 for storage, ZPL for the stream) under 1000 GET/min;
-  // on v3 every order is also one announce under 100 writes/min (v2: one batch create per 100 orders).
-  const ceilingSeconds = Math.max((2 * N) / 1000, API === 'v3' ? N / 100 : 0) * 60;
+  // on v3 with one announce per order, every order is also a write under 100 writes/min; through the Orders
+  // API one upsert per 100 orders and one labels call per 20 (v2: one batch create per 100 orders).
+  const v3Writes = ORDERS_API ? Math.ceil(N / 100) + Math.ceil(N / 20) : N;
+  const ceilingSeconds = Math.max((2 * N) / 1000, API === 'v3' ? v3Writes / 100 : 0) * 60;
   return {
     orders: N,
     seconds: Math.round(seconds * 10) / 10,
@@ -395,7 +404,7 @@ const sampler = setInterval(() => {
 }, 500);
 const stateDir = mkdtempSync(join(tmpdir(), 'bench-'));
 console.log(
-  `sendcloud-bridge benchmark — API ${API}, ${N} end-of-day orders, SendCloud limits on, latency 80 ms GET / 250 ms write`,
+  `sendcloud-bridge benchmark — API ${API}${API === 'v3' ? ` (batches: ${V3_BATCHES})` : ''}, ${N} end-of-day orders, SendCloud limits on, latency 80 ms GET / 250 ms write`,
 );
 const sim = await simulatorProcess();
 const stack = await startLocalStack({
@@ -408,7 +417,14 @@ const stack = await startLocalStack({
       baseUrl: sim.baseUrl,
       v3BaseUrl: `${sim.url}/api/v3`,
       servicePointsBaseUrl: sim.servicePointsBaseUrl,
-      accounts: { default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key', api: API } },
+      accounts: {
+        default: {
+          publicKey: 'sim-public-key',
+          secretKey: 'sim-secret-key',
+          api: API,
+          ...(ORDERS_API ? { integrationId: INTEGRATION_ID } : {}),
+        },
+      },
     },
     logLevel: 'ERROR',
     requeue: { everyMs: 0 },
@@ -426,6 +442,7 @@ const results = {
     at: new Date().toISOString(),
   },
   api: API,
+  ...(API === 'v3' ? { v3Batches: V3_BATCHES } : {}),
   endOfDay: await endOfDay(stack, sim),
   peakRssMiB: 0,
   realtime: await realtime(stack),

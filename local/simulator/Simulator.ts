@@ -1,6 +1,7 @@
 import { type DuplicateReferenceMode, type SimAccount, type SimAccountInput, simAccount } from './accounts';
 import { METHODS, methodById, methodJson } from './catalogue';
 import { countryByIso } from './countries';
+import { hasCustomsDocument, isCustomsDocumentType, renderV2CustomsDocument } from './customs';
 import { renderLabelPrinterPdf, renderNormalPrinterPdf, renderPng, renderZpl } from './labels';
 import {
   announce,
@@ -452,7 +453,7 @@ export class Simulator {
     const parcel = this.#own(account, id);
     if (!parcel || !isAnnounced(parcel)) return errorBody(404, `api/v2/labels/${id}`, NOT_FOUND);
     const json = parcelJson(parcel, this.baseUrl);
-    return { status: 200, json: { label: json.label, customs_declaration: {} } };
+    return { status: 200, json: { label: json.label, customs_declaration: json.customs_declaration } };
   }
 
   bulkLabelLinks(account: SimAccount, body: unknown): SimResponse {
@@ -501,8 +502,18 @@ export class Simulator {
     const known = ['air-waybill', 'cn23', 'cn23-default', 'commercial-invoice', 'cp71', 'label', 'qr'];
     if (!known.includes(type)) return errorBody(404, request, 'Not found.');
     const parcel = this.#own(account, id);
-    if (!parcel || !isAnnounced(parcel) || type !== 'label') return errorBody(404, request, NOT_FOUND);
+    if (!parcel || !isAnnounced(parcel)) return errorBody(404, request, NOT_FOUND);
     const label = labelData(parcel, account);
+    if (isCustomsDocumentType(type)) {
+      // An EU parcel has none: the recorded 404 body names the parcel query (REFERENCE §3.2).
+      if (!hasCustomsDocument(parcel, label.carrier, type)) return errorBody(404, request, NOT_FOUND);
+      return {
+        status: 200,
+        body: await renderV2CustomsDocument(parcel, label.carrier, type, label),
+        headers: { 'content-type': 'application/pdf' },
+      };
+    }
+    if (type !== 'label') return errorBody(404, request, NOT_FOUND);
     if (accept.includes('application/zpl'))
       return { status: 200, body: renderZpl([label]), headers: { 'content-type': 'application/zpl' } };
     if (accept.includes('image/png'))

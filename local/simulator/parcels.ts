@@ -3,6 +3,7 @@ import { formatSendcloudDate } from '../../shared/sendcloud/units';
 import type { SimAccount } from './accounts';
 import { methodById, type SimMethod } from './catalogue';
 import { countryByIso } from './countries';
+import { customsDeclarationLinks, customsDocumentsListed } from './customs';
 import type { LabelData } from './labels';
 import { ANNOUNCEMENT_FAILED, BEING_ANNOUNCED, NO_LABEL, READY_TO_SEND, status } from './statuses';
 
@@ -227,6 +228,7 @@ export function parcelJson(parcel: SimParcel, baseUrl: string): Record<string, u
     name: String(f.country),
   };
   const announced = isAnnounced(parcel);
+  const carrier = method?.carrier ?? 'sendcloud';
   const street = str(f.address) ?? '';
   const houseNumber = str(f.house_number) ?? '';
   const items = (Array.isArray(f.parcel_items) ? f.parcel_items : []).map(
@@ -256,7 +258,10 @@ export function parcelJson(parcel: SimParcel, baseUrl: string): Record<string, u
     total_insured_value: typeof f.total_insured_value === 'number' ? f.total_insured_value : 0,
     parcel_items: items,
     documents: announced
-      ? [{ type: 'label', size: 'a6', link: `${baseUrl}/parcels/${parcel.id}/documents/label` }]
+      ? [{ type: 'label', size: 'a6' }, ...customsDocumentsListed(parcel, carrier)].map((d) => ({
+          ...d,
+          link: `${baseUrl}/parcels/${parcel.id}/documents/${d.type}`,
+        }))
       : [],
     external_reference: parcel.externalReference,
     is_return: f.is_return === true,
@@ -299,7 +304,7 @@ export function parcelJson(parcel: SimParcel, baseUrl: string): Record<string, u
           label_printer: `${baseUrl}/labels/label_printer/${parcel.id}`,
         }
       : {},
-    customs_declaration: {},
+    customs_declaration: announced ? customsDeclarationLinks(parcel, carrier, baseUrl) : {},
     to_state: nullable(f.country_state),
     date_created: formatSendcloudDate(parcel.dateCreated),
     date_announced: parcel.dateAnnounced ? formatSendcloudDate(parcel.dateAnnounced) : null,

@@ -29,6 +29,8 @@ const NO_LABEL = 999;
 const ANNOUNCEMENT_FAILED = 1002;
 const CANCELLED = new Set([2000, 1999]);
 const CATALOG_TTL_MS = 10 * 60_000;
+/** The customs document a box carries, in the order asked for (see `customsDocument`). */
+const CUSTOMS_DOCUMENTS = ['commercial-invoice', 'cn23'] as const;
 
 /** A v2 shipping method as routing sees it. */
 export function catalogMethodFromV2(method: ShippingMethod): CatalogMethod {
@@ -267,6 +269,23 @@ export class V2Port implements SendcloudPort {
 
   a4Label(parcelId: number, position: 0 | 1 | 2 | 3): Promise<Uint8Array> {
     return this.#client.labels.normalPrinterPdf(parcelId, position);
+  }
+
+  /**
+   * The commercial invoice: every recorded v2 parcel leaving the EU has one, courier (A4) and postal (A6)
+   * alike, and it is what customs read at the border; the CP71 beside it is the post's dispatch note, kept
+   * by the carrier. SendCloud makes a CN23 instead for some postal shipments (by method and value, S-v2docs),
+   * so a parcel without an invoice is asked for that before it counts as having none.
+   */
+  async customsDocument(parcelId: number): Promise<Uint8Array | undefined> {
+    for (const type of CUSTOMS_DOCUMENTS) {
+      try {
+        return await this.#client.labels.document(parcelId, { type });
+      } catch (error) {
+        if (!(error instanceof SendcloudHttpError && error.status === 404)) throw error;
+      }
+    }
+    return undefined;
   }
 
   async senderAddress(): Promise<Address | undefined> {

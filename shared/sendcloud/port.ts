@@ -249,6 +249,13 @@ export interface SendcloudPort {
   /** One parcel's label on A4 (PDF), at position 0–3 of the sheet. */
   a4Label(parcelId: number, position: 0 | 1 | 2 | 3): Promise<Uint8Array>;
 
+  /**
+   * The parcel's customs document as PDF — the paper that travels with a box leaving the EU customs union
+   * (v2: the commercial invoice, else the CN23; v3: the customs declaration) — or undefined when SendCloud
+   * has none (404), as for every parcel within the EU. Never an error for a parcel without one.
+   */
+  customsDocument(parcelId: number): Promise<Uint8Array | undefined>;
+
   /** The account's default sender address (where returns go), or undefined when it has none. */
   senderAddress(): Promise<Address | undefined>;
 

@@ -43,48 +43,78 @@ export interface CustomsDeclaration {
   readonly items: readonly CustomsItem[];
 }
 
-/** A CN23-style customs declaration, one A4 page per parcel. */
+/** The customs forms SendCloud makes; each is the same declaration under its own title. */
+export const CUSTOMS_FORM_TITLES = {
+  cn23: 'CUSTOMS DECLARATION CN23',
+  'commercial-invoice': 'COMMERCIAL INVOICE',
+  cp71: 'DISPATCH NOTE CP71',
+} as const;
+export type CustomsForm = keyof typeof CUSTOMS_FORM_TITLES;
+
+interface Fonts {
+  readonly regular: PDFFont;
+  readonly bold: PDFFont;
+}
+
+/**
+ * A customs form (default the CN23-style declaration), A4, one declaration after the other, each starting
+ * on a new page; item lines that do not fit continue on the next page.
+ */
 export async function renderCustomsDeclaration(
   declarations: readonly CustomsDeclaration[],
+  form: CustomsForm = 'cn23',
 ): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   doc.setProducer('sendcloud-bridge simulator');
-  doc.setTitle('Customs declaration CN23');
-  const regular = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  for (const declaration of declarations)
-    drawDeclaration(doc.addPage([...PAPER_SIZES.A4]), declaration, regular, bold);
+  doc.setTitle(CUSTOMS_FORM_TITLES[form]);
+  const fonts = {
+    regular: await doc.embedFont(StandardFonts.Helvetica),
+    bold: await doc.embedFont(StandardFonts.HelveticaBold),
+  };
+  for (const declaration of declarations) drawDeclaration(doc, declaration, fonts, CUSTOMS_FORM_TITLES[form]);
   return doc.save();
 }
 
 const printable = (value: string) => value.replace(/[^\x20-\x7e]/g, '?');
+const COLUMNS = [40, 260, 310, 380, 450, 520];
+/** Below this, an item line goes to the next page (room for the total and the signature on the last). */
+const BOTTOM = 60;
 
-function drawDeclaration(page: PDFPage, d: CustomsDeclaration, regular: PDFFont, bold: PDFFont): void {
+function drawDeclaration(doc: PDFDocument, d: CustomsDeclaration, fonts: Fonts, title: string): void {
+  let page: PDFPage = doc.addPage([...PAPER_SIZES.A4]);
   let y = 790;
-  const line = (value: string, x = 40, size = 10, font = regular) =>
+  const line = (value: string, x = 40, size = 10, font = fonts.regular) =>
     page.drawText(printable(value), { x, y, size, font });
-  line('CUSTOMS DECLARATION CN23', 40, 18, bold);
+  const headings = () =>
+    ['Description', 'Qty', 'Weight kg', `Value ${d.currency}`, 'HS code', 'Origin'].forEach((heading, i) => {
+      line(heading, COLUMNS[i], 9, fonts.bold);
+    });
+  line(title, 40, 18, fonts.bold);
   y -= 28;
   line(`Parcel ${d.parcelId}   Tracking ${d.trackingNumber}`);
   y -= 14;
   line(`Invoice ${d.invoiceNumber}   Category: ${d.exportReason}`);
-  for (const [title, lines] of [
+  for (const [heading, lines] of [
     ['FROM', d.sender],
     ['TO', d.recipient],
   ] as const) {
     y -= 26;
-    line(title, 40, 9, bold);
+    line(heading, 40, 9, fonts.bold);
     for (const text of lines) {
       y -= 13;
       line(text);
     }
   }
   y -= 30;
-  const columns = [40, 260, 310, 380, 450, 520];
-  ['Description', 'Qty', 'Weight kg', `Value ${d.currency}`, 'HS code', 'Origin'].forEach((heading, i) => {
-    line(heading, columns[i], 9, bold);
-  });
+  headings();
   for (const item of d.items) {
+    if (y - 14 < BOTTOM) {
+      page = doc.addPage([...PAPER_SIZES.A4]);
+      y = 790;
+      line(`${title} (continued)   Parcel ${d.parcelId}   Tracking ${d.trackingNumber}`, 40, 10, fonts.bold);
+      y -= 28;
+      headings();
+    }
     y -= 14;
     [
       item.description.slice(0, 40),
@@ -94,12 +124,16 @@ function drawDeclaration(page: PDFPage, d: CustomsDeclaration, regular: PDFFont,
       item.hsCode,
       item.originCountry,
     ].forEach((cell, i) => {
-      line(cell, columns[i], 9);
+      line(cell, COLUMNS[i], 9);
     });
+  }
+  if (y < BOTTOM + 110) {
+    page = doc.addPage([...PAPER_SIZES.A4]);
+    y = 790;
   }
   const total = d.items.reduce((sum, item) => sum + Number(item.value) * item.quantity, 0);
   y -= 24;
-  line(`Total value ${total.toFixed(2)} ${d.currency}`, 40, 10, bold);
+  line(`Total value ${total.toFixed(2)} ${d.currency}`, 40, 10, fonts.bold);
   y -= 40;
   line('I certify that the particulars given in this declaration are correct.', 40, 9);
   y -= 30;

@@ -1,5 +1,5 @@
 import type { SimAccount } from '../accounts';
-import { countryByIso } from '../countries';
+import { leavesEu } from '../customs';
 import { parcelJson, type SimParcel } from '../parcels';
 import { servicePointById } from '../servicePoints';
 import { recipientAsV3, senderAsV3, type V3Address } from './addresses';
@@ -22,8 +22,7 @@ export interface RenderOptions {
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-export const isOutsideEu = (parcel: SimParcel): boolean =>
-  countryByIso(String(parcel.fields.country))?.eu === false;
+export const isOutsideEu = (parcel: SimParcel): boolean => leavesEu(parcel.fields.country);
 
 export function shipmentJson(
   ctx: V3Context,

@@ -29,6 +29,12 @@ export class DocumentsApi {
     return this.#http.bytes({ method: 'GET', url, accept: MEDIA_TYPES[format], retry: true });
   }
 
+  /** `GET /parcels/{id}/documents/customs-declaration`: PDF only, on its own size (A4). */
+  customsDeclaration(parcelId: number): Promise<Uint8Array> {
+    const url = endpoint(this.#base, `/parcels/${parcelId}/documents/customs-declaration`);
+    return this.#http.bytes({ method: 'GET', url, accept: 'application/pdf', retry: true });
+  }
+
   /** `GET /parcel-documents/label?parcels=…`: one merged file for 1 to 20 parcels. */
   labels(parcelIds: readonly number[], format: LabelFormat): Promise<Uint8Array> {
     if (parcelIds.length < 1 || parcelIds.length > MAX_BULK)

@@ -321,6 +321,16 @@ export class V3Port implements SendcloudPort {
     return this.documents.a4Label(parcelId, position);
   }
 
+  /** The customs declaration (CN23 or commercial invoice, SendCloud's choice); a 404 is a parcel without one. */
+  async customsDocument(parcelId: number): Promise<Uint8Array | undefined> {
+    try {
+      return await this.documents.customsDeclaration(parcelId);
+    } catch (error) {
+      if (error instanceof SendcloudHttpError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
   senderAddress(): Promise<Address | undefined> {
     return this.senders.address();
   }

@@ -1,6 +1,7 @@
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SendcloudContractError } from '../../../shared/sendcloud';
+import { V2Port } from '../../../shared/sendcloud/V2Port';
 import { clientFor, tinyPdf } from '../../helpers/factories';
 import { fixture } from '../../helpers/fixtures';
 import { ScriptedServer } from '../../helpers/scriptedServer';
@@ -125,5 +126,55 @@ describe('parcel documents', () => {
     expect(Buffer.from(bytes).equals(png)).toBe(true);
     expect(server.requests[0]?.url.searchParams.get('dpi')).toBe('300');
     expect(server.requests[0]?.headers.accept).toBe('image/png');
+  });
+});
+
+describe('V2Port.customsDocument', () => {
+  const DOCUMENT = /^\/api\/v2\/parcels\/7\/documents\/([a-z0-9-]+)$/;
+  const noParcel = (type: string) => ({
+    status: 404,
+    json: {
+      error: {
+        code: 404,
+        request: `api/v2/parcels/7/documents/${type}`,
+        message: 'No Parcel matches the given query.',
+      },
+    },
+  });
+
+  it('fetches the commercial invoice as a PDF', async () => {
+    server.on('GET', DOCUMENT, { status: 200, body: pdf, headers: { 'content-type': 'application/pdf' } });
+    const { client } = clientFor(server);
+    const bytes = await new V2Port(client).customsDocument(7);
+    expect(Buffer.from(bytes ?? []).equals(pdf)).toBe(true);
+    expect(server.requests.map((r) => r.url.pathname)).toEqual([
+      '/api/v2/parcels/7/documents/commercial-invoice',
+    ]);
+    expect(server.requests[0]?.headers.accept).toBe('application/pdf');
+  });
+
+  it('takes the CN23 of a parcel SendCloud made no invoice for', async () => {
+    server.on('GET', DOCUMENT, (req) =>
+      req.url.pathname.endsWith('/cn23')
+        ? { status: 200, body: pdf, headers: { 'content-type': 'application/pdf' } }
+        : noParcel('commercial-invoice'),
+    );
+    const { client } = clientFor(server);
+    expect(await new V2Port(client).customsDocument(7)).toBeDefined();
+  });
+
+  it('answers undefined, not an error, for a parcel without customs documents (an EU parcel: 404)', async () => {
+    server.on('GET', DOCUMENT, (req) => noParcel(req.url.pathname.split('/').at(-1) ?? ''));
+    const { client } = clientFor(server);
+    expect(await new V2Port(client).customsDocument(7)).toBeUndefined();
+  });
+
+  it('still throws what is not a 404 (the worker retries it)', async () => {
+    server.on('GET', DOCUMENT, { status: 503, body: '' });
+    const { client } = clientFor(server);
+    await expect(new V2Port(client).customsDocument(7)).rejects.toMatchObject({
+      status: 503,
+      retryable: true,
+    });
   });
 });

@@ -168,3 +168,35 @@ describe('V3Port.documents.labels (bulk)', () => {
     ).toThrow(RangeError);
   });
 });
+
+describe('V3Port.customsDocument', () => {
+  const CUSTOMS = /^\/api\/v3\/parcels\/7\/documents\/customs-declaration$/;
+
+  it('fetches the customs declaration as a PDF on its own paper size', async () => {
+    const pdf = await tinyPdf();
+    server.on('GET', CUSTOMS, { status: 200, body: pdf, headers: { 'content-type': 'application/pdf' } });
+    const { port } = portFor(server);
+    const bytes = await port.customsDocument(7);
+    expect(Buffer.from(bytes ?? []).equals(pdf)).toBe(true);
+    expect(server.requests[0]?.headers.accept).toBe('application/pdf');
+    expect(server.requests[0]?.url.search).toBe('');
+  });
+
+  it('answers undefined, not an error, for a parcel that has none (an EU parcel: the documented 404)', async () => {
+    server.on('GET', CUSTOMS, {
+      status: 404,
+      json: { errors: [{ code: 'not_found', status: '404', detail: 'No Parcel matches the given query.' }] },
+    });
+    const { port } = portFor(server);
+    expect(await port.customsDocument(7)).toBeUndefined();
+  });
+
+  it('still throws a 400 (a contract problem, not "no document")', async () => {
+    server.on('GET', CUSTOMS, {
+      status: 400,
+      json: { errors: [{ code: 'invalid', status: '400', detail: 'Invalid document type.' }] },
+    });
+    const { port } = portFor(server);
+    await expect(port.customsDocument(7)).rejects.toBeInstanceOf(SendcloudHttpError);
+  });
+});

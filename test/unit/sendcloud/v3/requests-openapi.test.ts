@@ -133,6 +133,17 @@ beforeAll(async () => {
       body: req.headers.accept === 'application/zpl' ? '^XA^FDlabel^FS^XZ' : pdf,
       headers: { 'content-type': String(req.headers.accept) },
     }))
+    .on('GET', /\/parcels\/383707309\/documents\/customs-declaration$/, () => ({
+      status: 200,
+      body: pdf,
+      headers: { 'content-type': 'application/pdf' },
+    }))
+    // An EU parcel has no customs declaration: the documented 404.
+    .on('GET', /\/parcels\/383707310\/documents\/customs-declaration$/, () =>
+      answer('v3documents', 'GET', '/parcels/{id}/documents/{type}', 404, {
+        errors: [{ code: 'not_found', status: '404', detail: 'No Parcel matches the given query.' }],
+      }),
+    )
     .on('POST', /\/compat\/shipping-options$/, () =>
       answer('v3merged', 'POST', '/compat/shipping-options', 200, { data: { '8': 'postnl:standard' } }),
     )
@@ -217,6 +228,8 @@ beforeAll(async () => {
   await port.label(383707309, 'a6');
   await port.label(383707309, 'zpl');
   await port.documents.labels([383707309, 383707310], 'a6');
+  await port.customsDocument(383707309);
+  await port.customsDocument(383707310);
   await port.catalog({
     toCountry: 'NL',
     weightGrams: 1200,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { countryProblem } from './countries';
 
 /**
  * An order as order systems post it to `POST /orders`: grams and centimetres, camelCase. Every problem is
@@ -50,11 +51,28 @@ export const Text = (max: number, options: { readonly multiline?: boolean } = {}
 export const OptionalText = (max: number, options: { readonly multiline?: boolean } = {}) =>
   z.string().trim().max(max, `at most ${max} characters`).superRefine(printable(options)).nullish();
 
+/** Every field name of the strict objects below: what "did you mean" chooses from. */
+const KNOWN_FIELDS = new Set<string>();
+
+/** An object that refuses fields it does not know (a misspelt field must not be dropped in silence). */
+function strict<Shape extends z.ZodRawShape>(shape: Shape) {
+  for (const key of Object.keys(shape)) KNOWN_FIELDS.add(key);
+  return z.strictObject(shape);
+}
+
 const Country = z
   .string()
   .trim()
   .transform((value) => value.toUpperCase())
-  .pipe(z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as "NL"'));
+  .pipe(
+    z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as "NL"')
+      .superRefine((code, ctx) => {
+        const problem = countryProblem(code);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+  );
 /** At least 0, at most two decimals (as SendCloud takes money). */
 export const Decimal = z
   .string()
@@ -101,7 +119,7 @@ export const EU = new Set([
 /** Countries whose carriers need a state/province code. */
 const NEEDS_STATE = new Set(['US', 'CA', 'IT', 'AU']);
 
-export const Recipient = z.object({
+export const Recipient = strict({
   name: Text(75),
   company: OptionalText(50),
   street: Text(75),
@@ -120,7 +138,7 @@ export const Recipient = z.object({
 });
 export type Recipient = z.infer<typeof Recipient>;
 
-export const ParcelSpec = z.object({
+export const ParcelSpec = strict({
   weightGrams: Grams,
   lengthCm: Centimetres.optional(),
   widthCm: Centimetres.optional(),
@@ -128,7 +146,7 @@ export const ParcelSpec = z.object({
 });
 export type ParcelSpec = z.infer<typeof ParcelSpec>;
 
-export const OrderItem = z.object({
+export const OrderItem = strict({
   sku: OptionalText(64),
   description: Text(255),
   quantity: z.number().int('a whole number').min(1, 'at least 1').max(10_000, 'at most 10,000'),
@@ -147,89 +165,84 @@ export const ServiceLevel = z.enum(SERVICE_LEVELS);
 export type ServiceLevel = z.infer<typeof ServiceLevel>;
 
 export const Delivery = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('home') }),
-  z.object({ type: z.literal('service_point'), servicePointId: z.number().int().positive() }),
+  strict({ type: z.literal('home') }),
+  strict({ type: z.literal('service_point'), servicePointId: z.number().int().positive() }),
 ]);
 export type Delivery = z.infer<typeof Delivery>;
 
-export const OrderRequest = z
-  .object({
-    orderId: Text(50).regex(/^[A-Za-z0-9._:\-/]+$/, 'letters, digits and . _ : - / only'),
-    channel: Text(30)
-      .regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, - and _ (e.g. "webshop", "bol", "amazon")')
-      // returns are kept under this channel name (shared/returns)
-      .refine((channel) => channel !== 'returns', '"returns" is reserved for return shipments')
-      .default('webshop'),
-    account: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a configured SendCloud account id')
-      .default('default'),
-    recipient: Recipient,
-    parcel: ParcelSpec,
-    items: z.array(OrderItem).max(100).default([]),
-    orderValue: z.object({
-      amount: Decimal,
-      currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "EUR"'),
-    }),
-    serviceLevel: ServiceLevel.default('standard'),
-    delivery: Delivery.default({ type: 'home' }),
-    /** The shop's own choice on a v2 account: a SendCloud v2 shipping method id. */
-    shippingMethodId: z.number().int().positive().nullish(),
-    /** The shop's own choice on a v3 account: a shipping option code, e.g. `postnl:standard` (`@contract` optional). */
-    shippingMethod: z
-      .string()
-      .regex(
-        /^[a-z0-9_]+:[a-z0-9_/:-]+(@\d+)?$/,
-        'a SendCloud shipping option code such as "postnl:standard"',
-      )
-      .nullish(),
-    /** `end_of_day`: hold the order for the day's batch (one merged label file) instead of shipping now. */
-    dispatch: z.enum(['immediate', 'end_of_day']).default('immediate'),
-    /** Where it is packed; end-of-day label files can be split by it. */
-    packingStation: Text(40).optional(),
-  })
-  .superRefine((order, ctx) => {
-    const dims = [order.parcel.lengthCm, order.parcel.widthCm, order.parcel.heightCm].filter(
-      (d) => d !== undefined,
-    );
-    if (dims.length > 0 && dims.length < 3) {
+export const OrderRequest = strict({
+  orderId: Text(50).regex(/^[A-Za-z0-9._:\-/]+$/, 'letters, digits and . _ : - / only'),
+  channel: Text(30)
+    .regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, - and _ (e.g. "webshop", "bol", "amazon")')
+    // returns are kept under this channel name (shared/returns)
+    .refine((channel) => channel !== 'returns', '"returns" is reserved for return shipments')
+    .default('webshop'),
+  account: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a configured SendCloud account id')
+    .default('default'),
+  recipient: Recipient,
+  parcel: ParcelSpec,
+  items: z.array(OrderItem).max(100).default([]),
+  orderValue: strict({
+    amount: Decimal,
+    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "EUR"'),
+  }),
+  serviceLevel: ServiceLevel.default('standard'),
+  delivery: Delivery.default({ type: 'home' }),
+  /** The shop's own choice on a v2 account: a SendCloud v2 shipping method id. */
+  shippingMethodId: z.number().int().positive().nullish(),
+  /** The shop's own choice on a v3 account: a shipping option code, e.g. `postnl:standard` (`@contract` optional). */
+  shippingMethod: z
+    .string()
+    .regex(/^[a-z0-9_]+:[a-z0-9_/:-]+(@\d+)?$/, 'a SendCloud shipping option code such as "postnl:standard"')
+    .nullish(),
+  /** `end_of_day`: hold the order for the day's batch (one merged label file) instead of shipping now. */
+  dispatch: z.enum(['immediate', 'end_of_day']).default('immediate'),
+  /** Where it is packed; end-of-day label files can be split by it. */
+  packingStation: Text(40).optional(),
+}).superRefine((order, ctx) => {
+  const dims = [order.parcel.lengthCm, order.parcel.widthCm, order.parcel.heightCm].filter(
+    (d) => d !== undefined,
+  );
+  if (dims.length > 0 && dims.length < 3) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['parcel'],
+      message: 'give lengthCm, widthCm and heightCm together, or none of them',
+    });
+  }
+  if (NEEDS_STATE.has(order.recipient.country) && !order.recipient.state) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['recipient', 'state'],
+      message: `required for ${order.recipient.country} (state or province code)`,
+    });
+  }
+  if (!EU.has(order.recipient.country)) {
+    if (order.items.length === 0) {
       ctx.addIssue({
         code: 'custom',
-        path: ['parcel'],
-        message: 'give lengthCm, widthCm and heightCm together, or none of them',
+        path: ['items'],
+        message: `customs need the items for ${order.recipient.country}, outside the EU`,
       });
     }
-    if (NEEDS_STATE.has(order.recipient.country) && !order.recipient.state) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['recipient', 'state'],
-        message: `required for ${order.recipient.country} (state or province code)`,
-      });
-    }
-    if (!EU.has(order.recipient.country)) {
-      if (order.items.length === 0) {
+    order.items.forEach((item, i) => {
+      if (!item.hsCode)
         ctx.addIssue({
           code: 'custom',
-          path: ['items'],
-          message: `customs need the items for ${order.recipient.country}, outside the EU`,
+          path: ['items', i, 'hsCode'],
+          message: 'required for shipments outside the EU',
         });
-      }
-      order.items.forEach((item, i) => {
-        if (!item.hsCode)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['items', i, 'hsCode'],
-            message: 'required for shipments outside the EU',
-          });
-        if (!item.originCountry)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['items', i, 'originCountry'],
-            message: 'required for shipments outside the EU',
-          });
-      });
-    }
-  });
+      if (!item.originCountry)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items', i, 'originCountry'],
+          message: 'required for shipments outside the EU',
+        });
+    });
+  }
+});
 export type OrderRequest = z.infer<typeof OrderRequest>;
 export type OrderRequestInput = z.input<typeof OrderRequest>;
 
@@ -245,10 +258,61 @@ export interface FieldProblem {
 const isMissing = (issue: z.core.$ZodIssue): boolean =>
   issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
 
-/** zod issues → `[{path: "recipient.postalCode", message}]`, every one of them. */
+/**
+ * zod issues → `[{path: "recipient.postalCode", message}]`, every one of them. A field the schema does not
+ * know is one problem of its own, with the nearest known field where there is one; a value of the wrong
+ * type says what was expected and what came.
+ */
 export function fieldProblems(error: z.ZodError): FieldProblem[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(body)',
-    message: isMissing(issue) ? 'required' : issue.message,
-  }));
+  return error.issues.flatMap((issue): FieldProblem[] => {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => {
+        const near = nearestField(key);
+        return {
+          path: [...path, key].join('.'),
+          message: `unknown field: ${near ? `did you mean "${near}"?` : 'remove it'} (an unknown field is refused, never ignored)`,
+        };
+      });
+    return [
+      { path: path.join('.') || '(body)', message: isMissing(issue) ? 'required' : typeMessage(issue) },
+    ];
+  });
+}
+
+/** "Invalid input: expected number, received string" → "expected a number, received a string". */
+function typeMessage(issue: z.core.$ZodIssue): string {
+  // Only zod's own wording is rewritten; a schema's message ("whole grams") stays as written.
+  if (issue.code !== 'invalid_type' || !issue.message.startsWith('Invalid input')) return issue.message;
+  const received = /received (\w+)$/.exec(issue.message)?.[1];
+  const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+  return received
+    ? `expected ${article(issue.expected)}, received ${article(received)}`
+    : `expected ${article(issue.expected)}`;
+}
+
+/** The known field a misspelt one most likely meant: the same but for case, or at most two edits away. */
+export function nearestField(key: string): string | undefined {
+  let best: { field: string; distance: number } | undefined;
+  for (const field of KNOWN_FIELDS) {
+    const distance = field.toLowerCase() === key.toLowerCase() ? 0 : editDistance(field, key);
+    if (distance <= Math.min(2, Math.floor(field.length / 3)) && (!best || distance < best.distance))
+      best = { field, distance };
+  }
+  return best?.field;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
 }

@@ -1,13 +1,13 @@
 import type * as z from 'zod';
 import type { EventPublisher } from '../events';
 import { HttpError } from '../http/errors';
+import { returnKey } from '../returns/ReturnView';
 import type { CancelOutcome, CancelTarget, SendcloudPort, Shipment } from '../sendcloud/port';
 import type { OrderStore, TrackingStore, UpdateFence } from '../store';
 import { hasCarrierScan } from '../tracking/normalizedStatus';
 import type { CancelResponse } from './apiSchemas';
 import { emitOnce } from './emitOnce';
 import { orderRef } from './eventRefs';
-import { returnKey } from '../returns/ReturnView';
 import { findOrder } from './findOrder';
 import type { OrderCancellation, OrderRecord, OrderStatus } from './Order';
 import { attemptReference, recordShipment } from './processOrder';

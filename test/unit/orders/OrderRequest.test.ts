@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ISO_COUNTRIES } from '../../../shared/orders/countries';
 import { fieldProblems, OrderRequest, textProblem } from '../../../shared/orders/OrderRequest';
 import { ReturnRequest } from '../../../shared/returns/ReturnRequest';
 
@@ -111,7 +112,46 @@ describe('problems', () => {
   it('say "required" for a missing field, and what was wrong for a wrong type', () => {
     const { name: _name, ...nameless } = example.recipient;
     expect(problemsOf({ ...example, recipient: nameless })['recipient.name']).toBe('required');
-    expect(problemsOf(recipient({ name: 42 }))['recipient.name']).toMatch(/expected string, received number/);
+    expect(problemsOf(recipient({ name: 42 }))['recipient.name']).toMatch(
+      /^expected a string, received a number$/,
+    );
+  });
+});
+
+describe('input that is never silently misread', () => {
+  it('refuses an unknown field by name, with the known field it most likely meant', () => {
+    const problems = problemsOf({
+      ...example,
+      shippingMethodID: 1030,
+      dispach: 'end_of_day',
+      recipient: { ...example.recipient, postcode: '1012AB' },
+      colour: 'red',
+    });
+    expect(problems).toEqual({
+      shippingMethodID: expect.stringMatching(/^unknown field: did you mean "shippingMethodId"\?/),
+      dispach: expect.stringMatching(/^unknown field: did you mean "dispatch"\?/),
+      'recipient.postcode': expect.stringMatching(/^unknown field/),
+      colour: expect.stringMatching(/^unknown field: remove it/),
+    });
+    // a dropped field would have shipped PostNL 1010 and labelled at once
+    expect(OrderRequest.safeParse({ ...example, shippingMethodID: 1030 }).success).toBe(false);
+  });
+
+  it('takes ISO 3166-1 countries only, and says which code to use for common mistakes', () => {
+    expect(problemsOf(recipient({ country: 'UK' }))['recipient.country']).toBe(
+      '"UK" is not an ISO 3166-1 alpha-2 country code; use "GB"',
+    );
+    expect(problemsOf(recipient({ country: 'EL' }))['recipient.country']).toMatch(/use "GR"/);
+    expect(problemsOf(recipient({ country: 'XX' }))['recipient.country']).toMatch(/not an ISO 3166-1/);
+    expect(problemsOf(recipient({ country: 'EU' }))['recipient.country']).toMatch(/not an ISO 3166-1/);
+    expect(problemsOf(recipient({ country: 'be' }))).toEqual({});
+    expect(ISO_COUNTRIES.size).toBe(249);
+  });
+
+  it('says what type was expected and what came', () => {
+    expect(problemsOf(parcel({ weightGrams: '1200' }))['parcel.weightGrams']).toBe(
+      'expected a number, received a string',
+    );
   });
 });
 

@@ -235,6 +235,24 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         expect((await post('/orders', order({ account: 'nobody' }))).status).toBe(400);
       });
 
+      it('refuses a misspelt field and UK by name, with the hint, and ships nothing', async () => {
+        const body = order({
+          shippingMethodID: 1030,
+          recipient: { ...(example.recipient as object), country: 'UK' },
+        });
+        const response = await post('/orders', body);
+        expect(response.status).toBe(400);
+        const { errors } = (await response.json()) as { errors: Array<{ path: string; message: string }> };
+        expect(errors).toEqual(
+          expect.arrayContaining([
+            { path: 'shippingMethodID', message: expect.stringMatching(/did you mean "shippingMethodId"/) },
+            { path: 'recipient.country', message: expect.stringMatching(/use "GB"/) },
+          ]),
+        );
+        expect((await fetch(`${stack.url}/orders/${body.orderId}`)).status).toBe(404);
+        expect(await simCount(`webshop:${body.orderId}`)).toBe(0);
+      });
+
       it('needs customs lines outside the EU', async () => {
         const response = await post(
           '/orders',

@@ -99,7 +99,7 @@ console.log(`
   events                 ${stack.url}/_local/events     (also ${join(stateDir, 'events.jsonl')})
   SendCloud              ${simulator ? `${simulator.url}/api/v3 (account default) · /api/v2 (account legacy)   simulator (admin: ${simulator.url}/__sim/stats)` : 'REAL SendCloud'}
   DynamoDB / SQS / S3    ${stack.endpoints.dynamodb} / ${stack.endpoints.sqs} / ${stack.endpoints.s3}
-  state                  ${stateDir}   (npm start -- --fresh to reset)
+  state                  ${stateDir}   (kept through a crash; npm start -- --fresh to reset)
   IAM and AWS limits     enforced as deployed (each function under its role from the synthesized template)
 `);
 if (simulator && process.argv.includes('--demo')) {

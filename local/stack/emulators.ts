@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { buildApp, interceptLocalhostDns } from 'fauxqs';
 import * as z from 'zod';
+import { DynaliteUpkeep } from './DynaliteUpkeep';
 import { asBuildAppStores, fauxqsStores } from './fauxqsStores';
 import { LIMITS, sqsMessageSize } from './limits';
 import { S3Files } from './S3Files';
@@ -22,7 +23,7 @@ export type RequestObserver = (service: 'dynamodb' | 'sqs' | 's3', operation: st
  * DynamoDB (dynalite) and SQS + S3 (fauxqs), in-process on 127.0.0.1. The real AWS SDK clients reach them
  * through the standard AWS_ENDPOINT_URL_* variables. With `dataDir` they keep their state there and survive a
  * SIGKILL as the services would: DynamoDB in `dynamodb/` (LevelDB, each write in the kernel before it is
- * answered), SQS in `sqs-journal.jsonl` and S3 in `s3/`, both fsync'd before the reply (`SqsJournal`,
+ * answered; compacted so it stays near its live size, `DynaliteUpkeep`), SQS in `sqs-journal.jsonl` and S3 in `s3/`, both fsync'd before the reply (`SqsJournal`,
  * `S3Files`). Without it everything is in memory.
  */
 export async function startEmulators(options: {
@@ -32,6 +33,7 @@ export async function startEmulators(options: {
 }): Promise<Emulators> {
   const dir = options.dataDir;
   if (dir) mkdirSync(dir, { recursive: true });
+  const upkeep = dir ? new DynaliteUpkeep(join(dir, 'dynamodb')) : undefined;
   const dynamo = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
@@ -102,6 +104,7 @@ export async function startEmulators(options: {
     async stop() {
       await fauxqs.close();
       journal?.close();
+      upkeep?.stop();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
     },
   };

@@ -171,7 +171,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/orders/{orderId}/label': {
         get: {
-          summary: 'The stored label',
+          summary: 'The stored label, or the customs document',
           parameters: [
             orderIdParam,
             channelParam,
@@ -180,17 +180,24 @@ export function openApiDocument(): Record<string, unknown> {
               in: 'query',
               schema: { type: 'string', enum: ['a6', 'a4', 'zpl'], default: 'a6' },
             },
+            {
+              name: 'document',
+              in: 'query',
+              schema: { type: 'string', enum: ['label', 'customs'], default: 'label' },
+              description:
+                '`customs`: the customs document (commercial invoice or CN23, PDF) of a parcel leaving the EU customs union, to put in the box with the label; without `format`',
+            },
           ],
           responses: {
             '200': {
-              description: 'label bytes',
+              description: 'label (or customs document) bytes',
               content: {
                 'application/pdf': { schema: { type: 'string', format: 'binary' } },
                 'application/zpl': { schema: { type: 'string' } },
               },
             },
             '404': problem(
-              'no such order, no label yet (or, for an end-of-day order, not before its batch), or a format this order was not printed in',
+              'no such order, no label yet (or, for an end-of-day order, not before its batch), a format this order was not printed in, or NO_CUSTOMS_DOCUMENT: the parcel stays in the EU customs union and needs none',
             ),
             '409': problem(
               'ORDER_FAILED: the order failed, the message says why (its failure code and reason); ORDER_CANCELLED: the order was cancelled, its label must not be used',

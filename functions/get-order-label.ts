@@ -7,13 +7,17 @@ import { loadEnv } from '../shared/config';
 import { HttpError, toHttpResponse } from '../shared/http';
 import { labelKey } from '../shared/labels';
 import { MetricUnit, observability } from '../shared/observability';
-import { findOrder, type OrderParcel, type OrderRecord } from '../shared/orders';
+import { findOrder, needsCustomsDocument, type OrderParcel, type OrderRecord } from '../shared/orders';
 import { createServices } from '../shared/runtime/services';
 
-/** GET /orders/{orderId}/label?format=a6|a4|zpl — the stored label's bytes (A4 is made and stored on first ask). */
+/**
+ * GET /orders/{orderId}/label?format=a6|a4|zpl — the stored label's bytes (A4 is made and stored on first ask);
+ * `?document=customs` — the customs document (PDF) of a parcel leaving the EU customs union.
+ */
 const services = createServices(loadEnv());
 const { logger, metrics } = observability('get-order-label');
 const Format = z.enum(['a6', 'a4', 'zpl']).default('a6');
+const Document = z.enum(['label', 'customs']).default('label');
 type Format = z.infer<typeof Format>;
 const TYPES = { a6: 'application/pdf', a4: 'application/pdf', zpl: 'application/zpl' } as const;
 
@@ -56,13 +60,20 @@ async function getOrderLabel(
   context: Context,
 ): Promise<APIGatewayProxyResultV2> {
   try {
-    const format = Format.safeParse(event.queryStringParameters?.format);
+    const query = event.queryStringParameters ?? {};
+    const format = Format.safeParse(query.format);
     if (!format.success) throw new HttpError(400, 'INVALID_FORMAT', 'format must be a6, a4 or zpl.');
-    const order = await findOrder(
-      services.store,
-      event.pathParameters?.orderId ?? '',
-      event.queryStringParameters?.channel,
-    );
+    const document = Document.safeParse(query.document);
+    if (!document.success)
+      throw new HttpError(400, 'INVALID_DOCUMENT', 'document must be label (the default) or customs.');
+    if (document.data === 'customs' && query.format !== undefined)
+      throw new HttpError(
+        400,
+        'INVALID_FORMAT',
+        'format applies to labels; the customs document is a PDF (leave format out).',
+      );
+    const order = await findOrder(services.store, event.pathParameters?.orderId ?? '', query.channel);
+    if (document.data === 'customs') return await customsDocument(order);
     const parcel = labelledParcel(order);
     const bytes = await labelBytes(order, parcel.id, format.data);
     return {
@@ -77,6 +88,43 @@ async function getOrderLabel(
   } catch (error) {
     return toHttpResponse(error, context.awsRequestId);
   }
+}
+
+/** The stored customs document, or why there is none: the parcel stays in the EU, or it is not made yet. */
+async function customsDocument(order: OrderRecord): Promise<APIGatewayProxyResultV2> {
+  if (!needsCustomsDocument(order))
+    throw new HttpError(
+      404,
+      'NO_CUSTOMS_DOCUMENT',
+      `Order ${order.orderId} ships to ${order.spec.toCountry}, inside the EU customs union: it needs no customs document. Its label is at /orders/${order.orderId}/label.`,
+    );
+  const parcel = labelledParcel(order);
+  const recorded = order.customsDocument;
+  if (!recorded)
+    throw new HttpError(
+      404,
+      'LABEL_NOT_READY',
+      `No customs document stored yet for order ${order.orderId} (status ${order.status}); try again shortly.`,
+    );
+  const bytes = await services.labelStore.get(recorded.key);
+  if (!bytes) {
+    logger.error('stored customs document missing', {
+      orderId: order.orderId,
+      channel: order.channel,
+      key: recorded.key,
+    });
+    metrics.addMetric('LabelMissing', MetricUnit.Count, 1);
+    throw new LabelMissingError('customs document');
+  }
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': recorded.contentType,
+      'content-disposition': `inline; filename="${parcel.id}-customs.pdf"`,
+    },
+    isBase64Encoded: true,
+    body: Buffer.from(bytes).toString('base64'),
+  };
 }
 
 /**
@@ -117,7 +165,7 @@ async function labelBytes(order: OrderRecord, parcelId: number, format: Format):
     key: recorded.key,
   });
   metrics.addMetric('LabelMissing', MetricUnit.Count, 1);
-  throw new LabelMissingError(format);
+  throw new LabelMissingError(`${format} label`);
 }
 
 /** A label the order records as stored is not in the bucket. */
@@ -126,7 +174,7 @@ class LabelMissingError extends Error {
   readonly code = 'LABEL_MISSING' as const;
   readonly retryable = false;
   constructor(format: string) {
-    super(`the ${format} label recorded for this order is not in the label bucket`);
+    super(`the ${format} recorded for this order is not in the label bucket`);
   }
 }
 

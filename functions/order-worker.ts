@@ -142,7 +142,7 @@ async function processRecord(record: SQSRecord): Promise<void> {
   logger.info('processed', { messageId: record.messageId, kind: message.kind, outcomes });
   if (outcomes.includes('retry'))
     throw new RetryLaterError(
-      'an order is held by another worker or waits for an unavailable method; retry later',
+      'an order is held by another worker, waits for an unavailable method or for its customs document at SendCloud; retry later',
     );
 }
 

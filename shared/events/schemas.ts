@@ -89,6 +89,18 @@ export const LabelStored = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bytes: z.number().int().positive(),
   storedAt: z.iso.datetime(),
+  customsDocument: z
+    .object({
+      contentType: z.string(),
+      key: z.string(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      bytes: z.number().int().positive(),
+    })
+    .nullable()
+    .optional()
+    .describe(
+      "the parcel's customs document (PDF, in the label's bucket) when it leaves the EU customs union; null when it needs none; absent in events published before customs documents were stored",
+    ),
 });
 
 export const ParcelStatusChanged = z.object({

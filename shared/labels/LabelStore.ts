@@ -115,3 +115,12 @@ export const labelKey = (parts: {
   format: 'a6' | 'a4' | 'zpl';
 }) =>
   `labels/${parts.account}/${parts.channel}/${encodeURIComponent(parts.orderId)}/${parts.parcelId}-${parts.format}.${parts.format === 'zpl' ? 'zpl' : 'pdf'}`;
+
+/** `labels/<account>/<channel>/<orderId>/<parcelId>-customs.pdf` — beside the parcel's label, same grants. */
+export const customsDocumentKey = (parts: {
+  account: string;
+  channel: string;
+  orderId: string;
+  parcelId: number;
+}) =>
+  `labels/${parts.account}/${parts.channel}/${encodeURIComponent(parts.orderId)}/${parts.parcelId}-customs.pdf`;

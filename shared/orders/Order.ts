@@ -69,13 +69,17 @@ export interface OrderSpec {
   readonly packingStation?: string;
 }
 
-export interface StoredLabel {
+/** A file stored in the label bucket for an order's parcel. */
+export interface StoredDocument {
   readonly key: string;
-  readonly format: 'a6' | 'a4' | 'zpl';
   readonly contentType: string;
   readonly sha256: string;
   readonly bytes: number;
   readonly storedAt: string;
+}
+
+export interface StoredLabel extends StoredDocument {
+  readonly format: 'a6' | 'a4' | 'zpl';
 }
 
 export interface OrderParcel {
@@ -142,6 +146,8 @@ export interface OrderRecord extends OrderKey {
   readonly waitingForMethodSince?: string;
   readonly parcel?: OrderParcel;
   readonly labels?: Readonly<Partial<Record<'a6' | 'zpl', StoredLabel>>>;
+  /** The customs document (PDF) of a parcel leaving the EU customs union, stored next to its label. */
+  readonly customsDocument?: StoredDocument;
   readonly failure?: { readonly code: string; readonly reason: string; readonly at: string };
   /** Set when the order was cancelled (`POST /orders/{orderId}/cancel`). */
   readonly cancellation?: OrderCancellation;

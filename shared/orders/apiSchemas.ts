@@ -159,6 +159,17 @@ export const OrderViewResponse = z.object({
         }),
       ),
       labels: z.record(z.string(), z.object({ href: z.string(), stored: z.boolean() })),
+      documents: z
+        .array(z.enum(['label', 'customs']))
+        .describe(
+          'the files stored for the parcel: its label, and its customs document when it leaves the EU customs union',
+        ),
+      customsDocument: z
+        .object({ href: z.string(), stored: z.boolean() })
+        .nullable()
+        .describe(
+          'the customs document (commercial invoice or CN23, PDF) to put in the box; null when the parcel stays in the EU customs union',
+        ),
     }),
   ),
   failure: z.object({ code: z.string(), reason: z.string(), at: z.string() }).nullable(),

@@ -15,3 +15,4 @@ export * from './processBatch';
 export * from './processOrder';
 export * from './rejectOrder';
 export * from './requeueStuckOrders';
+export * from './storeLabels';

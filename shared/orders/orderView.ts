@@ -1,6 +1,7 @@
 import type { HistoryEntry } from '../store/TrackingStore';
 import { hasCarrierScan } from '../tracking/normalizedStatus';
 import { methodRefOf, type OrderRecord } from './Order';
+import { needsCustomsDocument } from './storeLabels';
 
 /**
  * The status an order shows: its processing status until the parcel ships, then its tracking status (the
@@ -17,7 +18,7 @@ export function shownStatus(order: OrderRecord): string {
   return order.tracking ? order.tracking.status : order.status;
 }
 
-/** What `GET /orders/{orderId}` shows: status, the routing decision and why, the parcel, label links. */
+/** What `GET /orders/{orderId}` shows: status, the routing decision and why, the parcel, its documents and links. */
 export function orderView(order: OrderRecord, history: readonly HistoryEntry[] = []) {
   const q = `?channel=${encodeURIComponent(order.channel)}`;
   const base = `/orders/${encodeURIComponent(order.orderId)}`;
@@ -89,6 +90,13 @@ export function orderView(order: OrderRecord, history: readonly HistoryEntry[] =
                 },
               ]),
             ),
+            documents: [
+              ...(order.labels?.a6 ? (['label'] as const) : []),
+              ...(order.customsDocument ? (['customs'] as const) : []),
+            ],
+            customsDocument: needsCustomsDocument(order)
+              ? { href: `${base}/label${q}&document=customs`, stored: Boolean(order.customsDocument) }
+              : null,
           },
         ]
       : [],

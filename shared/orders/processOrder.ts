@@ -1,12 +1,13 @@
 import type { DetailType, EventDetail, EventPublisher } from '../events';
-import { type LabelStore, labelKey } from '../labels';
+import type { LabelStore } from '../labels';
 import { DEFAULT_RULES, type RoutingDecision, type RoutingOrder, route } from '../routing';
 import type { AnnounceOutcome, MethodRef, SendcloudPort, Shipment, ShipmentDraft } from '../sendcloud/port';
 import type { MethodHealth, OrderStore, RulesStore, TrackingStore } from '../store';
 import { emitOnce } from './emitOnce';
 import { orderRef, parcelRef as parcelRefOf } from './eventRefs';
-import type { OrderKey, OrderParcel, OrderRecipient, OrderRecord, StoredLabel } from './Order';
+import type { OrderKey, OrderParcel, OrderRecipient, OrderRecord } from './Order';
 import { EU } from './OrderRequest';
+import { storeLabels } from './storeLabels';
 
 export interface ProcessDeps {
   readonly store: OrderStore;
@@ -311,40 +312,6 @@ export async function fail(
   return { ...order, status: 'failed' as const, failure };
 }
 
-async function storeLabels(order: OrderRecord, deps: ProcessDeps): Promise<OrderRecord | undefined> {
-  const parcel = order.parcel;
-  if (!parcel) return undefined;
-  // End-of-day orders fetch with batch priority: live orders keep their reserve of the budget.
-  const port = await deps.sendcloud(order.account, order.batchId ? 'batch' : 'realtime');
-  const labels: Partial<Record<'a6' | 'zpl', StoredLabel>> = { ...order.labels };
-  const store = async (format: 'a6' | 'zpl', bytes: Uint8Array, contentType: string) => {
-    const key = labelKey({
-      account: order.account,
-      channel: order.channel,
-      orderId: order.orderId,
-      parcelId: parcel.id,
-      format,
-    });
-    const put = await deps.labels.put(key, bytes, contentType);
-    labels[format] = {
-      key,
-      format,
-      contentType,
-      sha256: put.sha256,
-      bytes: put.bytes,
-      storedAt: deps.clock().toISOString(),
-    };
-  };
-  if (!labels.a6) await store('a6', await port.label(parcel.id, 'a6'), 'application/pdf');
-  // End-of-day orders also get ZPL now: the batch's ZPL stream is then made from S3, not from SendCloud.
-  if ((deps.zplAccounts?.has(order.account) || order.batchId) && !labels.zpl)
-    await store('zpl', await port.label(parcel.id, 'zpl'), 'application/zpl');
-  const changes = { status: 'label_stored' as const, labels, updatedAt: deps.clock().toISOString() };
-  // Only an order still `announced`: one cancelled meanwhile stays cancelled.
-  if (!(await deps.store.update(order, changes, { status: ['announced'] }))) return undefined;
-  return { ...order, ...changes };
-}
-
 async function publish(order: OrderRecord, detailType: DetailType, deps: ProcessDeps): Promise<void> {
   if (order.events?.[detailType]?.state === 'sent') return;
   const detail = eventDetail(order, detailType, deps.labelBucket);
@@ -381,6 +348,14 @@ function eventDetail(
             sha256: label.sha256,
             bytes: label.bytes,
             storedAt: label.storedAt,
+            customsDocument: order.customsDocument
+              ? {
+                  contentType: order.customsDocument.contentType,
+                  key: order.customsDocument.key,
+                  sha256: order.customsDocument.sha256,
+                  bytes: order.customsDocument.bytes,
+                }
+              : null,
           }
         : undefined;
     }

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import type { Address } from '../draft';
 import { CheckoutApi } from '../CheckoutApi';
+import type { Address } from '../draft';
 import { cursorOf } from '../endpoints';
 import { SendcloudHttpError } from '../errors';
 import {

@@ -16,6 +16,8 @@ import { DEFAULT_RULES } from '../../../shared/routing';
 import { createServices } from '../../../shared/runtime/services';
 import type { OrderStore } from '../../../shared/store';
 import { type Bridge, exampleOrder, startBridge } from '../../helpers/bridge';
+import { pdfText } from '../../helpers/pdfText';
+import { until } from '../../helpers/until';
 
 /**
  * The real handlers on the local wiring against the SendCloud simulator: intake → queue → worker →
@@ -171,6 +173,63 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         await new Promise((resolve) => setTimeout(resolve, 300));
         expect(await simCount(`webshop:${body.orderId}`)).toBe(1);
         expect(eventsFor(body.orderId as string)).toHaveLength(3);
+      });
+
+      it('stores the customs document of a US order next to its label and serves it; an NL order needs none and its Label Stored says so', async () => {
+        const us = order({
+          recipient: {
+            ...(example.recipient as object),
+            street: 'Broadway',
+            houseNumber: '100',
+            postalCode: '10005',
+            city: 'New York',
+            country: 'US',
+            state: 'NY',
+          },
+        });
+        const nl = order();
+        expect((await post('/orders', us)).status).toBe(202);
+        expect((await post('/orders', nl)).status).toBe(202);
+
+        const view = await waitForStatus(us.orderId as string, ['label_stored']);
+        const parcel = view.parcels[0];
+        expect(parcel).toMatchObject({
+          documents: ['label', 'customs'],
+          customsDocument: { stored: true },
+        });
+        const customs = await fetch(`${stack.url}/orders/${us.orderId}/label?document=customs`);
+        expect(customs.status).toBe(200);
+        expect(customs.headers.get('content-type')).toBe('application/pdf');
+        const { text } = await pdfText(await customs.arrayBuffer());
+        expect(text).toContain(parcel?.trackingNumber ?? 'no tracking number');
+        expect(text).toContain('691200');
+        const usStored = eventsFor(us.orderId as string, 'Label Stored')[0]?.detail as Record<
+          string,
+          unknown
+        >;
+        expect(usStored).toMatchObject({
+          format: 'a6',
+          customsDocument: {
+            contentType: 'application/pdf',
+            key: expect.stringMatching(/-customs\.pdf$/),
+            sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+          },
+        });
+
+        const nlView = await waitForStatus(nl.orderId as string, ['label_stored']);
+        expect(nlView.parcels[0]).toMatchObject({ documents: ['label'], customsDocument: null });
+        const none = await fetch(`${stack.url}/orders/${nl.orderId}/label?document=customs`);
+        expect(none.status).toBe(404);
+        expect(await none.json()).toMatchObject({
+          code: 'NO_CUSTOMS_DOCUMENT',
+          message: expect.stringMatching(/inside the EU customs union/),
+        });
+        const nlStored = await until(
+          async () => eventsFor(nl.orderId as string, 'Label Stored')[0]?.detail as Record<string, unknown>,
+          Boolean,
+        );
+        expect(nlStored.customsDocument).toBeNull();
+        expect(JSON.stringify(stack.bus.events)).not.toMatch(/Sanne|Broadway|sanne@|\+31612345678/);
       });
 
       it('answers an end-of-day order as ready (held for its batch), and its repeat alike', async () => {

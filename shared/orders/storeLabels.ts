@@ -1,0 +1,90 @@
+import { customsDocumentKey, type LabelStore, labelKey } from '../labels';
+import type { SendcloudPort } from '../sendcloud/port';
+import type { OrderStore } from '../store';
+import type { OrderRecord, StoredDocument, StoredLabel } from './Order';
+import { EU } from './OrderRequest';
+
+export interface StoreLabelsDeps {
+  readonly store: Pick<OrderStore, 'update'>;
+  readonly labels: Pick<LabelStore, 'put'>;
+  readonly sendcloud: (account: string, priority?: 'realtime' | 'batch') => Promise<SendcloudPort>;
+  readonly clock: () => Date;
+  /** Accounts whose print profile wants ZPL next to the A6 PDF. */
+  readonly zplAccounts?: ReadonlySet<string>;
+}
+
+/**
+ * A parcel leaving the EU customs union carries a customs document in its box. The same destinations for
+ * which intake asks customs lines (`items` with HS code and origin) — so every such order has the data.
+ */
+export const needsCustomsDocument = (order: Pick<OrderRecord, 'spec'>): boolean =>
+  !EU.has(order.spec.toCountry);
+
+/**
+ * Stores an announced order's files in S3 — the A6 label, ZPL where wanted, and the customs document of a
+ * parcel leaving the EU — then marks it `label_stored`. Each file is fetched only while the order does not
+ * record it, so a retry asks SendCloud for what is missing and nothing else. A customs document SendCloud
+ * does not have (yet) leaves the order `announced`, with what was stored recorded: it is retried like a
+ * label that could not be fetched, never shipped without its papers. Undefined means retry.
+ */
+export async function storeLabels(
+  order: OrderRecord,
+  deps: StoreLabelsDeps,
+): Promise<OrderRecord | undefined> {
+  const parcel = order.parcel;
+  if (!parcel) return undefined;
+  // End-of-day orders fetch with batch priority: live orders keep their reserve of the budget.
+  const port = await deps.sendcloud(order.account, order.batchId ? 'batch' : 'realtime');
+  const where = {
+    account: order.account,
+    channel: order.channel,
+    orderId: order.orderId,
+    parcelId: parcel.id,
+  };
+  const put = async (key: string, bytes: Uint8Array, contentType: string): Promise<StoredDocument> => {
+    const stored = await deps.labels.put(key, bytes, contentType);
+    return {
+      key,
+      contentType,
+      sha256: stored.sha256,
+      bytes: stored.bytes,
+      storedAt: deps.clock().toISOString(),
+    };
+  };
+  const labels: Partial<Record<'a6' | 'zpl', StoredLabel>> = { ...order.labels };
+  if (!labels.a6) {
+    const key = labelKey({ ...where, format: 'a6' });
+    labels.a6 = { ...(await put(key, await port.label(parcel.id, 'a6'), 'application/pdf')), format: 'a6' };
+  }
+  // End-of-day orders also get ZPL now: the batch's ZPL stream is then made from S3, not from SendCloud.
+  if ((deps.zplAccounts?.has(order.account) || order.batchId) && !labels.zpl) {
+    const key = labelKey({ ...where, format: 'zpl' });
+    labels.zpl = {
+      ...(await put(key, await port.label(parcel.id, 'zpl'), 'application/zpl')),
+      format: 'zpl',
+    };
+  }
+  let customsDocument = order.customsDocument;
+  if (needsCustomsDocument(order) && !customsDocument) {
+    const bytes = await port.customsDocument(parcel.id);
+    if (!bytes) {
+      // Keep the labels fetched so far; only an order still `announced` (a cancel meanwhile wins).
+      await deps.store.update(
+        order,
+        { labels, updatedAt: deps.clock().toISOString() },
+        { status: ['announced'] },
+      );
+      return undefined;
+    }
+    customsDocument = await put(customsDocumentKey(where), bytes, 'application/pdf');
+  }
+  const changes = {
+    status: 'label_stored' as const,
+    labels,
+    ...(customsDocument ? { customsDocument } : {}),
+    updatedAt: deps.clock().toISOString(),
+  };
+  // Only an order still `announced`: one cancelled meanwhile stays cancelled.
+  if (!(await deps.store.update(order, changes, { status: ['announced'] }))) return undefined;
+  return { ...order, ...changes };
+}

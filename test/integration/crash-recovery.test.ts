@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
@@ -24,6 +24,12 @@ const script = join(import.meta.dirname, '../../local/stackProcess.ts');
 const example = exampleOrder();
 let sim: RunningSimulator;
 let stack: Child<Ready> | undefined;
+const stateDirs: string[] = [];
+const newStateDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  stateDirs.push(dir);
+  return dir;
+};
 
 beforeAll(async () => {
   sim = await startSimulator({
@@ -38,7 +44,10 @@ afterEach(async () => {
   stack = undefined;
   await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE' });
 });
-afterAll(() => sim.stop());
+afterAll(async () => {
+  await sim.stop();
+  for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 async function startStack(stateDir: string): Promise<string> {
   stack = await startChild(script, {
@@ -172,7 +181,7 @@ async function assertRecovered(url: string, stateDir: string, batchId: string, o
 describe('SIGKILL of the whole stack, then a restart on the same state', () => {
   it('in the middle of an end-of-day batch: every order labelled once, every label and file complete', async () => {
     // Prepare: label downloads slowed so the kill lands while the batch is being labelled
-    const stateDir = mkdtempSync(join(tmpdir(), 'crash-batch-'));
+    const stateDir = newStateDir('crash-batch-');
     const url = await startStack(stateDir);
     await slow('^/labels/label_printer/\\d+', 300);
     const { batchId, orderIds } = await endOfDay(url, 'CRASH-B');
@@ -194,7 +203,7 @@ describe('SIGKILL of the whole stack, then a restart on the same state', () => {
 
   it('in the middle of the merge: the batch is merged after the restart, every file complete', async () => {
     // Prepare: the merge fetches each ZPL from SendCloud; slowed, the kill lands inside it
-    const stateDir = mkdtempSync(join(tmpdir(), 'crash-merge-'));
+    const stateDir = newStateDir('crash-merge-');
     const url = await startStack(stateDir);
     await slow('^/parcels/\\d+/documents/', 400);
     const { batchId, orderIds } = await endOfDay(url, 'CRASH-M');

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,7 +16,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns } from 'fauxqs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { type Child, startChild } from '../helpers/childProcess';
 import { until } from '../helpers/until';
@@ -53,9 +53,18 @@ async function start(dir: string) {
   return { child: running, sqs, s3, queueUrl };
 }
 
+const dirs: string[] = [];
+const newDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'durable-'));
+  dirs.push(dir);
+  return dir;
+};
 afterEach(async () => {
   await running?.kill();
   running = undefined;
+});
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 const receive = (sqs: SQSClient, queueUrl: string, visibility?: number) =>
@@ -73,7 +82,7 @@ const receive = (sqs: SQSClient, queueUrl: string, visibility?: number) =>
 describe('durable SQS and S3 across a SIGKILL', () => {
   it('keeps an acknowledged send and forgets a deleted message', async () => {
     // Prepare
-    const dir = mkdtempSync(join(tmpdir(), 'durable-'));
+    const dir = newDir();
     const first = await start(dir);
     await first.sqs.send(new SendMessageCommand({ QueueUrl: first.queueUrl, MessageBody: 'done' }));
     const [done] = await receive(first.sqs, first.queueUrl);
@@ -93,7 +102,7 @@ describe('durable SQS and S3 across a SIGKILL', () => {
 
   it('gives back an in-flight message when its visibility timeout would have ended, receive count kept', async () => {
     // Prepare
-    const dir = mkdtempSync(join(tmpdir(), 'durable-'));
+    const dir = newDir();
     const first = await start(dir);
     await first.sqs.send(new SendMessageCommand({ QueueUrl: first.queueUrl, MessageBody: 'in flight' }));
     await receive(first.sqs, first.queueUrl, 8);
@@ -114,7 +123,7 @@ describe('durable SQS and S3 across a SIGKILL', () => {
 
   it('keeps an acknowledged S3 PUT, bytes and content type, and not a deleted object', async () => {
     // Prepare
-    const dir = mkdtempSync(join(tmpdir(), 'durable-'));
+    const dir = newDir();
     const first = await start(dir);
     await first.s3.send(new CreateBucketCommand({ Bucket: 'labels' }));
     await first.s3.send(

@@ -1,7 +1,12 @@
 import { type DuplicateReferenceMode, type SimAccount, type SimAccountInput, simAccount } from './accounts';
 import { METHODS, methodById, methodJson } from './catalogue';
 import { countryByIso } from './countries';
-import { hasCustomsDocument, isCustomsDocumentType, renderV2CustomsDocument } from './customs';
+import {
+  customsDeclarationLinks,
+  hasCustomsDocument,
+  isCustomsDocumentType,
+  renderV2CustomsDocument,
+} from './customs';
 import { renderLabelPrinterPdf, renderNormalPrinterPdf, renderPng, renderZpl } from './labels';
 import {
   announce,
@@ -522,6 +527,28 @@ export class Simulator {
       status: 200,
       body: await renderLabelPrinterPdf([label]),
       headers: { 'content-type': 'application/pdf' },
+    };
+  }
+
+  /**
+   * `GET /customs_declaration/normal_printer/{id}`, the link a courier's non-EU parcel carries: the commercial
+   * invoice on A4, with the `Deprecation` and `Sunset` headers the labels document gives (its examples' values).
+   */
+  async customsDeclarationPdf(account: SimAccount, id: number): Promise<SimResponse> {
+    const request = `api/v2/customs_declaration/normal_printer/${id}`;
+    const parcel = this.#own(account, id);
+    if (!parcel || !isAnnounced(parcel)) return errorBody(404, request, NOT_FOUND);
+    const label = labelData(parcel, account);
+    if (!customsDeclarationLinks(parcel, label.carrier, this.baseUrl).normal_printer)
+      return errorBody(404, request, NOT_FOUND);
+    return {
+      status: 200,
+      body: await renderV2CustomsDocument(parcel, label.carrier, 'commercial-invoice', label),
+      headers: {
+        'content-type': 'application/pdf',
+        deprecation: 'Mon, 8 Jan 2024 00:00:00 GMT',
+        sunset: 'Monday, 8 Jul 2024 00:00:00 GMT',
+      },
     };
   }
 

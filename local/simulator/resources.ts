@@ -29,6 +29,8 @@ const PANEL: ReadonlyArray<readonly [RegExp, SimResource]> = [
   [/^\/parcels\/\d+\/documents\/[a-z0-9-]+\/?$/, { allow: READ, vary: NEGOTIATED_VARY }],
   // printer_label_request/*: GET, HEAD, OPTIONS with Vary: Accept, Origin, Cookie (the 404 too)
   [/^\/labels\/(label_printer|normal_printer)(\/\d+)?\/?$/, { allow: READ, vary: NEGOTIATED_VARY }],
+  // inferred: the deprecated customs route, a PDF like the label routes beside it (S-v2labels)
+  [/^\/customs_declaration\/normal_printer\/\d+\/?$/, { allow: READ, vary: NEGOTIATED_VARY }],
   // inferred
   [/^\/labels\/\d+\/?$/, { allow: READ, vary: PANEL_VARY }],
   [/^\/labels\/?$/, { allow: ['POST', 'OPTIONS'], vary: PANEL_VARY }],

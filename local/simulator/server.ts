@@ -364,6 +364,8 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
         String(req.headers.accept ?? 'application/pdf'),
       );
     }
+    if (m('GET', /^\/customs_declaration\/normal_printer\/(\d+)\/?$/))
+      return sim.customsDeclarationPdf(account, id(/(\d+)/));
     if (m('GET', /^\/labels\/(\d+)\/?$/)) return sim.labelLinks(account, id(/^\/labels\/(\d+)/));
     if (m('POST', /^\/labels\/?$/)) return sim.bulkLabelLinks(account, json);
     if (m('GET', /^\/labels\/label_printer\/(\d+)\/?$/))

@@ -145,6 +145,21 @@ describe('v2 parcels leaving the EU customs union', () => {
     );
   });
 
+  it('serve the linked customs_declaration route (deprecated) with the headers its document declares', async () => {
+    const parcel = await usParcel(1);
+    const response = await get(`/customs_declaration/normal_printer/${parcel.id}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('deprecation')).toBe('Mon, 8 Jan 2024 00:00:00 GMT');
+    expect(response.headers.get('sunset')).toBeTruthy();
+    expect((await pdfText(await response.arrayBuffer())).text).toContain(
+      parcel.tracking_number ?? 'no tracking number',
+    );
+    const { parcel: nl } = await client.parcels.create(
+      parcelDraft({ externalReference: `customs:nl2:${Date.now()}`, shippingMethodId: 1010 }),
+    );
+    expect((await get(`/customs_declaration/normal_printer/${nl.id}`)).status).toBe(404);
+  });
+
   it('give the client the same document by its type', async () => {
     const parcel = await usParcel(1);
     const bytes = await client.labels.document(parcel.id, { type: 'commercial-invoice' });

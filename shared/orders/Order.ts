@@ -158,8 +158,29 @@ export interface OrderRecord extends OrderKey {
   readonly tracking?: TrackingState;
   /** Events published (or being published) for this order: a retried step never publishes twice. */
   readonly events?: Readonly<Record<string, { readonly state: 'sending' | 'sent'; readonly at: string }>>;
+  /**
+   * 1 for the order as first posted; a cancelled or failed order posted again under its id ships anew as the
+   * next generation, with its own SendCloud reference (`<channel>:<orderId>#<generation>`).
+   */
+  readonly generation?: number;
+  /** The first processing attempt of this generation (attempts keep counting across generations). */
+  readonly firstAttempt?: number;
+  /** What earlier generations ended as, oldest first (no personal data). */
+  readonly previous?: readonly PreviousGeneration[];
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/** An earlier generation of an order, as it ended. */
+export interface PreviousGeneration {
+  readonly generation: number;
+  readonly status: OrderStatus;
+  readonly parcelId: number | null;
+  readonly trackingNumber: string | null;
+  readonly failure: { readonly code: string; readonly reason: string } | null;
+  readonly cancelledAt: string | null;
+  readonly createdAt: string;
+  readonly endedAt: string;
 }
 
 /** Personal data, kept apart with a TTL. */

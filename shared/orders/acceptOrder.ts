@@ -2,7 +2,14 @@ import type { EventPublisher } from '../events';
 import type { OrderStore } from '../store';
 import { canonicalJson, sha256 } from './canonical';
 import { emitOnce } from './emitOnce';
-import { isCancelStatus, type OrderKey, type OrderRecord, type OrderSpec, orderKeyString } from './Order';
+import {
+  isCancelStatus,
+  type OrderKey,
+  type OrderRecord,
+  type OrderSpec,
+  orderKeyString,
+  type PreviousGeneration,
+} from './Order';
 import type { OrderQueue } from './OrderQueue';
 import type { OrderRequest } from './OrderRequest';
 
@@ -90,16 +97,32 @@ export async function acceptOrder(
     createdAt: now,
     updatedAt: now,
   };
-  const result = await deps.store.create(record, { recipient: order.recipient, items: order.items });
-  const stored = result.created ? result.order : result.existing;
-  // Shipping a cancelled order anew under the same id is not supported (yet): say so rather than a 202 that does nothing.
-  if (!result.created && isCancelStatus(result.existing.status)) {
+  const personal = { recipient: order.recipient, items: order.items };
+  const result = await deps.store.create(record, personal);
+  let stored = result.created ? result.order : result.existing;
+  let created = result.created;
+  if (!result.created && shipsAnew(result.existing, record)) {
+    // Cancelled, or failed and corrected: the order ships anew as its next generation.
+    const next = nextGeneration(result.existing, record, now);
+    const expected = { status: result.existing.status, generation: result.existing.generation ?? 1 };
+    if (await deps.store.reopen(next, expected, personal)) {
+      stored = next;
+      created = true;
+    } else {
+      const current = await deps.store.get(record);
+      if (!current || current.bodyHash !== record.bodyHash)
+        return {
+          outcome: 'conflict',
+          message: `order ${orderKeyString(record)} changed while it was posted again; retry in a moment`,
+        };
+      stored = current;
+    }
+  } else if (!result.created && isCancelStatus(result.existing.status)) {
     return {
       outcome: 'conflict',
-      message: `order ${orderKeyString(record)} was cancelled (${result.existing.status}); use a new orderId to ship it again`,
+      message: `order ${orderKeyString(record)} is being cancelled at SendCloud (${result.existing.status}); post it again once it is cancelled`,
     };
-  }
-  if (!result.created && result.existing.bodyHash !== record.bodyHash) {
+  } else if (!result.created && result.existing.bodyHash !== record.bodyHash) {
     return {
       outcome: 'conflict',
       message: `order ${orderKeyString(record)} was already accepted with different content; use a new orderId for a new order`,
@@ -131,6 +154,47 @@ export async function acceptOrder(
   return {
     outcome: 'accepted',
     body: acceptedBody({ ...stored, status: acceptedAs }),
-    created: result.created,
+    created,
+  };
+}
+
+/**
+ * A posted order replaces the one stored under its id when that one ended without a live shipment: it was
+ * cancelled (any content: shipping a cancelled order again is what posting it again means), or it failed and
+ * comes corrected (the same content again is a repeat and gets the first answer).
+ */
+function shipsAnew(existing: OrderRecord, posted: OrderRecord): boolean {
+  if (existing.isReturn) return false;
+  // A queued cancel is done once tracking shows it cancelled (the order's status stays as it was asked).
+  const cancelled =
+    existing.status === 'cancelled' ||
+    (existing.status === 'cancellation_requested' && existing.tracking?.status === 'cancelled');
+  return cancelled || (existing.status === 'failed' && existing.bodyHash !== posted.bodyHash);
+}
+
+/** Earlier generations kept on the order, newest last. */
+const MAX_PREVIOUS = 10;
+
+function nextGeneration(existing: OrderRecord, posted: OrderRecord, now: string): OrderRecord {
+  const generation = (existing.generation ?? 1) + 1;
+  const ended: PreviousGeneration = {
+    generation: existing.generation ?? 1,
+    status: existing.status === 'cancellation_requested' ? 'cancelled' : existing.status,
+    parcelId: existing.parcel?.id ?? null,
+    trackingNumber: existing.parcel?.trackingNumber || null,
+    failure: existing.failure ? { code: existing.failure.code, reason: existing.failure.reason } : null,
+    cancelledAt: existing.cancellation?.at ?? null,
+    createdAt: existing.createdAt,
+    endedAt: existing.updatedAt,
+  };
+  return {
+    ...posted,
+    attempt: existing.attempt,
+    firstAttempt: existing.attempt + 1,
+    generation,
+    previous: [...(existing.previous ?? []), ended].slice(-MAX_PREVIOUS),
+    ...(existing.returnIds ? { returnIds: existing.returnIds } : {}),
+    createdAt: now,
+    updatedAt: now,
   };
 }

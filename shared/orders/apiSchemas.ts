@@ -106,6 +106,24 @@ export const OrderViewResponse = z.object({
       'processing status (accepted, creating, announced, label_stored, failed) until the parcel ships, then its tracking status; `cancelled`, or `cancellation_requested` until tracking shows the cancel completed',
     ),
   processing: z.enum(ORDER_STATUSES),
+  generation: z
+    .number()
+    .int()
+    .describe('1, or higher once a cancelled or failed order was posted again under its id and shipped anew'),
+  previous: z
+    .array(
+      z.object({
+        generation: z.number().int(),
+        status: z.enum(ORDER_STATUSES),
+        parcelId: z.number().int().nullable(),
+        trackingNumber: z.string().nullable(),
+        failure: z.object({ code: z.string(), reason: z.string() }).nullable(),
+        cancelledAt: z.string().nullable(),
+        createdAt: z.string(),
+        endedAt: z.string(),
+      }),
+    )
+    .describe('what earlier generations ended as, oldest first'),
   createdAt: z.string(),
   updatedAt: z.string(),
   destination: z.string(),

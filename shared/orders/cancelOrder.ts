@@ -10,7 +10,7 @@ import { emitOnce } from './emitOnce';
 import { orderRef } from './eventRefs';
 import { findOrder } from './findOrder';
 import type { OrderCancellation, OrderRecord, OrderStatus } from './Order';
-import { attemptReference, recordShipment } from './processOrder';
+import { attemptReference, isFirstAttempt, recordShipment } from './processOrder';
 
 export interface CancelDeps {
   readonly store: Pick<OrderStore, 'get' | 'findByOrderId' | 'claim' | 'update' | 'beginEmit' | 'endEmit'>;
@@ -153,7 +153,7 @@ async function cancelUnannounced(order: OrderRecord, deps: CancelDeps): Promise<
   const claimed = claim.order;
   const fence = { attempt: claimed.attempt };
   // The first claim: nobody has processed it, nothing reached SendCloud.
-  if (claimed.attempt <= 1) return settle(claimed, 'cancelled', notAnnounced(deps), fence, deps);
+  if (isFirstAttempt(claimed)) return settle(claimed, 'cancelled', notAnnounced(deps), fence, deps);
 
   const port = await deps.sendcloud(claimed.account);
   let requested: { readonly shipment: Shipment; readonly result: CancelOutcome } | undefined;

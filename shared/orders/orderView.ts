@@ -30,6 +30,8 @@ export function orderView(order: OrderRecord, history: readonly HistoryEntry[] =
     /** Processing status until the parcel ships, then its tracking status (the order follows its parcel). */
     status: shownStatus(order),
     processing: order.status,
+    generation: order.generation ?? 1,
+    previous: order.previous ?? [],
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
     destination: order.spec.toCountry,

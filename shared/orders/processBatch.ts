@@ -9,6 +9,7 @@ import {
   externalReferenceOf,
   fail,
   finish,
+  isFirstAttempt,
   type ProcessDeps,
   type ProcessOutcome,
   recordShipment,
@@ -40,7 +41,7 @@ export async function processBatch(
       continue;
     }
     const claim = await deps.store.claim(key, { now: deps.clock(), lockMs: deps.lockMs });
-    if (claim.outcome === 'claimed' && claim.order.attempt === 1) fresh.push(claim.order);
+    if (claim.outcome === 'claimed' && isFirstAttempt(claim.order)) fresh.push(claim.order);
     else outcomes.set(id(key), await continueClaimed(claim, deps));
   }
   if (fresh.length > 0) {

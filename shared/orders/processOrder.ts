@@ -44,14 +44,24 @@ export type ProcessOutcome = 'done' | 'failed' | 'retry' | 'missing';
 const MAX_FALLBACKS = 4;
 const METHOD_WAIT_MS = 24 * 60 * 60_000;
 
-export const externalReferenceOf = (order: OrderKey): string => `${order.channel}:${order.orderId}`;
+/** The order's SendCloud reference: `<channel>:<orderId>`, with `#<generation>` from its second generation. */
+export const externalReferenceOf = (order: OrderKey & { readonly generation?: number }): string =>
+  `${order.channel}:${order.orderId}${(order.generation ?? 1) > 1 ? `#${order.generation}` : ''}`;
+
+/** A claim that opens its generation: nothing of this generation can have reached SendCloud before it. */
+export const isFirstAttempt = (order: Pick<OrderRecord, 'attempt' | 'firstAttempt'>): boolean =>
+  order.attempt <= (order.firstAttempt ?? 1);
 
 /**
  * The external reference of an order's n-th announcement (n = methods refused before it). v2 announces every
  * attempt on the one parcel; v3 cannot re-announce a refused shipment, so each fallback is a new shipment
  * with its own reference — derived, so a worker after a crash finds every attempt without a record of it.
  */
-export function attemptReference(order: OrderKey, version: 'v2' | 'v3', refusals: number): string {
+export function attemptReference(
+  order: OrderKey & { readonly generation?: number },
+  version: 'v2' | 'v3',
+  refusals: number,
+): string {
   const base = externalReferenceOf(order);
   return version === 'v2' || refusals === 0 ? base : `${base}~${refusals}`;
 }
@@ -120,7 +130,7 @@ export async function announce(
     );
 
   // A previous attempt may have reached SendCloud before it crashed: look before creating anything.
-  let existing = known ?? (order.attempt > 1 ? await findEarlierAttempt(order, port) : undefined);
+  let existing = known ?? (isFirstAttempt(order) ? undefined : await findEarlierAttempt(order, port));
   if (existing && (existing.state === 'announced' || existing.state === 'cancelled')) {
     return recordShipment(order, existing, order.routing ?? null, deps, fence, port.version);
   }

@@ -28,6 +28,15 @@ export interface UpdateFence {
 /** Orders, their personal data, and what routing learns — behind conditional writes. */
 export interface OrderStore {
   create(order: OrderRecord, recipient: OrderRecipient): Promise<CreateResult>;
+  /**
+   * Replaces an order that ended (cancelled, or failed) with its next generation — indexes and personal data
+   * as for a new order — if it is still as it was read (`status` and `generation`); false otherwise.
+   */
+  reopen(
+    next: OrderRecord,
+    expected: { readonly status: OrderStatus; readonly generation: number },
+    recipient: OrderRecipient,
+  ): Promise<boolean>;
   /** Notes a return on its order, once (a repeat changes nothing). */
   addReturn(key: OrderKey, returnId: string): Promise<void>;
   /** A return record, once per key; outside the order indexes (never swept, batched or reported as an order). */

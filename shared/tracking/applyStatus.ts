@@ -55,7 +55,8 @@ export interface ApplyDeps {
  */
 export async function applyStatus(observation: StatusObservation, deps: ApplyDeps): Promise<ApplyResult> {
   const order = await findOrder(observation, deps);
-  if (!order?.parcel) return { outcome: 'unknown_parcel' };
+  // A parcel of an earlier generation (the order was cancelled or failed, then shipped anew) moves nothing.
+  if (!order?.parcel || order.parcel.id !== observation.parcelId) return { outcome: 'unknown_parcel' };
   if (order.account !== observation.account) return { outcome: 'account_mismatch', owner: order.account };
   const now = deps.clock();
   const receivedAt = now.toISOString();
@@ -108,7 +109,7 @@ async function findOrder(observation: StatusObservation, deps: ApplyDeps): Promi
   const pointer = await deps.tracking.pointer(observation.parcelId);
   if (pointer) return deps.store.get(pointer);
   // Parcels created before pointers existed: our external reference is "<channel>:<orderId>".
-  const match = /^([a-z0-9_-]+):(.+)$/.exec(observation.externalReference ?? '');
+  const match = /^([a-z0-9_-]+):(.+?)(?:#\d+)?(?:~\d+)?$/.exec(observation.externalReference ?? '');
   if (!match?.[1] || !match[2]) return undefined;
   const order = await deps.store.get({ channel: match[1], orderId: match[2] });
   return order?.parcel?.id === observation.parcelId ? order : undefined;

@@ -7,7 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { OrderKey, OrderRecipient, OrderRecord } from '../../orders/Order';
+import type { OrderKey, OrderRecipient, OrderRecord, OrderStatus } from '../../orders/Order';
 import type { ClaimResult, CreateResult, OrderChanges, OrderStore, UpdateFence } from '../OrderStore';
 import { orderPk, PENDING_SHARDS, pendingShard, readyShard } from './tables';
 
@@ -55,27 +55,57 @@ export class DynamoOrderStore implements OrderStore {
    * while it still waits for its parcel writes the recipient again, finishing what such a crash cut short.
    * (dynalite, the local emulator, has no transactions, so one TransactWriteItems is not an option.)
    */
-  async create(order: OrderRecord, recipient: OrderRecipient): Promise<CreateResult> {
-    const pk = orderPk(order.channel, order.orderId);
+  /** The stored item of a new order (or a new generation): the order and its index keys. */
+  #item(order: OrderRecord): Record<string, unknown> {
+    return {
+      pk: orderPk(order.channel, order.orderId),
+      sk: ORDER,
+      gsi1pk: `ORDERID#${order.orderId}`,
+      gsi1sk: order.channel,
+      // Pending orders are swept; end-of-day orders wait in their account's ready index instead.
+      gsi2pk:
+        order.status === 'ready'
+          ? readyShard(order.account, order.channel, order.orderId)
+          : pendingShard(order.channel, order.orderId),
+      gsi2sk: order.createdAt,
+      gsi4pk: `DAY#${order.account}#${order.createdAt.slice(0, 10)}`,
+      gsi4sk: order.createdAt,
+      ...order,
+    };
+  }
+
+  async reopen(
+    next: OrderRecord,
+    expected: { readonly status: OrderStatus; readonly generation: number },
+    recipient: OrderRecipient,
+  ): Promise<boolean> {
     try {
       await this.#db.send(
         new PutCommand({
           TableName: this.#table,
-          Item: {
-            pk,
-            sk: ORDER,
-            gsi1pk: `ORDERID#${order.orderId}`,
-            gsi1sk: order.channel,
-            // Pending orders are swept; end-of-day orders wait in their account's ready index instead.
-            gsi2pk:
-              order.status === 'ready'
-                ? readyShard(order.account, order.channel, order.orderId)
-                : pendingShard(order.channel, order.orderId),
-            gsi2sk: order.createdAt,
-            gsi4pk: `DAY#${order.account}#${order.createdAt.slice(0, 10)}`,
-            gsi4sk: order.createdAt,
-            ...order,
-          },
+          Item: this.#item(next),
+          ConditionExpression:
+            expected.generation === 1
+              ? '#status = :status AND (attribute_not_exists(#generation) OR #generation = :generation)'
+              : '#status = :status AND #generation = :generation',
+          ExpressionAttributeNames: { '#status': 'status', '#generation': 'generation' },
+          ExpressionAttributeValues: { ':status': expected.status, ':generation': expected.generation },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+    await this.#putRecipient(next, recipient);
+    return true;
+  }
+
+  async create(order: OrderRecord, recipient: OrderRecipient): Promise<CreateResult> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: this.#item(order),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );

@@ -294,6 +294,33 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         expect((await post('/orders', order({ account: 'nobody' }))).status).toBe(400);
       });
 
+      it('a failed order posted again corrected ships as its next generation; the same content again is a repeat', async () => {
+        const body = order();
+        await fetch(`${sim.url}/__sim/faults`, {
+          method: 'POST',
+          body: JSON.stringify({ method: 'POST', path: CREATE_PATH, kind: 'status', status: 400, count: 20 }),
+        });
+        expect((await post('/orders', body)).status).toBe(202);
+        await waitForStatus(body.orderId as string, ['failed']);
+        await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE' });
+
+        // The same content again: the first answer, nothing retried.
+        expect((await post('/orders', body)).status).toBe(202);
+        expect((await waitForStatus(body.orderId as string, ['failed'])).status).toBe('failed');
+
+        const corrected = { ...body, parcel: { ...(body.parcel as object), weightGrams: 1300 } };
+        expect((await post('/orders', corrected)).status).toBe(202);
+        const view = (await waitForStatus(body.orderId as string, ['label_stored'])) as unknown as {
+          generation: number;
+          previous: Array<{ generation: number; status: string; failure: { code: string } | null }>;
+        };
+        expect(view.generation).toBe(2);
+        expect(view.previous).toEqual([
+          expect.objectContaining({ generation: 1, status: 'failed', failure: expect.any(Object) }),
+        ]);
+        expect(await simCount(`webshop:${body.orderId}#2`)).toBe(1);
+      });
+
       it('refuses a misspelt field and UK by name, with the hint, and ships nothing', async () => {
         const body = order({
           shippingMethodID: 1030,
@@ -783,6 +810,7 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
 function bind(store: OrderStore): OrderStore {
   return {
     create: store.create.bind(store),
+    reopen: store.reopen.bind(store),
     createReturn: store.createReturn.bind(store),
     addReturn: store.addReturn.bind(store),
     get: store.get.bind(store),

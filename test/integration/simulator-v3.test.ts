@@ -384,9 +384,8 @@ describe('fidelity: every v3 answer validates against SendCloud v3 documents', (
     }>;
     expect(options.map((o) => o.checkout_identifier.value)).toContain('postnl:standard');
     expect(options.every((o) => o.checkout_identifier.type === 'shipping_option_code')).toBe(true);
-    const missing = (calls[3]?.json.errors as Array<{ source: { parameter: string } }>).map(
-      (e) => e.source.parameter,
-    );
+    const errors = (calls[3]?.json.errors ?? []) as Array<{ source: { parameter: string } }>;
+    const missing = errors.map((e) => e.source.parameter);
     expect(missing).toEqual(['total_order_value', 'to_country_code', 'weight_value']);
   });
 

@@ -308,7 +308,10 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         expect((await post('/orders', body)).status).toBe(202);
         expect((await waitForStatus(body.orderId as string, ['failed'])).status).toBe('failed');
 
-        const corrected = { ...body, parcel: { ...(body.parcel as object), weightGrams: 1300 } };
+        const corrected = {
+          ...body,
+          parcel: { ...((body as Record<string, unknown>).parcel as object), weightGrams: 1300 },
+        };
         expect((await post('/orders', corrected)).status).toBe(202);
         const view = (await waitForStatus(body.orderId as string, ['label_stored'])) as unknown as {
           generation: number;

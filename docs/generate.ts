@@ -169,6 +169,22 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/orders/{orderId}/retry': {
+        post: {
+          summary: 'Ship a failed order again, with the content it was accepted with',
+          description:
+            'For a failure that was passing (a carrier down, every fitting method unavailable for a day): the order becomes its next generation — its own SendCloud reference `<channel>:<orderId>#<n>`, the failed one kept in the view’s `previous` — and is queued like a new order. To change the content, post the order again instead.',
+          parameters: [orderIdParam, channelParam],
+          responses: {
+            '202': { description: 'queued again', ...json(AcceptedResponse) },
+            '400': problem('ambiguous orderId'),
+            '404': problem('no such order'),
+            '409': problem(
+              'ORDER_NOT_FAILED: only a failed order is retried; RECIPIENT_EXPIRED: its address is no longer kept, post it again; ORDER_BUSY: it changed meanwhile',
+            ),
+          },
+        },
+      },
       '/orders/{orderId}/label': {
         get: {
           summary: 'The stored label, or the customs document',

@@ -114,6 +114,12 @@ export const FUNCTIONS = {
     uses: { table: 'readWrite', events: true, sendcloud: 'api' },
     timeoutSeconds: 29,
   },
+  'retry-order': {
+    description: 'POST /orders/{orderId}/retry',
+    triggers: [iam('POST /orders/{orderId}/retry')],
+    // Replaces a failed order with its next generation and queues it; nothing asks SendCloud here.
+    uses: { table: 'readWrite', ordersQueue: 'send', events: true },
+  },
   'get-order-label': {
     description: 'GET /orders/{orderId}/label',
     triggers: [iam('GET /orders/{orderId}/label')],

@@ -1,7 +1,9 @@
 import type { EventPublisher } from '../events';
+import { HttpError } from '../http/errors';
 import type { OrderStore } from '../store';
 import { canonicalJson, sha256 } from './canonical';
 import { emitOnce } from './emitOnce';
+import { findOrder } from './findOrder';
 import {
   isCancelStatus,
   type OrderKey,
@@ -128,8 +130,65 @@ export async function acceptOrder(
       message: `order ${orderKeyString(record)} was already accepted with different content; use a new orderId for a new order`,
     };
   }
+  await dispatch(stored, deps, options.deferQueueing === true);
+  // The same answer every time: what the order was accepted as, whatever it has become since.
+  const acceptedAs = order.dispatch === 'end_of_day' ? 'ready' : 'accepted';
+  return {
+    outcome: 'accepted',
+    body: acceptedBody({ ...stored, status: acceptedAs }),
+    created,
+  };
+}
+
+/**
+ * `POST /orders/{orderId}/retry`: a failed order ships again with the content it was accepted with, as its
+ * next generation (its own SendCloud reference) — for failures that were passing (a carrier down, every
+ * method unavailable for a day). 409 for an order that did not fail, or whose personal data has expired.
+ */
+export async function retryOrder(
+  orderId: string,
+  channel: string | undefined,
+  deps: AcceptDeps,
+): Promise<AcceptedBody> {
+  const order = await findOrder(deps.store, orderId, channel);
+  if (order.isReturn) throw new HttpError(404, 'ORDER_NOT_FOUND', `No order ${orderId}.`);
+  if (order.status !== 'failed')
+    throw new HttpError(
+      409,
+      'ORDER_NOT_FAILED',
+      `Order ${orderId} is ${order.status}; only a failed order can be retried.`,
+    );
+  const personal = await deps.store.getRecipient(order);
+  if (!personal)
+    throw new HttpError(
+      409,
+      'RECIPIENT_EXPIRED',
+      `Order ${orderId} no longer has its address (retention period passed); post the order again with its content.`,
+    );
+  const now = deps.clock().toISOString();
+  const again: OrderRecord = {
+    channel: order.channel,
+    orderId: order.orderId,
+    account: order.account,
+    status: 'accepted',
+    bodyHash: order.bodyHash,
+    spec: order.spec,
+    attempt: 0,
+    events: {},
+    createdAt: now,
+    updatedAt: now,
+  };
+  const next = nextGeneration(order, again, now);
+  if (!(await deps.store.reopen(next, { status: 'failed', generation: order.generation ?? 1 }, personal)))
+    throw new HttpError(409, 'ORDER_BUSY', `Order ${orderId} changed meanwhile; read it and try again.`);
+  await dispatch(next, deps, false);
+  return acceptedBody({ ...next, status: 'accepted' });
+}
+
+/** Queues the order (end-of-day orders wait for their batch) and publishes `Order Accepted`, each once. */
+async function dispatch(stored: OrderRecord, deps: AcceptDeps, deferQueueing: boolean): Promise<void> {
   // End-of-day orders wait for their batch; the rest go to a worker now.
-  if (!stored.enqueuedAt && !options.deferQueueing && stored.status !== 'ready') {
+  if (!stored.enqueuedAt && !deferQueueing && stored.status !== 'ready') {
     await deps.queue.send([{ kind: 'order', channel: stored.channel, orderId: stored.orderId }]);
     await deps.store.update(stored, { enqueuedAt: deps.clock().toISOString() });
   }
@@ -149,13 +208,6 @@ export async function acceptOrder(
       deps,
     );
   }
-  // The same answer every time: what the order was accepted as, whatever it has become since.
-  const acceptedAs = order.dispatch === 'end_of_day' ? 'ready' : 'accepted';
-  return {
-    outcome: 'accepted',
-    body: acceptedBody({ ...stored, status: acceptedAs }),
-    created,
-  };
 }
 
 /**

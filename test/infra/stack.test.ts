@@ -96,6 +96,7 @@ describe('BridgeStack: orders', () => {
         ['POST /orders', 'AWS_IAM'],
         ['POST /orders/batch', 'AWS_IAM'],
         ['POST /orders/{orderId}/cancel', 'AWS_IAM'],
+        ['POST /orders/{orderId}/retry', 'AWS_IAM'],
         ['POST /routing/explain', 'AWS_IAM'],
         ['GET /routing/rules/{account}', 'AWS_IAM'],
         ['PUT /routing/rules/{account}', 'AWS_IAM'],

@@ -324,6 +324,31 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         expect(await simCount(`webshop:${body.orderId}#2`)).toBe(1);
       });
 
+      it('POST /orders/{id}/retry ships a failed order again with its own content; only a failed one', async () => {
+        const body = order();
+        await fetch(`${sim.url}/__sim/faults`, {
+          method: 'POST',
+          body: JSON.stringify({ method: 'POST', path: CREATE_PATH, kind: 'status', status: 400, count: 20 }),
+        });
+        expect((await post('/orders', body)).status).toBe(202);
+        await waitForStatus(body.orderId as string, ['failed']);
+        await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE' });
+
+        const retried = await post(`/orders/${body.orderId}/retry`, {});
+        expect(retried.status).toBe(202);
+        const view = (await waitForStatus(body.orderId as string, ['label_stored'])) as unknown as {
+          generation: number;
+          previous: Array<{ status: string }>;
+        };
+        expect(view.generation).toBe(2);
+        expect(view.previous.map((p) => p.status)).toEqual(['failed']);
+        expect(await simCount(`webshop:${body.orderId}#2`)).toBe(1);
+        const again = await post(`/orders/${body.orderId}/retry`, {});
+        expect(again.status).toBe(409);
+        expect(((await again.json()) as { code: string }).code).toBe('ORDER_NOT_FAILED');
+        expect((await post('/orders/NOPE-404/retry', {})).status).toBe(404);
+      });
+
       it('refuses a misspelt field and UK by name, with the hint, and ships nothing', async () => {
         const body = order({
           shippingMethodID: 1030,

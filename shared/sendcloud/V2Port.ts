@@ -3,6 +3,7 @@ import { SendcloudHttpError } from './errors';
 import type { CancelResult } from './ParcelsApi';
 import {
   type AnnounceOutcome,
+  type BulkLabelSupport,
   type CancelOutcome,
   type CancelTarget,
   type Catalog,
@@ -265,6 +266,21 @@ export class V2Port implements SendcloudPort {
     return format === 'a6'
       ? this.#client.labels.labelPrinterPdf(parcelId)
       : this.#client.labels.document(parcelId, { format: 'zpl' });
+  }
+
+  /**
+   * `label_printer?ids=` merges PDFs only (REFERENCE §3.1). v2 documents no largest call; 100 keeps the URL
+   * short (≈1 KB of ids) and is what a batch create holds.
+   */
+  readonly bulkLabels: BulkLabelSupport = { formats: ['a6'], maxParcels: 100 };
+
+  labels(parcelIds: readonly number[], format: LabelFormat): Promise<Uint8Array> {
+    if (format !== 'a6') throw new RangeError('API v2 merges A6 PDFs only; fetch ZPL per parcel');
+    if (parcelIds.length < 1 || parcelIds.length > this.bulkLabels.maxParcels)
+      throw new RangeError(
+        `between 1 and ${this.bulkLabels.maxParcels} parcel ids are needed, got ${parcelIds.length}`,
+      );
+    return this.#client.labels.labelPrinterPdf(parcelIds);
   }
 
   a4Label(parcelId: number, position: 0 | 1 | 2 | 3): Promise<Uint8Array> {

@@ -142,6 +142,12 @@ export type AnnounceOutcome =
 
 export type LabelFormat = 'a6' | 'zpl';
 
+/** What an API can merge in one call: the formats, and at most how many parcels a call. */
+export interface BulkLabelSupport {
+  readonly formats: readonly LabelFormat[];
+  readonly maxParcels: number;
+}
+
 export interface StatusUpdate {
   readonly parcelId: number;
   readonly externalReference: string | null;
@@ -245,6 +251,16 @@ export interface SendcloudPort {
 
   /** A parcel's label: A6 PDF or ZPL. */
   label(parcelId: number, format: LabelFormat): Promise<Uint8Array>;
+
+  /** The formats `labels` merges and its largest call (v2: A6 only, label_printer has no ZPL; v3: both, 20). */
+  readonly bulkLabels: BulkLabelSupport;
+
+  /**
+   * One merged file of many parcels' labels, asked for in the order given. SendCloud documents no page order
+   * and leaves out parcels without a label, so a caller matches pages to parcels by their content. A format
+   * outside `bulkLabels.formats` or more than `maxParcels` ids is a RangeError.
+   */
+  labels(parcelIds: readonly number[], format: LabelFormat): Promise<Uint8Array>;
 
   /** One parcel's label on A4 (PDF), at position 0–3 of the sheet. */
   a4Label(parcelId: number, position: 0 | 1 | 2 | 3): Promise<Uint8Array>;

@@ -34,6 +34,8 @@ interface Parameter {
   name: string;
   in: 'query' | 'path' | 'header';
   required?: boolean;
+  /** Query arrays: false for a comma list; OpenAPI's default (form style) explodes, repeating the key. */
+  explode?: boolean;
   schema: Json;
 }
 
@@ -99,6 +101,27 @@ function coerce(schema: Json, raw: string): unknown {
   }
 }
 
+/**
+ * A query parameter as the spec reads it: an array with OpenAPI's default style (form, exploded) repeats its
+ * key (`?parcels=1&parcels=2`), joined here for `coerce`; one with `explode: false` is a comma list
+ * (`?ids=1,2`). A comma list where the key must repeat is a problem, not a value.
+ */
+function queryValue(
+  spec: SpecName,
+  param: Parameter,
+  query: URLSearchParams,
+): { readonly raw: string | undefined } | { readonly problem: string } {
+  const values = query.getAll(param.name);
+  if (values.length > 1 && (resolve(spec, param.schema).type !== 'array' || param.explode === false))
+    return { problem: `query parameter ${param.name} is repeated; the spec takes one value` };
+  if (resolve(spec, param.schema).type === 'array' && param.explode !== false) {
+    if (values.some((v) => v.includes(',')))
+      return { problem: `query ${param.name}=${values.join('&')}: a comma list; the spec repeats the key` };
+    return { raw: values.length === 0 ? undefined : values.join(',') };
+  }
+  return { raw: values[0] };
+}
+
 export interface RequestToValidate {
   readonly method: string;
   /** The spec's path template, e.g. `/parcels/{id}/cancel`. */
@@ -145,7 +168,11 @@ export function validateRequest(spec: SpecName, request: RequestToValidate): str
   };
   for (const param of params) {
     if (param.in === 'path') check(param, pathValues.get(param.name));
-    if (param.in === 'query') check(param, request.query.get(param.name) ?? undefined);
+    if (param.in === 'query') {
+      const value = queryValue(spec, param, request.query);
+      if ('problem' in value) problems.push(value.problem);
+      else check(param, value.raw);
+    }
     if (param.in === 'header' && param.name.toLowerCase() !== 'sendcloud-partner-id') {
       const value = request.headers?.[param.name.toLowerCase()];
       check(param, Array.isArray(value) ? value[0] : value);

@@ -8,7 +8,8 @@ const MEDIA_TYPES: Readonly<Record<LabelFormat, string>> = {
   a6: 'application/pdf',
   zpl: 'application/zpl',
 };
-const MAX_BULK = 20;
+/** `parcel-documents/{type}` takes 1 to 20 parcels (S-v3docs). */
+export const MAX_BULK_DOCUMENTS = 20;
 
 /**
  * v3 parcel documents, format by `Accept`. PDF labels are asked for at `paper_size=A6` (PDF's only dpi is
@@ -35,11 +36,17 @@ export class DocumentsApi {
     return this.#http.bytes({ method: 'GET', url, accept: 'application/pdf', retry: true });
   }
 
-  /** `GET /parcel-documents/label?parcels=…`: one merged file for 1 to 20 parcels. */
+  /**
+   * `GET /parcel-documents/label?parcels=1&parcels=2`: one merged file for 1 to 20 parcels. The parameter is
+   * an integer array with OpenAPI's default style (form, exploded), so the key repeats; a comma list is refused.
+   */
   labels(parcelIds: readonly number[], format: LabelFormat): Promise<Uint8Array> {
-    if (parcelIds.length < 1 || parcelIds.length > MAX_BULK)
-      throw new RangeError(`between 1 and ${MAX_BULK} parcel ids are needed, got ${parcelIds.length}`);
-    const url = endpoint(this.#base, '/parcel-documents/label', { parcels: parcelIds, ...sizeOf(format) });
+    if (parcelIds.length < 1 || parcelIds.length > MAX_BULK_DOCUMENTS)
+      throw new RangeError(
+        `between 1 and ${MAX_BULK_DOCUMENTS} parcel ids are needed, got ${parcelIds.length}`,
+      );
+    const url = endpoint(this.#base, '/parcel-documents/label', sizeOf(format));
+    for (const id of parcelIds) url.searchParams.append('parcels', String(id));
     return this.#http.bytes({ method: 'GET', url, accept: MEDIA_TYPES[format], retry: true });
   }
 

@@ -5,6 +5,7 @@ import { cursorOf } from '../endpoints';
 import { SendcloudHttpError } from '../errors';
 import {
   type AnnounceOutcome,
+  type BulkLabelSupport,
   type CancelOutcome,
   type CancelTarget,
   type Catalog,
@@ -26,7 +27,7 @@ import type { A4Position } from './a4';
 import { OAuth2Authorization, type V3AuthMode } from './auth';
 import { CATALOG_TTL_MS, CatalogApi } from './CatalogApi';
 import { forEachConcurrent } from './concurrency';
-import { DocumentsApi } from './DocumentsApi';
+import { DocumentsApi, MAX_BULK_DOCUMENTS } from './DocumentsApi';
 import { V3AnnounceManyError } from './errors';
 import { toSendcloudReturn, toShipment } from './mapping';
 import { OrdersApi } from './OrdersApi';
@@ -315,6 +316,12 @@ export class V3Port implements SendcloudPort {
 
   label(parcelId: number, format: LabelFormat): Promise<Uint8Array> {
     return this.documents.label(parcelId, format);
+  }
+
+  readonly bulkLabels: BulkLabelSupport = { formats: ['a6', 'zpl'], maxParcels: MAX_BULK_DOCUMENTS };
+
+  labels(parcelIds: readonly number[], format: LabelFormat): Promise<Uint8Array> {
+    return this.documents.labels(parcelIds, format);
   }
 
   a4Label(parcelId: number, position: A4Position): Promise<Uint8Array> {

@@ -45,6 +45,23 @@ describe('labels', () => {
     ]);
   });
 
+  it('V2Port.labels merges A6 PDFs through label_printer, in the order given; ZPL has no v2 bulk form', async () => {
+    server.on('GET', /^\/api\/v2\/labels\/label_printer$/, {
+      status: 200,
+      body: pdf,
+      headers: { 'content-type': 'application/pdf' },
+    });
+    const { client } = clientFor(server);
+    const port = new V2Port(client);
+    const bytes = await port.labels([3, 1, 2], 'a6');
+    expect(Buffer.from(bytes).equals(pdf)).toBe(true);
+    expect(server.requests[0]?.url.searchParams.get('ids')).toBe('3,1,2');
+    expect(port.bulkLabels.formats).toEqual(['a6']);
+    expect(() => port.labels([1, 2], 'zpl')).toThrow(RangeError);
+    expect(() => port.labels([], 'a6')).toThrow(RangeError);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('asks for an A4 sheet for one parcel at a position', async () => {
     server.on('GET', /^\/api\/v2\/labels\/normal_printer\/7$/, {
       status: 200,

@@ -149,23 +149,38 @@ describe('V3Port.a4Label', () => {
   });
 });
 
-describe('V3Port.documents.labels (bulk)', () => {
-  it('asks for 1 to 20 parcels in one merged file', async () => {
-    server.on('GET', /^\/api\/v3\/parcel-documents\/label$/, {
-      status: 200,
-      body: await tinyPdf(),
-      headers: { 'content-type': 'application/pdf' },
-    });
+describe('V3Port.labels (bulk)', () => {
+  const BULK = /^\/api\/v3\/parcel-documents\/label$/;
+
+  it('asks for 1 to 20 parcels in one merged A6 file, the parcels key repeated in the order given', async () => {
+    const pdf = await tinyPdf();
+    server.on('GET', BULK, { status: 200, body: pdf, headers: { 'content-type': 'application/pdf' } });
     const { port } = portFor(server);
-    await port.documents.labels([1, 2, 3], 'a6');
-    expect(server.requests[0]?.url.searchParams.get('parcels')).toBe('1,2,3');
-    expect(() => port.documents.labels([], 'a6')).toThrow(RangeError);
+    const bytes = await port.labels([3, 1, 2], 'a6');
+    expect(Buffer.from(bytes).equals(pdf)).toBe(true);
+    expect(server.requests[0]?.url.searchParams.getAll('parcels')).toEqual(['3', '1', '2']);
+    expect(server.requests[0]?.url.searchParams.get('paper_size')).toBe('A6');
+    expect(server.requests[0]?.headers.accept).toBe('application/pdf');
+    expect(port.bulkLabels).toEqual({ formats: ['a6', 'zpl'], maxParcels: 20 });
+    expect(() => port.labels([], 'a6')).toThrow(RangeError);
     expect(() =>
-      port.documents.labels(
+      port.labels(
         Array.from({ length: 21 }, (_, i) => i + 1),
         'a6',
       ),
     ).toThrow(RangeError);
+  });
+
+  it('asks for merged ZPL by Accept, without a paper size', async () => {
+    server.on('GET', BULK, {
+      status: 200,
+      body: '^XA^FD1^FS^XZ\n^XA^FD2^FS^XZ',
+      headers: { 'content-type': 'application/zpl' },
+    });
+    const { port } = portFor(server);
+    expect(Buffer.from(await port.labels([1, 2], 'zpl')).toString()).toMatch(/^\^XA/);
+    expect(server.requests[0]?.headers.accept).toBe('application/zpl');
+    expect(server.requests[0]?.url.search).toBe('?parcels=1&parcels=2');
   });
 });
 

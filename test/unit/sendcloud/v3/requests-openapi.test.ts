@@ -227,7 +227,8 @@ beforeAll(async () => {
   await port.getReturn(12345);
   await port.label(383707309, 'a6');
   await port.label(383707309, 'zpl');
-  await port.documents.labels([383707309, 383707310], 'a6');
+  await port.labels([383707309, 383707310], 'a6');
+  await port.labels([383707309, 383707310], 'zpl');
   await port.customsDocument(383707309);
   await port.customsDocument(383707310);
   await port.catalog({

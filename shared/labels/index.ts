@@ -1,3 +1,6 @@
 export * from './fileResponse';
 export * from './handOut';
 export * from './LabelStore';
+export * from './matchPages';
+export * from './pdfPageTexts';
+export * from './splitBulkLabels';

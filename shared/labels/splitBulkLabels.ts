@@ -1,0 +1,50 @@
+import { PDFDocument } from 'pdf-lib';
+import { type BulkParcel, matchPages } from './matchPages';
+import { pdfPageTexts } from './pdfPageTexts';
+
+/**
+ * Cuts a merged label file into one file per parcel: a one-page PDF copied from the A6 file, or one
+ * `^XA…^XZ` label from the ZPL stream. Only parcels `matchPages` proves are returned (parcel id → bytes);
+ * a file that cannot be read or cut returns none, so every parcel is fetched on its own.
+ */
+export async function splitBulkLabels(
+  bytes: Uint8Array,
+  options: { readonly format: 'a6' | 'zpl'; readonly parcels: readonly BulkParcel[] },
+): Promise<Map<number, Uint8Array>> {
+  return options.format === 'a6' ? splitPdf(bytes, options.parcels) : splitZpl(bytes, options.parcels);
+}
+
+async function splitPdf(bytes: Uint8Array, parcels: readonly BulkParcel[]): Promise<Map<number, Uint8Array>> {
+  const cut = new Map<number, Uint8Array>();
+  try {
+    const source = await PDFDocument.load(bytes);
+    for (const [parcelId, index] of matchPages(pdfPageTexts(source), parcels)) {
+      const single = await PDFDocument.create();
+      const [page] = await single.copyPages(source, [index]);
+      if (!page) continue;
+      single.addPage(page);
+      cut.set(parcelId, await single.save());
+    }
+  } catch {
+    // pdf-lib cannot read or copy it: SendCloud's merged file is no use, each parcel is fetched alone.
+    return new Map();
+  }
+  return cut;
+}
+
+/** One label per `^XA…^XZ`; anything else outside them (a `~DG` graphic, say) belongs to no one label. */
+function splitZpl(bytes: Uint8Array, parcels: readonly BulkParcel[]): Map<number, Uint8Array> {
+  const text = Buffer.from(bytes).toString('latin1');
+  const labels = text.match(/\^XA[\s\S]*?\^XZ/g) ?? [];
+  if (labels.reduce((rest, label) => rest.replace(label, ''), text).trim() !== '') return new Map();
+  // What a ZPL label shows: its field data (`^FD…^FS`), one line each.
+  const shown = labels.map((label) =>
+    [...label.matchAll(/\^FD([\s\S]*?)(?=\^FS|\^XZ)/g)].map((m) => m[1] ?? '').join('\n'),
+  );
+  const cut = new Map<number, Uint8Array>();
+  for (const [parcelId, index] of matchPages(shown, parcels)) {
+    const label = labels[index];
+    if (label !== undefined) cut.set(parcelId, Buffer.from(label, 'latin1'));
+  }
+  return cut;
+}

@@ -1,4 +1,5 @@
 import { type DuplicateReferenceMode, type SimAccount, type SimAccountInput, simAccount } from './accounts';
+import { inBulkPageOrder } from './bulkPageOrder';
 import { METHODS, methodById, methodJson } from './catalogue';
 import { countryByIso } from './countries';
 import {
@@ -494,7 +495,7 @@ export class Simulator {
     }
     const found = this.#labelsFor(account, ids, request);
     if (!Array.isArray(found)) return found;
-    const labels = found.map((p) => labelData(p, account));
+    const labels = inBulkPageOrder(found, account.bulkPageOrder).map((p) => labelData(p, account));
     const pdf =
       printer === 'label'
         ? await renderLabelPrinterPdf(labels)

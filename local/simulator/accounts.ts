@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { RateLimitRules } from '../../shared/sendcloud/RateLimiter';
+import { type BulkPageOrder, DEFAULT_BULK_PAGE_ORDER } from './bulkPageOrder';
 
 /**
  * What a second create with an `external_reference` the account already holds does. Real v2 behaviour is
@@ -46,6 +47,8 @@ export interface SimAccount {
   readonly checkoutConfigurations: readonly string[];
   /** How a create with an external reference already used in this account is answered. */
   duplicateExternalReference: DuplicateReferenceMode;
+  /** The page order of merged label files (`PUT …/bulk-page-order`): SendCloud documents none. */
+  bulkPageOrder: BulkPageOrder;
   /** Its own rate limits; undefined → the simulator's (SendCloud's documented defaults unless started otherwise). */
   rateLimits: SimRateLimits | undefined;
   /** `v3`: v2 parcel creation is refused with 403. */
@@ -63,6 +66,8 @@ export interface SimAccountInput {
   readonly brandDomain?: string | null;
   /** Default `reject`, or the simulator's own default when it is started with one. */
   readonly duplicateExternalReference?: DuplicateReferenceMode;
+  /** Default `requested`: merged label files hold pages in the order of the ids asked for. */
+  readonly bulkPageOrder?: BulkPageOrder;
   /** Default: the simulator's `rateLimits`; also settable by `PUT /__sim/accounts/{id}/rate-limits`. */
   readonly rateLimits?: SimRateLimits;
   /** Default `v2` (an account from before 13 April 2026); `v3` is refused v2 parcel creation. */
@@ -103,6 +108,7 @@ export function simAccount(
       input.duplicateExternalReference ??
       defaults.duplicateExternalReference ??
       DEFAULT_DUPLICATE_REFERENCE_MODE,
+    bulkPageOrder: input.bulkPageOrder ?? DEFAULT_BULK_PAGE_ORDER,
     rateLimits: input.rateLimits,
     api: input.api ?? 'v2',
     oauthOnly: input.oauthOnly ?? false,

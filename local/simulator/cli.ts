@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { RateLimitsSetting, windowsFor } from '../../shared/governor/limits';
 import { DUPLICATE_REFERENCE_MODES } from './accounts';
+import { BULK_PAGE_ORDERS } from './bulkPageOrder';
 import { startSimulator } from './server';
 
 /**
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     'rate-limits': { type: 'string', default: '' },
     /** accept | reject | return-existing: how a reused external reference is answered. */
     'duplicate-external-reference': { type: 'string', default: 'reject' },
+    /** requested | reversed | shuffled: the page order of merged label files (SendCloud documents none). */
+    'bulk-page-order': { type: 'string', default: 'requested' },
     /** v2 | v3: the API the `default` account stands for (v3: its v2 creates are refused, as SendCloud does). */
     api: { type: 'string', default: 'v2' },
     /** The `default` account's API integration id (Orders API); default 241526. */
@@ -52,6 +55,7 @@ const sim = await startSimulator({
       secretKey: 'sim-secret-key',
       webhookUrl: values['webhook-url'] ?? null,
       duplicateExternalReference,
+      bulkPageOrder: z.enum(BULK_PAGE_ORDERS).parse(values['bulk-page-order']),
       api: z.enum(['v2', 'v3']).parse(values.api),
       ...(integrationId === undefined ? {} : { integrationId }),
       ...(asyncAnnounceMs === undefined ? {} : { asyncAnnounceMs }),

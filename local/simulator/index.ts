@@ -5,6 +5,7 @@ export {
   type DuplicateReferenceMode,
   type SimAccountInput,
 } from './accounts';
+export { BULK_PAGE_ORDERS, type BulkPageOrder } from './bulkPageOrder';
 export { METHODS } from './catalogue';
 export { type FaultInput, Faults } from './faults';
 export { Simulator } from './Simulator';

@@ -14,6 +14,7 @@ import {
   type SimAccountInput,
   SimRateLimitsInput,
 } from './accounts';
+import { BULK_PAGE_ORDERS } from './bulkPageOrder';
 import { type Fault, FaultInput, Faults } from './faults';
 import { requestsLabel } from './parcels';
 import { isValidPartnerId, needsTrailingSlash, resourceFor, type SimResource } from './resources';
@@ -450,6 +451,7 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
           api: a.api,
           oauthOnly: a.oauthOnly,
           duplicateExternalReference: a.duplicateExternalReference,
+          bulkPageOrder: a.bulkPageOrder,
           webhookUrl: a.webhookUrl,
           ownRateLimits: a.rateLimits !== undefined,
           integrationId: a.integrationId,
@@ -507,6 +509,19 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
         return { status: 405, json: { error: 'GET or PUT {"mode": …}' } };
       }
       return { status: 200, json: { account: account.id, mode: account.duplicateExternalReference } };
+    }
+    if (/^\/accounts\/[^/]+\/bulk-page-order$/.test(path)) {
+      const account = sim.accounts.get(decodeURIComponent(path.split('/')[2] ?? ''));
+      if (!account) return { status: 404, json: { error: 'no such account' } };
+      if (method === 'PUT') {
+        const input = z.strictObject({ order: z.enum(BULK_PAGE_ORDERS) }).safeParse(json);
+        if (!input.success)
+          return { status: 400, json: { error: `PUT {"order": "${BULK_PAGE_ORDERS.join('" | "')}"}` } };
+        account.bulkPageOrder = input.data.order;
+      } else if (method !== 'GET') {
+        return { status: 405, json: { error: 'GET or PUT {"order": …}' } };
+      }
+      return { status: 200, json: { account: account.id, order: account.bulkPageOrder } };
     }
     if (/^\/accounts\/[^/]+\/rate-limits$/.test(path)) {
       const account = sim.accounts.get(decodeURIComponent(path.split('/')[2] ?? ''));

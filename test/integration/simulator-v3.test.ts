@@ -9,6 +9,7 @@ import { type RunningSimulator, startSimulator } from '../../local/simulator';
 import { checkoutConfigurationUuid } from '../../local/simulator/v3/checkout';
 import { verifySendcloudSignature } from '../../shared/sendcloud';
 import { type SpecName, V3_SPEC_OVERLAY, validateRequest, validateResponse } from '../helpers/openapi';
+import { pdfText } from '../helpers/pdfText';
 
 const KEYS = { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' };
 const NEW_SHOP = { publicKey: 'new-public', secretKey: 'new-secret' };
@@ -938,6 +939,30 @@ describe('documents', () => {
       json: { errors: [{ source: { parameter: 'parcels' } }] },
     });
     expect(none).toMatchObject({ status: 400, json: { errors: [{ code: 'required' }] } });
+  });
+
+  it('bulk PDF and ZPL pages come reversed when the account says so (PUT …/bulk-page-order)', async () => {
+    // Prepare
+    const ids = await Promise.all(
+      [1, 2, 3].map(
+        async () =>
+          dataOf(await json('/shipments/announce', { method: 'POST', body: shipment() })).parcels[0]?.id,
+      ),
+    );
+    const query = ids.map((id) => `parcels=${id}`).join('&');
+    await admin('/accounts/default/bulk-page-order', { method: 'PUT', json: { order: 'reversed' } });
+
+    // Act
+    const pdf = await v3(`/parcel-documents/label?${query}`, { headers: { accept: 'application/pdf' } });
+    const zpl = await v3(`/parcel-documents/label?${query}`, { headers: { accept: 'application/zpl' } });
+    await admin('/accounts/default/bulk-page-order', { method: 'PUT', json: { order: 'requested' } });
+
+    // Assess
+    const { text } = await pdfText(await pdf.arrayBuffer());
+    expect([...text.matchAll(/Parcel (\d+)/g)].map((m) => Number(m[1]))).toEqual([...ids].reverse());
+    expect([...(await zpl.text()).matchAll(/Parcel (\d+)/g)].map((m) => Number(m[1]))).toEqual(
+      [...ids].reverse(),
+    );
   });
 
   it('a label asked for as ZPL at announce stays ZPL (carrier-native)', async () => {

@@ -15,6 +15,7 @@ import {
 import { parcelDraft, parcelJson } from '../helpers/factories';
 import { fixture } from '../helpers/fixtures';
 import { validateResponse } from '../helpers/openapi';
+import { pdfText } from '../helpers/pdfText';
 
 const KEYS = { publicKey: 'sim-public-key', secretKey: 'sim-secret-key' };
 let sim: RunningSimulator;
@@ -885,6 +886,47 @@ describe('as unforgiving as the recordings (issue 13)', () => {
     expect(await none.json()).toMatchObject({
       error: { code: 404, message: 'No Parcel matches the given query.' },
     });
+  });
+
+  it('bulk label pages come in the account’s page order: requested, reversed or shuffled (PUT …/bulk-page-order)', async () => {
+    // Prepare
+    const ids: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const response = await raw('/parcels', {
+        method: 'POST',
+        body: JSON.stringify({ parcel: homeParcel({ request_label: true }) }),
+      });
+      ids.push(((await response.json()) as { parcel: { id: number } }).parcel.id);
+    }
+    const pageOrder = async () => {
+      const pdf = await raw(`/labels/label_printer?ids=${ids.join(',')}`);
+      const { text } = await pdfText(await pdf.arrayBuffer());
+      return [...text.matchAll(/Parcel (\d+)/g)].map((m) => Number(m[1]));
+    };
+
+    // Act
+    const requested = await pageOrder();
+    const reversed = await admin('/accounts/default/bulk-page-order', {
+      method: 'PUT',
+      json: { order: 'reversed' },
+    });
+    const backwards = await pageOrder();
+    await admin('/accounts/default/bulk-page-order', { method: 'PUT', json: { order: 'shuffled' } });
+    const shuffled = [await pageOrder(), await pageOrder()];
+    const refused = await fetch(`${sim.url}/__sim/accounts/default/bulk-page-order`, {
+      method: 'PUT',
+      body: JSON.stringify({ order: 'sorted' }),
+    });
+    await admin('/accounts/default/bulk-page-order', { method: 'PUT', json: { order: 'requested' } });
+
+    // Assess
+    expect(requested).toEqual(ids);
+    expect(reversed).toEqual({ account: 'default', order: 'reversed' });
+    expect(backwards).toEqual([...ids].reverse());
+    expect(shuffled[0]).not.toEqual(ids);
+    expect([...(shuffled[0] ?? [])].sort()).toEqual([...ids].sort());
+    expect(shuffled[1]).toEqual(shuffled[0]);
+    expect(refused.status).toBe(400);
   });
 
   describe('a single create with errors=verbose* fails like production (January 2024)', () => {

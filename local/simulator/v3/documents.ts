@@ -1,4 +1,5 @@
 import type { SimAccount } from '../accounts';
+import { inBulkPageOrder } from '../bulkPageOrder';
 import { renderLabelPrinterPdf, renderNormalPrinterPdf, renderPng, renderZpl } from '../labels';
 import type { SimParcel } from '../parcels';
 import type { SimResponse } from '../Simulator';
@@ -110,7 +111,7 @@ export const bulkDocuments: V3Handler = (ctx, req) => {
     .map((v) => ctx.sim.parcels.get(Number(v)))
     .filter((p): p is SimParcel => p?.accountId === req.account.id && hasDocument(p, type));
   if (parcels.length === 0) return notFound(NO_PARCEL);
-  return render(ctx, req.account, parcels, query);
+  return render(ctx, req.account, inBulkPageOrder(parcels, req.account.bulkPageOrder), query);
 };
 
 async function render(

@@ -21,6 +21,8 @@ export type Setting =
   | 'requeueAfterSeconds'
   | 'retryBaseSeconds'
   | 'mergePartSize'
+  /** Parcels per merged label call of a batch. */
+  | 'labelBulkSize'
   | 'reportInlineMaxBytes'
   /** Each account's SendCloud budget; every function that calls SendCloud reads it. */
   | 'rateLimits';
@@ -307,7 +309,7 @@ export const FUNCTIONS = {
       labels: { read: ['labels', 'batches'], write: ['labels', 'batches'], list: true },
       sendcloud: 'api',
     },
-    settings: ['zplAccounts', 'retryBaseSeconds', 'mergePartSize'],
+    settings: ['zplAccounts', 'retryBaseSeconds', 'mergePartSize', 'labelBulkSize'],
     memoryMb: 1024,
     timeoutSeconds: WORKER_TIMEOUT_SECONDS,
   },
@@ -351,6 +353,7 @@ export const SETTING_ENV = {
   requeueAfterSeconds: ['REQUEUE_AFTER_SECONDS'],
   retryBaseSeconds: ['RETRY_BASE_SECONDS'],
   mergePartSize: ['MERGE_PART_SIZE'],
+  labelBulkSize: ['LABEL_BULK_SIZE'],
   reportInlineMaxBytes: ['REPORT_INLINE_MAX_BYTES'],
   rateLimits: ['SENDCLOUD_RATE_LIMITS'],
 } as const satisfies Record<Setting, readonly string[]>;

@@ -18,6 +18,7 @@ export function settingValues(config: StageConfig): Record<string, string> {
     REQUEUE_AFTER_SECONDS: String(config.requeueAfterMinutes * 60),
     RETRY_BASE_SECONDS: '10',
     MERGE_PART_SIZE: '1000',
+    LABEL_BULK_SIZE: '20',
     REPORT_INLINE_MAX_BYTES: String(1024 * 1024),
     SENDCLOUD_RATE_LIMITS: accounts
       .map(([id, a]) => `${id}=${a.readsPerMinute}:${a.writesPerMinute}`)

@@ -17,6 +17,7 @@ const Config = z.object({
   }),
   zplAccounts: z.array(z.string()).optional(),
   mergePartSize: z.number().int().positive().optional(),
+  labelBulkSize: z.number().int().min(1).max(100).optional(),
   ordersQueue: z
     .object({
       visibilityTimeoutSeconds: z.number().int().positive(),
@@ -38,6 +39,7 @@ const stack = await startLocalStack({
     logLevel: 'ERROR',
     ...(config.zplAccounts ? { zplAccounts: config.zplAccounts } : {}),
     ...(config.mergePartSize ? { mergePartSize: config.mergePartSize } : {}),
+    ...(config.labelBulkSize ? { labelBulkSize: config.labelBulkSize } : {}),
     ...(config.ordersQueue ? { ordersQueue: config.ordersQueue } : {}),
     ...(config.requeue ? { requeue: config.requeue } : {}),
   }),

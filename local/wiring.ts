@@ -46,6 +46,8 @@ export interface ServiceWiringOptions {
   readonly requeue?: { readonly everyMs?: number; readonly afterSeconds?: number };
   /** Labels per merged end-of-day file. */
   readonly mergePartSize?: number;
+  /** Parcels per merged label call of a batch (default 20). */
+  readonly labelBulkSize?: number;
   /** Reports larger than this come as presigned links (1 MiB as deployed). */
   readonly reportInlineMaxBytes?: number;
   /** Each account's SendCloud budget, `account=reads:writes,…` (default 1000:100 for every account). */
@@ -207,6 +209,7 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
       POLL_ACCOUNTS: (options.polling?.accounts ?? []).join(','),
       STUCK_AFTER_HOURS: '48',
       MERGE_PART_SIZE: String(options.mergePartSize ?? 1_000),
+      LABEL_BULK_SIZE: String(options.labelBulkSize ?? 20),
       REPORT_INLINE_MAX_BYTES: String(options.reportInlineMaxBytes ?? 1024 * 1024),
       SENDCLOUD_RATE_LIMITS: options.rateLimits ?? '',
       CHECKOUT_ORIGINS: (options.checkout?.origins ?? ['*']).join(','),

@@ -64,6 +64,8 @@ export const ServiceEnv = z.object({
   SENDCLOUD_RATE_LIMITS: RateLimitsSetting,
   /** A report up to this size is answered inline; a larger one through a presigned link (303). */
   REPORT_INLINE_MAX_BYTES: z.coerce.number().int().nonnegative().default(1_048_576),
+  /** Parcels per merged label call of a batch (v3 takes 1–20; v2 documents no maximum, the port takes 100). */
+  LABEL_BULK_SIZE: z.coerce.number().int().min(1).max(100).default(20),
   /** Labels per merged end-of-day file. */
   MERGE_PART_SIZE: z.coerce.number().int().positive().default(1_000),
   /** How long the credentials document is reused before it is read again (rotation reaches warm functions). */

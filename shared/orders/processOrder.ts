@@ -24,6 +24,8 @@ export interface ProcessDeps {
   readonly lockMs: number;
   /** Accounts whose print profile wants ZPL next to the A6 PDF. */
   readonly zplAccounts?: ReadonlySet<string>;
+  /** Parcels per merged label call of a batch; default 20 (v3's maximum), capped at what the API takes. */
+  readonly labelBulkSize?: number;
   /** A method with this many announcement failures within `unavailableWindowMs` is skipped. */
   readonly unavailableAfterFailures?: number;
   readonly unavailableWindowMs?: number;

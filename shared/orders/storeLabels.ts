@@ -1,8 +1,9 @@
 import { customsDocumentKey, type LabelStore, labelKey } from '../labels';
 import type { SendcloudPort } from '../sendcloud/port';
 import type { OrderStore } from '../store';
-import type { OrderRecord, StoredDocument, StoredLabel } from './Order';
+import type { OrderRecord, StoredLabel } from './Order';
 import { EU } from './OrderRequest';
+import { putDocument } from './putDocument';
 
 export interface StoreLabelsDeps {
   readonly store: Pick<OrderStore, 'update'>;
@@ -21,9 +22,19 @@ export const needsCustomsDocument = (order: Pick<OrderRecord, 'spec'>): boolean 
   !EU.has(order.spec.toCountry);
 
 /**
+ * Whether the order's ZPL is stored beside its A6 PDF: the account's print profile wants it, or the order is
+ * an end-of-day one (the batch's ZPL stream is then made from S3, not from SendCloud).
+ */
+export const wantsZpl = (
+  order: Pick<OrderRecord, 'account' | 'batchId'>,
+  deps: Pick<StoreLabelsDeps, 'zplAccounts'>,
+): boolean => Boolean(deps.zplAccounts?.has(order.account) || order.batchId);
+
+/**
  * Stores an announced order's files in S3 — the A6 label, ZPL where wanted, and the customs document of a
  * parcel leaving the EU — then marks it `label_stored`. Each file is fetched only while the order does not
- * record it, so a retry asks SendCloud for what is missing and nothing else. A customs document SendCloud
+ * record it, so a retry asks SendCloud for what is missing and nothing else (and labels a batch already cut
+ * from a merged file are not asked for again). A customs document SendCloud
  * does not have (yet) leaves the order `announced`, with what was stored recorded: it is retried like a
  * label that could not be fetched, never shipped without its papers. Undefined means retry.
  */
@@ -41,23 +52,14 @@ export async function storeLabels(
     orderId: order.orderId,
     parcelId: parcel.id,
   };
-  const put = async (key: string, bytes: Uint8Array, contentType: string): Promise<StoredDocument> => {
-    const stored = await deps.labels.put(key, bytes, contentType);
-    return {
-      key,
-      contentType,
-      sha256: stored.sha256,
-      bytes: stored.bytes,
-      storedAt: deps.clock().toISOString(),
-    };
-  };
+  const put = (key: string, bytes: Uint8Array, contentType: string) =>
+    putDocument(deps, { key, bytes, contentType });
   const labels: Partial<Record<'a6' | 'zpl', StoredLabel>> = { ...order.labels };
   if (!labels.a6) {
     const key = labelKey({ ...where, format: 'a6' });
     labels.a6 = { ...(await put(key, await port.label(parcel.id, 'a6'), 'application/pdf')), format: 'a6' };
   }
-  // End-of-day orders also get ZPL now: the batch's ZPL stream is then made from S3, not from SendCloud.
-  if ((deps.zplAccounts?.has(order.account) || order.batchId) && !labels.zpl) {
+  if (wantsZpl(order, deps) && !labels.zpl) {
     const key = labelKey({ ...where, format: 'zpl' });
     labels.zpl = {
       ...(await put(key, await port.label(parcel.id, 'zpl'), 'application/zpl')),

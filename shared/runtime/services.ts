@@ -126,6 +126,7 @@ export function createServices(
     clock: () => new Date(),
     lockMs: env.ORDER_LOCK_SECONDS * 1000,
     zplAccounts: env.ZPL_ACCOUNTS,
+    labelBulkSize: env.LABEL_BULK_SIZE,
   };
   const health = lazy(() => new DynamoMethodHealth(db(), table()));
   const checkoutCache = lazy(

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { type FieldProblem, FieldVocabulary, fieldProblems as problemsIn } from '../validation';
 import { countryProblem } from './countries';
 
 /**
@@ -52,13 +53,8 @@ export const OptionalText = (max: number, options: { readonly multiline?: boolea
   z.string().trim().max(max, `at most ${max} characters`).superRefine(printable(options)).nullish();
 
 /** Every field name of the strict objects below: what "did you mean" chooses from. */
-const KNOWN_FIELDS = new Set<string>();
-
-/** An object that refuses fields it does not know (a misspelt field must not be dropped in silence). */
-function strict<Shape extends z.ZodRawShape>(shape: Shape) {
-  for (const key of Object.keys(shape)) KNOWN_FIELDS.add(key);
-  return z.strictObject(shape);
-}
+export const ORDER_FIELDS = new FieldVocabulary();
+const strict = <Shape extends z.ZodRawShape>(shape: Shape) => ORDER_FIELDS.strict(shape);
 
 const Country = z
   .string()
@@ -246,73 +242,7 @@ export const OrderRequest = strict({
 export type OrderRequest = z.infer<typeof OrderRequest>;
 export type OrderRequestInput = z.input<typeof OrderRequest>;
 
-export interface FieldProblem {
-  readonly path: string;
-  readonly message: string;
-}
+export type { FieldProblem };
 
-/**
- * A field that is not there. zod leaves the input out of its issues (it may be personal data), so an absent
- * field is told from a wrong type by its message: "expected string, received undefined".
- */
-const isMissing = (issue: z.core.$ZodIssue): boolean =>
-  issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
-
-/**
- * zod issues → `[{path: "recipient.postalCode", message}]`, every one of them. A field the schema does not
- * know is one problem of its own, with the nearest known field where there is one; a value of the wrong
- * type says what was expected and what came.
- */
-export function fieldProblems(error: z.ZodError): FieldProblem[] {
-  return error.issues.flatMap((issue): FieldProblem[] => {
-    const path = issue.path.map(String);
-    if (issue.code === 'unrecognized_keys')
-      return issue.keys.map((key) => {
-        const near = nearestField(key);
-        return {
-          path: [...path, key].join('.'),
-          message: `unknown field: ${near ? `did you mean "${near}"?` : 'remove it'} (an unknown field is refused, never ignored)`,
-        };
-      });
-    return [
-      { path: path.join('.') || '(body)', message: isMissing(issue) ? 'required' : typeMessage(issue) },
-    ];
-  });
-}
-
-/** "Invalid input: expected number, received string" → "expected a number, received a string". */
-function typeMessage(issue: z.core.$ZodIssue): string {
-  // Only zod's own wording is rewritten; a schema's message ("whole grams") stays as written.
-  if (issue.code !== 'invalid_type' || !issue.message.startsWith('Invalid input')) return issue.message;
-  const received = /received (\w+)$/.exec(issue.message)?.[1];
-  const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
-  return received
-    ? `expected ${article(issue.expected)}, received ${article(received)}`
-    : `expected ${article(issue.expected)}`;
-}
-
-/** The known field a misspelt one most likely meant: the same but for case, or at most two edits away. */
-export function nearestField(key: string): string | undefined {
-  let best: { field: string; distance: number } | undefined;
-  for (const field of KNOWN_FIELDS) {
-    const distance = field.toLowerCase() === key.toLowerCase() ? 0 : editDistance(field, key);
-    if (distance <= Math.min(2, Math.floor(field.length / 3)) && (!best || distance < best.distance))
-      best = { field, distance };
-  }
-  return best?.field;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++)
-      row[j] = Math.min(
-        (previous[j] ?? 0) + 1,
-        (row[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    previous = row;
-  }
-  return previous[b.length] ?? 0;
-}
+/** An order body's problems, every one of them, unknown fields with the order field they most likely meant. */
+export const fieldProblems = (error: z.ZodError): FieldProblem[] => problemsIn(error, ORDER_FIELDS);

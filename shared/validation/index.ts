@@ -1,0 +1,2 @@
+export { FieldVocabulary, nearestOf } from './FieldVocabulary';
+export { describeProblems, type FieldProblem, fieldProblems } from './fieldProblems';

@@ -50,6 +50,21 @@ const seeOther = (what: string) => ({
   ...json(DownloadLink),
 });
 const orderIdParam = { name: 'orderId', in: 'path', required: true, schema: { type: 'string' } };
+const accountParam = { name: 'account', in: 'path', required: true, schema: { type: 'string' } };
+const versionParam = { name: 'version', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
+/** A stored rule set as PUT and restore answer it. */
+const StoredRules = z.object({
+  account: z.string(),
+  source: z.literal('account'),
+  rules: RuleSet,
+  warnings: z.array(z.string()),
+});
+const RuleSetVersionResponse = z.object({
+  version: z.number().int(),
+  storedAt: z.string(),
+  storedBy: z.string().nullable(),
+  sha256: z.string(),
+});
 const idempotencyKeyParam = {
   name: 'Idempotency-Key',
   in: 'header',
@@ -225,10 +240,26 @@ export function openApiDocument(): Record<string, unknown> {
       '/routing/explain': {
         post: {
           summary: 'The routing decision for an order, creating nothing',
-          requestBody: { required: true, ...json(OrderRequest, 'input') },
+          description:
+            'The body is an order, or `{order, rules}` to try a draft rule set instead of the stored one: the draft is checked as `PUT /routing/rules/{account}` checks it and never stored.',
+          requestBody: {
+            required: true,
+            ...json(
+              z.union([OrderRequest, z.strictObject({ order: OrderRequest, rules: RuleSet })]),
+              'input',
+            ),
+          },
           responses: {
-            '200': { description: 'the decision with its trace', ...json(RoutingDecisionResponse) },
-            '400': problem('invalid order'),
+            '200': {
+              description: 'the decision with its trace; with a draft, also the draft’s warnings',
+              ...json(
+                z.union([
+                  RoutingDecisionResponse,
+                  RoutingDecisionResponse.extend({ draft: z.object({ warnings: z.array(z.string()) }) }),
+                ]),
+              ),
+            },
+            '400': problem('invalid order, or a draft rule set that is not valid for the account'),
           },
         },
       },
@@ -488,14 +519,64 @@ export function openApiDocument(): Record<string, unknown> {
         put: {
           summary: "A new version of the account's routing rules",
           parameters: [{ name: 'account', in: 'path', required: true, schema: { type: 'string' } }],
+          description:
+            "Checked against the account's catalogue first: an unknown field, carrier, v2 method id or v3 shipping option code is a 400 naming the rule and field (with the nearest known name). On v3 the names are checked against the options SendCloud quotes for each rule's own countries, or, for a rule without countries, for the sender's country, every country the set names, DE, FR, GB and US. Every version is kept.",
           requestBody: { required: true, ...json(RuleSet, 'input') },
           responses: {
             '200': {
-              description: 'stored',
-              ...json(z.object({ account: z.string(), source: z.literal('account'), rules: RuleSet })),
+              description: 'stored, with warnings (a destination class no rule routes)',
+              ...json(StoredRules),
             },
-            '400': problem('invalid rules: every problem is listed'),
+            '400': problem('INVALID_RULES: every problem is listed, each with its path'),
             '409': problem('version not higher than the current one'),
+          },
+        },
+      },
+      '/routing/rules/{account}/versions': {
+        get: {
+          summary: "Every stored version of the account's routing rules, newest first",
+          parameters: [accountParam],
+          responses: {
+            '200': {
+              description: 'versions',
+              ...json(z.object({ account: z.string(), versions: z.array(RuleSetVersionResponse) })),
+            },
+            '400': problem('unknown account'),
+          },
+        },
+      },
+      '/routing/rules/{account}/versions/{version}': {
+        get: {
+          summary: 'One stored version, with its rules',
+          parameters: [accountParam, versionParam],
+          responses: {
+            '200': {
+              description: 'the version',
+              ...json(RuleSetVersionResponse.extend({ account: z.string(), rules: RuleSet })),
+            },
+            '400': problem('unknown account, or a version that is not a positive whole number'),
+            '404': problem('NO_SUCH_VERSION'),
+          },
+        },
+      },
+      '/routing/rules/{account}/versions/{version}/restore': {
+        post: {
+          summary: 'Make an older version current again',
+          description:
+            'Stores the version’s content as a new version — the current one + 1, or `version` from the body — checked against the catalogue as a PUT is; history only grows. A concurrent PUT or restore makes it a 409, as a PUT.',
+          parameters: [accountParam, versionParam],
+          requestBody: {
+            required: false,
+            ...json(z.strictObject({ version: z.number().int().positive().optional() }), 'input'),
+          },
+          responses: {
+            '200': {
+              description: 'restored as a new version',
+              ...json(StoredRules.extend({ restoredFrom: z.number().int() })),
+            },
+            '400': problem('INVALID_RULES: the old content is no longer valid for the account'),
+            '404': problem('NO_SUCH_VERSION'),
+            '409': problem('the new version is not higher than the current one'),
           },
         },
       },

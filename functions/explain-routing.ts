@@ -1,24 +1,48 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import * as z from 'zod';
 import { loadEnv } from '../shared/config';
-import { json, jsonBody, toHttpResponse } from '../shared/http';
+import { HttpError, json, jsonBody, toHttpResponse } from '../shared/http';
 import { observability } from '../shared/observability';
 import { type OrderRecord, OrderRequest, orderSpecOf, routingInputs } from '../shared/orders';
 import { route } from '../shared/routing';
+import { checkAgainst, readRuleSet } from '../shared/rules';
 import { createServices } from '../shared/runtime/services';
+import { describeProblems } from '../shared/validation';
 
-/** POST /routing/explain — the decision for an order, with its trace, creating nothing. */
+/**
+ * POST /routing/explain — the decision for an order, with its trace, creating nothing. The body is the order,
+ * or `{order, rules}` to try a draft rule set (checked as a PUT would check it) instead of the stored one.
+ */
 const services = createServices(loadEnv());
 const { logger } = observability('explain-routing');
+
+/** An order with a draft rule set; a bare order has no `order` field, so the two never mix. */
+const WithDraft = z.strictObject({
+  order: z.record(z.string(), z.unknown()),
+  rules: z.record(z.string(), z.unknown()),
+});
 
 async function explainRouting(
   event: APIGatewayProxyEventV2,
   context: Context,
 ): Promise<APIGatewayProxyResultV2> {
   try {
-    const order = OrderRequest.parse(jsonBody(event));
+    const body = jsonBody(event);
+    const withDraft = WithDraft.safeParse(body);
+    const order = OrderRequest.parse(withDraft.success ? withDraft.data.order : body);
     const client = await services.processDeps.sendcloud(order.account);
+    const draftRules = withDraft.success
+      ? await readRuleSet(withDraft.data.rules, checkAgainst(client))
+      : undefined;
+    if (draftRules?.outcome === 'invalid')
+      throw new HttpError(
+        400,
+        'INVALID_RULES',
+        `The draft rule set is not valid for account ${order.account}: ${describeProblems(draftRules.problems)}`,
+        { details: draftRules.problems },
+      );
     const draft: OrderRecord = {
       channel: order.channel,
       orderId: order.orderId,
@@ -32,14 +56,12 @@ async function explainRouting(
     };
     const inputs = await routingInputs(draft, services.processDeps, client);
     if ('failure' in inputs) return json(200, { choice: null, reason: inputs.failure });
-    return json(
-      200,
-      route(inputs.routingOrder, {
-        methods: inputs.methods,
-        unavailable: inputs.unavailable,
-        rules: inputs.rules,
-      }),
-    );
+    const decision = route(inputs.routingOrder, {
+      methods: inputs.methods,
+      unavailable: inputs.unavailable,
+      rules: draftRules?.rules ?? inputs.rules,
+    });
+    return json(200, draftRules ? { ...decision, draft: { warnings: draftRules.warnings } } : decision);
   } catch (error) {
     return toHttpResponse(error, context.awsRequestId);
   }

@@ -1,20 +1,29 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import * as z from 'zod';
 import { loadEnv } from '../shared/config';
-import { HttpError, json, jsonBody, toHttpResponse } from '../shared/http';
+import { callerOf, HttpError, json, jsonBody, toHttpResponse } from '../shared/http';
 import { observability } from '../shared/observability';
-import { DEFAULT_RULES, migrateToV3, RuleSet } from '../shared/routing';
+import { DEFAULT_RULES, migrateToV3 } from '../shared/routing';
+import { checkAgainst, restoreRuleSet, type StoreOutcome, storeRuleSet } from '../shared/rules';
 import { createServices } from '../shared/runtime/services';
+import { describeProblems } from '../shared/validation';
 
 /**
  * GET /routing/rules/{account} — the account's rule set (or the default).
- * PUT /routing/rules/{account} — a new version; refused unless its version is higher than the current one.
+ * PUT /routing/rules/{account} — a new version, checked against the account's catalogue; refused unless its
+ * version is higher than the current one.
+ * GET /routing/rules/{account}/versions[/{version}] — every version stored, or one with its rules.
+ * POST /routing/rules/{account}/versions/{version}/restore — that version's content as a new version.
  * POST /routing/rules/{account}/v3-migration — the account's rules as they would read on API v3 (v2 method
  * ids mapped to v3 options by SendCloud), with what did not map; stores nothing.
  */
 const services = createServices(loadEnv());
 const { logger } = observability('routing-rules');
+
+const VersionParam = z.coerce.number().int().positive();
+const RestoreBody = z.strictObject({ version: z.number().int().positive().optional() });
 
 async function routingRules(
   event: APIGatewayProxyEventV2,
@@ -24,31 +33,93 @@ async function routingRules(
     const account = event.pathParameters?.account ?? '';
     services.requireAccount(account);
     const rules = services.processDeps.rules;
-    if (event.requestContext.http.method === 'POST') {
-      const current = (await rules.current(account)) ?? DEFAULT_RULES;
-      // v3's compat lookup works for every account, also one still on v2 (that is when it is needed)
-      const port = await services.sendcloudClients.port(account, 'realtime', 'v3');
-      const migration = await migrateToV3(current, (ids) => port.mapLegacyMethods(ids));
-      return json(200, { account, ...migration });
+    const check = async () => checkAgainst(await services.sendcloudClients.port(account, 'realtime'));
+    switch (event.routeKey) {
+      case 'POST /routing/rules/{account}/v3-migration': {
+        const current = (await rules.current(account)) ?? DEFAULT_RULES;
+        // v3's compat lookup works for every account, also one still on v2 (that is when it is needed)
+        const port = await services.sendcloudClients.port(account, 'realtime', 'v3');
+        const migration = await migrateToV3(current, (ids) => port.mapLegacyMethods(ids));
+        return json(200, { account, ...migration });
+      }
+      case 'GET /routing/rules/{account}/versions':
+        return json(200, { account, versions: await rules.versions(account) });
+      case 'GET /routing/rules/{account}/versions/{version}': {
+        const version = versionOf(event);
+        const found = await rules.version(account, version);
+        if (!found) throw noSuchVersion(account, version);
+        return json(200, { account, ...found });
+      }
+      case 'POST /routing/rules/{account}/versions/{version}/restore': {
+        const body = RestoreBody.parse(event.body ? jsonBody(event) : {});
+        const outcome = await restoreRuleSet(
+          versionOf(event),
+          { rules, check: await check() },
+          { account, storedBy: callerOf(event), ...(body.version ? { asVersion: body.version } : {}) },
+        );
+        if (outcome.outcome === 'not_found') throw noSuchVersion(account, outcome.version);
+        return stored(account, outcome);
+      }
+      case 'PUT /routing/rules/{account}':
+        return stored(
+          account,
+          await storeRuleSet(
+            jsonBody(event),
+            { rules, check: await check() },
+            { account, storedBy: callerOf(event) },
+          ),
+        );
+      default: {
+        const current = await rules.current(account);
+        return json(200, {
+          account,
+          source: current ? 'account' : 'default',
+          rules: current ?? DEFAULT_RULES,
+        });
+      }
     }
-    if (event.requestContext.http.method === 'GET') {
-      const current = await rules.current(account);
-      return json(200, { account, source: current ? 'account' : 'default', rules: current ?? DEFAULT_RULES });
-    }
-    const next = RuleSet.parse(jsonBody(event));
-    if (!(await rules.put(account, next))) {
-      const current = await rules.current(account);
-      throw new HttpError(
-        409,
-        'STALE_RULES_VERSION',
-        `version ${next.version} is not higher than the current version ${current?.version ?? 0}; send version ${(current?.version ?? 0) + 1}.`,
-      );
-    }
-    logger.info('routing rules updated', { account, version: next.version });
-    return json(200, { account, source: 'account', rules: next });
   } catch (error) {
     return toHttpResponse(error, context.awsRequestId);
   }
 }
+
+function stored(account: string, outcome: StoreOutcome & { readonly restoredFrom?: number }) {
+  if (outcome.outcome === 'invalid')
+    throw new HttpError(
+      400,
+      'INVALID_RULES',
+      `The rule set is not valid for account ${account}: ${describeProblems(outcome.problems)}`,
+      { details: outcome.problems },
+    );
+  if (outcome.outcome === 'stale')
+    throw new HttpError(
+      409,
+      'STALE_RULES_VERSION',
+      `version ${outcome.version} is not higher than the current version ${outcome.currentVersion}; send version ${outcome.currentVersion + 1}.`,
+    );
+  const restored = outcome.restoredFrom === undefined ? {} : { restoredFrom: outcome.restoredFrom };
+  logger.info('routing rules updated', { account, version: outcome.rules.version, ...restored });
+  return json(200, {
+    account,
+    source: 'account',
+    rules: outcome.rules,
+    warnings: outcome.warnings,
+    ...restored,
+  });
+}
+
+function versionOf(event: APIGatewayProxyEventV2): number {
+  const parsed = VersionParam.safeParse(event.pathParameters?.version);
+  if (!parsed.success)
+    throw new HttpError(400, 'INVALID_VERSION', 'the version in the path must be a positive whole number');
+  return parsed.data;
+}
+
+const noSuchVersion = (account: string, version: number) =>
+  new HttpError(
+    404,
+    'NO_SUCH_VERSION',
+    `account ${account} has no stored version ${version}; GET /routing/rules/${account}/versions lists them`,
+  );
 
 export const handler = middy(routingRules).use(injectLambdaContext(logger));

@@ -140,15 +140,20 @@ export const FUNCTIONS = {
     timeoutSeconds: 29,
   },
   'routing-rules': {
-    description: 'GET/PUT /routing/rules/{account}, POST /routing/rules/{account}/v3-migration',
+    description:
+      'GET/PUT /routing/rules/{account}, its versions and their restore, POST /routing/rules/{account}/v3-migration',
     triggers: [
       iam(
         'GET /routing/rules/{account}',
         'PUT /routing/rules/{account}',
+        'GET /routing/rules/{account}/versions',
+        'GET /routing/rules/{account}/versions/{version}',
+        'POST /routing/rules/{account}/versions/{version}/restore',
         'POST /routing/rules/{account}/v3-migration',
       ),
     ],
-    // SendCloud only for the migration: `compat/shipping-options` maps v2 method ids to v3 options
+    // SendCloud for the account's catalogue (a PUT or restore is checked against it) and the migration
+    // (`compat/shipping-options` maps v2 method ids to v3 options)
     uses: { table: 'readWrite', sendcloud: 'api' },
     settings: ['accounts'],
     timeoutSeconds: 29,

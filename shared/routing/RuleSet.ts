@@ -1,12 +1,17 @@
 import * as z from 'zod';
 import { SERVICE_LEVELS } from '../orders/OrderRequest';
+import { FieldVocabulary } from '../validation';
 
 /**
  * Routing rules as configuration: evaluated in order; the first rule whose conditions match and that has an
  * eligible shipping method decides. A rule without an eligible method falls through to the next one, and the
- * trace says why. Versioned, stored per account, validated here.
+ * trace says why. Versioned, stored per account, validated here. Every object is strict: a misspelt field
+ * (`carrier` for `carriers`) is refused, never dropped — dropped, it would widen the rule in silence.
  */
-const Limits = z.object({
+export const RULE_FIELDS = new FieldVocabulary();
+const strict = <Shape extends z.ZodRawShape>(shape: Shape) => RULE_FIELDS.strict(shape);
+
+const limitFields = {
   maxLengthCm: z.number().positive().optional(),
   maxWidthCm: z.number().positive().optional(),
   maxHeightCm: z.number().positive().optional(),
@@ -14,26 +19,25 @@ const Limits = z.object({
   maxSumCm: z.number().positive().optional(),
   /** length + 2 × (width + height) */
   maxGirthCm: z.number().positive().optional(),
-});
+};
+const Limits = strict(limitFields);
 export type Limits = z.infer<typeof Limits>;
 
-export const Rule = z.object({
+export const Rule = strict({
   name: z.string().min(1),
-  when: z
-    .object({
-      countries: z.array(z.string().regex(/^[A-Z]{2}$/)).optional(),
-      notCountries: z.array(z.string().regex(/^[A-Z]{2}$/)).optional(),
-      regions: z.array(z.enum(['domestic', 'eu', 'non_eu'])).optional(),
-      minWeightGrams: z.number().int().nonnegative().optional(),
-      maxWeightGrams: z.number().int().positive().optional(),
-      serviceLevels: z.array(z.enum(SERVICE_LEVELS)).optional(),
-      minOrderValue: z.number().nonnegative().optional(),
-      maxOrderValue: z.number().nonnegative().optional(),
-      channels: z.array(z.string()).optional(),
-      deliveryTypes: z.array(z.enum(['home', 'service_point'])).optional(),
-    })
-    .default({}),
-  choose: z.object({
+  when: strict({
+    countries: z.array(z.string().regex(/^[A-Z]{2}$/)).optional(),
+    notCountries: z.array(z.string().regex(/^[A-Z]{2}$/)).optional(),
+    regions: z.array(z.enum(['domestic', 'eu', 'non_eu'])).optional(),
+    minWeightGrams: z.number().int().nonnegative().optional(),
+    maxWeightGrams: z.number().int().positive().optional(),
+    serviceLevels: z.array(z.enum(SERVICE_LEVELS)).optional(),
+    minOrderValue: z.number().nonnegative().optional(),
+    maxOrderValue: z.number().nonnegative().optional(),
+    channels: z.array(z.string()).optional(),
+    deliveryTypes: z.array(z.enum(['home', 'service_point'])).optional(),
+  }).default({}),
+  choose: strict({
     /** Carrier codes in order of preference; empty = any carrier. */
     carriers: z.array(z.string()).default([]),
     /** Or explicit SendCloud v2 shipping method ids, in order of preference (v2 accounts). */
@@ -64,7 +68,7 @@ export const DEFAULT_RETURN_RULES: Rule[] = [
   { name: 'any return method', when: {}, choose: { strategy: 'cheapest' } },
 ].map((rule) => Rule.parse(rule));
 
-export const RuleSet = z.object({
+export const RuleSet = strict({
   name: z.string().min(1),
   version: z.number().int().positive(),
   /** cm³ per kg for volumetric weight (5000 is the parcel-carrier norm). */
@@ -73,7 +77,7 @@ export const RuleSet = z.object({
   carrierLimits: z.record(z.string(), Limits).default({}),
   /** Size limits for methods whose name matches, e.g. mailbox parcels; `requireDimensions` excludes them when the order has no dimensions. */
   methodLimits: z
-    .array(Limits.extend({ namePattern: z.string(), requireDimensions: z.boolean().default(false) }))
+    .array(strict({ ...limitFields, namePattern: z.string(), requireDimensions: z.boolean().default(false) }))
     .default([]),
   rules: z.array(Rule).min(1),
   returns: z.array(Rule).min(1).default(DEFAULT_RETURN_RULES),

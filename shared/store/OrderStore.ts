@@ -88,9 +88,27 @@ export interface MethodHealth {
   recordSuccess(account: string, method: string): Promise<void>;
 }
 
+/** One stored version of an account's rule set, without its rules. */
+export interface RuleSetVersion {
+  readonly version: number;
+  /** ISO 8601. */
+  readonly storedAt: string;
+  /** The IAM caller that stored it (user or role ARN), `local` on the local stack; null when unknown. */
+  readonly storedBy: string | null;
+  /** SHA-256 of the content without its version: a restored version has the hash of the one it restores. */
+  readonly sha256: string;
+}
+
 export interface RulesStore {
   /** The account's current rule set, or undefined when it uses the default. */
   current(account: string): Promise<RuleSet | undefined>;
-  /** Stores a new version; refused unless `version` is higher than the current one. */
-  put(account: string, rules: RuleSet): Promise<boolean>;
+  /** Stores a new version, kept for good; refused (false) unless `version` is higher than the current one. */
+  put(account: string, rules: RuleSet, options?: { readonly storedBy?: string }): Promise<boolean>;
+  /** Every version stored for the account, newest first. */
+  versions(account: string): Promise<RuleSetVersion[]>;
+  /** One stored version with its rules, or undefined when there is none of that number. */
+  version(
+    account: string,
+    version: number,
+  ): Promise<(RuleSetVersion & { readonly rules: RuleSet }) | undefined>;
 }

@@ -19,6 +19,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | poll watermark  | POLL#<account>                  | WATERMARK       | —                           |
  * | method health   | METHOD#<account>#<methodId>     | HEALTH          | —                           |
  * | routing rules   | RULES#<account>                 | CURRENT         | —                           |
+ * |   each version  | RULES#<account>                 | VERSION#<n, 10 digits> | — kept for good      |
  *
  * Powertools idempotency keeps its records in a second table keyed by `id`, with TTL `expiration`.
  */

@@ -12,7 +12,7 @@ import {
   processBatch,
   processOrder,
 } from '../../../shared/orders';
-import { DEFAULT_RULES } from '../../../shared/routing';
+import { DEFAULT_RULES, RuleSet } from '../../../shared/routing';
 import { createServices } from '../../../shared/runtime/services';
 import type { OrderStore } from '../../../shared/store';
 import { type Bridge, exampleOrder, startBridge } from '../../helpers/bridge';
@@ -786,6 +786,129 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         expect(decision).toMatchObject({ choice: { carrier: 'dpd' }, ruleSet: { version: 2 } });
         expect((await put({ ...DEFAULT_RULES, version: 3 })).status).toBe(200);
       });
+
+      it('refuses a carrier the account does not have, keeps every version, restores an older one that orders then route by', async () => {
+        const send = (method: string, path: string, body?: unknown) =>
+          fetch(`${stack.url}${path}`, {
+            method,
+            headers: { 'content-type': 'application/json' },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          });
+        const read = async <T>(response: Response) => ({
+          status: response.status,
+          body: (await response.json()) as T,
+        });
+        type Stored = { rules: { name: string; version: number }; warnings: string[]; restoredFrom?: number };
+        type Versions = {
+          versions: Array<{ version: number; storedAt: string; storedBy: string | null; sha256: string }>;
+        };
+        const base = ((await getJson('/routing/rules/default')).body as unknown as Stored).rules.version;
+        const rulesOf = (name: string, carrier: string) => ({
+          name,
+          rules: [
+            {
+              name: `${carrier} first`,
+              when: { countries: ['NL', 'BE', 'DE'] },
+              choose: { carriers: [carrier], excludeNamePattern: 'Evening|Mailbox|Service|Pickup|Letter' },
+            },
+            { name: 'anything that ships', choose: { excludeCarriers: ['sendcloud'], strategy: 'cheapest' } },
+          ],
+        });
+        const postnl = rulesOf('PostNL first', 'postnl');
+        const dpd = rulesOf('DPD first', 'dpd');
+
+        // a typo is refused, naming the rule and field with the carrier it most likely meant; nothing stored
+        const typo = await read<{ code: string; errors: Array<{ path: string; message: string }> }>(
+          await send('PUT', '/routing/rules/default', { ...rulesOf('typo', 'postnll'), version: base + 1 }),
+        );
+        expect(typo.status).toBe(400);
+        expect(typo.body.code).toBe('INVALID_RULES');
+        expect(typo.body.errors).toEqual([
+          { path: 'rules.0.choose.carriers.0', message: expect.stringContaining('did you mean "postnl"?') },
+        ]);
+        const unknownField = await read<{ errors: Array<{ path: string; message: string }> }>(
+          await send('PUT', '/routing/rules/default', {
+            ...postnl,
+            version: base + 1,
+            rules: [{ name: 'x', choose: { carrier: ['dpd'] } }],
+          }),
+        );
+        expect(unknownField.status).toBe(400);
+        expect(unknownField.body.errors[0]).toMatchObject({
+          path: 'rules.0.choose.carrier',
+          message: expect.stringContaining('"carriers"'),
+        });
+
+        // two valid versions, both kept
+        expect((await send('PUT', '/routing/rules/default', { ...postnl, version: base + 1 })).status).toBe(
+          200,
+        );
+        const second = await read<Stored>(
+          await send('PUT', '/routing/rules/default', { ...dpd, version: base + 2 }),
+        );
+        expect(second).toMatchObject({ status: 200, body: { rules: { version: base + 2 }, warnings: [] } });
+        const listed = await read<Versions>(await send('GET', '/routing/rules/default/versions'));
+        expect(listed.body.versions.slice(0, 2).map((v) => v.version)).toEqual([base + 2, base + 1]);
+        expect(listed.body.versions[0]).toMatchObject({
+          storedBy: 'local',
+          sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        });
+        const one = await read<Stored>(await send('GET', `/routing/rules/default/versions/${base + 1}`));
+        expect(one.body.rules).toMatchObject({ ...postnl, version: base + 1 });
+        expect((await send('GET', '/routing/rules/default/versions/999999')).status).toBe(404);
+
+        // the first one made current again, as a new version with its content
+        const restored = await read<Stored>(
+          await send('POST', `/routing/rules/default/versions/${base + 1}/restore`),
+        );
+        expect(restored).toMatchObject({
+          status: 200,
+          body: { restoredFrom: base + 1, rules: { version: base + 3 } },
+        });
+        const current = (await getJson('/routing/rules/default')).body as unknown as Stored;
+        expect(current.rules).toEqual({ ...one.body.rules, version: base + 3 });
+        const after = await read<Versions>(await send('GET', '/routing/rules/default/versions'));
+        expect(after.body.versions[0]?.sha256).toBe(listed.body.versions[1]?.sha256);
+        // a restore racing another write is stale, as a PUT is
+        expect(
+          (await send('POST', `/routing/rules/default/versions/${base + 2}/restore`, { version: base + 3 }))
+            .status,
+        ).toBe(409);
+
+        // an order routes by it
+        const body = order();
+        expect((await post('/orders', body)).status).toBe(202);
+        const shipped = await waitForStatus(body.orderId, ['label_stored']);
+        expect(shipped.routing).toMatchObject({ rule: 'postnl first', ruleSet: { version: base + 3 } });
+        expect(shipped.routing?.choice?.carrier).toBe('postnl');
+
+        // a draft is tried, checked like a PUT, and stores nothing
+        const tried = await read<{
+          choice: { carrier: string };
+          ruleSet: { version: number };
+          draft: { warnings: string[] };
+        }>(await post('/routing/explain', { order: order(), rules: { ...dpd, version: base + 4 } }));
+        expect(tried.body).toMatchObject({
+          choice: { carrier: 'dpd' },
+          ruleSet: { version: base + 4 },
+          draft: { warnings: [] },
+        });
+        const badDraft = await post('/routing/explain', {
+          order: order(),
+          rules: { ...rulesOf('typo', 'dpdd'), version: base + 4 },
+        });
+        expect(badDraft.status).toBe(400);
+        expect(((await getJson('/routing/rules/default')).body as unknown as Stored).rules.version).toBe(
+          base + 3,
+        );
+        expect(
+          (await read<Versions>(await send('GET', '/routing/rules/default/versions'))).body.versions,
+        ).toHaveLength(after.body.versions.length);
+
+        expect(
+          (await send('PUT', '/routing/rules/default', { ...DEFAULT_RULES, version: base + 4 })).status,
+        ).toBe(200);
+      });
     });
 
     describe.runIf(api === 'v2')('moving the account to v3', () => {
@@ -800,15 +923,16 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
           rules: { version: number };
         };
         const version = current.rules.version + 1;
-        expect(
-          (
-            await put({
-              name: 'explicit methods',
-              version,
-              rules: [{ name: 'DPD then PostNL', choose: { methodIds: [1040, 1010, 987_654] } }],
-            })
-          ).status,
-        ).toBe(200);
+        // stored as it was before PUT checked ids: 987654 is no method of the account (any more)
+        const stored = await createServices(loadEnv()).processDeps.rules.put(
+          'default',
+          RuleSet.parse({
+            name: 'explicit methods',
+            version,
+            rules: [{ name: 'DPD then PostNL', choose: { methodIds: [1040, 1010, 987_654] } }],
+          }),
+        );
+        expect(stored).toBe(true);
 
         const response = await post('/routing/rules/default/v3-migration', {});
         expect(response.status).toBe(200);

@@ -190,15 +190,27 @@ async function endOfDay(stack: LocalStack, sim: SimulatorHandle) {
   const counts = await Promise.all(ids.map((id) => sim.createdCount(`webshop:${id}`)));
   const duplicates = counts.filter((c) => c > 1).length;
   const lost = counts.filter((c) => c === 0).length + (N - batch.done - batch.failed);
-  // The ceiling: every parcel needs two documents (A6 for storage, ZPL for the stream) under 1000 GET/min;
-  // on v3 with one announce per order, every order is also a write under 100 writes/min; through the Orders
-  // API one upsert per 100 orders and one labels call per 20 (v2: one batch create per 100 orders).
+  // The ceiling: labels come in merged calls of 20 parcels per format (A6 for storage, ZPL for the stream;
+  // v2 merges A6 only, so its ZPL is one GET per parcel), plus the batch's other GETs as measured (methods,
+  // v3's shipment reads), under 1000 GET/min; writes under 100 a minute: v2 one batch create per group of
+  // 50, v3 with one announce per order one write each, through the Orders API one upsert per 100 orders and
+  // one labels call per 20.
+  const labelRoute = (r: string) =>
+    /^(v3 )?GET \/(labels\/label_printer|parcel-documents\/label|parcels\/\{id\}\/documents\/label)/.test(r);
+  const labelGets = routeDelta(labelRoute);
+  const bulkLabelGets = routeDelta((r) =>
+    /^(v3 )?GET \/(labels\/label_printer|parcel-documents\/label)$/.test(r),
+  );
+  const neededLabelGets = API === 'v3' ? 2 * Math.ceil(N / 20) : Math.ceil(N / 20) + N;
   const v3Writes = ORDERS_API ? Math.ceil(N / 100) + Math.ceil(N / 20) : N;
-  const ceilingSeconds = Math.max((2 * N) / 1000, API === 'v3' ? v3Writes / 100 : 0) * 60;
+  const neededWrites = API === 'v3' ? v3Writes : Math.ceil(N / 50);
+  const ceilingSeconds = Math.max((neededLabelGets + gets - labelGets) / 1000, neededWrites / 100) * 60;
   return {
     orders: N,
     seconds: Math.round(seconds * 10) / 10,
     ceilingSeconds: Math.round(ceilingSeconds),
+    sendcloudGets: gets,
+    labelGets: { bulk: bulkLabelGets, single: labelGets - bulkLabelGets },
     sendcloudGetsPerMinute: Math.round((gets / seconds) * 60),
     shareOfGetLimit: `${Math.round(((gets / seconds) * 60 * 100) / 1000)}%`,
     sendcloudWrites: writes,

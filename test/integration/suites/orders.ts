@@ -661,6 +661,11 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
           code: 'NO_ELIGIBLE_METHOD',
           reason: expect.stringMatching(/no shipping method can carry this order/),
         });
+        // The failure is recorded before its event goes out: wait for the event, then count it.
+        await until(
+          async () => eventsFor(body.orderId as string, 'Parcel Announcement Failed').length,
+          (n) => n > 0,
+        );
         expect(eventsFor(body.orderId as string, 'Parcel Announcement Failed')).toHaveLength(1);
         expect(await simCount(`webshop:${body.orderId}`)).toBe(0);
       });

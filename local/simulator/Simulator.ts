@@ -56,6 +56,8 @@ export interface SimulatorOptions {
 }
 
 const PAGE_SIZE = 100;
+/** The recorded returns carry the slug beside the status id in both of their status fields. */
+const globalStatusSlug = (message: string) => message.toLowerCase().replace(/[^a-z]+/g, '-');
 const NOT_FOUND = 'No Parcel matches the given query.';
 const errorBody = (code: number, request: string, message: string): SimResponse => ({
   status: code,
@@ -739,18 +741,19 @@ export class Simulator {
             tracking_url: parcelJson(parcel, this.baseUrl).tracking_url ?? null,
             tracking_number: parcel.trackingNumber,
             parcel_status: parcel.status.id,
+            global_status_slug: globalStatusSlug(parcel.status.message),
             order_number: String(parcel.fields.order_number ?? ''),
-            from_country: String(parcel.fields.from_country ?? ''),
-            shipping_method: parcel.methodId,
-            collo_count: 1,
+            from_email: String(parcel.fields.from_email ?? ''),
             deleted: false,
+            collo_count: 1,
+            from_country: String(parcel.fields.from_country ?? ''),
+            from_name: String(parcel.fields.from_name ?? ''),
+            shipping_method: parcel.methodId,
+            rules: [],
           }
         : null,
       incoming_parcel_status: parcel
-        ? {
-            ...parcel.status,
-            global_status_slug: parcel.status.message.toLowerCase().replace(/[^a-z]+/g, '-'),
-          }
+        ? { ...parcel.status, global_status_slug: globalStatusSlug(parcel.status.message) }
         : null,
     };
   }

@@ -119,6 +119,31 @@ export function openApiDocument(): Record<string, unknown> {
     },
     paths: withJsonOnly({
       '/orders': {
+        get: {
+          summary: "An account's orders for operations, newest first (e.g. `status=failed`)",
+          description:
+            'Orders accepted on the UTC days `from` … `to` (default the last 7 days; at most 31), newest first, without personal data. `status` and `channel` filter each page, so a page may hold fewer than `limit`: follow `next` until it is null.',
+          parameters: [
+            { name: 'account', in: 'query', schema: { type: 'string', default: 'default' } },
+            { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+            { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+            { name: 'status', in: 'query', schema: { type: 'string' } },
+            { name: 'channel', in: 'query', schema: { type: 'string' } },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+            },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': {
+              description:
+                '`{orders: [{orderId, channel, account, status, generation, createdAt, updatedAt, failure, carrier, trackingNumber, links}], next}`',
+            },
+            '400': problem('a query parameter, named'),
+          },
+        },
         post: {
           summary: 'Accept one order',
           description:

@@ -104,6 +104,11 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
+  'list-orders': {
+    description: 'GET /orders',
+    triggers: [iam('GET /orders')],
+    uses: { table: 'read' },
+  },
   'get-order': {
     description: 'GET /orders/{orderId}',
     triggers: [iam('GET /orders/{orderId}')],

@@ -6,6 +6,7 @@ export * from './canonical';
 export * from './emitOnce';
 export * from './eventRefs';
 export * from './findOrder';
+export * from './listOrders';
 export * from './mapLimit';
 export * from './Order';
 export * from './OrderQueue';

@@ -55,6 +55,15 @@ export interface OrderStore {
   update(key: OrderKey, changes: OrderChanges, fence?: UpdateFence): Promise<boolean>;
   /** Every order an account received on a UTC day (`YYYY-MM-DD`). */
   createdOn(account: string, day: string): Promise<OrderKey[]>;
+  /**
+   * One page of an account's orders created on `day` (UTC), newest first, at most `limit`; `next` continues
+   * the same day (undefined: the day is done).
+   */
+  createdOnPage(
+    account: string,
+    day: string,
+    options: { readonly limit: number; readonly after?: Record<string, unknown> },
+  ): Promise<{ readonly keys: OrderKey[]; readonly next?: Record<string, unknown> }>;
   /** An account's end-of-day orders waiting for their batch, accepted before `before`. */
   ready(account: string, options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]>;
   /** `ready` → `accepted` in this batch; false if another batch took it first. */

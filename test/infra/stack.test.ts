@@ -91,6 +91,7 @@ describe('BridgeStack: orders', () => {
     ]);
     expect(routes.sort()).toEqual(
       [
+        ['GET /orders', 'AWS_IAM'],
         ['GET /orders/{orderId}', 'AWS_IAM'],
         ['GET /orders/{orderId}/label', 'AWS_IAM'],
         ['POST /orders', 'AWS_IAM'],

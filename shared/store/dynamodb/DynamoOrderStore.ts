@@ -337,6 +337,29 @@ export class DynamoOrderStore implements OrderStore {
     return keys;
   }
 
+  async createdOnPage(
+    account: string,
+    day: string,
+    options: { readonly limit: number; readonly after?: Record<string, unknown> },
+  ): Promise<{ readonly keys: OrderKey[]; readonly next?: Record<string, unknown> }> {
+    const { Items, LastEvaluatedKey } = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: 'gsi4',
+        KeyConditionExpression: 'gsi4pk = :pk',
+        ExpressionAttributeValues: { ':pk': `DAY#${account}#${day}` },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ...(options.after ? { ExclusiveStartKey: options.after } : {}),
+      }),
+    );
+    const keys = (Items ?? []).flatMap((item): OrderKey[] => {
+      const match = /^ORDER#([^#]+)#(.+)$/.exec(String(item.pk));
+      return match?.[1] && match[2] ? [{ channel: match[1], orderId: match[2] }] : [];
+    });
+    return { keys, ...(LastEvaluatedKey ? { next: LastEvaluatedKey } : {}) };
+  }
+
   async assignToBatch(key: OrderKey, batchId: string, now: Date): Promise<boolean> {
     try {
       await this.#db.send(

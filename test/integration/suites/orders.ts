@@ -349,6 +349,49 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         expect((await post('/orders/NOPE-404/retry', {})).status).toBe(404);
       });
 
+      it('GET /orders lists the account’s orders for operations: by status, paginated, no personal data', async () => {
+        const failing = order();
+        await fetch(`${sim.url}/__sim/faults`, {
+          method: 'POST',
+          body: JSON.stringify({ method: 'POST', path: CREATE_PATH, kind: 'status', status: 400, count: 20 }),
+        });
+        await post('/orders', failing);
+        await waitForStatus(failing.orderId as string, ['failed']);
+        await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE' });
+
+        const list = async (query: string) => {
+          const response = await fetch(`${stack.url}/orders?${query}`);
+          return {
+            status: response.status,
+            body: (await response.json()) as {
+              orders: Array<{ orderId: string; status: string; failure: unknown }>;
+              next: string | null;
+            },
+          };
+        };
+        const failed = await list('status=failed&limit=100');
+        expect(failed.status).toBe(200);
+        expect(failed.body.orders.every((o) => o.status === 'failed')).toBe(true);
+        expect(failed.body.orders.map((o) => o.orderId)).toContain(failing.orderId);
+        expect(JSON.stringify(failed.body)).not.toMatch(/Sanne|Damrak|sanne@|\+31612345678/);
+
+        // Pages of 2 follow `next` to the end and see every order once.
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page = await list(`limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+          expect(page.status).toBe(200);
+          expect(page.body.orders.length).toBeLessThanOrEqual(2);
+          seen.push(...page.body.orders.map((o) => o.orderId));
+          cursor = page.body.next;
+        } while (cursor);
+        expect(new Set(seen).size).toBe(seen.length);
+        expect(seen).toContain(failing.orderId);
+        expect((await list('status=lost')).status).toBe(400);
+        expect((await list('limit=500')).status).toBe(400);
+        expect((await list('cursor=nope')).status).toBe(400);
+      });
+
       it('refuses a misspelt field and UK by name, with the hint, and ships nothing', async () => {
         const body = order({
           shippingMethodID: 1030,
@@ -977,6 +1020,7 @@ function bind(store: OrderStore): OrderStore {
     pending: store.pending.bind(store),
     ready: store.ready.bind(store),
     createdOn: store.createdOn.bind(store),
+    createdOnPage: store.createdOnPage.bind(store),
     assignToBatch: store.assignToBatch.bind(store),
     update: store.update.bind(store),
     beginEmit: store.beginEmit.bind(store),

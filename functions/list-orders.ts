@@ -1,0 +1,26 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { loadEnv } from '../shared/config';
+import { json, queryOf, toHttpResponse } from '../shared/http';
+import { observability } from '../shared/observability';
+import { ListOrdersQuery, listOrders } from '../shared/orders';
+import { createServices } from '../shared/runtime/services';
+
+/**
+ * GET /orders?account=&from=&to=&status=&channel=&limit=&cursor= — an account's orders for operations
+ * (e.g. `status=failed`), newest first, paginated, without personal data.
+ */
+const services = createServices(loadEnv());
+const { logger } = observability('list-orders');
+
+async function list(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {
+  try {
+    const query = ListOrdersQuery.parse(queryOf(event));
+    return json(200, await listOrders(query, { store: services.store, clock: () => new Date() }));
+  } catch (error) {
+    return toHttpResponse(error, context.awsRequestId);
+  }
+}
+
+export const handler = middy(list).use(injectLambdaContext(logger));

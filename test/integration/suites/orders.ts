@@ -96,6 +96,18 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         (e) => (e.detail as { orderId?: string }).orderId === orderId && (!type || e['detail-type'] === type),
       );
 
+    /** An order SendCloud refused to create (every create answered 400), waited for until it is failed. */
+    async function failedOrder() {
+      const body = order();
+      await fetch(`${sim.url}/__sim/faults`, {
+        method: 'POST',
+        body: JSON.stringify({ method: 'POST', path: CREATE_PATH, kind: 'status', status: 400, count: 20 }),
+      });
+      expect((await post('/orders', body)).status).toBe(202);
+      await waitForStatus(body.orderId as string, ['failed']);
+      await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE' });
+      return body;
+    }
     async function waitForStatus(orderId: string, statuses: string[], timeoutMs = 15_000) {
       const until = Date.now() + timeoutMs;
       for (;;) {
@@ -295,14 +307,7 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
       });
 
       it('a failed order posted again corrected ships as its next generation; the same content again is a repeat', async () => {
-        const body = order();
-        await fetch(`${sim.url}/__sim/faults`, {
-          method: 'POST',
-          body: JSON.stringify({ method: 'POST', path: CREATE_PATH, kind: 'status', status: 400, count: 20 }),
-        });
-        expect((await post('/orders', body)).status).toBe(202);
-        await waitForStatus(body.orderId as string, ['failed']);
-        await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE' });
+        const body = await failedOrder();
 
         // The same content again: the first answer, nothing retried.
         expect((await post('/orders', body)).status).toBe(202);
@@ -325,14 +330,7 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
       });
 
       it('POST /orders/{id}/retry ships a failed order again with its own content; only a failed one', async () => {
-        const body = order();
-        await fetch(`${sim.url}/__sim/faults`, {
-          method: 'POST',
-          body: JSON.stringify({ method: 'POST', path: CREATE_PATH, kind: 'status', status: 400, count: 20 }),
-        });
-        expect((await post('/orders', body)).status).toBe(202);
-        await waitForStatus(body.orderId as string, ['failed']);
-        await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE' });
+        const body = await failedOrder();
 
         const retried = await post(`/orders/${body.orderId}/retry`, {});
         expect(retried.status).toBe(202);
@@ -350,14 +348,7 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
       });
 
       it('GET /orders lists the account’s orders for operations: by status, paginated, no personal data', async () => {
-        const failing = order();
-        await fetch(`${sim.url}/__sim/faults`, {
-          method: 'POST',
-          body: JSON.stringify({ method: 'POST', path: CREATE_PATH, kind: 'status', status: 400, count: 20 }),
-        });
-        await post('/orders', failing);
-        await waitForStatus(failing.orderId as string, ['failed']);
-        await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE' });
+        const failing = await failedOrder();
 
         const list = async (query: string) => {
           const response = await fetch(`${stack.url}/orders?${query}`);

@@ -5,11 +5,10 @@ import { join, resolve } from 'node:path';
 /**
  * Compacts dynalite's LevelDB folder: the whole key range when dynalite opens it, and again whenever the folder
  * has doubled since the last compaction. Measured: 1,520 orders in two minutes left 40 MB on disk for 8.5 MB
- * of live entries — 3.5 MB once compacted. What LevelDB cannot reclaim while the stack runs is dynalite's: a
- * Query that stops early (`Limit`) leaves its iterator open, and each open iterator pins a snapshot (a loop of
- * `Limit: 1` queries over 500 overwritten items: 15 MB and growing, against 0.3 MB without the queries), so
- * a run still grows; a restart brings the folder back to its live size. dynalite does not expose its
- * database: its LevelDB class is wrapped to find it.
+ * of live entries — 3.5 MB once compacted. Compaction can drop an overwritten entry only when no snapshot
+ * still sees it, so it works only with `closeDynaliteIterators` in place (without it every query's iterator
+ * pins one, and `bench/dynalite-growth.ts` grows 60 MB a minute with or without compaction). dynalite does not
+ * expose its database: its LevelDB class is wrapped to find it.
  */
 export class DynaliteUpkeep {
   readonly #dir: string;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { buildApp, interceptLocalhostDns } from 'fauxqs';
 import * as z from 'zod';
+import { closeDynaliteIterators } from './closeDynaliteIterators';
 import { DynaliteUpkeep } from './DynaliteUpkeep';
 import { asBuildAppStores, fauxqsStores } from './fauxqsStores';
 import { LIMITS, sqsMessageSize } from './limits';
@@ -13,6 +14,8 @@ import { SqsJournal } from './SqsJournal';
 export interface Emulators {
   /** Values for AWS_ENDPOINT_URL_DYNAMODB / _SQS / _S3. */
   readonly endpoints: { readonly dynamodb: string; readonly sqs: string; readonly s3: string };
+  /** Compacts DynamoDB's folder now, for measurements (the upkeep does it on its own); in memory, nothing. */
+  compactDynamoDb(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -23,8 +26,9 @@ export type RequestObserver = (service: 'dynamodb' | 'sqs' | 's3', operation: st
  * DynamoDB (dynalite) and SQS + S3 (fauxqs), in-process on 127.0.0.1. The real AWS SDK clients reach them
  * through the standard AWS_ENDPOINT_URL_* variables. With `dataDir` they keep their state there and survive a
  * SIGKILL as the services would: DynamoDB in `dynamodb/` (LevelDB, each write in the kernel before it is
- * answered; compacted so it stays near its live size, `DynaliteUpkeep`), SQS in `sqs-journal.jsonl` and S3 in `s3/`, both fsync'd before the reply (`SqsJournal`,
- * `S3Files`). Without it everything is in memory.
+ * answered; compacted so it stays near its live size, `DynaliteUpkeep`, which works only because queries close
+ * their iterators, `closeDynaliteIterators`), SQS in `sqs-journal.jsonl` and S3 in `s3/`, both fsync'd before
+ * the reply (`SqsJournal`, `S3Files`). Without it everything is in memory.
  */
 export async function startEmulators(options: {
   readonly dataDir?: string;
@@ -34,6 +38,8 @@ export async function startEmulators(options: {
   const dir = options.dataDir;
   if (dir) mkdirSync(dir, { recursive: true });
   const upkeep = dir ? new DynaliteUpkeep(join(dir, 'dynamodb')) : undefined;
+  // Else every Query and Scan leaves its iterator, and its snapshot, open for good.
+  closeDynaliteIterators();
   const dynamo = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
@@ -101,6 +107,7 @@ export async function startEmulators(options: {
       sqs: `http://sqs.${options.region}.localhost:${fauxqsPort}`,
       s3: `http://127.0.0.1:${fauxqsPort}`,
     },
+    compactDynamoDb: () => upkeep?.compact() ?? Promise.resolve(),
     async stop() {
       await fauxqs.close();
       journal?.close();

@@ -1,3 +1,4 @@
+import { brandJson, panelIsoDate } from './accountResources';
 import { type DuplicateReferenceMode, type SimAccount, type SimAccountInput, simAccount } from './accounts';
 import { inBulkPageOrder } from './bulkPageOrder';
 import { METHODS, methodById, methodJson } from './catalogue';
@@ -10,13 +11,16 @@ import {
 } from './customs';
 import { renderLabelPrinterPdf, renderNormalPrinterPdf, renderPng, renderZpl } from './labels';
 import {
-  announce,
+  announceColli,
+  asColli,
   coerceParcelInput,
+  colliOf,
   createParcel,
   type FieldErrors,
   failAnnouncement,
   isAnnounced,
   labelData,
+  multicolloRefusal,
   parcelJson,
   requestsLabel,
   type SimParcel,
@@ -35,6 +39,7 @@ import {
   status,
   TIMELINES,
 } from './statuses';
+import { webhookParcelJson } from './webhookParcel';
 import { WebhookDispatcher } from './webhooks';
 
 export interface SimResponse {
@@ -59,6 +64,13 @@ const PAGE_SIZE = 100;
 /** The recorded returns carry the slug beside the status id in both of their status fields. */
 const globalStatusSlug = (message: string) => message.toLowerCase().replace(/[^a-z]+/g, '-');
 const NOT_FOUND = 'No Parcel matches the given query.';
+/**
+ * `incoming_parcel_data.parcel_status` is the carrier-level status, not the v2 id beside it in
+ * `incoming_parcel_status` (OCA returns.json: 4879 for "Announced" 1, 2569 for "Announced: not collected" 13,
+ * 2000 for "Cancelled"). Ids not recorded get one outside the v2 list, so a client cannot mistake them.
+ */
+const RECORDED_CARRIER_STATUSES: Readonly<Record<number, number>> = { 1: 4879, 13: 2569, 2000: 2000 };
+const carrierStatusId = (id: number): number => RECORDED_CARRIER_STATUSES[id] ?? id + 3000;
 const errorBody = (code: number, request: string, message: string): SimResponse => ({
   status: code,
   json: { error: { code, request, message } },
@@ -74,8 +86,12 @@ export class Simulator {
   readonly parcels = new Map<number, SimParcel>();
   readonly returns: Array<{ id: number; parcelId: number; accountId: string; createdAt: Date }> = [];
   readonly webhooks: WebhookDispatcher;
-  /** Parcels created per account and external reference, deleted ones included: what tests count. */
+  /**
+   * Creations per account and external reference, deleted ones included: what tests count. One create of a
+   * multicollo shipment counts once here and once per collo in `colliByReference`.
+   */
   readonly createdByReference = new Map<string, number>();
+  readonly colliByReference = new Map<string, number>();
   /** `POST /parcels` calls that carried a `parcels` array (SendCloud's batch create). */
   batchCreates = 0;
   baseUrl: string;
@@ -136,7 +152,7 @@ export class Simulator {
     const checked = drafts.map((draft, i) => ({
       draft,
       submitted: submitted[i] ?? draft,
-      errors: this.#validate(account, draft, drafts),
+      errors: this.#validate(account, draft, drafts, single),
     }));
     const invalid = checked.filter((c) => Object.keys(c.errors).length > 0);
     if (invalid.length > 0 && !verbose)
@@ -144,11 +160,13 @@ export class Simulator {
     const answered = checked
       .filter((c) => Object.keys(c.errors).length === 0)
       .map((c) => this.#createOrFind(account, c.draft, carrierReject));
-    const created = answered.map((a) => a.parcel);
+    // Every collo of a multicollo shipment is a parcel of the batch answer (S-v2parcels `quantity`).
+    const created = answered.flatMap((a) => a.colli);
     // Only a refusal on this call is a 400; an existing parcel is answered as it is, whatever its status.
     const failedAtCarrier = answered
-      .filter((a) => a.isNew && a.parcel.status.id === ANNOUNCEMENT_FAILED)
-      .map((a) => a.parcel);
+      .filter((a) => a.isNew)
+      .flatMap((a) => a.colli)
+      .filter((p) => p.status.id === ANNOUNCEMENT_FAILED);
     if (single && failedAtCarrier.length > 0) {
       return errorBody(
         400,
@@ -176,8 +194,17 @@ export class Simulator {
     account: SimAccount,
     draft: Record<string, unknown>,
     batch: readonly Record<string, unknown>[],
+    single: boolean,
   ): FieldErrors {
     const errors = validateParcel(draft, account, { requireMethod: false });
+    // "When request_label is true, it is required to use the Create multiple parcels method, since multiple
+    // parcels will be returned" (S-v2parcels `quantity`). What a single create does then is unrecorded: the
+    // worst case for a client is a refusal, so the simulator refuses it and creates nothing.
+    const announcing = requestsLabel(draft) || draft.request_label_async === true;
+    if (single && colliOf(draft) > 1 && announcing && !errors.quantity)
+      errors.quantity = [
+        'With request_label true a quantity above 1 creates several parcels: send them in the batch form {"parcels": [...]}.',
+      ];
     const ref = draft.external_reference;
     if (account.duplicateExternalReference === 'reject' && typeof ref === 'string' && ref !== '') {
       const taken = [...this.parcels.values()].some(
@@ -190,34 +217,62 @@ export class Simulator {
     return errors;
   }
 
-  /** In `return-existing` mode the account's first parcel with the draft's reference; else a new parcel. */
+  /**
+   * In `return-existing` mode the colli of the account's first shipment with the draft's reference; else the
+   * colli of a new one (one parcel unless a multicollo shipment).
+   */
   #createOrFind(
     account: SimAccount,
     draft: Record<string, unknown>,
     carrierReject: string | null,
-  ): { parcel: SimParcel; isNew: boolean } {
+  ): { colli: SimParcel[]; isNew: boolean } {
     const ref = draft.external_reference;
     if (account.duplicateExternalReference === 'return-existing' && typeof ref === 'string' && ref !== '') {
       const existing = [...this.parcels.values()]
         .filter((p) => p.accountId === account.id && p.externalReference === ref)
         .sort((a, b) => a.id - b.id)[0];
-      if (existing) return { parcel: existing, isNew: false };
+      if (existing) return { colli: this.colliOf(existing), isNew: false };
     }
-    return { parcel: this.#create(account, draft, carrierReject), isNew: true };
+    return { colli: this.#create(account, draft, carrierReject), isNew: true };
   }
 
-  #create(account: SimAccount, draft: Record<string, unknown>, carrierReject: string | null): SimParcel {
+  /**
+   * One create: `quantity` colli when a label is requested from a product that takes several (consecutive
+   * ids, shared `colli_uuid` and shipment), else one parcel — before announcement the quantity is only a number
+   * "in the incoming order overview" (S-v2parcels). A single-collo product refuses more at the carrier.
+   */
+  #create(account: SimAccount, draft: Record<string, unknown>, carrierReject: string | null): SimParcel[] {
     const now = this.#clock();
-    const parcel = createParcel(draft, account, this.#nextParcelId++, now);
-    this.parcels.set(parcel.id, parcel);
-    this.countCreated(account.id, parcel.externalReference ?? '');
     const wantsLabel = requestsLabel(draft);
-    if (wantsLabel || draft.request_label_async === true) {
-      if (carrierReject) failAnnouncement(parcel, now, `Service error: ${carrierReject}`);
-      else announce(parcel, now, { async: draft.request_label_async === true && !wantsLabel });
+    const announcing = wantsLabel || draft.request_label_async === true;
+    const quantity = colliOf(draft);
+    const method = methodById(Number((draft.shipment as { id?: unknown } | undefined)?.id));
+    const refusal = carrierReject
+      ? `Service error: ${carrierReject}`
+      : announcing && quantity > 1 && method && !method.multicollo
+        ? multicolloRefusal(method, quantity)
+        : null;
+    const count = announcing && !refusal ? quantity : 1;
+    const colli = asColli(
+      Array.from({ length: count }, () => createParcel(draft, account, this.#nextParcelId++, now)),
+    );
+    for (const collo of colli) this.parcels.set(collo.id, collo);
+    this.countCreated(account.id, colli[0]?.externalReference ?? '', colli.length);
+    if (announcing) {
+      if (refusal) for (const collo of colli) failAnnouncement(collo, now, refusal);
+      else announceColli(colli, now, { async: draft.request_label_async === true && !wantsLabel });
     }
-    if (draft.is_return === true && isAnnounced(parcel)) this.recordReturn(account, parcel);
-    return parcel;
+    const [first] = colli;
+    if (draft.is_return === true && first && isAnnounced(first)) this.recordReturn(account, first);
+    return colli;
+  }
+
+  /** The colli of the shipment a parcel belongs to, by `collo_nr` (just the parcel when it is single). */
+  colliOf(parcel: SimParcel): SimParcel[] {
+    if (parcel.colloCount <= 1) return [parcel];
+    return [...this.parcels.values()]
+      .filter((p) => p.accountId === parcel.accountId && p.colliUuid === parcel.colliUuid)
+      .sort((a, b) => a.colloNr - b.colloNr);
   }
 
   /** Records a return for an announced return parcel and tells the account's webhook (`return_created`). */
@@ -259,6 +314,16 @@ export class Simulator {
       shipment: input.shipment ?? (parcel.methodId ? { id: parcel.methodId } : undefined),
     };
     const errors = validateParcel(merged, account, { requireMethod: false });
+    // "when updating a parcel with a quantity higher than 1 …, setting request_label=true is not allowed,
+    // since multiple parcels will be returned" (S-v2parcels PUT /parcels).
+    if (
+      (requestsLabel(input) || input.request_label_async === true) &&
+      colliOf(merged) > 1 &&
+      !errors.quantity
+    )
+      errors.request_label = [
+        'Setting request_label to true is not allowed for a parcel with a quantity higher than 1, since multiple parcels would be returned.',
+      ];
     if (Object.keys(errors).length > 0) return errorBody(400, 'api/v2/parcels', flatten(errors));
     const now = this.#clock();
     const updated = createParcel(merged, account, parcel.id, parcel.dateCreated);
@@ -272,7 +337,7 @@ export class Simulator {
     if (parcel.status.id === ANNOUNCEMENT_FAILED) parcel.status = status(NO_LABEL);
     if (requestsLabel(input)) {
       if (carrierReject) failAnnouncement(parcel, now, `Service error: ${carrierReject}`);
-      else announce(parcel, now);
+      else announceColli([parcel], now);
       if (parcel.status.id === ANNOUNCEMENT_FAILED) {
         return errorBody(
           400,
@@ -409,7 +474,7 @@ export class Simulator {
       this.webhooks.send(account, {
         action: 'parcel_status_changed',
         timestamp: Date.now(),
-        parcel: parcelJson(parcel, this.baseUrl),
+        parcel: webhookParcelJson(parcel, { baseUrl: this.baseUrl, account }),
         carrier_status_change_timestamp: parcel.carrierChangedAt,
       });
     }
@@ -500,7 +565,7 @@ export class Simulator {
     const labels = inBulkPageOrder(found, account.bulkPageOrder).map((p) => labelData(p, account));
     const pdf =
       printer === 'label'
-        ? await renderLabelPrinterPdf(labels)
+        ? await renderLabelPrinterPdf(labels, { geometry: 'recorded' })
         : await renderNormalPrinterPdf(labels, startFrom);
     return { status: 200, body: pdf, headers: { 'content-type': 'application/pdf' } };
   }
@@ -528,7 +593,7 @@ export class Simulator {
       return { status: 200, body: await renderPng(label), headers: { 'content-type': 'image/png' } };
     return {
       status: 200,
-      body: await renderLabelPrinterPdf([label]),
+      body: await renderLabelPrinterPdf([label], { geometry: 'recorded' }),
       headers: { 'content-type': 'application/pdf' },
     };
   }
@@ -709,30 +774,35 @@ export class Simulator {
 
   #returnJson(entry: { id: number; parcelId: number; createdAt: Date }) {
     const parcel = this.parcels.get(entry.parcelId);
+    const account = parcel ? this.accounts.get(parcel.accountId) : undefined;
     const method = parcel?.methodId ? methodById(parcel.methodId) : undefined;
     const delivered = parcel?.status.id === 11;
+    const deliveredAt = delivered && parcel ? parcel.dateUpdated : null;
     return {
       id: entry.id,
-      created_at: entry.createdAt.toISOString().replace('Z', '+00:00'),
+      // Amsterdam time with microseconds, as the panel writes it (OCA returns.json).
+      created_at: panelIsoDate(entry.createdAt),
       reason: null,
       outgoing_parcel: null,
       incoming_parcel: entry.parcelId,
       message: '',
-      refund: delivered
-        ? {
-            total_refund: null,
-            refunded_at: null,
-            message: '',
-            refund_type: { code: 'money', label: 'Refund', require_message: false },
-          }
-        : null,
+      // Recorded refunds: `total_refund` a decimal string, `refunded_at` unix ms or null (OCA returns.json).
+      refund:
+        deliveredAt && parcel
+          ? {
+              total_refund: Number(parcel.fields.total_order_value ?? 0).toFixed(2),
+              refunded_at: deliveredAt.getTime(),
+              message: '',
+              refund_type: { code: 'money', label: 'Money back', require_message: false },
+            }
+          : null,
       is_cancellable: parcel?.status.id === READY_TO_SEND,
       return_fee: 0,
       return_fee_currency: 'EUR',
       label_cost: method ? (method.prices[String(parcel?.fields.from_country ?? 'NL')]?.[0] ?? 0) : 0,
       label_currency: 'EUR',
       items_cost: 0,
-      delivered_at: delivered && parcel ? parcel.dateUpdated.toISOString() : null,
+      delivered_at: deliveredAt ? panelIsoDate(deliveredAt) : null,
       delivery_option: 'drop_off_point',
       store_location: null,
       payment_details: null,
@@ -740,15 +810,20 @@ export class Simulator {
         ? {
             tracking_url: parcelJson(parcel, this.baseUrl).tracking_url ?? null,
             tracking_number: parcel.trackingNumber,
-            parcel_status: parcel.status.id,
+            parcel_status: carrierStatusId(parcel.status.id),
             global_status_slug: globalStatusSlug(parcel.status.message),
+            brand_name: account ? brandJson(account).name : '',
             order_number: String(parcel.fields.order_number ?? ''),
             from_email: String(parcel.fields.from_email ?? ''),
             deleted: false,
-            collo_count: 1,
+            collo_count: parcel.colloCount,
             from_country: String(parcel.fields.from_country ?? ''),
             from_name: String(parcel.fields.from_name ?? ''),
             shipping_method: parcel.methodId,
+            extra_data: {
+              has_tracking_page: false,
+              ...(isAnnounced(parcel) ? { measured_weight: Number(parcel.weightKg) } : {}),
+            },
             rules: [],
           }
         : null,
@@ -818,10 +893,14 @@ export class Simulator {
     return this.#nextParcelId++;
   }
 
-  /** Counts one creation under an external reference (what `/__sim/counts` reports as `created`). */
-  countCreated(accountId: string, externalReference: string): void {
+  /**
+   * Counts one creation under an external reference and the parcels (colli) it made: what `/__sim/counts`
+   * reports as `created` and `colli`.
+   */
+  countCreated(accountId: string, externalReference: string, colli = 1): void {
     const key = `${accountId}|${externalReference}`;
     this.createdByReference.set(key, (this.createdByReference.get(key) ?? 0) + 1);
+    this.colliByReference.set(key, (this.colliByReference.get(key) ?? 0) + colli);
   }
 
   // ---- helpers ------------------------------------------------------------------------------------
@@ -836,6 +915,11 @@ export class Simulator {
     return this.createdByReference.get(`${accountId}|${externalReference}`) ?? 0;
   }
 
+  /** Parcels (colli) created with this external reference (deleted ones included). */
+  colliCount(accountId: string, externalReference: string): number {
+    return this.colliByReference.get(`${accountId}|${externalReference}`) ?? 0;
+  }
+
   /** After loading saved state: new ids continue above the highest one seen. */
   restoreCounters(): void {
     this.#nextParcelId = Math.max(this.#nextParcelId, ...[...this.parcels.keys()].map((id) => id + 1));
@@ -846,6 +930,7 @@ export class Simulator {
     this.parcels.clear();
     this.returns.length = 0;
     this.createdByReference.clear();
+    this.colliByReference.clear();
     this.webhooks.deliveries.length = 0;
   }
 }

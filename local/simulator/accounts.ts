@@ -40,6 +40,16 @@ export interface SimAccount {
   asyncAnnounceMs: number;
   /** Brand domain for return-portal links; null → "no portal". */
   readonly brandDomain: string | null;
+  /** The account's one brand (`GET /brands`), which its sender addresses name as `brand_id` (as recorded). */
+  readonly brandId: number;
+  /** What `PUT /integrations/{id}` changed (its webhook lives in `webhookUrl`); null until then. */
+  integrationSettings: {
+    readonly shopName: string;
+    readonly shopUrl: string;
+    readonly servicePointEnabled: boolean;
+    readonly servicePointCarriers: readonly string[];
+    readonly updatedAt: Date;
+  } | null;
   readonly senderAddresses: ReadonlyArray<
     Record<string, unknown> & { readonly id: number; readonly country: string }
   >;
@@ -82,6 +92,8 @@ export interface SimAccountInput {
 
 /** The integration id of the first account (an API integration id of the OCA recordings); the next ones count up. */
 export const FIRST_INTEGRATION_ID = 241_526;
+/** The brand id of the first account (the OCA recordings' brand); the next ones count up. */
+export const FIRST_BRAND_ID = 93_524;
 /** The wait of an order's label request before the carrier answers: long enough for a client to see `ANNOUNCING`. */
 export const DEFAULT_ASYNC_ANNOUNCE_MS = 300;
 
@@ -94,6 +106,7 @@ export function simAccount(
   },
 ): SimAccount {
   const integrationId = input.integrationId ?? FIRST_INTEGRATION_ID + defaults.position;
+  const brandId = FIRST_BRAND_ID + defaults.position;
   return {
     id: input.id,
     publicKey: input.publicKey,
@@ -103,6 +116,8 @@ export function simAccount(
     integrationId,
     asyncAnnounceMs: input.asyncAnnounceMs ?? DEFAULT_ASYNC_ANNOUNCE_MS,
     brandDomain: input.brandDomain === undefined ? `${input.id}-shop` : input.brandDomain,
+    brandId,
+    integrationSettings: null,
     checkoutConfigurations: [`${input.id}-checkout`],
     duplicateExternalReference:
       input.duplicateExternalReference ??
@@ -128,7 +143,7 @@ export function simAccount(
         country_state: null,
         vat_number: '',
         eori_number: '',
-        brand_id: null,
+        brand_id: brandId,
         label: 'Warehouse Eindhoven',
         signature_full_name: '',
         signature_initials: '',
@@ -148,7 +163,7 @@ export function simAccount(
         country_state: null,
         vat_number: '',
         eori_number: '',
-        brand_id: null,
+        brand_id: brandId,
         label: 'Warehouse Antwerpen',
         signature_full_name: '',
         signature_initials: '',

@@ -13,6 +13,13 @@ export interface SimMethod {
   readonly maxGrams: number;
   readonly servicePoint: boolean;
   readonly isReturn: boolean;
+  /**
+   * Whether the carrier product takes several colli in one shipment (v2 `quantity` > 1, v3 several `parcels`).
+   * Internal: no recorded or documented v2 method object carries such a field, so `methodJson` leaves it out;
+   * v3 shows it as `functionalities.multicollo`. Letters, mailbox, evening, service-point and return products
+   * are single-collo, as with the real carriers.
+   */
+  readonly multicollo: boolean;
   /** iso_2 → price in EUR, lead time hours */
   readonly prices: Readonly<Record<string, readonly [price: number, leadTimeHours: number]>>;
 }
@@ -37,6 +44,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 2001,
     servicePoint: false,
+    multicollo: false,
     isReturn: false,
     prices: zone(EU_CORE, 0, 0),
   },
@@ -47,6 +55,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 23001,
     servicePoint: false,
+    multicollo: true,
     isReturn: false,
     prices: { NL: [6.95, 24], BE: [9.5, 48] },
   },
@@ -57,6 +66,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 2001,
     servicePoint: false,
+    multicollo: false,
     isReturn: false,
     prices: { NL: [4.1, 24] },
   },
@@ -67,6 +77,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 23001,
     servicePoint: true,
+    multicollo: false,
     isReturn: false,
     prices: { NL: [5.95, 24], BE: [8.5, 48] },
   },
@@ -77,6 +88,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 23001,
     servicePoint: false,
+    multicollo: false,
     isReturn: false,
     prices: { NL: [8.45, 24] },
   },
@@ -87,6 +99,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 30001,
     servicePoint: false,
+    multicollo: true,
     isReturn: false,
     prices: { BE: [6.2, 24], NL: [9.95, 48], LU: [10.5, 48] },
   },
@@ -97,6 +110,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 30001,
     servicePoint: true,
+    multicollo: false,
     isReturn: false,
     prices: { BE: [5.4, 24] },
   },
@@ -107,6 +121,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 31501,
     servicePoint: false,
+    multicollo: true,
     isReturn: false,
     prices: zone(EU_CORE, 6.75, 2.4),
   },
@@ -117,6 +132,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 70001,
     servicePoint: false,
+    multicollo: true,
     isReturn: false,
     prices: zone(
       COUNTRIES.map((c) => c.iso_2),
@@ -132,6 +148,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 20001,
     servicePoint: true,
+    multicollo: false,
     isReturn: false,
     prices: { NL: [5.7, 24], DE: [8.9, 48], BE: [8.2, 48] },
   },
@@ -142,6 +159,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 31501,
     servicePoint: false,
+    multicollo: true,
     isReturn: false,
     prices: zone(EU_CORE, 7.2, 2.1),
   },
@@ -152,6 +170,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 20001,
     servicePoint: true,
+    multicollo: false,
     isReturn: false,
     prices: zone(['NL', 'BE', 'DE', 'FR'], 5.9, 1.8),
   },
@@ -162,6 +181,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 40001,
     servicePoint: false,
+    multicollo: true,
     isReturn: false,
     prices: zone(EU_CORE, 6.6, 2.2),
   },
@@ -172,6 +192,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 70001,
     servicePoint: false,
+    multicollo: true,
     isReturn: false,
     prices: zone([...EU_CORE, 'GB', 'CH', 'NO'], 9.9, 3.5),
   },
@@ -182,6 +203,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 70001,
     servicePoint: false,
+    multicollo: true,
     isReturn: false,
     prices: zone(
       COUNTRIES.map((c) => c.iso_2),
@@ -197,6 +219,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 20001,
     servicePoint: true,
+    multicollo: false,
     isReturn: false,
     prices: zone(['NL', 'BE', 'DE', 'FR'], 7.5, 2),
   },
@@ -207,6 +230,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 30001,
     servicePoint: false,
+    multicollo: false,
     isReturn: false,
     prices: { FR: [8.9, 48], BE: [12.4, 72], NL: [13.1, 72] },
   },
@@ -217,6 +241,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 20001,
     servicePoint: true,
+    multicollo: false,
     isReturn: false,
     prices: { FR: [6.95, 48] },
   },
@@ -227,6 +252,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 30001,
     servicePoint: true,
+    multicollo: false,
     isReturn: false,
     prices: { FR: [4.9, 72], BE: [4.9, 72], NL: [5.4, 72], ES: [6.5, 96] },
   },
@@ -237,6 +263,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 23001,
     servicePoint: false,
+    multicollo: false,
     isReturn: true,
     prices: { NL: [6.25, 24], BE: [8.75, 48] },
   },
@@ -247,6 +274,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 30001,
     servicePoint: false,
+    multicollo: false,
     isReturn: true,
     prices: { BE: [5.95, 24] },
   },
@@ -257,6 +285,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 31501,
     servicePoint: false,
+    multicollo: false,
     isReturn: true,
     prices: { NL: [6.1, 24], DE: [7.9, 48], BE: [7.4, 48] },
   },
@@ -267,6 +296,7 @@ export const METHODS: readonly SimMethod[] = [
     minGrams: 1,
     maxGrams: 70001,
     servicePoint: false,
+    multicollo: false,
     isReturn: true,
     prices: zone([...EU_CORE, 'GB'], 10.5, 3),
   },

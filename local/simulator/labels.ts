@@ -1,5 +1,13 @@
 import bwipjs from 'bwip-js/node';
-import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from 'pdf-lib';
+import {
+  concatTransformationMatrix,
+  degrees,
+  PDFDocument,
+  type PDFFont,
+  type PDFPage,
+  rgb,
+  StandardFonts,
+} from 'pdf-lib';
 
 /**
  * Real label documents: an A6 label-printer PDF (one page per parcel), an A4 sheet with four labels per
@@ -17,7 +25,16 @@ export interface LabelData {
   readonly sender: readonly string[];
   readonly servicePointId: number | null;
   readonly isReturn: boolean;
+  /** `Collo 2/3` on a collo of a multicollo shipment; absent on a single parcel. */
+  readonly collo?: string;
 }
+
+/**
+ * A label-printer page as SendCloud's v2 labels are recorded: `%PDF-1.3`, MediaBox 419.53×297.64 (landscape)
+ * with `/Rotate 90`, so it shows as portrait A6 (BloomAndWild printer_label_request/valid_request.json,
+ * REFERENCE §3.1). `portrait` is a plain 297.64×419.53 page (the v3 documents, which nothing recorded).
+ */
+export type LabelGeometry = 'recorded' | 'portrait';
 
 const A6: readonly [number, number] = [297.64, 419.53];
 const A4: readonly [number, number] = [595.28, 841.89];
@@ -84,6 +101,7 @@ async function drawLabel(
     label.orderNumber ? `Order ${label.orderNumber}` : '',
   ];
   if (label.servicePointId) details.push(`Service point ${label.servicePointId}`);
+  if (label.collo) details.push(label.collo);
   details.filter(Boolean).forEach((line, i) => {
     page.drawText(drawable(line), { x: x + m, y: y + 150 - i * 11, size: 8, font: fonts.regular });
   });
@@ -111,14 +129,36 @@ async function newDocument(): Promise<[PDFDocument, Fonts]> {
   ];
 }
 
+/**
+ * Saved as PDF 1.3, as SendCloud's labels are: no object streams (a 1.5 feature), and the header version
+ * pdf-lib's writer fixes at 1.7 rewritten in place (same length, so no offset moves).
+ */
+async function save(doc: PDFDocument): Promise<Uint8Array> {
+  const bytes = await doc.save({ useObjectStreams: false });
+  bytes.set(new TextEncoder().encode(PDF_1_3), 0);
+  return bytes;
+}
+const PDF_1_3 = '%PDF-1.3';
+
 /** Label printer: one A6 page per parcel. */
-export async function renderLabelPrinterPdf(labels: readonly LabelData[]): Promise<Uint8Array> {
+export async function renderLabelPrinterPdf(
+  labels: readonly LabelData[],
+  options: { readonly geometry?: LabelGeometry } = {},
+): Promise<Uint8Array> {
   const [doc, fonts] = await newDocument();
+  const [width, height] = A6;
   for (const label of labels) {
-    const page = doc.addPage([...A6]);
-    await drawLabel(doc, page, fonts, label, 0, 0);
+    if (options.geometry === 'recorded') {
+      const page = doc.addPage([height, width]);
+      page.setRotation(degrees(90));
+      // Drawn in the portrait space the viewer shows after turning the page 90° clockwise.
+      page.pushOperators(concatTransformationMatrix(0, 1, -1, 0, height, 0));
+      await drawLabel(doc, page, fonts, label, 0, 0);
+    } else {
+      await drawLabel(doc, doc.addPage([width, height]), fonts, label, 0, 0);
+    }
   }
-  return doc.save();
+  return save(doc);
 }
 
 /** Normal printer: A4 sheets, four labels each (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right). */
@@ -144,7 +184,7 @@ export async function renderNormalPrinterPdf(
     await drawLabel(doc, page, fonts, label, x, y + (A4[1] / 2 - A6[1]) / 2);
     slot++;
   }
-  return doc.save();
+  return save(doc);
 }
 
 /** ZPL II for a 4×6 inch label at 203 dpi, one ^XA…^XZ block per parcel. */

@@ -20,8 +20,18 @@ export interface SimParcel {
   readonly dateCreated: Date;
   dateUpdated: Date;
   dateAnnounced: Date | null;
+  /** Shared by the colli of one multicollo shipment (v2 `quantity` > 1, v3 several `parcels`). */
   readonly colliUuid: string;
   readonly shipmentUuid: string;
+  /** 0-based place among the shipment's colli, and how many there are (OCA parcels.json: DPD, 3 colli). */
+  readonly colloNr: number;
+  readonly colloCount: number;
+  /**
+   * The shipment's main tracking number where the carrier has one: PostNL parcels carry their first collo's
+   * number, other carriers `""` — a recorded DPD multicollo shipment too (OCA parcels.json, 2022). Only the
+   * webhook shows it: the 2024 `GET /parcels` recordings (BloomAndWild) no longer have the field.
+   */
+  colliTrackingNumber: string;
   /** ms since epoch of the last carrier scan, for `carrier_status_change_timestamp` */
   carrierChangedAt: number | null;
   errors: Record<string, string[]> | null;
@@ -35,13 +45,27 @@ const str = (value: unknown): string | undefined =>
 
 const INTEGER = /^-?\d+$/;
 
+/** `quantity`: 1–20 colli per shipment (S-v2parcels ParcelCreation.quantity). */
+export const MAX_COLLI = 20;
+
+/** The colli a draft asks for: its `quantity`, 1 when absent (validated before). */
+export const colliOf = (input: Record<string, unknown>): number =>
+  typeof input.quantity === 'number' && Number.isInteger(input.quantity) ? input.quantity : 1;
+
+/**
+ * The refusal of a multicollo shipment on a product that takes one collo. Unrecorded: modelled as the worst
+ * case, the carrier's refusal at announcement (400 `non_field_errors`, a 1002 parcel left behind).
+ */
+export const multicolloRefusal = (method: SimMethod, quantity: number): string =>
+  `Service error: ${method.name} does not support multicollo shipments (quantity ${quantity}); ship it as ${quantity} separate parcels or choose another shipping method.`;
+
 /**
  * What SendCloud's serializer coerces before validating: integer fields sent as numeric strings
  * (`to_service_point: "10000"`, `customs_shipment_type: "2"`) become numbers.
  */
 export function coerceParcelInput(input: Record<string, unknown>): Record<string, unknown> {
   const coerced = { ...input };
-  for (const field of ['to_service_point', 'customs_shipment_type', 'sender_address'] as const) {
+  for (const field of ['to_service_point', 'customs_shipment_type', 'sender_address', 'quantity'] as const) {
     const value = coerced[field];
     if (typeof value === 'string' && INTEGER.test(value.trim())) coerced[field] = Number(value);
   }
@@ -83,6 +107,13 @@ export function validateParcel(
     const value = input[field];
     if (value !== undefined && value !== null && !Number.isInteger(value))
       add(field, 'A valid integer is required.');
+  }
+  const quantity = input.quantity;
+  if (quantity !== undefined && quantity !== null) {
+    if (!Number.isInteger(quantity)) add('quantity', 'A valid integer is required.');
+    else if (Number(quantity) < 1) add('quantity', 'Ensure this value is greater than or equal to 1.');
+    else if (Number(quantity) > MAX_COLLI)
+      add('quantity', `Ensure this value is less than or equal to ${MAX_COLLI}.`);
   }
   const shipment = input.shipment as { id?: unknown } | undefined;
   const methodId = typeof shipment?.id === 'number' ? shipment.id : undefined;
@@ -190,6 +221,9 @@ export function createParcel(
     dateAnnounced: null,
     colliUuid: randomUUID(),
     shipmentUuid: randomUUID(),
+    colloNr: 0,
+    colloCount: 1,
+    colliTrackingNumber: '',
     carrierChangedAt: null,
     errors: null,
   };
@@ -205,9 +239,35 @@ export function announce(parcel: SimParcel, now: Date, options: { readonly async
   parcel.dateUpdated = now;
 }
 
+/** One shipment's parcels as its colli: one `colli_uuid` and shipment, `collo_nr` 0…n-1, `collo_count` n. */
+export function asColli(parcels: readonly SimParcel[], shipmentUuid: string = randomUUID()): SimParcel[] {
+  const colliUuid = randomUUID();
+  return parcels.map((parcel, colloNr) => ({
+    ...parcel,
+    colliUuid,
+    shipmentUuid,
+    colloNr,
+    colloCount: parcels.length,
+  }));
+}
+
+/** Announces every collo of one shipment; PostNL colli then name the first collo's number as the shipment's. */
+export function announceColli(
+  colli: readonly SimParcel[],
+  now: Date,
+  options: { readonly async?: boolean } = {},
+): void {
+  for (const collo of colli) announce(collo, now, options);
+  const [first] = colli;
+  const method = first?.methodId === null || !first ? undefined : methodById(first.methodId);
+  const main = method?.carrier === 'postnl' ? (first?.trackingNumber ?? '') : '';
+  for (const collo of colli) collo.colliTrackingNumber = main;
+}
+
 export function failAnnouncement(parcel: SimParcel, now: Date, message: string): void {
   parcel.status = status(ANNOUNCEMENT_FAILED);
   parcel.trackingNumber = '';
+  parcel.colliTrackingNumber = '';
   parcel.dateAnnounced = null;
   parcel.dateUpdated = now;
   parcel.errors = { non_field_errors: [message] };
@@ -248,6 +308,7 @@ export function parcelJson(parcel: SimParcel, baseUrl: string): Record<string, u
   );
   const postal = String(f.postal_code);
   const created = parcel.dateCreated.toISOString().slice(0, 10);
+  const type = method ? (method.carrier === 'sendcloud' ? 'letter' : 'parcel') : null;
   return {
     id: parcel.id,
     reference: str(f.reference) ?? '0',
@@ -288,14 +349,18 @@ export function parcelJson(parcel: SimParcel, baseUrl: string): Record<string, u
     shipping_method: method?.id ?? null,
     shipping_method_checkout_name: nullable(f.shipping_method_checkout_name),
     insured_value: typeof f.insured_value === 'number' ? f.insured_value : 0,
-    shipment_uuid: announced ? parcel.shipmentUuid : null,
+    // An announced Unstamped letter has none (create_parcel_request/valid_request.json, 2024).
+    shipment_uuid: announced && type === 'parcel' ? parcel.shipmentUuid : null,
     data: {},
-    type: method ? (method.carrier === 'sendcloud' ? 'letter' : 'parcel') : null,
-    external_order_id: String(parcel.id),
+    type,
+    // The colli of one shipment share it (OCA parcels.json); a single parcel's is its own id.
+    external_order_id: String(parcel.colloCount > 1 ? colliOrderId(parcel) : parcel.id),
     external_shipment_id: '',
     colli_uuid: parcel.colliUuid,
-    collo_nr: 0,
-    collo_count: 1,
+    collo_nr: parcel.colloNr,
+    collo_count: parcel.colloCount,
+    // Recorded only on parcels whose announcement failed (BloomAndWild parcels_request, OCA parcels.json).
+    ...(parcel.status.id === ANNOUNCEMENT_FAILED ? { quantity: colliOf(f) } : {}),
     label: announced
       ? {
           normal_printer: [0, 1, 2, 3].map(
@@ -323,11 +388,14 @@ export function parcelJson(parcel: SimParcel, baseUrl: string): Record<string, u
     carrier: { code: method?.carrier ?? 'sendcloud' },
     ...(announced
       ? {
-          tracking_url: `https://tracking.eu-central-1-0.sendcloud.sc/forward?carrier=${method?.carrier ?? 'sendcloud'}&code=${parcel.trackingNumber}&destination=${country.iso_2}&lang=en-us&source=NL&type=parcel&verification=${encodeURIComponent(postal).replaceAll('%20', '+')}&servicepoint_verification=&created_at=${created}`,
+          tracking_url: `https://tracking.eu-central-1-0.sendcloud.sc/forward?carrier=${method?.carrier ?? 'sendcloud'}&code=${parcel.trackingNumber}&destination=${country.iso_2}&lang=en-us&source=NL&type=${type ?? 'parcel'}&verification=${encodeURIComponent(postal).replaceAll('%20', '+')}&servicepoint_verification=&created_at=${created}`,
         }
       : {}),
   };
 }
+
+/** The first collo's id: colli get consecutive ids from one request. */
+const colliOrderId = (parcel: SimParcel): number => parcel.id - parcel.colloNr;
 
 export function labelData(parcel: SimParcel, account: SimAccount): LabelData {
   const f = parcel.fields;
@@ -363,5 +431,6 @@ export function labelData(parcel: SimParcel, account: SimAccount): LabelData {
     sender: senderLines,
     servicePointId: typeof f.to_service_point === 'number' ? f.to_service_point : null,
     isReturn: f.is_return === true,
+    ...(parcel.colloCount > 1 ? { collo: `Collo ${parcel.colloNr + 1}/${parcel.colloCount}` } : {}),
   };
 }

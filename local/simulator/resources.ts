@@ -37,8 +37,18 @@ const PANEL: ReadonlyArray<readonly [RegExp, SimResource]> = [
   // onesteinbv shipping_methods, OCA shipping_method
   [/^\/shipping_methods(\/\d+)?\/?$/, { allow: READ, vary: PANEL_VARY }],
   [/^\/shipping-price\/?$/, { allow: READ, vary: PANEL_VARY }],
+  // inferred: read-only like the shipping methods
+  [/^\/shipping-products\/?$/, { allow: READ, vary: PANEL_VARY }],
   // sender_addresses_request/valid_request
   [/^\/user\/addresses\/sender(\/\d+)?\/?$/, { allow: READ, vary: PANEL_VARY }],
+  // OCA and onesteinbv brands.json; OCA invoices.json and invoice.json: GET, HEAD, OPTIONS
+  [/^\/brands(\/\d+)?\/?$/, { allow: READ, vary: PANEL_VARY }],
+  [/^\/user\/invoices(\/\d+)?\/?$/, { allow: READ, vary: PANEL_VARY }],
+  // inferred: the user resource, read-only like the invoices below it
+  [/^\/user\/?$/, { allow: READ, vary: PANEL_VARY }],
+  // OCA integrations.json: GET, PUT, HEAD, OPTIONS with Vary: Origin; update_integration.json (PUT /{id})
+  [/^\/integrations\/?$/, { allow: ['GET', 'PUT', 'HEAD', 'OPTIONS'], vary: 'Origin' }],
+  [/^\/integrations\/\d+\/?$/, { allow: ['GET', 'PUT', 'PATCH', 'HEAD', 'OPTIONS'], vary: 'Origin' }],
   // OCA returns
   [/^\/returns(\/\d+)?\/?$/, { allow: READ, vary: PANEL_VARY }],
   [/^\/checkout\/configurations\/[^/]+\/delivery-options\/?$/, { allow: READ, vary: PANEL_VARY }],

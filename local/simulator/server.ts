@@ -7,6 +7,17 @@ import {
   SlidingWindowRateLimiter,
 } from '../../shared/sendcloud/RateLimiter';
 import {
+  brand,
+  brands,
+  integration,
+  integrationJson,
+  integrations,
+  invoice,
+  invoices,
+  updateIntegration,
+  user,
+} from './accountResources';
+import {
   DUPLICATE_REFERENCE_MODES,
   type DuplicateReferenceMode,
   rateLimitsFrom,
@@ -19,6 +30,7 @@ import { type Fault, FaultInput, Faults } from './faults';
 import { requestsLabel } from './parcels';
 import { isValidPartnerId, needsTrailingSlash, resourceFor, type SimResource } from './resources';
 import { type SimResponse, Simulator } from './Simulator';
+import { shippingProducts } from './shippingProducts';
 import { loadState, saveState } from './state';
 import { invalidClient, jsonApiError, TOKEN_PATH, V3Simulator } from './v3';
 
@@ -386,8 +398,28 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
     if (m('GET', /^\/shipping_methods\/?$/)) return sim.shippingMethods(account, query);
     if (m('GET', /^\/shipping_methods\/(\d+)\/?$/)) return sim.shippingMethod(account, id(/(\d+)/), query);
     if (m('GET', /^\/shipping-price\/?$/)) return sim.shippingPrice(query);
+    if (m('GET', /^\/shipping-products\/?$/)) return shippingProducts(query);
     if (m('GET', /^\/user\/addresses\/sender\/?$/)) return sim.senderAddresses(account);
     if (m('GET', /^\/user\/addresses\/sender\/(\d+)\/?$/)) return sim.senderAddress(account, id(/(\d+)/));
+    if (m('GET', /^\/brands\/?$/)) return brands(account);
+    if (m('GET', /^\/brands\/(\d+)\/?$/)) return brand(account, id(/(\d+)/));
+    if (m('GET', /^\/integrations\/?$/)) return integrations(account, sim.now());
+    if (m('GET', /^\/integrations\/(\d+)\/?$/)) return integration(account, id(/(\d+)/), sim.now());
+    if (m('PUT', /^\/integrations\/(\d+)\/?$/) || m('PATCH', /^\/integrations\/(\d+)\/?$/)) {
+      const answer = updateIntegration(account, id(/(\d+)/), json, sim.now());
+      // REFERENCE §6.4: a modified integration is told by an `integration_updated` webhook.
+      if (answer.status === 200)
+        sim.webhooks.send(account, {
+          action: 'integration_updated',
+          timestamp: sim.now().getTime(),
+          integration: integrationJson(account, sim.now()),
+        });
+      return answer;
+    }
+    if (m('GET', /^\/user\/?$/)) return user(account, sim.baseUrl, sim.now());
+    if (m('GET', /^\/user\/invoices\/?$/)) return invoices(account, sim.baseUrl, sim.now());
+    if (m('GET', /^\/user\/invoices\/(\d+)\/?$/))
+      return invoice(account, id(/(\d+)/), sim.baseUrl, sim.now());
     if (m('GET', /^\/returns\/?$/)) return sim.listReturns(account, query);
     if (m('GET', /^\/returns\/(\d+)\/?$/)) return sim.getReturn(account, id(/(\d+)/));
     if (m('GET', /^\/checkout\/configurations\/([^/]+)\/delivery-options\/?$/)) {

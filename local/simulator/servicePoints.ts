@@ -229,6 +229,26 @@ function openingTimes(
   };
 }
 
+/**
+ * PostNL points carry their retail network and terminal type (onesteinbv servicepoints.json: every one of 999
+ * has `retail_network_id` "PNPNL-01", `terminal_type` "NRS" or "", `sales_channel` "PKT M", "PKT L", …).
+ */
+function extraData(
+  carrier: string,
+  kind: SimServicePoint['general_shop_type'],
+  i: number,
+): Record<string, string> {
+  const salesChannel = kind === 'locker' ? 'LOCKER' : 'AFHAALPUNT';
+  if (carrier !== 'postnl') return { partner_name: carrier, sales_channel: salesChannel };
+  const channels = ['PKT M', 'PKT L', 'BUPO RET', 'PKT XL'];
+  return {
+    partner_name: 'PostNL',
+    retail_network_id: 'PNPNL-01',
+    sales_channel: kind === 'locker' ? '' : (channels[i % channels.length] ?? 'PKT M'),
+    terminal_type: kind === 'locker' ? '' : 'NRS',
+  };
+}
+
 function build(): SimServicePoint[] {
   const points: SimServicePoint[] = [];
   ANCHORS.forEach((anchor, anchorIndex) => {
@@ -250,7 +270,7 @@ function build(): SimServicePoint[] {
           is_active: true,
           shop_type: kind === 'locker' ? 'locker' : null,
           general_shop_type: kind,
-          extra_data: { partner_name: carrier, sales_channel: kind === 'locker' ? 'LOCKER' : 'AFHAALPUNT' },
+          extra_data: extraData(carrier, kind, i),
           name:
             kind === 'locker'
               ? (LOCKER_NAMES[carrier] ?? 'Locker')
@@ -315,6 +335,13 @@ function reference(query: SearchQuery): { lat: number; lng: number } | undefined
   return anchor ? { lat: anchor.lat, lng: anchor.lng } : undefined;
 }
 
+/**
+ * A query naming only the country answered 999 points (onesteinbv servicepoints.json, 2020); no cap of a
+ * located query was recorded, so those keep the nearest 100.
+ */
+const COUNTRY_ONLY_CAP = 999;
+const LOCATED_CAP = 100;
+
 export function searchServicePoints(query: SearchQuery): Array<SimServicePoint & { distance?: number }> {
   const ref = reference(query);
   const radius = query.radius ?? 5_000;
@@ -328,7 +355,7 @@ export function searchServicePoints(query: SearchQuery): Array<SimServicePoint &
     )
     .filter((p) => p.distance === undefined || p.distance <= radius)
     .sort((a, b) => (a.distance ?? 0) - (b.distance ?? 0) || a.id - b.id)
-    .slice(0, 100);
+    .slice(0, ref ? LOCATED_CAP : COUNTRY_ONLY_CAP);
 }
 
 export const servicePointById = (id: number): SimServicePoint | undefined =>

@@ -15,6 +15,8 @@ interface Snapshot {
   >;
   readonly returns: Array<{ id: number; parcelId: number; accountId: string; createdAt: string }>;
   readonly created: Array<[string, number]>;
+  /** Absent in files written before multicollo: then one collo per creation. */
+  readonly colli?: Array<[string, number]>;
   /** Absent in files written before the v3 mode. */
   readonly v3?: V3Snapshot;
 }
@@ -29,6 +31,7 @@ export function saveState(sim: Simulator, file: string, v3?: V3Store): void {
     })),
     returns: sim.returns.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
     created: [...sim.createdByReference.entries()],
+    colli: [...sim.colliByReference.entries()],
     ...(v3 ? { v3: v3.snapshot() } : {}),
   };
   mkdirSync(dirname(file), { recursive: true });
@@ -42,6 +45,10 @@ export function loadState(sim: Simulator, file: string, v3?: V3Store): void {
   for (const p of snapshot.parcels) {
     sim.parcels.set(p.id, {
       ...p,
+      // Parcels saved before multicollo are single colli.
+      colloNr: p.colloNr ?? 0,
+      colloCount: p.colloCount ?? 1,
+      colliTrackingNumber: p.colliTrackingNumber ?? '',
       dateCreated: new Date(p.dateCreated),
       dateUpdated: new Date(p.dateUpdated),
       dateAnnounced: p.dateAnnounced ? new Date(p.dateAnnounced) : null,
@@ -49,6 +56,7 @@ export function loadState(sim: Simulator, file: string, v3?: V3Store): void {
   }
   for (const r of snapshot.returns) sim.returns.push({ ...r, createdAt: new Date(r.createdAt) });
   for (const [key, count] of snapshot.created) sim.createdByReference.set(key, count);
+  for (const [key, count] of snapshot.colli ?? snapshot.created) sim.colliByReference.set(key, count);
   if (v3 && snapshot.v3) v3.restore(snapshot.v3);
   sim.restoreCounters();
 }

@@ -490,6 +490,50 @@ describe('POST /orders/create-labels-async', () => {
     const [label] = labelsOf(answer);
     expect(label?.parcels_ids).toHaveLength(2);
     expect((await shipment(label?.shipment_id ?? '')).parcels.map((p) => p.id)).toEqual(label?.parcels_ids);
+    expect(
+      validateResponse('v3shipAnOrder', {
+        method: 'POST',
+        template: '/orders/create-labels-async',
+        status: answer.status,
+        body: answer.json,
+      }),
+    ).toEqual([]);
+    // The split parcels are the colli of one shipment, as v2 reads them.
+    const colli = await Promise.all(
+      (label?.parcels_ids ?? []).map(async (parcelId) => {
+        const response = await fetch(`${sim.baseUrl}/parcels/${parcelId}`, {
+          headers: { authorization: basic(KEYS) },
+        });
+        return (
+          (await response.json()) as { parcel: { collo_nr: number; collo_count: number; colli_uuid: string } }
+        ).parcel;
+      }),
+    );
+    expect(colli.map((p) => [p.collo_nr, p.collo_count])).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    expect(colli[0]?.colli_uuid).toBe(colli[1]?.colli_uuid);
+  });
+
+  it('refuses to split an order over several parcels of an option without multicollo', async () => {
+    // Prepare: CreateMulticolloLabelAsync with a ship_with whose functionalities.multicollo is false
+    const id = orderId();
+    await v3('/orders', { method: 'POST', body: [order(id)] });
+    const parcel = { weight: { value: '0.6', unit: 'kg' }, parcel_items: [{ item_id: 'mug', quantity: 1 }] };
+    const mailbox = { type: 'shipping_option_code', properties: { shipping_option_code: 'postnl:mailbox' } };
+
+    // Act
+    const answer = await v3('/orders/create-labels-async', {
+      method: 'POST',
+      body: labels([id], { ship_with: mailbox, orders: [{ order_id: id, parcels: [parcel, parcel] }] }),
+    });
+
+    // Assess
+    expect(labelsOf(answer)).toEqual([]);
+    expect(errorsOf(answer).map((e) => e.detail)).toEqual([
+      expect.stringContaining('does not support multicollo shipments'),
+    ]);
   });
 });
 

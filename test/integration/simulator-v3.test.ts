@@ -362,6 +362,39 @@ describe('fidelity: every v3 answer validates against SendCloud v3 documents', (
     expect(statuses.json.data).toContainEqual({ code: 'READY_TO_SEND', message: 'Ready to send' });
   });
 
+  it('contracts: one per carrier, the ids shipping options name (merged document /contracts)', async () => {
+    // Prepare: toppynl-v3-merged-openapi.json `/contracts`, `/contracts/{id}` (nothing recorded)
+    const options = await json('/shipping-options', {
+      method: 'POST',
+      body: { from_country_code: 'NL', to_country_code: 'NL', carrier_code: 'postnl' },
+    });
+    const contractId = (options.json.data as Array<{ contract: { id: number } }>)[0]?.contract.id;
+
+    // Act
+    const all = await json('/contracts');
+    const postnl = await json('/contracts?carrier_code=postnl');
+    const one = await json(`/contracts/${contractId}`);
+    const none = await json('/contracts/1');
+
+    // Assess
+    const problems = [
+      ...validateResponse('v3merged', { method: 'GET', template: '/contracts', status: 200, body: all.json }),
+      ...validateResponse('v3merged', {
+        method: 'GET',
+        template: '/contracts/{id}',
+        status: 200,
+        body: one.json,
+      }),
+    ];
+    expect(problems).toEqual([]);
+    expect(
+      (postnl.json.data as Array<{ id: number; carrier: { code: string } }>).map((c) => c.carrier.code),
+    ).toEqual(['postnl']);
+    expect((one.json.data as { id: number }).id).toBe(contractId);
+    expect(none.status).toBe(404);
+    expect((all.json.data as unknown[]).length).toBeGreaterThan(1);
+  });
+
   it('Dynamic Checkout on v3: options named by shipping option code for a configuration’s UUID', async () => {
     const configuration = checkoutConfigurationUuid('default', 'default-checkout');
     const path = (id: string, query: string) => `/checkout/configurations/${id}/delivery-options?${query}`;

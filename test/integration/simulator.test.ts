@@ -166,8 +166,13 @@ describe('the unchanged client against the simulator', () => {
     );
     expect(parcel.status).toEqual({ id: 1000, message: 'Ready to send' });
     expect(parcel.tracking_number).toMatch(/^3SCLDB\d{9}$/);
-    const a6 = await PDFDocument.load(await client.labels.labelPrinterPdf(parcel.id));
-    expect(a6.getPage(0).getSize()).toEqual({ width: 297.64, height: 419.53 });
+    const a6Bytes = await client.labels.labelPrinterPdf(parcel.id);
+    const a6 = await PDFDocument.load(a6Bytes);
+    // BloomAndWild printer_label_request/valid_request.json: '%PDF-1.3', MediaBox 419.53×297.64 turned 90°.
+    expect(Buffer.from(a6Bytes).subarray(0, 8).toString('latin1')).toBe('%PDF-1.3');
+    expect(a6.getPage(0).getSize()).toEqual({ width: 419.53, height: 297.64 });
+    expect(a6.getPage(0).getRotation().angle).toBe(90);
+    expect((await pdfText(a6Bytes)).text).toContain(parcel.tracking_number);
     const a4 = await PDFDocument.load(
       await client.labels.normalPrinterPdf([parcel.id, parcel.id, parcel.id], 2),
     );

@@ -50,15 +50,20 @@ export class V3Simulator {
    * What `/__sim/counts` reports: creations with the reference (v2 parcels and v3 shipments, each counted
    * once, deleted ones included) and the shipments that exist with it now (a v2 parcel is a shipment of one).
    * A shipment an order's label request made counts under the order's `order_id`, its external reference
-   * being null.
+   * being null. `colli` counts the parcels those creations made (a multicollo create counts once in `created`
+   * and once per collo here).
    */
-  counts(accountId: string, reference: string): { created: number; existing: number } {
+  counts(accountId: string, reference: string): { created: number; colli: number; existing: number } {
     const existing = shipmentsOf(this.#sim, accountId).filter(
       (s) =>
         s.parcels.some((p) => p.externalReference === reference) ||
         this.store.shipments.get(s.id)?.order?.orderId === reference,
     ).length;
-    return { created: this.#sim.createdCount(accountId, reference), existing };
+    return {
+      created: this.#sim.createdCount(accountId, reference),
+      colli: this.#sim.colliCount(accountId, reference),
+      existing,
+    };
   }
 
   reset(): void {

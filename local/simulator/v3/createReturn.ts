@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { announce, createParcel, failAnnouncement, type SimParcel } from '../parcels';
+import { announceColli, asColli, createParcel, failAnnouncement } from '../parcels';
 import type { SimResponse } from '../Simulator';
 import type { V3Context, V3Handler, V3Request } from './context';
 import { type ErrorObject, errorsResponse } from './errors';
@@ -51,22 +51,19 @@ function create(ctx: V3Context, req: V3Request, mode: Mode): SimResponse {
 
   const now = ctx.sim.now();
   const shipment = randomUUID();
-  const parcels = plan.drafts.map((draft) => {
-    const parcel: SimParcel = {
-      ...createParcel(draft, account, ctx.sim.nextParcelId(), now),
-      shipmentUuid: shipment,
-    };
-    ctx.sim.parcels.set(parcel.id, parcel);
-    return parcel;
-  });
-  ctx.sim.countCreated(account.id, reference ?? '');
+  const parcels = asColli(
+    plan.drafts.map((draft) => createParcel(draft, account, ctx.sim.nextParcelId(), now)),
+    shipment,
+  );
+  for (const parcel of parcels) ctx.sim.parcels.set(parcel.id, parcel);
+  ctx.sim.countCreated(account.id, reference ?? '', parcels.length);
   const refusal = req.carrierReject ? `Service error: ${req.carrierReject}` : undefined;
   if (mode === 'sync' && refusal) {
     // As v2 does: the refused parcel stays behind (status 1002); there is no return to show for it.
     for (const parcel of parcels) failAnnouncement(parcel, now, refusal);
     return syncError('parcel_announcement_error', refusal);
   }
-  for (const parcel of parcels) announce(parcel, now, { async: mode === 'async' });
+  announceColli(parcels, now, { async: mode === 'async' });
   const [first] = parcels;
   if (!first) throw new Error('a return has at least one parcel');
   const entry = ctx.sim.recordReturn(account, first);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SimAccount } from '../accounts';
 import { renderLabelPrinterPdf, renderPng, renderZpl } from '../labels';
-import { announce, createParcel, failAnnouncement, type SimParcel } from '../parcels';
+import { announceColli, asColli, createParcel, failAnnouncement, type SimParcel } from '../parcels';
 import type { SimResponse } from '../Simulator';
 import type { V3Context, V3Handler, V3Request } from './context';
 import { type ErrorObject, errorObject, errorsResponse } from './errors';
@@ -55,13 +55,13 @@ async function createShipment(ctx: V3Context, req: V3Request, mode: Mode): Promi
     record.errors = [errorObject(500, 'parcel_announcement_error', detail)];
   };
   if (mode === 'create') {
-    for (const parcel of parcels) announce(parcel, now, { async: true });
+    announceColli(parcels, now, { async: true });
     const answer = { status: 201, json: { data: shipmentJson(ctx, account, { id: record.id, parcels }) } };
     if (refusal) refuse(refusal);
     return answer;
   }
   if (refusal) refuse(refusal);
-  else for (const parcel of parcels) announce(parcel, now);
+  else announceColli(parcels, now);
   const labelFiles = new Map<number, string | null>();
   const [only] = parcels;
   if (only && parcels.length === 1 && hasLabel(only))
@@ -88,15 +88,12 @@ export function commitShipment(
   const { account, body, plan, order } = shipment;
   const id = randomUUID();
   const now = ctx.sim.now();
-  const parcels = plan.drafts.map((draft) => {
-    const parcel: SimParcel = {
-      ...createParcel(draft, account, ctx.sim.nextParcelId(), now),
-      shipmentUuid: id,
-    };
-    ctx.sim.parcels.set(parcel.id, parcel);
-    return parcel;
-  });
-  ctx.sim.countCreated(account.id, order?.orderId ?? body.external_reference_id ?? '');
+  const parcels = asColli(
+    plan.drafts.map((draft) => createParcel(draft, account, ctx.sim.nextParcelId(), now)),
+    id,
+  );
+  for (const parcel of parcels) ctx.sim.parcels.set(parcel.id, parcel);
+  ctx.sim.countCreated(account.id, order?.orderId ?? body.external_reference_id ?? '', parcels.length);
   const record: ShipmentRecord = {
     id,
     accountId: account.id,

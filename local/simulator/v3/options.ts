@@ -11,22 +11,22 @@ export interface SimShippingOption {
   /** The product: the code before any `/variant`. */
   readonly productCode: string;
   readonly name: string;
+  /** The catalogue method's flag (`SimMethod.multicollo`), shown as `functionalities.multicollo`. */
   readonly multicollo: boolean;
   readonly lastMile: 'home_delivery' | 'service_point' | 'mailbox';
   readonly formFactor: 'letter' | 'parcel' | 'mailbox';
 }
 
-type Shape = Pick<SimShippingOption, 'multicollo' | 'lastMile' | 'formFactor'>;
-const HOME: Shape = { multicollo: true, lastMile: 'home_delivery', formFactor: 'parcel' };
-const SINGLE_HOME: Shape = { ...HOME, multicollo: false };
-const POINT: Shape = { multicollo: false, lastMile: 'service_point', formFactor: 'parcel' };
+type Shape = Pick<SimShippingOption, 'lastMile' | 'formFactor'>;
+const HOME: Shape = { lastMile: 'home_delivery', formFactor: 'parcel' };
+const POINT: Shape = { lastMile: 'service_point', formFactor: 'parcel' };
 
 const BY_METHOD: Readonly<Record<number, readonly [code: string, shape: Shape]>> = {
-  8: ['sendcloud:letter', { multicollo: false, lastMile: 'mailbox', formFactor: 'letter' }],
+  8: ['sendcloud:letter', { lastMile: 'mailbox', formFactor: 'letter' }],
   1010: ['postnl:standard', HOME],
-  1011: ['postnl:mailbox', { multicollo: false, lastMile: 'mailbox', formFactor: 'mailbox' }],
+  1011: ['postnl:mailbox', { lastMile: 'mailbox', formFactor: 'mailbox' }],
   1012: ['postnl:service_point', POINT],
-  1013: ['postnl:standard/evening', SINGLE_HOME],
+  1013: ['postnl:standard/evening', HOME],
   1020: ['bpost:home', HOME],
   1021: ['bpost:service_point', POINT],
   1030: ['dhl:parcel_connect', HOME],
@@ -38,13 +38,13 @@ const BY_METHOD: Readonly<Record<number, readonly [code: string, shape: Shape]>>
   1060: ['ups:standard', HOME],
   1061: ['ups:express_saver', HOME],
   1062: ['ups:access_point', POINT],
-  1070: ['colissimo:home', SINGLE_HOME],
+  1070: ['colissimo:home', HOME],
   1071: ['colissimo:relais', POINT],
   1080: ['mondial_relay:point_relais', POINT],
-  2010: ['postnl:standard/return', SINGLE_HOME],
-  2020: ['bpost:return', SINGLE_HOME],
-  2030: ['dhl:return', SINGLE_HOME],
-  2060: ['ups:return', SINGLE_HOME],
+  2010: ['postnl:standard/return', HOME],
+  2020: ['bpost:return', HOME],
+  2030: ['dhl:return', HOME],
+  2060: ['ups:return', HOME],
 };
 
 export const SHIPPING_OPTIONS: readonly SimShippingOption[] = METHODS.map((method) => {
@@ -57,6 +57,7 @@ export const SHIPPING_OPTIONS: readonly SimShippingOption[] = METHODS.map((metho
     method,
     productCode: code.split('/')[0] ?? code,
     name: method.name.replace(/ \d[\d.]*-[\d.]+kg$/, ''),
+    multicollo: method.multicollo,
     ...shape,
   };
 });

@@ -1,6 +1,7 @@
 import type { SimResponse } from '../Simulator';
 import { checkoutDeliveryOptions } from './checkout';
 import type { V3Context, V3Handler, V3Request } from './context';
+import { getContract, listContracts } from './contracts';
 import { announceReturn, createReturn } from './createReturn';
 import { announceShipment, createShipmentAsync } from './createShipment';
 import { bulkDocuments, parcelDocument } from './documents';
@@ -46,6 +47,8 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/returns\/announce-synchronously\/?$/, handlers: { POST: announceReturn } },
   { pattern: /^\/returns\/(\d+)\/?$/, handlers: { GET: getReturn } },
   { pattern: /^\/returns\/(\d+)\/cancel\/?$/, handlers: { PATCH: cancelReturn } },
+  { pattern: /^\/contracts\/?$/, handlers: { GET: listContracts } },
+  { pattern: /^\/contracts\/(\d+)\/?$/, handlers: { GET: getContract } },
   { pattern: /^\/orders\/?$/, handlers: { GET: listOrders, POST: upsertOrders } },
   { pattern: /^\/orders\/create-labels-async\/?$/, handlers: { POST: createLabelsAsync } },
   { pattern: /^\/orders\/([^/]+)\/?$/, handlers: { GET: getOrder, DELETE: deleteOrder } },

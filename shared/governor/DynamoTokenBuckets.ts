@@ -76,45 +76,42 @@ export class DynamoTokenBuckets {
     const { Item } = await this.#db.send(
       new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
     );
-    const last = typeof Item?.at === 'number' ? Item.at : undefined;
-    const tokens = typeof Item?.tokens === 'number' ? Item.tokens : rule.capacity;
-    const stored =
-      aimd && typeof Item?.throttledRate === 'number' && typeof Item.throttledAt === 'number'
+    const throttle =
+      typeof Item?.throttledRate === 'number' && typeof Item.throttledAt === 'number'
         ? { rate: Item.throttledRate, at: Item.throttledAt }
         : undefined;
-    // Recovered in full: the cut no longer says anything.
-    const throttle =
-      aimd && stored && rateAt(rule.ratePerSecond, stored, now, aimd) < rule.ratePerSecond
-        ? stored
-        : undefined;
-    // Refill since the last write at the rate of that instant: never more than the recovering bucket earned.
-    const refill =
-      aimd && throttle ? rateAt(rule.ratePerSecond, throttle, last ?? now, aimd) : rule.ratePerSecond;
-    return {
-      available: tokensAt(
-        { ...rule, ratePerSecond: refill },
-        last === undefined ? undefined : { tokens, at: last },
-        now,
-      ),
-      last,
-      revision: typeof Item?.rev === 'number' ? Item.rev : undefined,
-      now,
-      ratePerSecond: aimd && throttle ? rateAt(rule.ratePerSecond, throttle, now, aimd) : rule.ratePerSecond,
-      throttle,
-    };
+    return readingOf(
+      {
+        tokens: typeof Item?.tokens === 'number' ? Item.tokens : rule.capacity,
+        at: typeof Item?.at === 'number' ? Item.at : undefined,
+        revision: typeof Item?.rev === 'number' ? Item.rev : undefined,
+        throttle,
+      },
+      rule,
+      { now, ...(aimd ? { aimd } : {}) },
+    );
+  }
+
+  /**
+   * The bucket as it reads now if nobody wrote it since `stored` (what this process last wrote): no
+   * DynamoDB call. Another taker may have taken since, so a take on it can still lose the race.
+   */
+  predict(stored: StoredBucket, rule: BucketRule, aimd?: AimdPolicy): BucketReading {
+    return readingOf(stored, rule, { now: this.#clock(), ...(aimd ? { aimd } : {}) });
   }
 
   /**
    * Writes the bucket as holding `tokens` if nobody wrote it since `reading`; false when someone did.
    * `expiresAt` (epoch seconds, the table's TTL attribute) lets DynamoDB delete a bucket nobody uses;
-   * `throttle` records a cut after a 429 (every other write leaves the last cut as it is).
+   * `throttle` records a cut after a 429 (every other write leaves the last cut as it is). Returns the
+   * bucket as written (for `predict`).
    */
   async take(
     key: BucketKey,
     reading: BucketReading,
     tokens: number,
     options: { readonly expiresAt?: number; readonly throttle?: Throttle } = {},
-  ): Promise<boolean> {
+  ): Promise<StoredBucket | undefined> {
     // Time never runs backwards in the bucket, so a slow clock cannot count one interval twice.
     const at = Math.max(reading.now, reading.last ?? reading.now);
     const { throttle } = options;
@@ -153,10 +150,47 @@ export class DynamoTokenBuckets {
           }),
         );
       }
-      return true;
+      return { tokens, at, revision, throttle: throttle ?? reading.throttle };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }
+}
+
+/** A bucket item's content: `at` and `revision` are absent until its first write. */
+export interface StoredBucket {
+  readonly tokens: number;
+  readonly at: number | undefined;
+  readonly revision: number | undefined;
+  readonly throttle: Throttle | undefined;
+}
+
+function readingOf(
+  stored: StoredBucket,
+  rule: BucketRule,
+  at: { readonly now: number; readonly aimd?: AimdPolicy },
+): BucketReading {
+  const { now, aimd } = at;
+  const last = stored.at;
+  // Recovered in full: the cut no longer says anything.
+  const throttle =
+    aimd && stored.throttle && rateAt(rule.ratePerSecond, stored.throttle, now, aimd) < rule.ratePerSecond
+      ? stored.throttle
+      : undefined;
+  // Refill since the last write at the rate of that instant: never more than the recovering bucket earned.
+  const refill =
+    aimd && throttle ? rateAt(rule.ratePerSecond, throttle, last ?? now, aimd) : rule.ratePerSecond;
+  return {
+    available: tokensAt(
+      { ...rule, ratePerSecond: refill },
+      last === undefined ? undefined : { tokens: stored.tokens, at: last },
+      now,
+    ),
+    last,
+    revision: stored.revision,
+    now,
+    ratePerSecond: aimd && throttle ? rateAt(rule.ratePerSecond, throttle, now, aimd) : rule.ratePerSecond,
+    throttle,
+  };
 }

@@ -1,4 +1,5 @@
 export { type AimdPolicy, aimdPolicy, cut, DEFAULT_AIMD, rateAt, type Throttle } from './aimd';
+export { BucketLane, type BucketLaneOptions } from './BucketLane';
 export {
   CLIENT_LOOKUPS_PER_MINUTE,
   type ClientRef,
@@ -9,16 +10,23 @@ export {
 export { DynamoClientShare, type DynamoClientShareOptions } from './DynamoClientShare';
 export {
   CHECKOUT_BUCKETS,
+  DEFER_AFTER_MS,
   DynamoRateGovernor,
   type GovernorOptions,
   type Priority,
   SENDCLOUD_BUCKETS,
 } from './DynamoRateGovernor';
-export { type BucketKey, type BucketReading, DynamoTokenBuckets } from './DynamoTokenBuckets';
+export {
+  type BucketKey,
+  type BucketReading,
+  DynamoTokenBuckets,
+  type StoredBucket,
+} from './DynamoTokenBuckets';
 export {
   type AccountLimits,
   bucketsFor,
   DEFAULT_ACCOUNT_LIMITS,
+  LEASE_MS,
   RateLimitsConfig,
   RateLimitsSetting,
   windowsFor,

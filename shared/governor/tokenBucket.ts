@@ -7,6 +7,11 @@ export interface BucketRule {
   readonly capacity: number;
   /** Tokens only real-time callers may take: a running batch leaves them for live orders. */
   readonly reserve: number;
+  /**
+   * How long after a take its tokens may still be spent (a process's local lease); 0 or absent: at once.
+   * `bucketWithin` counts it in the rate, so a token spent this late still fits every window.
+   */
+  readonly leaseMs?: number;
 }
 
 /** What a bucket holds as last written: its tokens at the instant `at` (ms). */
@@ -17,14 +22,22 @@ export interface BucketState {
 
 /**
  * The fastest token bucket that can never break any of the given sliding windows: in a window of W ms the
- * bucket grants at most its capacity plus W of refill, so the refill rate is (limit - capacity) / W for the
+ * bucket grants at most its capacity plus W of refill. Tokens held in a lease of L ms are spent in a window
+ * of W when they were taken within W + L, so the refill rate is (limit - capacity) / (W + L) for the
  * tightest window.
  */
-export function bucketWithin(windows: readonly WindowRule[], capacity: number, reserve: number): BucketRule {
-  const ratePerSecond = Math.min(...windows.map((w) => ((w.limit - capacity) / w.windowMs) * 1000));
-  if (!(ratePerSecond > 0) || reserve >= capacity)
+export function bucketWithin(
+  windows: readonly WindowRule[],
+  capacity: number,
+  reserve: number,
+  leaseMs = 0,
+): BucketRule {
+  const ratePerSecond = Math.min(
+    ...windows.map((w) => ((w.limit - capacity) / (w.windowMs + leaseMs)) * 1000),
+  );
+  if (!(ratePerSecond > 0) || reserve >= capacity || !(leaseMs >= 0))
     throw new RangeError('a bucket needs capacity below every window limit and a reserve below capacity');
-  return { ratePerSecond, capacity, reserve };
+  return leaseMs > 0 ? { ratePerSecond, capacity, reserve, leaseMs } : { ratePerSecond, capacity, reserve };
 }
 
 /**

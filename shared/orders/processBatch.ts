@@ -31,6 +31,8 @@ export async function processBatch(
   keys: readonly OrderKey[],
   deps: ProcessDeps,
 ): Promise<ProcessOutcome[]> {
+  // Before any order is claimed: a group that would wait long for the budget goes back to the queue whole.
+  await deps.admit?.(account, 'batch');
   const outcomes = new Map<string, ProcessOutcome>();
   const fresh: OrderRecord[] = [];
   const announced: OrderRecord[] = [];

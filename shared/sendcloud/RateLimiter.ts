@@ -13,6 +13,11 @@ export interface RateLimiter {
    * account and page), so a limiter that can adapt slows down. Called once per 429, before any retry.
    */
   onThrottled?(kind: RequestKind): Promise<void>;
+  /**
+   * The caller is about to send `count` requests of this kind (a bulk label run, a batch's downloads): a
+   * limiter that leases may take them in one step. Only a hint: each request still calls `acquire`.
+   */
+  reserve?(kind: RequestKind, count: number): void;
 }
 
 /**
@@ -25,6 +30,23 @@ export class RateBudgetExhaustedError extends Error {
   readonly retryable = true;
   constructor(account: string, kind: RequestKind) {
     super(`The checkout share of account ${account}'s SendCloud ${kind} budget is used up for now`);
+  }
+}
+
+/**
+ * This message would wait for the account's budget longer than a worker should hold its slot: nothing was
+ * sent or recorded, and the message should come back after `retryAfterMs` instead (a deferral, not a failure).
+ */
+export class RateBudgetDeferredError extends Error {
+  override readonly name = 'RateBudgetDeferredError' as const;
+  readonly code = 'RATE_BUDGET_DEFERRED' as const;
+  readonly retryable = true;
+  readonly retryAfterMs: number;
+  constructor(account: string, kind: RequestKind, retryAfterMs: number) {
+    super(
+      `Account ${account}'s SendCloud ${kind} budget is taken for the next ${Math.ceil(retryAfterMs / 1000)} s; come back then`,
+    );
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

@@ -13,18 +13,21 @@ import { invoke } from '../../local/stack/invoke';
 import { LOCAL_NAMES, loadFunction } from '../../local/wiring';
 import { clientIdOf } from '../../shared/checkout';
 import {
+  type BucketRule,
   bucketWithin,
   CLIENT_LOOKUPS_PER_MINUTE,
   ClientShareExhaustedError,
   DEFAULT_AIMD,
   DynamoClientShare,
   DynamoRateGovernor,
+  LEASE_MS,
   RateLimitsSetting,
   SENDCLOUD_BUCKETS,
   windowsFor,
 } from '../../shared/governor';
 import { SendcloudClient, SendcloudRateLimitedError } from '../../shared/sendcloud';
 import {
+  RateBudgetDeferredError,
   RateBudgetExhaustedError,
   type RateLimiter,
   type RateLimitRules,
@@ -55,6 +58,24 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const governor = () => new DynamoRateGovernor(db, { tableName: 'governor-test', rules: RULES });
+
+/** Another Lambda's DynamoDB client on the same table, counting every call it makes. */
+function countingDb() {
+  let calls = 0;
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      calls++;
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return { db: DynamoDBDocumentClient.from(client), calls: () => calls };
+}
 
 async function drive(
   account: string,
@@ -160,12 +181,127 @@ describe('DynamoRateGovernor', () => {
     expect(grants.length).toBeGreaterThan(0.7 * (rules.write.capacity + rules.write.ratePerSecond * 2.5));
   });
 
+  it('with leases, keeps what saturating workers send inside the sliding windows, for a fraction of the DynamoDB calls', async () => {
+    // Prepare: the same shape scaled down, rates derived for tokens spent up to a 200 ms lease late
+    const windows: RateLimitRules = {
+      read: [{ limit: 60, windowMs: 1_000 }],
+      write: [
+        { limit: 60, windowMs: 1_000 },
+        { limit: 14, windowMs: 200 },
+      ],
+    };
+    const leaseMs = 200;
+    const rules = {
+      read: bucketWithin(windows.read, 8, 2, leaseMs),
+      write: bucketWithin(windows.write, 8, 2, leaseMs),
+    };
+    const counted = countingDb();
+    const until = Date.now() + 2_500;
+    // Act: four Lambdas, each with four callers in flight (as mapLimit runs a batch's downloads)
+    const sent = await Promise.all(
+      [0, 1, 2, 3].map(async () => {
+        const g = new DynamoRateGovernor(counted.db, { tableName: 'governor-test', rules });
+        const limiter = g.limiter('leases', 'batch');
+        const times: number[] = [];
+        await Promise.all(
+          [0, 1, 2, 3].map(async () => {
+            while (Date.now() < until) {
+              await limiter.acquire('write');
+              times.push(Date.now()); // sent the moment the token is in hand, from the lease or not
+              await new Promise((resolve) => setTimeout(resolve, 5)); // the request's own latency
+            }
+          }),
+        );
+        return times;
+      }),
+    );
+    const spends = sent.flat().sort((a, b) => a - b);
+    // Assess: replayed into SendCloud's windows, not one refused
+    let now = 0;
+    const server = new SlidingWindowRateLimiter({ rules: windows, clock: () => now });
+    const refused = spends.filter((at) => {
+      now = at;
+      return !server.tryAcquire('write');
+    });
+    expect(refused).toEqual([]);
+    // the budget is used, and a request costs a fraction of the read and write each one took before leases
+    expect(spends.length).toBeGreaterThan(0.6 * (rules.write.capacity + rules.write.ratePerSecond * 2.5));
+    expect(counted.calls() / spends.length).toBeLessThan(1);
+  });
+
+  it('lets one caller spend a lease it announced without DynamoDB, and only because the rule allows a lease', async () => {
+    // Prepare: a bulk label run that knows it will make 30 GETs, one after another
+    const run = async (rule: BucketRule, account: string) => {
+      const counted = countingDb();
+      const g = new DynamoRateGovernor(counted.db, {
+        tableName: 'governor-test',
+        rules: { read: rule, write: RULES.write },
+      });
+      const limiter = g.limiter(account, 'batch');
+      limiter.reserve?.('read', 30);
+      for (let i = 0; i < 30; i++) {
+        await limiter.acquire('read');
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      return counted.calls();
+    };
+    // Act
+    const leased = await run({ ...RULES.read, leaseMs: 1_000 }, 'lease-on');
+    const unleased = await run(RULES.read, 'lease-off');
+    // Assess: a read, then a write per lease of up to half the burst (5) while the bucket drains to its
+    // floor and refills; without a lease, a write for every GET
+    expect(leased).toBeLessThanOrEqual(12);
+    expect(unleased).toBeGreaterThanOrEqual(30);
+  });
+
+  it('takes for every caller of a process that waits at once, in one conditional write', async () => {
+    // Prepare: a full bucket and eight callers of one Lambda asking together
+    const counted = countingDb();
+    const g = new DynamoRateGovernor(counted.db, { tableName: 'governor-test', rules: RULES });
+    // Act
+    await Promise.all(Array.from({ length: 8 }, () => g.acquire('together', 'read', 'realtime')));
+    // Assess: one read and one write, not eight of each
+    expect(counted.calls()).toBe(2);
+    const item = await db.send(
+      new GetCommand({
+        TableName: 'governor-test',
+        Key: { pk: 'GOVERNOR#together#read', sk: 'BUCKET' },
+        ConsistentRead: true,
+      }),
+    );
+    expect(item.Item?.tokens).toBeCloseTo(RULES.read.capacity - 8, 0);
+  });
+
+  it('defers a message the budget would keep waiting, before anything is taken, and admits one it would not', async () => {
+    // Prepare: a batch drains the write bucket down to the real-time reserve
+    const rules = {
+      read: RULES.read,
+      write: { ratePerSecond: 0.5, capacity: 3, reserve: 1 },
+    };
+    const g = new DynamoRateGovernor(db, { tableName: 'governor-test', rules });
+    await g.acquire('deferring', 'write', 'batch');
+    await g.acquire('deferring', 'write', 'batch');
+    // Act
+    const batch = await g
+      .admit('deferring', 'batch', { deferAfterMs: 1_000 })
+      .catch((error: unknown) => error);
+    // Assess: the batch would wait ≈ 2 s for its next write — it is told to come back, with the wait
+    expect(batch).toBeInstanceOf(RateBudgetDeferredError);
+    expect((batch as RateBudgetDeferredError).retryAfterMs).toBeGreaterThan(1_000);
+    expect((batch as RateBudgetDeferredError).retryAfterMs).toBeLessThanOrEqual(2_100);
+    // a real-time order still has the reserve: admitted, and its token is still there to take
+    await g.admit('deferring', 'realtime', { deferAfterMs: 1_000 });
+    await g.acquire('deferring', 'write', 'realtime');
+  });
+
   it("derives SendCloud's buckets from its documented windows", () => {
-    expect(SENDCLOUD_BUCKETS.read).toEqual(bucketWithin(SENDCLOUD_RATE_LIMITS.read, 50, 10));
-    // burst plus a minute of refill is exactly the per-minute limit; the 15/s window holds too
-    expect(SENDCLOUD_BUCKETS.read.capacity + SENDCLOUD_BUCKETS.read.ratePerSecond * 60).toBeCloseTo(1000);
-    expect(SENDCLOUD_BUCKETS.write.capacity + SENDCLOUD_BUCKETS.write.ratePerSecond * 60).toBeCloseTo(100);
-    expect(SENDCLOUD_BUCKETS.write.capacity + SENDCLOUD_BUCKETS.write.ratePerSecond).toBeLessThanOrEqual(15);
+    expect(SENDCLOUD_BUCKETS.read).toEqual(bucketWithin(SENDCLOUD_RATE_LIMITS.read, 50, 10, LEASE_MS));
+    // burst plus a minute and a lease of refill is exactly the per-minute limit; the 15/s window holds too
+    const lease = LEASE_MS / 1000;
+    const { read, write } = SENDCLOUD_BUCKETS;
+    expect(read.capacity + read.ratePerSecond * (60 + lease)).toBeCloseTo(1000);
+    expect(write.capacity + write.ratePerSecond * (60 + lease)).toBeCloseTo(100);
+    expect(write.capacity + write.ratePerSecond * (1 + lease)).toBeLessThanOrEqual(15);
     expect(() => bucketWithin([{ limit: 10, windowMs: 1000 }], 10, 1)).toThrow(RangeError);
   });
 

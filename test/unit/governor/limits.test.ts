@@ -3,9 +3,11 @@ import { SENDCLOUD_BUCKETS } from '../../../shared/governor';
 import {
   bucketsFor,
   DEFAULT_ACCOUNT_LIMITS,
+  LEASE_MS,
   RateLimitsSetting,
   windowsFor,
 } from '../../../shared/governor/limits';
+import type { BucketRule } from '../../../shared/governor/tokenBucket';
 import { SENDCLOUD_RATE_LIMITS, SlidingWindowRateLimiter } from '../../../shared/sendcloud/RateLimiter';
 
 describe('SENDCLOUD_RATE_LIMITS', () => {
@@ -66,5 +68,75 @@ describe('buckets derived from an account budget', () => {
         expect(refused, `${kind} at ${readsPerMinute}:${writesPerMinute}`).toEqual([]);
       }
     }
+  });
+
+  /**
+   * A bucket drained as fast as it allows for two minutes, each token held in a lease as adversarially as
+   * the lease allows: what is taken in every seventh lease period is spent all at its very end, the rest at
+   * once — so a window can open on a held cluster and close on tokens spent the instant they were taken.
+   */
+  const spentLate = (rule: BucketRule, leaseMs: number): number[] => {
+    const spends: number[] = [];
+    let tokens = rule.capacity;
+    for (let now = 0; now <= 120_000; now += 10) {
+      tokens = Math.min(rule.capacity, tokens + (rule.ratePerSecond * 10) / 1000);
+      while (tokens >= 1) {
+        tokens -= 1;
+        const period = leaseMs > 0 ? Math.floor(now / leaseMs) : 1;
+        spends.push(period % 7 === 0 ? period * leaseMs + leaseMs - 1 : now);
+      }
+    }
+    return spends.sort((a, b) => a - b);
+  };
+  const refusedBy = (
+    limits: { readsPerMinute: number; writesPerMinute: number },
+    spends: number[],
+    kind: 'read' | 'write',
+  ) => {
+    let now = 0;
+    const server = new SlidingWindowRateLimiter({ rules: windowsFor(limits), clock: () => now });
+    return spends.filter((at) => {
+      now = at;
+      return !server.tryAcquire(kind);
+    });
+  };
+
+  it('never break the windows either when every token is spent as late as its lease allows', () => {
+    for (const [readsPerMinute, writesPerMinute] of [
+      [1000, 100],
+      [420, 100],
+      [10, 5],
+      [5_000, 600],
+    ] as const) {
+      const limits = { readsPerMinute, writesPerMinute };
+      const buckets = bucketsFor(limits);
+      for (const kind of ['read', 'write'] as const) {
+        expect(buckets[kind].leaseMs).toBe(LEASE_MS);
+        const refused = refusedBy(limits, spentLate(buckets[kind], LEASE_MS), kind);
+        expect(refused, `${kind} at ${readsPerMinute}:${writesPerMinute}`).toEqual([]);
+      }
+    }
+  });
+
+  it('would break them with the same late spending if the rate ignored the lease', () => {
+    // Prepare: the buckets as they were before leases (no margin for a token spent after its take)
+    const limits = DEFAULT_ACCOUNT_LIMITS;
+    const unleased = bucketsFor(limits, 0);
+    // Act
+    const refused = [
+      ...refusedBy(limits, spentLate(unleased.read, LEASE_MS), 'read'),
+      ...refusedBy(limits, spentLate(unleased.write, LEASE_MS), 'write'),
+    ];
+    // Assess: the margin is what keeps a lease inside SendCloud's windows
+    expect(refused.length).toBeGreaterThan(0);
+  });
+
+  it("keep nearly all of SendCloud's budget: a minute of refill plus the burst stays within the lease's margin", () => {
+    const { read, write } = bucketsFor(DEFAULT_ACCOUNT_LIMITS);
+    expect(read.capacity + read.ratePerSecond * (60 + LEASE_MS / 1000)).toBeCloseTo(1000);
+    expect(write.capacity + write.ratePerSecond * (60 + LEASE_MS / 1000)).toBeCloseTo(100);
+    expect(write.capacity + write.ratePerSecond * (1 + LEASE_MS / 1000)).toBeLessThanOrEqual(15);
+    expect(read.ratePerSecond * 60).toBeGreaterThan(930);
+    expect(write.ratePerSecond * 60).toBeGreaterThan(86);
   });
 });

@@ -1,0 +1,56 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+
+/** How often a message has been handed back for the rate budget (a message attribute of its copy). */
+export const DEFERRALS_ATTRIBUTE = 'governorDeferrals';
+/**
+ * After this many deferrals a message is processed whatever the wait (its worker sleeps for tokens, as
+ * before deferrals existed): an account that stays saturated still makes progress, FIFO among its waiters.
+ */
+export const MAX_DEFERRALS = 20;
+/** SQS's longest message delay. */
+const MAX_DELAY_SECONDS = 900;
+
+/** The deferrals a received message already had (0 for one never deferred). */
+export function deferralsOf(
+  attributes: Readonly<Record<string, { readonly stringValue?: string | undefined }>>,
+): number {
+  const n = Number(attributes[DEFERRALS_ATTRIBUTE]?.stringValue);
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
+/** The wait in whole seconds, spread by up to a half so deferred messages do not all return at once. */
+export function deferralDelaySeconds(retryAfterMs: number, random: () => number = Math.random): number {
+  const seconds = Math.ceil((retryAfterMs / 1000) * (1 + random() / 2));
+  return Math.min(MAX_DELAY_SECONDS, Math.max(1, seconds));
+}
+
+/**
+ * Hands a message back to its queue as a new copy delayed by the governor's wait; the caller then
+ * acknowledges the one it received. A copy, not a visibility change, so that waiting does not count as a
+ * receive towards the DLQ's maxReceiveCount. The copy is queued before the original is acknowledged: a crash
+ * in between leaves two messages for the same orders, which the idempotent processing settles once; a failed
+ * send throws, and the original is retried as any failure.
+ */
+export async function deferMessage(
+  sqs: Pick<SQSClient, 'send'>,
+  message: {
+    readonly queueUrl: string;
+    readonly body: string;
+    readonly deferrals: number;
+    readonly retryAfterMs: number;
+  },
+  random: () => number = Math.random,
+): Promise<number> {
+  const delaySeconds = deferralDelaySeconds(message.retryAfterMs, random);
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: message.queueUrl,
+      MessageBody: message.body,
+      DelaySeconds: delaySeconds,
+      MessageAttributes: {
+        [DEFERRALS_ATTRIBUTE]: { DataType: 'Number', StringValue: String(message.deferrals + 1) },
+      },
+    }),
+  );
+  return delaySeconds;
+}

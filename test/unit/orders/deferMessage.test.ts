@@ -1,0 +1,44 @@
+import type { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFERRALS_ATTRIBUTE,
+  deferMessage,
+  deferralDelaySeconds,
+  deferralsOf,
+} from '../../../shared/orders/deferMessage';
+
+describe('handing a message back for the rate budget', () => {
+  it('queues the same body again, delayed by the wait, counting the deferral on the copy', async () => {
+    // Prepare
+    const sent: SendMessageCommand[] = [];
+    const sqs = { send: async (command: SendMessageCommand) => void sent.push(command) };
+    const body = JSON.stringify({ kind: 'order', channel: 'webshop', orderId: 'A-1' });
+    // Act
+    const delay = await deferMessage(
+      sqs as never,
+      { queueUrl: 'https://sqs.local/orders', body, deferrals: 2, retryAfterMs: 20_000 },
+      () => 0,
+    );
+    // Assess: a fresh message (its receive count starts again), never a visibility change of this one
+    expect(delay).toBe(20);
+    expect(sent[0]?.input).toEqual({
+      QueueUrl: 'https://sqs.local/orders',
+      MessageBody: body,
+      DelaySeconds: 20,
+      MessageAttributes: { [DEFERRALS_ATTRIBUTE]: { DataType: 'Number', StringValue: '3' } },
+    });
+  });
+
+  it('reads the deferrals of a received message, 0 for one never deferred or a garbled attribute', () => {
+    expect(deferralsOf({})).toBe(0);
+    expect(deferralsOf({ [DEFERRALS_ATTRIBUTE]: { stringValue: '4' } })).toBe(4);
+    expect(deferralsOf({ [DEFERRALS_ATTRIBUTE]: { stringValue: 'x' } })).toBe(0);
+  });
+
+  it('spreads the delay by up to a half and keeps it within what SQS allows', () => {
+    expect(deferralDelaySeconds(4_000, () => 0)).toBe(4);
+    expect(deferralDelaySeconds(4_000, () => 1)).toBe(6);
+    expect(deferralDelaySeconds(10, () => 0)).toBe(1);
+    expect(deferralDelaySeconds(3_600_000, () => 0)).toBe(900);
+  });
+});

@@ -1,14 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
-import { lambdaBuildOptions } from '../esbuild.config.mjs';
 import { FIRST_INTEGRATION_ID } from '../local/simulator/accounts';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import { serviceWiring } from '../local/wiring';
 import { pythonJsonDumps, signSendcloudPayload } from '../shared/sendcloud';
+import { type LambdaFigures, lambdaFigures, node22 } from './bundles';
 
 /**
  * `npm run bench [-- --orders 10000]`: the local stack against the simulator with SendCloud's documented
@@ -367,49 +366,6 @@ async function webhooks(stack: LocalStack, sim: SimulatorHandle, parcelIds: numb
   };
 }
 
-async function lambdas() {
-  const out = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
-  const rows: Array<{ function: string; bundleKiB: number; coldInitMs: number }> = [];
-  const env = {
-    ...process.env,
-    TABLE_NAME: 'bench',
-    IDEMPOTENCY_TABLE_NAME: 'bench-idem',
-    ORDERS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/000000000000/bench',
-    LABEL_BUCKET: 'bench',
-    EVENT_BUS_NAME: 'bench',
-    SENDCLOUD_CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:bench',
-    AWS_REGION: 'eu-west-1',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
-  for (const entry of readdirSync(join(root, 'functions')).filter((f) => f.endsWith('.ts'))) {
-    const name = basename(entry, '.ts');
-    const outfile = join(out, name, 'index.mjs');
-    await build({
-      ...lambdaBuildOptions,
-      entryPoints: [join(root, 'functions', entry)],
-      outfile,
-      external: [],
-      logLevel: 'silent',
-    });
-    const probe = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `const t = performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now() - t);`,
-      ],
-      { env, encoding: 'utf8' },
-    );
-    rows.push({
-      function: name,
-      bundleKiB: Math.round(statSync(outfile).size / 1024),
-      coldInitMs: Math.round(Number(probe.stdout.trim().split('\n').pop())),
-    });
-  }
-  rmSync(out, { recursive: true, force: true });
-  return rows;
-}
-
 let peakRssMiB = 0;
 const sampler = setInterval(() => {
   peakRssMiB = Math.max(peakRssMiB, Math.round(process.memoryUsage().rss / 2 ** 20));
@@ -459,14 +415,18 @@ const results = {
   peakRssMiB: 0,
   realtime: await realtime(stack),
   webhooks: { deliveries: 0, accepted: 0, statuses: '{}', perSecond: 0, p50Ms: 0, p99Ms: 0 },
-  lambdas: [] as Array<{ function: string; bundleKiB: number; coldInitMs: number }>,
+  lambdas: [] as LambdaFigures[],
+  lambdasMeasured: '',
 };
 results.webhooks = await webhooks(stack, sim, results.realtime.parcelIds);
 const checkoutResults = await checkout(stack, sim);
 await stack.stop();
 await sim.stop();
 clearInterval(sampler);
-results.lambdas = await lambdas();
+// Size against budget and cold init under Node 22 (the Lambda runtime's major), after the stack has stopped.
+const runtimeNode = node22();
+results.lambdas = await lambdaFigures({ node: runtimeNode.path, runs: 3 });
+results.lambdasMeasured = `cold init: median of 3 fresh imports under Node ${runtimeNode.version}, AWS SDK bundled into the probe`;
 results.peakRssMiB = peakRssMiB;
 // The merge alone, in a process of its own: its memory is what the worker's 1 GB must hold.
 const mergeRun = spawnSync(
@@ -493,6 +453,7 @@ console.table([checkoutResults]);
 console.log('Merge alone (as the worker runs it, labels on disk in place of S3)');
 console.table([merge]);
 console.log('Lambdas');
+console.log(results.lambdasMeasured);
 console.table(results.lambdas);
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(

@@ -2,18 +2,27 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { errorLogFields, json, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
-import { cancelOrder, cancelReturn } from '../shared/orders';
-import { createServices } from '../shared/runtime/services';
+import { cancelOrder, cancelReturn } from '../shared/orders/cancelOrder';
+import { compose } from '../shared/runtime/compose';
+import { eventPublisher } from '../shared/runtime/eventPublisher';
+import { orderStore } from '../shared/runtime/orderStore';
+import { sendcloudClients } from '../shared/runtime/sendcloudClients';
+import { trackingStore } from '../shared/runtime/trackingStore';
 
 /**
  * POST /orders/{orderId}/cancel[?channel=] — cancels the order: here when it never reached SendCloud,
  * otherwise at SendCloud (200 cancelled, 202 requested, 409 CANCEL_TOO_LATE). Repeats send nothing.
  * POST /returns/{returnId}/cancel — the same for a return label.
  */
-const services = createServices(loadEnv());
+const services = compose(loadEnv(), {
+  store: orderStore,
+  tracking: trackingStore,
+  events: eventPublisher,
+  sendcloudClients,
+});
 const { logger, metrics } = observability('cancel-order');
 const deps = {
   store: services.store,
@@ -21,7 +30,7 @@ const deps = {
   events: services.events,
   sendcloud: (account: string) => services.sendcloudClients.port(account, 'realtime'),
   clock: () => new Date(),
-  lockMs: services.processDeps.lockMs,
+  lockMs: services.env.ORDER_LOCK_SECONDS * 1000,
 };
 
 async function cancel(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {

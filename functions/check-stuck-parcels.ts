@@ -1,13 +1,16 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { MetricUnit, observability } from '../shared/observability';
-import { createServices } from '../shared/runtime/services';
-import { checkStuckParcels } from '../shared/tracking';
+import { compose } from '../shared/runtime/compose';
+import { eventPublisher } from '../shared/runtime/eventPublisher';
+import { orderStore } from '../shared/runtime/orderStore';
+import { trackingStore } from '../shared/runtime/trackingStore';
+import { checkStuckParcels } from '../shared/tracking/checkStuckParcels';
 
 /** Scheduled: parcels announced more than STUCK_AFTER_HOURS ago without a carrier scan. */
-const services = createServices(loadEnv());
+const services = compose(loadEnv(), { store: orderStore, tracking: trackingStore, events: eventPublisher });
 const { logger, metrics } = observability('check-stuck-parcels');
 const afterHours = services.env.STUCK_AFTER_HOURS;
 

@@ -5,17 +5,19 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { StartBatchRequest } from '../shared/batches/Batch';
 import { batchView } from '../shared/batches/batchView';
 import { startBatch } from '../shared/batches/startBatch';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { json, jsonBody, toHttpResponse } from '../shared/http';
-import { observability } from '../shared/observability';
-import { createServices } from '../shared/runtime/services';
+import { functionLogger } from '../shared/observability';
+import { batchStore } from '../shared/runtime/batchStore';
+import { compose } from '../shared/runtime/compose';
+import { orderQueue } from '../shared/runtime/orderQueue';
 
 /**
  * POST /batches — start an end-of-day run now for an account's ready orders. Answers 202 at once with the
  * batch `starting`; the orders worker takes the orders and the batch runs (follow `links.self`).
  */
-const services = createServices(loadEnv());
-const { logger } = observability('create-batch');
+const services = compose(loadEnv(), { batches: batchStore, queue: orderQueue });
+const logger = functionLogger('create-batch');
 
 async function createBatch(
   event: APIGatewayProxyEventV2,

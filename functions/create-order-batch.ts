@@ -3,25 +3,38 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { checkoutSourceFor, checkServicePoint } from '../shared/checkout';
-import { loadEnv } from '../shared/config';
+import { checkoutSourceFor } from '../shared/checkout/CheckoutSource';
+import { checkServicePoint } from '../shared/checkout/servicePointCheck';
+import { loadEnv } from '../shared/config/env';
 import { errorLogFields, json, jsonBody, scopedIdempotencyKey, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
-import {
-  acceptBatch,
-  type BatchAnswer,
-  BatchRequest,
-  canonicalJson,
-  type OrderRequest,
-  sha256,
-} from '../shared/orders';
-import { createServices } from '../shared/runtime/services';
+import { acceptBatch, type BatchAnswer, BatchRequest } from '../shared/orders/acceptBatch';
+import { canonicalJson, sha256 } from '../shared/orders/canonical';
+import type { OrderRequest } from '../shared/orders/OrderRequest';
+import { accountDirectory } from '../shared/runtime/accountDirectory';
+import { checkoutCache } from '../shared/runtime/checkoutCache';
+import { compose } from '../shared/runtime/compose';
+import { eventPublisher } from '../shared/runtime/eventPublisher';
+import { idempotencyStore } from '../shared/runtime/idempotencyStore';
+import { orderQueue } from '../shared/runtime/orderQueue';
+import { orderStore } from '../shared/runtime/orderStore';
+import { rulesStore } from '../shared/runtime/rulesStore';
+import { sendcloudClients } from '../shared/runtime/sendcloudClients';
 
 /**
  * POST /orders/batch — up to 500 orders, answered per order; accepted ones go out in groups of 50. Orders are
  * accepted a few at a time until the Lambda's deadline draws near; the rest are answered NOT_PROCESSED.
  */
-const services = createServices(loadEnv());
+const services = compose(loadEnv(), {
+  store: orderStore,
+  queue: orderQueue,
+  events: eventPublisher,
+  directory: accountDirectory,
+  sendcloudClients,
+  checkoutCache,
+  rules: rulesStore,
+  idempotencyStore,
+});
 const { logger, metrics } = observability('create-order-batch');
 const deps = {
   store: services.store,
@@ -34,7 +47,7 @@ const deps = {
     checkServicePoint(order, {
       client: (account) => checkoutSourceFor(services.sendcloudClients, account, 'realtime'),
       cache: services.checkoutCache,
-      rules: (account) => services.processDeps.rules.current(account),
+      rules: (account) => services.rules.current(account),
     }),
 };
 const onError = (error: unknown) => logger.warn('order not processed', errorLogFields(error));

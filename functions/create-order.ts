@@ -3,15 +3,35 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { checkoutSourceFor, checkServicePoint, problemsError } from '../shared/checkout';
-import { loadEnv } from '../shared/config';
+import { checkoutSourceFor } from '../shared/checkout/CheckoutSource';
+import { checkServicePoint, problemsError } from '../shared/checkout/servicePointCheck';
+import { loadEnv } from '../shared/config/env';
 import { errorLogFields, json, jsonBody, scopedIdempotencyKey, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
-import { type AcceptOutcome, acceptOrder, bodyHashOf, OrderRequest, rejectOrder } from '../shared/orders';
-import { createServices } from '../shared/runtime/services';
+import { type AcceptOutcome, acceptOrder, bodyHashOf } from '../shared/orders/acceptOrder';
+import { OrderRequest } from '../shared/orders/OrderRequest';
+import { rejectOrder } from '../shared/orders/rejectOrder';
+import { accountDirectory } from '../shared/runtime/accountDirectory';
+import { checkoutCache } from '../shared/runtime/checkoutCache';
+import { compose } from '../shared/runtime/compose';
+import { eventPublisher } from '../shared/runtime/eventPublisher';
+import { idempotencyStore } from '../shared/runtime/idempotencyStore';
+import { orderQueue } from '../shared/runtime/orderQueue';
+import { orderStore } from '../shared/runtime/orderStore';
+import { rulesStore } from '../shared/runtime/rulesStore';
+import { sendcloudClients } from '../shared/runtime/sendcloudClients';
 
 /** POST /orders — validate, store once, queue, answer 202. */
-const services = createServices(loadEnv());
+const services = compose(loadEnv(), {
+  store: orderStore,
+  queue: orderQueue,
+  events: eventPublisher,
+  directory: accountDirectory,
+  sendcloudClients,
+  checkoutCache,
+  rules: rulesStore,
+  idempotencyStore,
+});
 const { logger, metrics } = observability('create-order');
 const deps = {
   store: services.store,
@@ -26,7 +46,7 @@ const deps = {
 const checkDeps = {
   client: (account: string) => checkoutSourceFor(services.sendcloudClients, account, 'realtime'),
   cache: services.checkoutCache,
-  rules: (account: string) => services.processDeps.rules.current(account),
+  rules: (account: string) => services.rules.current(account),
 };
 const idempotency = new IdempotencyConfig({
   eventKeyJmesPath: 'key',

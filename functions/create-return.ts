@@ -3,23 +3,40 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { errorLogFields, json, jsonBody, scopedIdempotencyKey, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
-import { canonicalJson, sha256 } from '../shared/orders';
-import { createReturn, ReturnRequest } from '../shared/returns';
-import { createServices } from '../shared/runtime/services';
+import { canonicalJson, sha256 } from '../shared/orders/canonical';
+import { createReturn } from '../shared/returns/createReturn';
+import { ReturnRequest } from '../shared/returns/ReturnRequest';
+import { compose } from '../shared/runtime/compose';
+import { eventPublisher } from '../shared/runtime/eventPublisher';
+import { idempotencyStore } from '../shared/runtime/idempotencyStore';
+import { labelBucket, labelStore } from '../shared/runtime/labelStore';
+import { orderStore } from '../shared/runtime/orderStore';
+import { rulesStore } from '../shared/runtime/rulesStore';
+import { sendcloudClients } from '../shared/runtime/sendcloudClients';
+import { trackingStore } from '../shared/runtime/trackingStore';
 
 /** POST /returns — a return label for a shipped order (or parcel), stored in S3; idempotent like orders. */
-const services = createServices(loadEnv());
+const services = compose(loadEnv(), {
+  store: orderStore,
+  tracking: trackingStore,
+  rules: rulesStore,
+  events: eventPublisher,
+  labelStore,
+  labelBucket,
+  sendcloudClients,
+  idempotencyStore,
+});
 const { logger, metrics } = observability('create-return');
 const deps = {
   store: services.store,
   tracking: services.tracking,
-  rules: services.processDeps.rules,
+  rules: services.rules,
   events: services.events,
   labels: services.labelStore,
-  labelBucket: services.processDeps.labelBucket,
+  labelBucket: services.labelBucket,
   sendcloud: (account: string) => services.sendcloudClients.port(account, 'realtime'),
   clock: () => new Date(),
 };

@@ -1,13 +1,15 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { loadEnv } from '../shared/config';
-import { observability } from '../shared/observability';
-import { dailyReport } from '../shared/reports';
-import { createServices } from '../shared/runtime/services';
+import { loadEnv } from '../shared/config/env';
+import { functionLogger } from '../shared/observability';
+import { dailyReport } from '../shared/reports/dailyReport';
+import { compose } from '../shared/runtime/compose';
+import { labelStore } from '../shared/runtime/labelStore';
+import { orderStore } from '../shared/runtime/orderStore';
 
 /** Scheduled after midnight (UTC): yesterday's report for every account; `{"date": "YYYY-MM-DD"}` for another day. */
-const services = createServices(loadEnv());
-const { logger } = observability('daily-report');
+const services = compose(loadEnv(), { store: orderStore, labelStore });
+const logger = functionLogger('daily-report');
 
 async function report(event: unknown) {
   const requested =

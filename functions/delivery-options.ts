@@ -4,21 +4,26 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import {
-  checkoutCacheControl,
-  checkoutResponse,
-  createPublicCheckout,
-  DeliveryOptionsParams,
-  deliveryOptions,
-} from '../shared/checkout';
-import { loadEnv } from '../shared/config';
+import { checkoutCacheControl, checkoutResponse } from '../shared/checkout/checkoutResponse';
+import { createPublicCheckout } from '../shared/checkout/createPublicCheckout';
+import { DeliveryOptionsParams, deliveryOptions } from '../shared/checkout/deliveryOptions';
+import { loadEnv } from '../shared/config/env';
 import { corsHeaders, header, json, queryOf } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
-import { unavailableMethods } from '../shared/orders';
-import { createServices } from '../shared/runtime/services';
+import { unavailableMethods } from '../shared/orders/announcement';
+import { accountDirectory } from '../shared/runtime/accountDirectory';
+import { checkoutCache } from '../shared/runtime/checkoutCache';
+import { compose } from '../shared/runtime/compose';
+import { processDeps } from '../shared/runtime/processDeps';
+import { sendcloudClients } from '../shared/runtime/sendcloudClients';
 
 /** GET /delivery-options?country=&postalCode=&weightGrams=&orderValue=&channel= — what checkout can offer. */
-const services = createServices(loadEnv());
+const services = compose(loadEnv(), {
+  checkoutCache,
+  sendcloudClients,
+  directory: accountDirectory,
+  processDeps,
+});
 const { logger, metrics } = observability('delivery-options');
 const checkout = createPublicCheckout(services, {
   db: () => DynamoDBDocumentClient.from(new DynamoDBClient({})),

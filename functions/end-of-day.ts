@@ -4,16 +4,18 @@ import middy from '@middy/core';
 import { StartBatchRequest } from '../shared/batches/Batch';
 import { batchView } from '../shared/batches/batchView';
 import { startBatch } from '../shared/batches/startBatch';
-import { loadEnv } from '../shared/config';
-import { observability } from '../shared/observability';
-import { createServices } from '../shared/runtime/services';
+import { loadEnv } from '../shared/config/env';
+import { functionLogger } from '../shared/observability';
+import { batchStore } from '../shared/runtime/batchStore';
+import { compose } from '../shared/runtime/compose';
+import { orderQueue } from '../shared/runtime/orderQueue';
 
 /**
  * Scheduled at each account's cut-off (EventBridge Scheduler passes `{"account", "splitBy"}`). The same start
  * as POST /batches: the batch is queued `starting` and the orders worker takes its orders.
  */
-const services = createServices(loadEnv());
-const { logger } = observability('end-of-day');
+const services = compose(loadEnv(), { batches: batchStore, queue: orderQueue });
+const logger = functionLogger('end-of-day');
 
 async function endOfDay(event: unknown) {
   const request = StartBatchRequest.parse(

@@ -2,21 +2,25 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { HttpError, json, jsonBody, toHttpResponse } from '../shared/http';
-import { observability } from '../shared/observability';
-import { type OrderRecord, OrderRequest, orderSpecOf, routingInputs } from '../shared/orders';
-import { route } from '../shared/routing';
-import { checkAgainst, readRuleSet } from '../shared/rules';
-import { createServices } from '../shared/runtime/services';
+import { functionLogger } from '../shared/observability';
+import { orderSpecOf } from '../shared/orders/acceptOrder';
+import { routingInputs } from '../shared/orders/announcement';
+import type { OrderRecord } from '../shared/orders/Order';
+import { OrderRequest } from '../shared/orders/OrderRequest';
+import { route } from '../shared/routing/route';
+import { checkAgainst, readRuleSet } from '../shared/rules/readRuleSet';
+import { compose } from '../shared/runtime/compose';
+import { processDeps } from '../shared/runtime/processDeps';
 import { describeProblems } from '../shared/validation';
 
 /**
  * POST /routing/explain — the decision for an order, with its trace, creating nothing. The body is the order,
  * or `{order, rules}` to try a draft rule set (checked as a PUT would check it) instead of the stored one.
  */
-const services = createServices(loadEnv());
-const { logger } = observability('explain-routing');
+const services = compose(loadEnv(), { processDeps });
+const logger = functionLogger('explain-routing');
 
 /** An order with a draft rule set; a bare order has no `order` field, so the two never mix. */
 const WithDraft = z.strictObject({

@@ -2,19 +2,22 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { batchView, fileContentType, fileName } from '../shared/batches/batchView';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { HttpError, json, toHttpResponse } from '../shared/http';
-import { fileResponse, handOut } from '../shared/labels';
-import { observability } from '../shared/observability';
-import { createServices } from '../shared/runtime/services';
+import { fileResponse } from '../shared/labels/fileResponse';
+import { handOut } from '../shared/labels/handOut';
+import { functionLogger } from '../shared/observability';
+import { batchStore } from '../shared/runtime/batchStore';
+import { compose } from '../shared/runtime/compose';
+import { labelStore } from '../shared/runtime/labelStore';
 
 /**
  * GET /batches/{batchId} — progress, failures and the merged files with their sizes.
  * GET /batches/{batchId}/files/{index} — 303 See Other to a presigned link for one merged file (a part of
  * 1,000 labels is 22–58 MB; a Lambda response carries 6 MB).
  */
-const services = createServices(loadEnv());
-const { logger } = observability('get-batch');
+const services = compose(loadEnv(), { batches: batchStore, labelStore });
+const logger = functionLogger('get-batch');
 
 async function getBatch(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {
   try {

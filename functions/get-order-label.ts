@@ -3,18 +3,29 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { HttpError, toHttpResponse } from '../shared/http';
-import { labelKey } from '../shared/labels';
+import { joinLabels } from '../shared/labels/joinLabels';
+import { labelKey } from '../shared/labels/LabelStore';
 import { MetricUnit, observability } from '../shared/observability';
-import { findOrder, needsCustomsDocument, type OrderParcel, type OrderRecord } from '../shared/orders';
-import { createServices } from '../shared/runtime/services';
+import { findOrder } from '../shared/orders/findOrder';
+import { needsCustomsDocument } from '../shared/orders/needsCustomsDocument';
+import { type OrderParcel, type OrderRecord, parcelsOf } from '../shared/orders/Order';
+import { a4SendcloudPorts } from '../shared/runtime/a4SendcloudPorts';
+import { compose, group } from '../shared/runtime/compose';
+import { labelStore } from '../shared/runtime/labelStore';
+import { orderStore } from '../shared/runtime/orderStore';
 
 /**
  * GET /orders/{orderId}/label?format=a6|a4|zpl — the stored label's bytes (A4 is made and stored on first ask);
- * `?document=customs` — the customs document (PDF) of a parcel leaving the EU customs union.
+ * `?document=customs`, or GET /orders/{orderId}/documents/customs — the customs document (PDF) of a parcel
+ * leaving the EU customs territory (`/documents/label` is the label).
  */
-const services = createServices(loadEnv());
+const services = compose(loadEnv(), {
+  store: orderStore,
+  labelStore,
+  processDeps: group({ sendcloud: a4SendcloudPorts }),
+});
 const { logger, metrics } = observability('get-order-label');
 const Format = z.enum(['a6', 'a4', 'zpl']).default('a6');
 const Document = z.enum(['label', 'customs']).default('label');
@@ -63,7 +74,8 @@ async function getOrderLabel(
     const query = event.queryStringParameters ?? {};
     const format = Format.safeParse(query.format);
     if (!format.success) throw new HttpError(400, 'INVALID_FORMAT', 'format must be a6, a4 or zpl.');
-    const document = Document.safeParse(query.document);
+    // `/orders/{id}/documents/{document}` names it in the path, `/orders/{id}/label?document=` in the query
+    const document = Document.safeParse(event.pathParameters?.document ?? query.document);
     if (!document.success)
       throw new HttpError(400, 'INVALID_DOCUMENT', 'document must be label (the default) or customs.');
     if (document.data === 'customs' && query.format !== undefined)
@@ -143,7 +155,10 @@ async function labelBytes(order: OrderRecord, parcelId: number, format: Format):
     const stored = await services.labelStore.get(key);
     if (stored) return stored;
     const port = await services.processDeps.sendcloud(order.account);
-    const bytes = await port.a4Label(parcelId, 0);
+    // several colli: an A4 sheet for each collo's label, collo 1 first
+    const sheets: Uint8Array[] = [];
+    for (const collo of parcelsOf(order)) sheets.push(await port.a4Label(collo.id, 0));
+    const bytes = await joinLabels(sheets, 'a6');
     await services.labelStore.put(key, bytes, TYPES.a4);
     return bytes;
   }

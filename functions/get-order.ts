@@ -1,15 +1,19 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { json, toHttpResponse } from '../shared/http';
-import { observability } from '../shared/observability';
-import { findOrder, orderView } from '../shared/orders';
-import { createServices } from '../shared/runtime/services';
+import { functionLogger } from '../shared/observability';
+import { findOrder } from '../shared/orders/findOrder';
+import { parcelsOf } from '../shared/orders/Order';
+import { orderView } from '../shared/orders/orderView';
+import { compose } from '../shared/runtime/compose';
+import { orderStore } from '../shared/runtime/orderStore';
+import { trackingStore } from '../shared/runtime/trackingStore';
 
 /** GET /orders/{orderId}[?channel=] — status, routing decision and why, parcels, label links. */
-const services = createServices(loadEnv());
-const { logger } = observability('get-order');
+const services = compose(loadEnv(), { store: orderStore, tracking: trackingStore });
+const logger = functionLogger('get-order');
 
 async function getOrder(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {
   try {
@@ -18,8 +22,12 @@ async function getOrder(event: APIGatewayProxyEventV2, context: Context): Promis
       event.pathParameters?.orderId ?? '',
       event.queryStringParameters?.channel,
     );
-    const history = order.parcel ? await services.tracking.history(order.parcel.id) : [];
-    return json(200, orderView(order, history));
+    const histories = new Map(
+      await Promise.all(
+        parcelsOf(order).map(async (p) => [p.id, await services.tracking.history(p.id)] as const),
+      ),
+    );
+    return json(200, orderView(order, histories));
   } catch (error) {
     return toHttpResponse(error, context.awsRequestId);
   }

@@ -2,14 +2,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { json, toHttpResponse } from '../shared/http';
-import { observability } from '../shared/observability';
-import { createServices } from '../shared/runtime/services';
+import { functionLogger } from '../shared/observability';
+import { compose } from '../shared/runtime/compose';
+import { orderStore } from '../shared/runtime/orderStore';
+import { trackingStore } from '../shared/runtime/trackingStore';
 
 /** GET /parcels/status?ids=1,2,3 — current status of up to 100 SendCloud parcels in one call. */
-const services = createServices(loadEnv());
-const { logger } = observability('get-parcel-status');
+const services = compose(loadEnv(), { store: orderStore, tracking: trackingStore });
+const logger = functionLogger('get-parcel-status');
 const Ids = z
   .string({ error: 'ids is required: a comma-separated list of SendCloud parcel ids' })
   .transform((value) => value.split(',').filter(Boolean).map(Number))

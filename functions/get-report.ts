@@ -2,20 +2,23 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { toHttpResponse } from '../shared/http';
-import { fileResponse, handOut } from '../shared/labels';
-import { observability } from '../shared/observability';
-import { dailyReport } from '../shared/reports';
-import { createServices } from '../shared/runtime/services';
+import { fileResponse } from '../shared/labels/fileResponse';
+import { handOut } from '../shared/labels/handOut';
+import { functionLogger } from '../shared/observability';
+import { dailyReport } from '../shared/reports/dailyReport';
+import { compose } from '../shared/runtime/compose';
+import { labelStore } from '../shared/runtime/labelStore';
+import { orderStore } from '../shared/runtime/orderStore';
 
 /**
  * GET /reports/{date}?account=&format=json|csv — the day's report (today's is made on request, others once).
  * Up to REPORT_INLINE_MAX_BYTES (default 1 MiB) it is the answer itself; larger (a busy day's CSV) it is a
  * 303 See Other to a presigned link.
  */
-const services = createServices(loadEnv());
-const { logger } = observability('get-report');
+const services = compose(loadEnv(), { store: orderStore, labelStore });
+const logger = functionLogger('get-report');
 const inlineMaxBytes = services.env.REPORT_INLINE_MAX_BYTES;
 /** The report was just written, yet S3 does not have it (read-after-write should make this impossible). */
 class ReportUnreadableError extends Error {

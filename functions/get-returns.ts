@@ -1,19 +1,32 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { HttpError, json, toHttpResponse } from '../shared/http';
-import { fileResponse, handOut } from '../shared/labels';
-import { observability } from '../shared/observability';
-import { getReturn, listReturns, returnKey } from '../shared/returns';
-import { createServices } from '../shared/runtime/services';
+import { fileResponse } from '../shared/labels/fileResponse';
+import { handOut } from '../shared/labels/handOut';
+import { functionLogger } from '../shared/observability';
+import { getReturn, listReturns } from '../shared/returns/listReturns';
+import { returnKey } from '../shared/returns/ReturnView';
+import { accountDirectory } from '../shared/runtime/accountDirectory';
+import { compose } from '../shared/runtime/compose';
+import { labelStore } from '../shared/runtime/labelStore';
+import { orderStore } from '../shared/runtime/orderStore';
+import { sendcloudClients } from '../shared/runtime/sendcloudClients';
+import { trackingStore } from '../shared/runtime/trackingStore';
 
 /**
  * GET /returns[?account=&cursor=], GET /returns/{returnId}, GET /returns/{returnId}/label (the PDF, or a 303
  * See Other to a presigned link when it is over 1 MiB).
  */
-const services = createServices(loadEnv());
-const { logger } = observability('get-returns');
+const services = compose(loadEnv(), {
+  store: orderStore,
+  tracking: trackingStore,
+  labelStore,
+  directory: accountDirectory,
+  sendcloudClients,
+});
+const logger = functionLogger('get-returns');
 const client = (account: string) => services.sendcloudClients.port(account, 'realtime');
 
 async function getReturns(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {

@@ -1,18 +1,19 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { json, queryOf, toHttpResponse } from '../shared/http';
-import { observability } from '../shared/observability';
-import { ListOrdersQuery, listOrders } from '../shared/orders';
-import { createServices } from '../shared/runtime/services';
+import { functionLogger } from '../shared/observability';
+import { ListOrdersQuery, listOrders } from '../shared/orders/listOrders';
+import { compose } from '../shared/runtime/compose';
+import { orderStore } from '../shared/runtime/orderStore';
 
 /**
  * GET /orders?account=&from=&to=&status=&channel=&limit=&cursor= — an account's orders for operations
  * (e.g. `status=failed`), newest first, paginated, without personal data.
  */
-const services = createServices(loadEnv());
-const { logger } = observability('list-orders');
+const services = compose(loadEnv(), { store: orderStore });
+const logger = functionLogger('list-orders');
 
 async function list(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {
   try {

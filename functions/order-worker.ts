@@ -4,11 +4,24 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { assembleBatch, mergeBatch, settleInBatch } from '../shared/batches';
-import { loadEnv } from '../shared/config';
+import { assembleBatch } from '../shared/batches/assembleBatch';
+import { mergeBatch } from '../shared/batches/mergeBatch';
+import { settleInBatch } from '../shared/batches/settleInBatch';
+import { loadEnv } from '../shared/config/env';
 import { errorFields, MetricUnit, observability } from '../shared/observability';
-import { OrderMessage, type ProcessOutcome, processBatch, processOrder } from '../shared/orders';
-import { createServices } from '../shared/runtime/services';
+import { deferMessage, deferralsOf, MAX_DEFERRALS } from '../shared/orders/deferMessage';
+import { OrderMessage } from '../shared/orders/OrderQueue';
+import { processBatch } from '../shared/orders/processBatch';
+import { type ProcessOutcome, processOrder } from '../shared/orders/processOrder';
+import { batchStore } from '../shared/runtime/batchStore';
+import { compose } from '../shared/runtime/compose';
+import { eventPublisher } from '../shared/runtime/eventPublisher';
+import { labelStore } from '../shared/runtime/labelStore';
+import { orderQueue } from '../shared/runtime/orderQueue';
+import { orderStore } from '../shared/runtime/orderStore';
+import { processDeps } from '../shared/runtime/processDeps';
+import { rateGovernor } from '../shared/runtime/rateGovernor';
+import { RateBudgetDeferredError } from '../shared/sendcloud/RateLimiter';
 
 /**
  * The orders queue's consumer: one order, or a group from a batch, each taken to a stored label. A record
@@ -16,11 +29,23 @@ import { createServices } from '../shared/runtime/services';
  * retryable error happened; after the queue's maxReceiveCount it lands in the DLQ without blocking others.
  */
 const { logger, metrics } = observability('order-worker');
-const services = createServices(loadEnv(), {
-  onSendcloudAttempt: (attempt) => {
-    if (attempt.status === 429) metrics.addMetric('SendcloudThrottled', MetricUnit.Count, 1);
+const services = compose(
+  loadEnv(),
+  {
+    store: orderStore,
+    batches: batchStore,
+    labelStore,
+    events: eventPublisher,
+    queue: orderQueue,
+    processDeps,
+    governor: rateGovernor,
   },
-});
+  {
+    onSendcloudAttempt: (attempt) => {
+      if (attempt.status === 429) metrics.addMetric('SendcloudThrottled', MetricUnit.Count, 1);
+    },
+  },
+);
 const processor = new BatchProcessor(EventType.SQS);
 const mergeDeps = {
   store: services.store,
@@ -44,6 +69,8 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   try {
     await processRecord(record);
   } catch (error) {
+    // Waiting for the budget is not a failure: a delayed copy goes back, this receive is acknowledged.
+    if (error instanceof RateBudgetDeferredError) return defer(record, error);
     // Which message, which orders and why: the batch processor itself only reports FullBatchFailureError.
     logger.error('record failed', {
       messageId: record.messageId,
@@ -53,6 +80,34 @@ async function handleRecord(record: SQSRecord): Promise<void> {
     await backOff(record);
     throw error;
   }
+}
+
+async function defer(record: SQSRecord, error: RateBudgetDeferredError): Promise<void> {
+  const delaySeconds = await deferMessage(sqs, {
+    queueUrl: services.env.ORDERS_QUEUE_URL ?? '',
+    body: record.body,
+    deferrals: deferralsOf(record.messageAttributes),
+    retryAfterMs: error.retryAfterMs,
+  });
+  metrics.addMetric('OrdersDeferredForRateBudget', MetricUnit.Count, 1);
+  logger.info('deferred for the rate budget', {
+    messageId: record.messageId,
+    ...messageKeys(record),
+    delaySeconds,
+  });
+}
+
+/**
+ * The deps a record is processed with: the governor's admission (`admit`) unless the record was deferred
+ * MAX_DEFERRALS times already (then its worker waits for tokens in its slot).
+ */
+function depsFor(record: SQSRecord) {
+  const governor = services.governor;
+  if (!governor || deferralsOf(record.messageAttributes) >= MAX_DEFERRALS) return services.processDeps;
+  return {
+    ...services.processDeps,
+    admit: (account: string, priority: 'realtime' | 'batch') => governor.admit(account, priority),
+  };
 }
 
 /** A failed record waits longer each time: base × 2^(receives − 1), at most 15 minutes. */
@@ -119,8 +174,8 @@ async function processRecord(record: SQSRecord): Promise<void> {
   const keys = message.kind === 'order' ? [message] : message.orders;
   const outcomes: ProcessOutcome[] =
     message.kind === 'order'
-      ? [await processOrder(message, services.processDeps)]
-      : await processBatch(message.account, message.orders, services.processDeps);
+      ? [await processOrder(message, depsFor(record))]
+      : await processBatch(message.account, message.orders, depsFor(record));
   for (const outcome of outcomes) metrics.addMetric(`Orders_${outcome}`, MetricUnit.Count, 1);
   // End-of-day orders count towards their batch once they are settled (whatever message carried them).
   for (const [i, key] of keys.entries()) {

@@ -1,13 +1,23 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { MetricUnit, observability } from '../shared/observability';
-import { createServices } from '../shared/runtime/services';
-import { plausibilityWindows, pollStatuses } from '../shared/tracking';
+import { compose, group } from '../shared/runtime/compose';
+import { eventPublisher } from '../shared/runtime/eventPublisher';
+import { orderStore } from '../shared/runtime/orderStore';
+import { sendcloudPorts } from '../shared/runtime/sendcloudClients';
+import { trackingStore } from '../shared/runtime/trackingStore';
+import { plausibilityWindows } from '../shared/tracking/plausibility';
+import { pollStatuses } from '../shared/tracking/pollStatuses';
 
 /** Scheduled: for accounts in POLL_ACCOUNTS (no webhooks), apply what changed since the last run. */
-const services = createServices(loadEnv());
+const services = compose(loadEnv(), {
+  store: orderStore,
+  tracking: trackingStore,
+  events: eventPublisher,
+  processDeps: group({ sendcloud: sendcloudPorts }),
+});
 const { logger, metrics } = observability('poll-parcel-statuses');
 const accounts = [...services.env.POLL_ACCOUNTS];
 const windows = plausibilityWindows();

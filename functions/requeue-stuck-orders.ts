@@ -1,18 +1,21 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { resumeStuckBatches } from '../shared/batches';
-import { loadEnv } from '../shared/config';
+import { resumeStuckBatches } from '../shared/batches/resumeStuckBatches';
+import { loadEnv } from '../shared/config/env';
 import { MetricUnit, observability } from '../shared/observability';
-import { requeueStuckOrders } from '../shared/orders';
-import { createServices } from '../shared/runtime/services';
+import { requeueStuckOrders } from '../shared/orders/requeueStuckOrders';
+import { batchStore } from '../shared/runtime/batchStore';
+import { compose } from '../shared/runtime/compose';
+import { orderQueue } from '../shared/runtime/orderQueue';
+import { orderStore } from '../shared/runtime/orderStore';
 
 /**
  * Every 5 minutes: orders not final after REQUEUE_AFTER_SECONDS go back on the queue, and end-of-day batches
  * that have not moved for as long are set going again. The age of the oldest order and batch not final are
  * metrics, so an alarm can say when something stays stuck whatever the sweep does.
  */
-const services = createServices(loadEnv());
+const services = compose(loadEnv(), { store: orderStore, queue: orderQueue, batches: batchStore });
 const { logger, metrics } = observability('requeue-stuck-orders');
 const olderThanMs = services.env.REQUEUE_AFTER_SECONDS * 1000;
 /** Past this, something not final is logged as an error as well: no order should take an hour. */

@@ -2,17 +2,20 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { errorLogFields, json, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
-import { retryOrder } from '../shared/orders';
-import { createServices } from '../shared/runtime/services';
+import { retryOrder } from '../shared/orders/acceptOrder';
+import { compose } from '../shared/runtime/compose';
+import { eventPublisher } from '../shared/runtime/eventPublisher';
+import { orderQueue } from '../shared/runtime/orderQueue';
+import { orderStore } from '../shared/runtime/orderStore';
 
 /**
  * POST /orders/{orderId}/retry[?channel=] — a failed order ships again with the content it was accepted
  * with, as its next generation (202, like an accepted order); 409 ORDER_NOT_FAILED otherwise.
  */
-const services = createServices(loadEnv());
+const services = compose(loadEnv(), { store: orderStore, queue: orderQueue, events: eventPublisher });
 const { logger, metrics } = observability('retry-order');
 const deps = {
   store: services.store,

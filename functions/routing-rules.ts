@@ -2,12 +2,17 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { callerOf, HttpError, json, jsonBody, toHttpResponse } from '../shared/http';
-import { observability } from '../shared/observability';
-import { DEFAULT_RULES, migrateToV3 } from '../shared/routing';
-import { checkAgainst, restoreRuleSet, type StoreOutcome, storeRuleSet } from '../shared/rules';
-import { createServices } from '../shared/runtime/services';
+import { functionLogger } from '../shared/observability';
+import { migrateToV3 } from '../shared/routing/migrateToV3';
+import { DEFAULT_RULES } from '../shared/routing/RuleSet';
+import { checkAgainst } from '../shared/rules/readRuleSet';
+import { restoreRuleSet } from '../shared/rules/restoreRuleSet';
+import { type StoreOutcome, storeRuleSet } from '../shared/rules/storeRuleSet';
+import { compose, group } from '../shared/runtime/compose';
+import { rulesStore } from '../shared/runtime/rulesStore';
+import { sendcloudClients } from '../shared/runtime/sendcloudClients';
 import { describeProblems } from '../shared/validation';
 
 /**
@@ -19,8 +24,8 @@ import { describeProblems } from '../shared/validation';
  * POST /routing/rules/{account}/v3-migration — the account's rules as they would read on API v3 (v2 method
  * ids mapped to v3 options by SendCloud), with what did not map; stores nothing.
  */
-const services = createServices(loadEnv());
-const { logger } = observability('routing-rules');
+const services = compose(loadEnv(), { sendcloudClients, processDeps: group({ rules: rulesStore }) });
+const logger = functionLogger('routing-rules');
 
 const VersionParam = z.coerce.number().int().positive();
 const RestoreBody = z.strictObject({ version: z.number().int().positive().optional() });

@@ -2,19 +2,18 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { loadEnv } from '../shared/config';
+import { loadEnv } from '../shared/config/env';
 import { header, json, rawBody } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
-import { createServices } from '../shared/runtime/services';
-import { SENDCLOUD_SIGNATURE_HEADER } from '../shared/sendcloud';
-import {
-  EVENTS_ROUTE,
-  type EventAnswer,
-  plausibilityWindows,
-  receiveEvent,
-  receiveWebhook,
-  type WebhookAnswer,
-} from '../shared/tracking';
+import { accountDirectory } from '../shared/runtime/accountDirectory';
+import { compose } from '../shared/runtime/compose';
+import { eventPublisher } from '../shared/runtime/eventPublisher';
+import { orderStore } from '../shared/runtime/orderStore';
+import { trackingStore } from '../shared/runtime/trackingStore';
+import { SENDCLOUD_SIGNATURE_HEADER } from '../shared/sendcloud/signature';
+import { plausibilityWindows } from '../shared/tracking/plausibility';
+import { EVENTS_ROUTE, type EventAnswer, receiveEvent } from '../shared/tracking/receiveEvent';
+import { receiveWebhook, type WebhookAnswer } from '../shared/tracking/receiveWebhook';
 
 /**
  * POST /webhooks/sendcloud[/{account}] — not IAM: SendCloud signs with `Sendcloud-Signature`, keyed with the
@@ -24,7 +23,12 @@ import {
  * POST /webhooks/sendcloud/{account}/events — v3 event subscriptions (beta): authenticated by the account's
  * `eventSubscription` credentials (bearer, basic or API-key header, as its SendCloud connection sends them).
  */
-const services = createServices(loadEnv());
+const services = compose(loadEnv(), {
+  store: orderStore,
+  tracking: trackingStore,
+  events: eventPublisher,
+  directory: accountDirectory,
+});
 const { logger, metrics } = observability('sendcloud-webhook');
 const deps = {
   store: services.store,

@@ -5,22 +5,20 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
-import {
-  AccountParam,
-  checkoutCacheControl,
-  checkoutResponse,
-  createPublicCheckout,
-  getServicePoint,
-  ServicePointQuery,
-  searchServicePoints,
-} from '../shared/checkout';
-import { loadEnv } from '../shared/config';
+import { checkoutCacheControl, checkoutResponse } from '../shared/checkout/checkoutResponse';
+import { createPublicCheckout } from '../shared/checkout/createPublicCheckout';
+import { AccountParam } from '../shared/checkout/params';
+import { getServicePoint, ServicePointQuery, searchServicePoints } from '../shared/checkout/servicePoints';
+import { loadEnv } from '../shared/config/env';
 import { corsHeaders, HttpError, header, json, queryOf } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
-import { createServices } from '../shared/runtime/services';
+import { accountDirectory } from '../shared/runtime/accountDirectory';
+import { checkoutCache } from '../shared/runtime/checkoutCache';
+import { compose } from '../shared/runtime/compose';
+import { sendcloudClients } from '../shared/runtime/sendcloudClients';
 
 /** GET /service-points?country=&postalCode=|latitude=&longitude= … and GET /service-points/{id} — for checkout pages. */
-const services = createServices(loadEnv());
+const services = compose(loadEnv(), { checkoutCache, sendcloudClients, directory: accountDirectory });
 const { logger, metrics } = observability('service-points');
 const checkout = createPublicCheckout(services, {
   db: () => DynamoDBDocumentClient.from(new DynamoDBClient({})),

@@ -128,8 +128,8 @@ export const FUNCTIONS = {
     uses: { table: 'readWrite', ordersQueue: 'send', events: true },
   },
   'get-order-label': {
-    description: 'GET /orders/{orderId}/label',
-    triggers: [iam('GET /orders/{orderId}/label')],
+    description: 'GET /orders/{orderId}/label, GET /orders/{orderId}/documents/{document}',
+    triggers: [iam('GET /orders/{orderId}/label'), iam('GET /orders/{orderId}/documents/{document}')],
     // The A4 sheet is asked of SendCloud and stored on first request.
     uses: {
       table: 'read',

@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ClientShareExhaustedError } from '../governor/ClientShare';
 import { sha256 } from '../orders/canonical';
-import { RateBudgetExhaustedError, SendcloudError } from '../sendcloud';
+import { SendcloudError } from '../sendcloud/errors';
+import { RateBudgetExhaustedError } from '../sendcloud/RateLimiter';
 
 /** A cached answer: `stale` when SendCloud could not be asked and this is the last good one. */
 export interface Looked<T> {

@@ -1,5 +1,5 @@
 import type { ClientShare } from '../governor/ClientShare';
-import { UnknownAccountError } from '../sendcloud';
+import { UnknownAccountError } from '../sendcloud/UnknownAccountError';
 import type { CheckoutSource } from './CheckoutSource';
 import { type ClientRequest, clientAddress } from './clientAddress';
 import { clientIdOf, clientKeyOf } from './clientId';

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { json, toHttpResponse } from '../http';
 import { errorFields } from '../observability';
-import { SendcloudHttpError } from '../sendcloud';
+import { SendcloudHttpError } from '../sendcloud/errors';
 import { UpstreamUnavailableError } from './LookupCache';
 
 /**

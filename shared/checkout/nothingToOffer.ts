@@ -1,4 +1,4 @@
-import { SendcloudHttpError } from '../sendcloud';
+import { SendcloudHttpError } from '../sendcloud/errors';
 import type { CheckoutSource } from './CheckoutSource';
 
 /**

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
-import { type AccountCredentials, type CredentialsSource, UnknownAccountError } from '../sendcloud';
+import type { AccountCredentials, CredentialsSource } from '../sendcloud/accounts';
+import { UnknownAccountError } from '../sendcloud/UnknownAccountError';
 
 /** What the deployed secret holds until someone fills it in (the stack creates it from this template). */
 export const CREDENTIALS_PLACEHOLDER = 'REPLACE_ME';

@@ -1,16 +1,23 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 
 /**
- * One logger, metrics and tracer per function (service name and namespace come from the environment the
- * house construct sets). Log keys, never payloads: no addresses, e-mails, phone numbers or label bytes.
+ * One logger and metrics per function (service name and namespace come from the environment the house
+ * construct sets). Log keys, never payloads: no addresses, e-mails, phone numbers or label bytes.
+ *
+ * No Powertools Tracer: nothing here opens subsegments or wraps clients, and Lambda's active tracing records
+ * each invocation without it, so the X-Ray SDK (≈ 85 KiB with cls-hooked and semver) would be dead weight
+ * in every bundle. A function that comes to trace something creates its own Tracer.
  */
 export function observability(functionName: string) {
-  const logger = new Logger({ persistentKeys: { function: functionName } });
+  const logger = functionLogger(functionName);
   const metrics = new Metrics({ defaultDimensions: { function: functionName } });
-  const tracer = new Tracer();
-  return { logger, metrics, tracer };
+  return { logger, metrics };
+}
+
+/** The logger alone, for a function that counts nothing (its bundle then carries no Metrics). */
+export function functionLogger(functionName: string): Logger {
+  return new Logger({ persistentKeys: { function: functionName } });
 }
 
 export { MetricUnit } from '@aws-lambda-powertools/metrics';

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { type CredentialsSource, UnknownAccountError } from '../sendcloud';
+import type { CredentialsSource } from '../sendcloud/accounts';
+import { UnknownAccountError } from '../sendcloud/UnknownAccountError';
 import { type AcceptDeps, acceptOrder } from './acceptOrder';
 import { mapLimit } from './mapLimit';
 import type { OrderMessage } from './OrderQueue';

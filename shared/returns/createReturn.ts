@@ -1,6 +1,6 @@
 import type { EventPublisher } from '../events';
 import { HttpError } from '../http/errors';
-import { type LabelStore, labelKey } from '../labels';
+import { type LabelStore, labelKey } from '../labels/LabelStore';
 import { canonicalJson, sha256 } from '../orders/canonical';
 import { emitOnce } from '../orders/emitOnce';
 import { parcelRef } from '../orders/eventRefs';

@@ -9,7 +9,9 @@ import {
 } from './RateLimiter';
 import { SendcloudClient, type SendcloudClientOptions } from './SendcloudClient';
 import type { SendcloudCredentials } from './SendcloudHttp';
+import { UnknownAccountError } from './UnknownAccountError';
 import { V2Port } from './V2Port';
+import type { ComposeA4 } from './v3/DocumentsApi';
 import { V3Port } from './v3/V3Port';
 
 export const AccountId = z
@@ -36,14 +38,7 @@ export interface CredentialsSource {
   credentials(accountId: string): Promise<AccountCredentials>;
 }
 
-export class UnknownAccountError extends Error {
-  override readonly name = 'UnknownAccountError' as const;
-  readonly code = 'UNKNOWN_ACCOUNT' as const;
-  readonly retryable = false;
-  constructor(accountId: string) {
-    super(`No SendCloud account "${accountId}" is configured`);
-  }
-}
+export { UnknownAccountError };
 
 /** In-memory credentials, for the local stack and tests. */
 export function staticCredentials(accounts: Readonly<Record<string, AccountCredentials>>): CredentialsSource {
@@ -72,6 +67,8 @@ export type SharedClientOptions = Omit<
   readonly v3BaseUrl?: string;
   /** GETs a minute checkout lookups may take per account (without a governor). */
   readonly checkoutSharePerMinute?: number;
+  /** v3 accounts: composes A4 labels (`labelOnA4`); only functions that serve A4 pass it (it brings pdf-lib). */
+  readonly composeA4?: ComposeA4;
 };
 
 /**
@@ -148,7 +145,7 @@ export class SendcloudClients {
   }
 
   async #build(accountId: string, priority: Priority): Promise<SendcloudClient> {
-    const { rateLimits, rateLimitsFor, limiterFor, ...options } = this.#options;
+    const { rateLimits, rateLimitsFor, limiterFor, composeA4: _v3only, ...options } = this.#options;
     const {
       partnerId,
       api: _api,

@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import {
-  AnyWebhook,
-  ParcelStatusChangedWebhook,
-  parseSendcloudDate,
-  verifySendcloudSignature,
-} from '../sendcloud';
+import { AnyWebhook, ParcelStatusChangedWebhook } from '../sendcloud/schemas/webhook';
+import { verifySendcloudSignature } from '../sendcloud/signature';
+import { parseSendcloudDate } from '../sendcloud/units';
 import type { TrackingStore } from '../store';
 import { type ApplyDeps, type ApplyOutcome, type ApplyResult, applyStatus } from './applyStatus';
 import type { Implausibility } from './plausibility';

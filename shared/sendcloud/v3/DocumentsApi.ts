@@ -1,7 +1,15 @@
 import { endpoint } from '../endpoints';
 import { SendcloudContractError } from '../errors';
 import type { LabelFormat } from '../port';
-import { type A4Position, labelOnA4 } from './a4';
+/** Quadrant of an A4 sheet: 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right (v2's `start_from`). */
+export type A4Position = 0 | 1 | 2 | 3;
+
+/**
+ * Puts an A6 label PDF on an A4 sheet (`labelOnA4` in `./a4`). Passed in by the functions that serve A4, so
+ * pdf-lib is bundled only where it is used.
+ */
+export type ComposeA4 = (labelPdf: Uint8Array, position: A4Position) => Promise<Uint8Array>;
+
 import type { V3Http } from './V3Http';
 
 const MEDIA_TYPES: Readonly<Record<LabelFormat, string>> = {
@@ -18,10 +26,15 @@ export const MAX_BULK_DOCUMENTS = 20;
 export class DocumentsApi {
   readonly #http: V3Http;
   readonly #base: string;
+  readonly #composeA4: ComposeA4 | undefined;
 
-  constructor(http: V3Http, options: { readonly baseUrl: string }) {
+  constructor(
+    http: V3Http,
+    options: { readonly baseUrl: string; readonly composeA4?: ComposeA4 | undefined },
+  ) {
     this.#http = http;
     this.#base = options.baseUrl;
+    this.#composeA4 = options.composeA4;
   }
 
   /** `GET /parcels/{id}/documents/label`. */
@@ -52,10 +65,15 @@ export class DocumentsApi {
 
   /** The A6 label composed onto an A4 sheet here: v3 has no `start_from`. */
   async a4Label(parcelId: number, position: A4Position): Promise<Uint8Array> {
+    const composeA4 = this.#composeA4;
+    if (!composeA4)
+      throw new RangeError(
+        'this client was built without an A4 composer (SendcloudClients option composeA4)',
+      );
     const url = endpoint(this.#base, `/parcels/${parcelId}/documents/label`, sizeOf('a6'));
     const label = await this.#http.bytes({ method: 'GET', url, accept: MEDIA_TYPES.a6, retry: true });
     try {
-      return await labelOnA4(label, position);
+      return await composeA4(label, position);
     } catch (error) {
       // It starts like a PDF but pdf-lib cannot read or embed it: SendCloud's answer is not a usable label.
       throw new SendcloudContractError({

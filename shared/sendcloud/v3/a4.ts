@@ -1,6 +1,8 @@
 import { degrees, PageSizes, PDFDocument } from 'pdf-lib';
 
-export type A4Position = 0 | 1 | 2 | 3;
+import type { A4Position } from './DocumentsApi';
+
+export type { A4Position };
 
 /**
  * One label on an A4 sheet at quadrant `position` (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right,

@@ -1,7 +1,7 @@
-export type { A4Position } from './a4';
 export { labelOnA4 } from './a4';
 export { OAuth2Authorization, type OAuth2AuthorizationOptions, type V3AuthMode } from './auth';
 export { CATALOG_TTL_MS, CatalogApi, type CatalogApiOptions } from './CatalogApi';
+export type { A4Position, ComposeA4 } from './DocumentsApi';
 export { DocumentsApi } from './DocumentsApi';
 export { describeErrors, errorDetails, V3AnnounceManyError, v3ErrorFromResponse } from './errors';
 export { type OrderLabelResult, OrdersApi } from './OrdersApi';

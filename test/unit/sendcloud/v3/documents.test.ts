@@ -1,6 +1,7 @@
 import { decodePDFRawStream, degrees, PDFArray, PDFDocument, PDFRawStream } from 'pdf-lib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SendcloudContractError, SendcloudHttpError } from '../../../../shared/sendcloud';
+import { labelOnA4 } from '../../../../shared/sendcloud/v3/a4';
 import { tinyPdf } from '../../../helpers/factories';
 import { ScriptedServer } from '../../../helpers/scriptedServer';
 import { portFor } from './factories';
@@ -100,6 +101,11 @@ describe('V3Port.label', () => {
 });
 
 describe('V3Port.a4Label', () => {
+  it('needs the A4 composer its function passes in (pdf-lib stays out of the other bundles)', async () => {
+    const { port } = portFor(server);
+    await expect(port.a4Label(7, 0)).rejects.toThrow(/without an A4 composer/);
+  });
+
   it.each([0, 1, 2, 3] as const)(
     'composes the A6 label onto one A4 page at position %i',
     async (position) => {
@@ -108,7 +114,7 @@ describe('V3Port.a4Label', () => {
         body: await tinyPdf(),
         headers: { 'content-type': 'application/pdf' },
       });
-      const { port } = portFor(server);
+      const { port } = portFor(server, { composeA4: labelOnA4 });
       const sheet = await PDFDocument.load(await port.a4Label(7, position));
       expect(sheet.getPageCount()).toBe(1);
       const box = sheet.getPage(0).getMediaBox();
@@ -126,7 +132,7 @@ describe('V3Port.a4Label', () => {
       body: await rotatedLabel(),
       headers: { 'content-type': 'application/pdf' },
     });
-    const { port } = portFor(server);
+    const { port } = portFor(server, { composeA4: labelOnA4 });
     const sheet = await PDFDocument.load(await port.a4Label(7, position));
     const placed = placedBox(sheet, { width: 419.53, height: 297.64 });
     // Upright: the landscape page is shown portrait, as the label printer would print it.
@@ -144,7 +150,7 @@ describe('V3Port.a4Label', () => {
       body: '%PDF-1.7 garbage',
       headers: { 'content-type': 'application/pdf' },
     });
-    const { port } = portFor(server);
+    const { port } = portFor(server, { composeA4: labelOnA4 });
     await expect(port.a4Label(7, 0)).rejects.toBeInstanceOf(SendcloudContractError);
   });
 });
@@ -155,7 +161,7 @@ describe('V3Port.labels (bulk)', () => {
   it('asks for 1 to 20 parcels in one merged A6 file, the parcels key repeated in the order given', async () => {
     const pdf = await tinyPdf();
     server.on('GET', BULK, { status: 200, body: pdf, headers: { 'content-type': 'application/pdf' } });
-    const { port } = portFor(server);
+    const { port } = portFor(server, { composeA4: labelOnA4 });
     const bytes = await port.labels([3, 1, 2], 'a6');
     expect(Buffer.from(bytes).equals(pdf)).toBe(true);
     expect(server.requests[0]?.url.searchParams.getAll('parcels')).toEqual(['3', '1', '2']);
@@ -177,7 +183,7 @@ describe('V3Port.labels (bulk)', () => {
       body: '^XA^FD1^FS^XZ\n^XA^FD2^FS^XZ',
       headers: { 'content-type': 'application/zpl' },
     });
-    const { port } = portFor(server);
+    const { port } = portFor(server, { composeA4: labelOnA4 });
     expect(Buffer.from(await port.labels([1, 2], 'zpl')).toString()).toMatch(/^\^XA/);
     expect(server.requests[0]?.headers.accept).toBe('application/zpl');
     expect(server.requests[0]?.url.search).toBe('?parcels=1&parcels=2');
@@ -190,7 +196,7 @@ describe('V3Port.customsDocument', () => {
   it('fetches the customs declaration as a PDF on its own paper size', async () => {
     const pdf = await tinyPdf();
     server.on('GET', CUSTOMS, { status: 200, body: pdf, headers: { 'content-type': 'application/pdf' } });
-    const { port } = portFor(server);
+    const { port } = portFor(server, { composeA4: labelOnA4 });
     const bytes = await port.customsDocument(7);
     expect(Buffer.from(bytes ?? []).equals(pdf)).toBe(true);
     expect(server.requests[0]?.headers.accept).toBe('application/pdf');
@@ -202,7 +208,7 @@ describe('V3Port.customsDocument', () => {
       status: 404,
       json: { errors: [{ code: 'not_found', status: '404', detail: 'No Parcel matches the given query.' }] },
     });
-    const { port } = portFor(server);
+    const { port } = portFor(server, { composeA4: labelOnA4 });
     expect(await port.customsDocument(7)).toBeUndefined();
   });
 
@@ -211,7 +217,7 @@ describe('V3Port.customsDocument', () => {
       status: 400,
       json: { errors: [{ code: 'invalid', status: '400', detail: 'Invalid document type.' }] },
     });
-    const { port } = portFor(server);
+    const { port } = portFor(server, { composeA4: labelOnA4 });
     await expect(port.customsDocument(7)).rejects.toBeInstanceOf(SendcloudHttpError);
   });
 });

@@ -1,0 +1,197 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Metafile } from 'esbuild';
+import { bundleFunction, functionNames } from '../esbuild.config.mjs';
+
+/**
+ * Bundle size against budget and cold module initialisation per Lambda, the way Lambda loads it: the bundle
+ * CDK would deploy (AWS SDK external, resolved from node_modules as the runtime resolves its own copy),
+ * imported by a fresh Node 22 process (the `node@22` npm package; Lambda runs nodejs22.x) with
+ * `--enable-source-maps`, as the house construct sets. The figure is the median of `runs` imports, each in its
+ * own process: module evaluation and the handler's module scope, not the runtime's own start.
+ *
+ * `npx tsx bench/bundles.ts` prints the table; `--why <function> [module…]` says which modules weigh most in
+ * that bundle and, for each module named (a path fragment such as `pdf-lib/es/index.js`), the import chain
+ * from the entry that pulls it in.
+ */
+
+export interface LambdaFigures {
+  readonly function: string;
+  readonly bundleKiB: number;
+  readonly budgetKiB: number;
+  /** Wall clock of the import (median). */
+  readonly coldInitMs: number;
+  /** CPU time of the import (median): closer to an idle machine's wall clock when this one is busy. */
+  readonly coldInitCpuMs: number;
+}
+
+/** Environment the handlers' module scope reads (names only; nothing is called at import). */
+const PROBE_ENV = {
+  TABLE_NAME: 'bench',
+  IDEMPOTENCY_TABLE_NAME: 'bench-idem',
+  ORDERS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/000000000000/bench',
+  LABEL_BUCKET: 'bench',
+  EVENT_BUS_NAME: 'bench',
+  SENDCLOUD_CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:bench',
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  POWERTOOLS_SERVICE_NAME: 'sendcloud-bridge',
+  POWERTOOLS_METRICS_NAMESPACE: 'SendcloudBridge',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+/** The Node 22 binary (`npx -y node@22`), or this process's Node when it cannot be had (then say so). */
+export function node22(): { readonly path: string; readonly version: string } {
+  const found = spawnSync('npx', ['-y', 'node@22', '-p', 'process.execPath + " " + process.version'], {
+    encoding: 'utf8',
+  });
+  const [path, version] = found.status === 0 ? found.stdout.trim().split(' ') : [];
+  return path && version ? { path, version } : { path: process.execPath, version: process.version };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+/**
+ * Milliseconds to import the bundle in a fresh process, median of `runs`: wall clock, and the CPU the import
+ * took (user + system), which a machine shared with other work inflates much less.
+ */
+export function coldInit(
+  outfile: string,
+  options: { readonly node: string; readonly runs: number },
+): { readonly wallMs: number; readonly cpuMs: number } {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  const script = [
+    'const c = process.cpuUsage(); const t = performance.now();',
+    `await import(${JSON.stringify(outfile)});`,
+    'const used = process.cpuUsage(c);',
+    'console.log(JSON.stringify([performance.now() - t, (used.user + used.system) / 1000]));',
+  ].join(' ');
+  for (let i = 0; i < options.runs; i++) {
+    const probe = spawnSync(options.node, ['--enable-source-maps', '--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH ?? '', ...PROBE_ENV },
+      encoding: 'utf8',
+    });
+    const figures: unknown =
+      probe.status === 0 ? JSON.parse(probe.stdout.trim().split('\n').pop() ?? '') : [];
+    if (!Array.isArray(figures) || typeof figures[0] !== 'number' || typeof figures[1] !== 'number')
+      throw new Error(
+        `importing ${outfile} failed: ${probe.stderr.trim().split('\n').slice(0, 5).join(' ')}`,
+      );
+    wall.push(figures[0]);
+    cpu.push(figures[1]);
+  }
+  return { wallMs: Math.round(median(wall)), cpuMs: Math.round(median(cpu)) };
+}
+
+/**
+ * Every function's bundle size (as deployed: AWS SDK external) and cold init. `sdk: 'bundled'` (default) times a
+ * probe bundle with the SDK inside, as earlier benchmarks did (one file: the figure is this code's own weight);
+ * `'external'` times the deployed bundle with the SDK resolved from node_modules, as Lambda resolves the runtime's
+ * copy (hundreds of files: on this machine the SDK's loading dominates).
+ */
+export async function lambdaFigures(
+  options: { readonly runs?: number; readonly node?: string; readonly sdk?: 'bundled' | 'external' } = {},
+) {
+  const node = options.node ?? node22().path;
+  const probes = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
+  const rows: LambdaFigures[] = [];
+  try {
+    for (const name of functionNames()) {
+      const bundle = await bundleFunction(name);
+      const probe =
+        options.sdk === 'external'
+          ? bundle.outfile
+          : (await bundleFunction(name, { outdir: probes, external: [] })).outfile;
+      const { wallMs, cpuMs } = coldInit(probe, { node, runs: options.runs ?? 5 });
+      rows.push({
+        function: name,
+        bundleKiB: bundle.kib,
+        budgetKiB: bundle.budgetKiB,
+        coldInitMs: wallMs,
+        coldInitCpuMs: cpuMs,
+      });
+    }
+  } finally {
+    rmSync(probes, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+/** The heaviest packages and project folders in a bundle, and the import chain to each module named. */
+export function why(metafile: Metafile, modules: readonly string[]): string[] {
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint);
+  if (!output) return [];
+  const groups = new Map<string, number>();
+  for (const [path, input] of Object.entries(output.inputs)) {
+    const group =
+      path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? path.split('/').slice(0, 2).join('/');
+    groups.set(group, (groups.get(group) ?? 0) + input.bytesInOutput);
+  }
+  const lines = [...groups]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 20)
+    .map(([group, bytes]) => `${String(Math.round(bytes / 1024)).padStart(5)} KiB  ${group}`);
+  const importers = new Map<string, string[]>();
+  for (const [path, input] of Object.entries(metafile.inputs))
+    for (const imported of input.imports)
+      importers.set(imported.path, [...(importers.get(imported.path) ?? []), path]);
+  for (const fragment of modules) {
+    const start = Object.keys(metafile.inputs).find((path) => path.includes(fragment));
+    if (!start) {
+      lines.push(`${fragment}: not in this bundle`);
+      continue;
+    }
+    // Breadth-first back to the entry: the shortest chain of imports.
+    const next = new Map<string, string>();
+    const queue = [start];
+    let entry = start;
+    while (queue.length > 0) {
+      const current = queue.shift() ?? '';
+      if (current.startsWith('functions/')) {
+        entry = current;
+        break;
+      }
+      for (const importer of importers.get(current) ?? [])
+        if (!next.has(importer) && importer !== start) {
+          next.set(importer, current);
+          queue.push(importer);
+        }
+    }
+    const chain = [entry];
+    for (let at = next.get(entry); at !== undefined; at = next.get(at)) chain.push(at);
+    lines.push(`${fragment}:\n    ${chain.join('\n    -> ')}`);
+  }
+  return lines;
+}
+
+const runDirectly = import.meta.filename === process.argv[1];
+if (runDirectly) {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      why: { type: 'string' },
+      runs: { type: 'string', default: '5' },
+      sdk: { type: 'string', default: 'bundled' },
+    },
+  });
+  if (values.why) {
+    const bundle = await bundleFunction(values.why, { write: false });
+    console.log(`${values.why}: ${bundle.kib} KiB (budget ${bundle.budgetKiB})`);
+    for (const line of why(bundle.metafile, positionals)) console.log(line);
+  } else {
+    const node = node22();
+    console.log(
+      `cold init: median of ${values.runs} fresh imports under Node ${node.version} (${node.path})`,
+    );
+    const rows = await lambdaFigures({ node: node.path, runs: Number(values.runs) });
+    console.table(rows.map((row) => ({ ...row, '': row.bundleKiB > row.budgetKiB ? 'OVER' : 'ok' })));
+  }
+}

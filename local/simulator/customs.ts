@@ -27,8 +27,31 @@ export const CUSTOMS_DOCUMENT_TYPES: readonly CustomsDocumentType[] = [
   'cp71',
 ];
 
-/** A destination outside the EU customs union (GB, CH, NO, US, …), by what `countries.ts` knows. */
-export const leavesEu = (country: unknown): boolean => countryByIso(String(country))?.eu === false;
+/**
+ * Postal areas of member states outside the EU customs/VAT territory, for which SendCloud makes customs papers
+ * like for any non-EU destination (the Canary Islands, Ceuta, Melilla, the French overseas departments,
+ * Heligoland, Büsingen, Livigno, Campione d'Italia, Mount Athos, Åland) — the simulator's own table, kept
+ * apart from the service's so that a mistake in one is not copied into the other.
+ */
+const OUTSIDE_IN_MEMBER_STATES: Readonly<Record<string, RegExp>> = {
+  ES: /^(35|38|51|52)/,
+  FR: /^9[78]/,
+  DE: /^(27498|78266)/,
+  IT: /^(23041|22061)/,
+  GR: /^63086/,
+  FI: /^22[1-9]/,
+};
+
+/**
+ * A destination outside the EU customs union (GB, CH, NO, US, …), by what `countries.ts` knows, and the
+ * special territories of member states by postal code.
+ */
+export const leavesEu = (country: unknown, postalCode?: unknown): boolean => {
+  const iso = String(country);
+  const area = OUTSIDE_IN_MEMBER_STATES[iso];
+  if (area && typeof postalCode === 'string' && area.test(postalCode.replace(/\s+/g, ''))) return true;
+  return countryByIso(iso)?.eu === false;
+};
 
 const isPostal = (carrier: string): boolean => POSTAL_CARRIERS.has(carrier);
 
@@ -37,7 +60,7 @@ export function customsDocumentsListed(
   parcel: SimParcel,
   carrier: string,
 ): ReadonlyArray<{ readonly type: CustomsDocumentType; readonly size: 'a4' | 'a6' }> {
-  if (!leavesEu(parcel.fields.country)) return [];
+  if (!leavesEu(parcel.fields.country, parcel.fields.postal_code)) return [];
   return isPostal(carrier)
     ? [
         { type: 'cp71', size: 'a6' },
@@ -59,7 +82,7 @@ export function customsDeclarationLinks(
   carrier: string,
   baseUrl: string,
 ): Record<string, string> {
-  return leavesEu(parcel.fields.country) && !isPostal(carrier)
+  return leavesEu(parcel.fields.country, parcel.fields.postal_code) && !isPostal(carrier)
     ? { normal_printer: `${baseUrl}/customs_declaration/normal_printer/${parcel.id}` }
     : {};
 }

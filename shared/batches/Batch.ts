@@ -21,7 +21,8 @@ export type StartBatchRequest = z.infer<typeof StartBatchRequest>;
 
 export interface BatchFile {
   readonly split: string;
-  readonly format: 'a6' | 'a4' | 'zpl';
+  /** `customs`: the customs documents of the part's parcels leaving the EU customs territory, one PDF. */
+  readonly format: 'a6' | 'a4' | 'zpl' | 'customs';
   readonly part: number;
   readonly parts: number;
   readonly labels: number;

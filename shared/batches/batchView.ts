@@ -4,7 +4,7 @@ import type { BatchFile, BatchMember, BatchRecord } from './Batch';
 export const BatchFileView = z.object({
   index: z.number().int(),
   split: z.string(),
-  format: z.enum(['a6', 'a4', 'zpl']),
+  format: z.enum(['a6', 'a4', 'zpl', 'customs']),
   part: z.number().int(),
   parts: z.number().int(),
   labels: z.number().int(),

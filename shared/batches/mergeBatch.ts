@@ -1,8 +1,9 @@
 import { PDFDocument } from 'pdf-lib';
 import type { EventPublisher } from '../events';
 import type { LabelStore } from '../labels';
+import { joinLabels } from '../labels/joinLabels';
 import { mapLimit } from '../orders/mapLimit';
-import { isCancelStatus, type OrderRecord } from '../orders/Order';
+import { isCancelStatus, type OrderRecord, parcelsOf } from '../orders/Order';
 import type { SendcloudPort } from '../sendcloud/port';
 import type { OrderStore } from '../store';
 import type { BatchFile, BatchRecord, BatchStore } from './Batch';
@@ -20,6 +21,10 @@ export interface MergeDeps {
 }
 
 const A4: readonly [number, number] = [595.28, 841.89];
+
+/** Labels of these orders: one per parcel (an order of several colli has a label for each). */
+const labelsIn = (orders: readonly OrderRecord[]): number =>
+  orders.reduce((sum, order) => sum + parcelsOf(order).length, 0);
 
 /**
  * The batch's printable files: per split (carrier, packing station or all), an A6 label-printer PDF, an A4
@@ -87,17 +92,43 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
             format,
             part,
             parts,
-            labels: slice.length,
+            labels: labelsIn(slice),
             key: `${prefix}-${format}.${ext}`,
             bytes: sizes[i] ?? 0,
           });
         });
+        const customsSize = await deps.labels.size(`${prefix}-customs.pdf`);
+        if (customsSize !== undefined)
+          files.push({
+            split,
+            format: 'customs',
+            part,
+            parts,
+            labels: slice.filter((o) => o.customsDocument).length,
+            key: `${prefix}-customs.pdf`,
+            bytes: customsSize,
+          });
         continue;
       }
       const { a6, a4, merged } = await mergePdfs(slice, sendcloud, deps.labels);
       if (merged !== slice.length)
         throw new MergeIncompleteError(batchId, `${split}-${part}`, { expected: slice.length, got: merged });
       const zpl = await zplStream(slice, sendcloud, deps.labels);
+      // The customs papers of the part's parcels leaving the EU customs territory, printed with its A4 sheets.
+      const customs = await customsFile(slice, sendcloud, deps.labels, batchId, `${split}-${part}`);
+      if (customs) {
+        const key = `${prefix}-customs.pdf`;
+        const put = await deps.labels.put(key, customs.bytes, 'application/pdf');
+        files.push({
+          split,
+          format: 'customs',
+          part,
+          parts,
+          labels: customs.documents,
+          key,
+          bytes: put.bytes,
+        });
+      }
       // ZPL last: its presence marks the part as complete.
       for (const [format, bytes, ext, type] of [
         ['a6', a6, 'pdf', 'application/pdf'],
@@ -106,7 +137,7 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
       ] as const) {
         const key = `${prefix}-${format}.${ext}`;
         const put = await deps.labels.put(key, bytes, type);
-        files.push({ split, format, part, parts, labels: slice.length, key, bytes: put.bytes });
+        files.push({ split, format, part, parts, labels: labelsIn(slice), key, bytes: put.bytes });
       }
     }
   }
@@ -115,8 +146,8 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
     if (order.status === 'label_stored')
       await deps.store.update(order, { status: 'shipped', updatedAt: now }, { status: ['label_stored'] });
   const claimed = files.filter((f) => f.format === 'a6').reduce((sum, f) => sum + f.labels, 0);
-  if (claimed !== orders.length)
-    throw new MergeIncompleteError(batchId, 'all', { expected: orders.length, got: claimed });
+  if (claimed !== labelsIn(orders))
+    throw new MergeIncompleteError(batchId, 'all', { expected: labelsIn(orders), got: claimed });
   // A second merge of the same batch (a redelivery, the stuck-batch sweep) that finishes later publishes nothing.
   if (!(await deps.batches.complete(batchId, files, now))) return deps.batches.get(batchId);
   const failures = members
@@ -128,6 +159,7 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
     account: batch.account,
     total: batch.total,
     succeeded: orders.length,
+    parcels: labelsIn(orders),
     failed: members.filter((m) => m.outcome === 'failed').length,
     files: files.map((f) => ({
       split: f.split,
@@ -159,20 +191,54 @@ async function mergePdfs(
     if (!bytes) continue;
     const source = await PDFDocument.load(bytes);
     for (const page of await a6.copyPages(source, source.getPageIndices())) a6.addPage(page);
-    const [embedded] = await a4.embedPages(source.getPages().slice(0, 1));
-    if (!embedded) continue;
-    if (slot === 4) {
-      sheet = a4.addPage([...A4]);
-      slot = 0;
+    // every collo's label (a page each) takes a quarter of the A4 sheet
+    for (const embedded of await a4.embedPages(source.getPages())) {
+      if (slot === 4) {
+        sheet = a4.addPage([...A4]);
+        slot = 0;
+      }
+      const scale = Math.min(A4[0] / 2 / embedded.width, A4[1] / 2 / embedded.height);
+      const x = (slot % 2) * (A4[0] / 2);
+      const y = slot < 2 ? A4[1] / 2 : 0;
+      sheet.drawPage(embedded, { x, y, xScale: scale, yScale: scale });
+      slot++;
     }
-    const scale = Math.min(A4[0] / 2 / embedded.width, A4[1] / 2 / embedded.height);
-    const x = (slot % 2) * (A4[0] / 2);
-    const y = slot < 2 ? A4[1] / 2 : 0;
-    sheet.drawPage(embedded, { x, y, xScale: scale, yScale: scale });
-    slot++;
     merged++;
   }
   return { a6: await a6.save(), a4: await a4.save(), merged };
+}
+
+/**
+ * One PDF of the part's customs documents (each on its own pages, in the part's order), or undefined when no
+ * parcel of it leaves the EU customs territory. One missing from S3 is fetched again and stored back; one
+ * SendCloud no longer has fails the merge (retried) rather than print a part without its papers.
+ */
+async function customsFile(
+  orders: readonly OrderRecord[],
+  client: () => Promise<SendcloudPort>,
+  labels: LabelStore,
+  batchId: string,
+  part: string,
+): Promise<{ bytes: Uint8Array; documents: number } | undefined> {
+  const withPapers = orders.filter((o) => o.customsDocument && o.parcel);
+  if (withPapers.length === 0) return undefined;
+  const merged = await PDFDocument.create();
+  for (const order of withPapers) {
+    const stored = order.customsDocument as NonNullable<OrderRecord['customsDocument']>;
+    let bytes = await labels.get(stored.key);
+    if (!bytes) {
+      bytes = await (await client()).customsDocument((order.parcel as NonNullable<OrderRecord['parcel']>).id);
+      if (!bytes)
+        throw new MergeIncompleteError(batchId, `${part}-customs`, {
+          expected: withPapers.length,
+          got: withPapers.indexOf(order),
+        });
+      await labels.put(stored.key, bytes, stored.contentType);
+    }
+    const source = await PDFDocument.load(bytes);
+    for (const page of await merged.copyPages(source, source.getPageIndices())) merged.addPage(page);
+  }
+  return { bytes: await merged.save(), documents: withPapers.length };
 }
 
 /** The order's stored A6 label; one missing from S3 is fetched from SendCloud (a GET) and stored back. */
@@ -185,9 +251,21 @@ async function storedOrRestored(
   if (!stored || !order.parcel) return undefined;
   const bytes = await labels.get(stored.key);
   if (bytes) return bytes;
-  const fetched = await (await client()).label(order.parcel.id, 'a6');
+  const fetched = await labelOfEveryCollo(order, client, 'a6');
   await labels.put(stored.key, fetched, stored.contentType);
   return fetched;
+}
+
+/** The order's label fetched again: one file with a label for each of its parcels. */
+async function labelOfEveryCollo(
+  order: OrderRecord,
+  client: () => Promise<SendcloudPort>,
+  format: 'a6' | 'zpl',
+): Promise<Uint8Array> {
+  const port = await client();
+  const files: Uint8Array[] = [];
+  for (const parcel of parcelsOf(order)) files.push(await port.label(parcel.id, format));
+  return joinLabels(files, format);
 }
 
 /** ZPL streams concatenate: the stored ZPL where the print profile made it, else fetched once and stored. */
@@ -197,11 +275,10 @@ async function zplStream(
   labels: LabelStore,
 ): Promise<Uint8Array> {
   const streams = await mapLimit(orders, 8, async (order) => {
-    const parcel = order.parcel;
-    if (!parcel) return Buffer.alloc(0);
+    if (!order.parcel) return Buffer.alloc(0);
     const stored = order.labels?.zpl ? await labels.get(order.labels.zpl.key) : undefined;
     return Buffer.concat([
-      Buffer.from(stored ?? (await (await client()).label(parcel.id, 'zpl'))),
+      Buffer.from(stored ?? (await labelOfEveryCollo(order, client, 'zpl'))),
       Buffer.from('\n'),
     ]);
   });

@@ -47,7 +47,7 @@ export async function checkServicePoint(
       await catalogOf(
         order.account,
         { client, cache: deps.cache },
-        { toCountry: order.recipient.country, weightGrams: order.parcel.weightGrams },
+        { toCountry: order.recipient.country, weightGrams: orderSpecOf(order).weightGrams },
       )
     ).value;
     if (order.shippingMethodId) {
@@ -73,8 +73,9 @@ export async function checkServicePoint(
       {
         toCountry: order.recipient.country,
         fromCountry,
-        weightGrams: order.parcel.weightGrams,
+        weightGrams: orderSpecOf(order).weightGrams,
         dimensionsCm: orderSpecOf(order).dimensionsCm,
+        colli: orderSpecOf(order).colli,
         serviceLevel: order.serviceLevel,
         orderValue: Number(order.orderValue.amount),
         channel: order.channel,

@@ -60,10 +60,28 @@ const ParcelRef = {
     .string()
     .nullable()
     .describe("SendCloud's tracking page, without the recipient's postal code (its verification parameters)"),
+  collo: z
+    .object({ number: z.number().int().min(1), count: z.number().int().min(1) })
+    .describe(
+      "this parcel's position in its shipment: 1 of 1 for an order of one box, 2 of 3 for the second of three",
+    ),
 };
+
+/** Every parcel of the order's shipment, collo 1 first (one entry for an order of one box). */
+const Colli = z
+  .array(
+    z.object({
+      parcelId: z.number().int(),
+      trackingNumber: z.string(),
+      trackingUrl: z.string().nullable(),
+      collo: ParcelRef.collo,
+    }),
+  )
+  .describe('every parcel of the shipment, collo 1 first; the fields above name collo 1');
 
 export const ParcelAnnounced = z.object({
   ...ParcelRef,
+  parcels: Colli,
   routingRule: z.string().nullable(),
   fallbackUsed: z.boolean(),
   announcedAt: z.iso.datetime(),
@@ -82,6 +100,7 @@ export const ParcelAnnouncementFailed = z.object({
 
 export const LabelStored = z.object({
   ...ParcelRef,
+  parcels: Colli,
   format: z.enum(['a6', 'a4', 'zpl']),
   contentType: z.string(),
   bucket: z.string(),
@@ -143,11 +162,15 @@ export const BatchCompleted = z.object({
   account: z.string(),
   total: z.number().int(),
   succeeded: z.number().int(),
+  parcels: z
+    .number()
+    .int()
+    .describe('parcels (labels) of the succeeded orders; more than orders where one has several colli'),
   failed: z.number().int(),
   files: z.array(
     z.object({
       split: z.string(),
-      format: z.enum(['a6', 'a4', 'zpl']),
+      format: z.enum(['a6', 'a4', 'zpl', 'customs']),
       part: z.number().int(),
       parts: z.number().int(),
       labels: z.number().int(),

@@ -1,6 +1,6 @@
 import type { RoutingDecision } from '../routing';
 import type { NormalizedStatus } from '../tracking/normalizedStatus';
-import type { Delivery, OrderItem, Recipient, ServiceLevel } from './OrderRequest';
+import type { CustomsInput, Delivery, OrderItem, Recipient, ServiceLevel } from './OrderRequest';
 
 /**
  * Where an order is in its life: `accepted` → `creating` → `announced` → `label_stored` (→ `shipped` when an
@@ -54,11 +54,32 @@ export interface OrderKey {
 
 export const orderKeyString = (key: OrderKey): string => `${key.channel}/${key.orderId}`;
 
+export interface DimensionsCm {
+  readonly length: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** One box of an order of several. */
+export interface Collo {
+  readonly weightGrams: number;
+  readonly dimensionsCm?: DimensionsCm;
+}
+
 /** What the service needs to route and ship an order — no personal data (that lives in `OrderRecipient`). */
 export interface OrderSpec {
   readonly toCountry: string;
+  /** The box's weight; for an order of several boxes, the heaviest one's (each must fit the method). */
   readonly weightGrams: number;
-  readonly dimensionsCm?: { readonly length: number; readonly width: number; readonly height: number };
+  /** The box's size; for several boxes, the heaviest one's (each box is checked in `colli`). */
+  readonly dimensionsCm?: DimensionsCm;
+  /**
+   * Goods cross a customs border (decided at intake from country and postal code: special territories such
+   * as the Canary Islands count); absent on records from before, which read the country alone.
+   */
+  readonly customsRequired?: boolean;
+  /** An order of several boxes (2–20): each one, in the order given. Absent for one box. */
+  readonly colli?: readonly Collo[];
   readonly serviceLevel: ServiceLevel;
   readonly orderValue: { readonly amount: string; readonly currency: string };
   readonly delivery: Delivery;
@@ -105,7 +126,14 @@ export interface OrderParcel {
   readonly statusCode?: string;
   readonly statusMessage: string;
   readonly announcedAt: string;
+  /** Position in a multicollo shipment, 1-based (absent for one box). */
+  readonly colloNumber?: number;
+  readonly colloCount?: number;
 }
+
+/** Every parcel of an order: the colli of a multicollo shipment, or its one parcel. */
+export const parcelsOf = (order: Pick<OrderRecord, 'parcel' | 'parcels'>): readonly OrderParcel[] =>
+  order.parcels && order.parcels.length > 0 ? order.parcels : order.parcel ? [order.parcel] : [];
 
 /** The method of a recorded parcel, also for records written before v3 (a numeric v2 id). */
 export const methodRefOf = (parcel: OrderParcel): string => parcel.method ?? String(parcel.shippingMethodId);
@@ -144,7 +172,12 @@ export interface OrderRecord extends OrderKey {
   readonly refusedMethods?: Readonly<Record<string, string>>;
   /** When the order first found every method that fits it unavailable (breaker open); it fails a day later. */
   readonly waitingForMethodSince?: string;
+  /** The (first) parcel: an order of several boxes has its first collo here and all of them in `parcels`. */
   readonly parcel?: OrderParcel;
+  /** Every parcel of a multicollo shipment, collo 1 first (absent for one box). */
+  readonly parcels?: readonly OrderParcel[];
+  /** The latest applied tracking status of each collo after the first (the first's is `tracking`). */
+  readonly colliTracking?: Readonly<Record<string, TrackingState>>;
   readonly labels?: Readonly<Partial<Record<'a6' | 'zpl', StoredLabel>>>;
   /** The customs document (PDF) of a parcel leaving the EU customs union, stored next to its label. */
   readonly customsDocument?: StoredDocument;
@@ -187,6 +220,8 @@ export interface PreviousGeneration {
 export interface OrderRecipient {
   readonly recipient: Recipient;
   readonly items: readonly OrderItem[];
+  /** The order's customs block (tax numbers and importer of record are kept with the personal data). */
+  readonly customs?: CustomsInput;
 }
 
 export interface TrackingState {

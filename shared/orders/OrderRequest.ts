@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { type FieldProblem, FieldVocabulary, fieldProblems as problemsIn } from '../validation';
 import { countryProblem } from './countries';
+import { customsTerritory } from './customsTerritory';
 
 /**
  * An order as order systems post it to `POST /orders`: grams and centimetres, camelCase. Every problem is
@@ -156,6 +157,86 @@ export const OrderItem = strict({
 });
 export type OrderItem = z.infer<typeof OrderItem>;
 
+/** SendCloud carries at most 20 parcels in one multicollo shipment (v2 `quantity`, v3 `parcels[]`). */
+export const MAX_COLLI = 20;
+
+/** The boxes of an order, in the order given: `parcels`, or the one `parcel`. */
+export const boxesOf = (order: Pick<OrderRequest, 'parcel' | 'parcels'>): ParcelSpec[] =>
+  order.parcels ?? (order.parcel ? [order.parcel] : []);
+
+/** SendCloud's kinds of tax and identification numbers (v3 TaxNumber.name). */
+export const TAX_NUMBER_KINDS = [
+  'VAT',
+  'EIN',
+  'GST',
+  'SSN',
+  'EORI',
+  'DUN',
+  'FED',
+  'STA',
+  'CNP',
+  'IE',
+  'INN',
+  'KPP',
+  'OGR',
+  'OKP',
+  'IOSS',
+  'FTZ',
+  'DAN',
+  'TAN',
+  'DTF',
+  'RGP',
+  'DLI',
+  'NID',
+  'PAS',
+  'MID',
+  'UKIMS',
+] as const;
+
+const TaxNumber = strict({
+  /** VAT (also Norway's VOEC), EORI, IOSS, … */
+  kind: z.enum(TAX_NUMBER_KINDS),
+  country: Country,
+  value: Text(100),
+});
+const TaxNumbers = z.array(TaxNumber).max(20, 'at most 20 numbers');
+
+export const CUSTOMS_SHIPMENT_TYPES = [
+  'gift',
+  'documents',
+  'commercial_goods',
+  'commercial_sample',
+  'returned_goods',
+] as const;
+
+/** What customs papers say beyond the items: for parcels leaving the EU customs territory. */
+export const CustomsInput = strict({
+  shipmentType: z.enum(CUSTOMS_SHIPMENT_TYPES).default('commercial_goods'),
+  /** Default: the order id. */
+  invoiceNumber: Text(40).optional(),
+  invoiceDate: z.iso.date('a date such as "2026-12-01"').optional(),
+  exportType: z.enum(['private', 'commercial_b2c', 'commercial_b2b']).optional(),
+  taxNumbers: strict({
+    sender: TaxNumbers.optional(),
+    receiver: TaxNumbers.optional(),
+    importerOfRecord: TaxNumbers.optional(),
+  }).optional(),
+  /** Who imports the goods when it is not the recipient. */
+  importerOfRecord: strict({
+    name: Text(75),
+    company: OptionalText(50),
+    street: Text(150),
+    houseNumber: OptionalText(20),
+    postalCode: Text(12),
+    city: Text(30),
+    country: Country,
+    state: OptionalText(14),
+    phone: OptionalText(20),
+    email: z.email('a valid e-mail address').max(320).nullish(),
+  }).optional(),
+});
+export type CustomsInput = z.infer<typeof CustomsInput>;
+
 export const SERVICE_LEVELS = ['economy', 'standard', 'express', 'evening'] as const;
 export const ServiceLevel = z.enum(SERVICE_LEVELS);
 export type ServiceLevel = z.infer<typeof ServiceLevel>;
@@ -178,8 +259,17 @@ export const OrderRequest = strict({
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a configured SendCloud account id')
     .default('default'),
   recipient: Recipient,
-  parcel: ParcelSpec,
+  /** One box. An order of several boxes sends `parcels` instead (exactly one of the two). */
+  parcel: ParcelSpec.optional(),
+  /** Several boxes of one order (1–20, SendCloud's multicollo limit), shipped as one shipment. */
+  parcels: z
+    .array(ParcelSpec)
+    .min(1, 'at least one parcel')
+    .max(MAX_COLLI, `at most ${MAX_COLLI} parcels (SendCloud's multicollo limit)`)
+    .optional(),
   items: z.array(OrderItem).max(100).default([]),
+  /** Customs papers for a destination outside the EU customs territory (defaults: commercial goods, invoice = order id). */
+  customs: CustomsInput.optional(),
   orderValue: strict({
     amount: Decimal,
     currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "EUR"'),
@@ -198,15 +288,32 @@ export const OrderRequest = strict({
   /** Where it is packed; end-of-day label files can be split by it. */
   packingStation: Text(40).optional(),
 }).superRefine((order, ctx) => {
-  const dims = [order.parcel.lengthCm, order.parcel.widthCm, order.parcel.heightCm].filter(
-    (d) => d !== undefined,
-  );
-  if (dims.length > 0 && dims.length < 3) {
+  if (order.parcel && order.parcels)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['parcels'],
+      message: 'send either parcel (one box) or parcels (several boxes), not both',
+    });
+  if (!order.parcel && !order.parcels)
     ctx.addIssue({
       code: 'custom',
       path: ['parcel'],
-      message: 'give lengthCm, widthCm and heightCm together, or none of them',
+      message:
+        'required: the box as {weightGrams, lengthCm, widthCm, heightCm}, or parcels: [...] for several boxes',
     });
+  const boxes = order.parcels
+    ? order.parcels.map((p, i) => ({ p, path: ['parcels', i] }))
+    : order.parcel
+      ? [{ p: order.parcel, path: ['parcel'] }]
+      : [];
+  for (const { p, path } of boxes) {
+    const dims = [p.lengthCm, p.widthCm, p.heightCm].filter((d) => d !== undefined);
+    if (dims.length > 0 && dims.length < 3)
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: 'give lengthCm, widthCm and heightCm together, or none of them',
+      });
   }
   if (NEEDS_STATE.has(order.recipient.country) && !order.recipient.state) {
     ctx.addIssue({
@@ -215,27 +322,42 @@ export const OrderRequest = strict({
       message: `required for ${order.recipient.country} (state or province code)`,
     });
   }
-  if (!EU.has(order.recipient.country)) {
-    if (order.items.length === 0) {
+  const zone = customsTerritory(order.recipient.country, order.recipient.postalCode);
+  const where = zone.territory
+    ? `${zone.territory} (${order.recipient.country} ${order.recipient.postalCode})`
+    : order.recipient.country;
+  if (zone.customs) {
+    const goods = order.customs?.shipmentType !== 'documents';
+    if (order.items.length === 0 && goods) {
       ctx.addIssue({
         code: 'custom',
         path: ['items'],
-        message: `customs need the items for ${order.recipient.country}, outside the EU`,
+        message: `customs need the items for ${where}, outside the EU customs territory`,
       });
     }
     order.items.forEach((item, i) => {
-      if (!item.hsCode)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['items', i, 'hsCode'],
-          message: 'required for shipments outside the EU',
-        });
+      const outside = `required for ${where}, outside the EU customs territory`;
+      if (!item.hsCode) ctx.addIssue({ code: 'custom', path: ['items', i, 'hsCode'], message: outside });
       if (!item.originCountry)
+        ctx.addIssue({ code: 'custom', path: ['items', i, 'originCountry'], message: outside });
+      if (goods && Number(item.unitPrice) <= 0 && order.customs?.shipmentType !== 'gift')
         ctx.addIssue({
           code: 'custom',
-          path: ['items', i, 'originCountry'],
-          message: 'required for shipments outside the EU',
+          path: ['items', i, 'unitPrice'],
+          message: `carriers refuse goods declared at 0.00 for ${where}: give each item's value (or shipmentType "gift")`,
         });
+    });
+    if (order.customs?.shipmentType === 'returned_goods')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['customs', 'shipmentType'],
+        message: 'returned_goods is for returns (POST /returns), not for orders',
+      });
+  } else if (order.customs) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['customs'],
+      message: `${where} is inside the EU customs territory: there are no customs papers; leave customs out`,
     });
   }
 });

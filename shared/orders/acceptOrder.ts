@@ -2,9 +2,11 @@ import type { EventPublisher } from '../events';
 import { HttpError } from '../http/errors';
 import type { OrderStore } from '../store';
 import { canonicalJson, sha256 } from './canonical';
+import { customsTerritory } from './customsTerritory';
 import { emitOnce } from './emitOnce';
 import { findOrder } from './findOrder';
 import {
+  type Collo,
   isCancelStatus,
   type OrderKey,
   type OrderRecord,
@@ -13,7 +15,7 @@ import {
   type PreviousGeneration,
 } from './Order';
 import type { OrderQueue } from './OrderQueue';
-import type { OrderRequest } from './OrderRequest';
+import { boxesOf, type OrderRequest, type ParcelSpec } from './OrderRequest';
 
 export interface AcceptDeps {
   readonly store: OrderStore;
@@ -51,20 +53,23 @@ export function acceptedBody(
   };
 }
 
+const colloOf = (box: ParcelSpec): Collo => ({
+  weightGrams: box.weightGrams,
+  ...(box.lengthCm && box.widthCm && box.heightCm
+    ? { dimensionsCm: { length: box.lengthCm, width: box.widthCm, height: box.heightCm } }
+    : {}),
+});
+
 /** What routing and the worker need from an order — everything but personal data. */
 export function orderSpecOf(order: OrderRequest): OrderSpec {
+  const boxes = boxesOf(order).map(colloOf);
+  const heaviest = boxes.reduce((a, b) => (b.weightGrams > a.weightGrams ? b : a));
   return {
     toCountry: order.recipient.country,
-    weightGrams: order.parcel.weightGrams,
-    ...(order.parcel.lengthCm && order.parcel.widthCm && order.parcel.heightCm
-      ? {
-          dimensionsCm: {
-            length: order.parcel.lengthCm,
-            width: order.parcel.widthCm,
-            height: order.parcel.heightCm,
-          },
-        }
-      : {}),
+    customsRequired: customsTerritory(order.recipient.country, order.recipient.postalCode).customs,
+    weightGrams: heaviest.weightGrams,
+    ...(heaviest.dimensionsCm ? { dimensionsCm: heaviest.dimensionsCm } : {}),
+    ...(boxes.length > 1 ? { colli: boxes } : {}),
     serviceLevel: order.serviceLevel,
     orderValue: order.orderValue,
     delivery: order.delivery,
@@ -99,7 +104,11 @@ export async function acceptOrder(
     createdAt: now,
     updatedAt: now,
   };
-  const personal = { recipient: order.recipient, items: order.items };
+  const personal = {
+    recipient: order.recipient,
+    items: order.items,
+    ...(order.customs ? { customs: order.customs } : {}),
+  };
   const result = await deps.store.create(record, personal);
   let stored = result.created ? result.order : result.existing;
   let created = result.created;

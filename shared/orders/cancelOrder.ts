@@ -5,12 +5,12 @@ import { returnKey } from '../returns/ReturnView';
 import type { CancelOutcome, CancelTarget, SendcloudPort, Shipment } from '../sendcloud/port';
 import type { OrderStore, TrackingStore, UpdateFence } from '../store';
 import { hasCarrierScan } from '../tracking/normalizedStatus';
+import { attemptReference, isFirstAttempt, newShipmentPerAttempt, recordShipment } from './announcement';
 import type { CancelResponse } from './apiSchemas';
 import { emitOnce } from './emitOnce';
 import { orderRef } from './eventRefs';
 import { findOrder } from './findOrder';
-import type { OrderCancellation, OrderRecord, OrderStatus } from './Order';
-import { attemptReference, isFirstAttempt, recordShipment } from './processOrder';
+import { type OrderCancellation, type OrderRecord, type OrderStatus, parcelsOf } from './Order';
 
 export interface CancelDeps {
   readonly store: Pick<OrderStore, 'get' | 'findByOrderId' | 'claim' | 'update' | 'beginEmit' | 'endEmit'>;
@@ -195,7 +195,7 @@ async function askSendcloud(order: OrderRecord, deps: CancelDeps): Promise<Cance
   const port = await deps.sendcloud(order.account);
   const result = await port.cancel({
     id: parcel.shipmentId ?? String(parcel.id),
-    parcelIds: [parcel.id],
+    parcelIds: parcelsOf(order).map((p) => p.id),
     isReturn: order.isReturn === true,
   });
   if (result.outcome === 'too_late') throw tooLate(order, result.message);
@@ -308,7 +308,9 @@ const targetOf = (shipment: Shipment): CancelTarget => ({
  * (one reference); v3 makes a shipment per attempt (`attemptReference`).
  */
 async function earlierAttempts(order: OrderRecord, port: SendcloudPort): Promise<Shipment[]> {
-  const refusals = port.version === 'v2' ? 0 : Object.keys(order.refusedMethods ?? {}).length;
+  const refusals = newShipmentPerAttempt(order, port.version)
+    ? Object.keys(order.refusedMethods ?? {}).length
+    : 0;
   const found: Shipment[] = [];
   for (let n = refusals; n >= 0; n--) {
     const shipment = await port.find(attemptReference(order, port.version, n));

@@ -1,4 +1,4 @@
-import { methodRefOf, type OrderRecord } from './Order';
+import { methodRefOf, type OrderParcel, type OrderRecord, parcelsOf } from './Order';
 
 /** The ids every order event carries. */
 export const orderRef = (order: OrderRecord) => ({
@@ -35,9 +35,28 @@ export interface ParcelRefOptions {
   readonly trackingVerification?: boolean;
 }
 
-/** The ids and tracking every parcel event carries (no personal data); undefined before a parcel exists. */
-export function parcelRef(order: OrderRecord, options: ParcelRefOptions = {}) {
-  const p = order.parcel;
+/** A parcel's position in its shipment (1 of 1 for one box). */
+const colloOf = (parcel: OrderParcel) => ({
+  number: parcel.colloNumber ?? 1,
+  count: parcel.colloCount ?? 1,
+});
+
+/** Every parcel of the order's shipment for an order-level event, collo 1 first. */
+export function colliRefs(order: OrderRecord, options: ParcelRefOptions = {}) {
+  return parcelsOf(order).map((p) => ({
+    parcelId: p.id,
+    trackingNumber: p.trackingNumber,
+    trackingUrl: options.trackingVerification ? p.trackingUrl : trackingUrlForEvents(p.trackingUrl),
+    collo: colloOf(p),
+  }));
+}
+
+/**
+ * The ids and tracking every parcel event carries (no personal data); undefined before a parcel exists.
+ * `parcel` names one collo of a multicollo shipment (default: the first).
+ */
+export function parcelRef(order: OrderRecord, options: ParcelRefOptions = {}, parcel?: OrderParcel) {
+  const p = parcel ?? order.parcel;
   if (!p) return undefined;
   return {
     // a return's events name the order it sends back, and the return itself
@@ -56,5 +75,6 @@ export function parcelRef(order: OrderRecord, options: ParcelRefOptions = {}) {
     shippingMethodName: p.shippingMethodName,
     trackingNumber: p.trackingNumber,
     trackingUrl: options.trackingVerification ? p.trackingUrl : trackingUrlForEvents(p.trackingUrl),
+    collo: colloOf(p),
   };
 }

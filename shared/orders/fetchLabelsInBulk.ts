@@ -42,7 +42,11 @@ export async function fetchLabelsInBulk(
   for (const format of port.bulkLabels.formats) {
     const wanted = orders.filter(
       (o) =>
-        o.status === 'announced' && o.parcel && !o.labels?.[format] && (format === 'a6' || wantsZpl(o, deps)),
+        o.status === 'announced' &&
+        o.parcel &&
+        !o.parcels && // several colli: their labels are joined into one file by `storeLabels`
+        !o.labels?.[format] &&
+        (format === 'a6' || wantsZpl(o, deps)),
     );
     const chunks = chunksOf(unambiguous(wanted), size);
     await mapLimit(chunks, BULK_CALLS_IN_FLIGHT, async (chunk) => {

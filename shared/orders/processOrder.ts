@@ -1,13 +1,31 @@
 import type { DetailType, EventDetail, EventPublisher } from '../events';
 import type { LabelStore } from '../labels';
-import { DEFAULT_RULES, type RoutingDecision, type RoutingOrder, route } from '../routing';
+import { route } from '../routing';
 import type { AnnounceOutcome, MethodRef, SendcloudPort, Shipment, ShipmentDraft } from '../sendcloud/port';
 import type { MethodHealth, OrderStore, RulesStore, TrackingStore } from '../store';
+import {
+  attemptReference,
+  isFirstAttempt,
+  newShipmentPerAttempt,
+  recordShipment,
+  routingInputs,
+} from './announcement';
 import { emitOnce } from './emitOnce';
-import { orderRef, parcelRef as parcelRefOf } from './eventRefs';
-import type { OrderKey, OrderParcel, OrderRecipient, OrderRecord } from './Order';
-import { EU } from './OrderRequest';
+import { colliRefs, orderRef, parcelRef as parcelRefOf } from './eventRefs';
+import { needsCustomsDocument } from './needsCustomsDocument';
+import type { OrderKey, OrderRecipient, OrderRecord } from './Order';
 import { storeLabels } from './storeLabels';
+
+export {
+  attemptReference,
+  externalReferenceOf,
+  isFirstAttempt,
+  newShipmentPerAttempt,
+  recordShipment,
+  routingInputs,
+  toRoutingOrder,
+  unavailableMethods,
+} from './announcement';
 
 export interface ProcessDeps {
   readonly store: OrderStore;
@@ -35,6 +53,12 @@ export interface ProcessDeps {
    * needs a person.
    */
   readonly methodWaitMs?: number;
+  /**
+   * The worker's admission: throws RateBudgetDeferredError when the account's SendCloud budget would keep
+   * this message waiting longer than a worker should hold its slot. Asked before anything is claimed or
+   * sent, so the message can go back to the queue as it came.
+   */
+  readonly admit?: (account: string, priority: 'realtime' | 'batch') => Promise<void>;
 }
 
 /**
@@ -46,32 +70,10 @@ export type ProcessOutcome = 'done' | 'failed' | 'retry' | 'missing';
 const MAX_FALLBACKS = 4;
 const METHOD_WAIT_MS = 24 * 60 * 60_000;
 
-/** The order's SendCloud reference: `<channel>:<orderId>`, with `#<generation>` from its second generation. */
-export const externalReferenceOf = (order: OrderKey & { readonly generation?: number }): string =>
-  `${order.channel}:${order.orderId}${(order.generation ?? 1) > 1 ? `#${order.generation}` : ''}`;
-
-/** A claim that opens its generation: nothing of this generation can have reached SendCloud before it. */
-export const isFirstAttempt = (order: Pick<OrderRecord, 'attempt' | 'firstAttempt'>): boolean =>
-  order.attempt <= (order.firstAttempt ?? 1);
-
-/**
- * The external reference of an order's n-th announcement (n = methods refused before it). v2 announces every
- * attempt on the one parcel; v3 cannot re-announce a refused shipment, so each fallback is a new shipment
- * with its own reference — derived, so a worker after a crash finds every attempt without a record of it.
- */
-export function attemptReference(
-  order: OrderKey & { readonly generation?: number },
-  version: 'v2' | 'v3',
-  refusals: number,
-): string {
-  const base = externalReferenceOf(order);
-  return version === 'v2' || refusals === 0 ? base : `${base}~${refusals}`;
-}
-
 /** What SendCloud already holds for this order, newest attempt first (crash recovery). */
 async function findEarlierAttempt(order: OrderRecord, port: SendcloudPort): Promise<Shipment | undefined> {
   const refusals = Object.keys(order.refusedMethods ?? {}).length;
-  for (let n = port.version === 'v2' ? 0 : refusals; n >= 0; n--) {
+  for (let n = newShipmentPerAttempt(order, port.version) ? refusals : 0; n >= 0; n--) {
     const found = await port.find(attemptReference(order, port.version, n));
     if (found) return found;
   }
@@ -86,6 +88,7 @@ export async function processOrder(key: OrderKey, deps: ProcessDeps): Promise<Pr
   let order = await deps.store.get(key);
   if (!order) return 'missing';
   if (order.status === 'accepted' || order.status === 'creating') {
+    await deps.admit?.(order.account, 'realtime');
     const claim = await deps.store.claim(key, { now: deps.clock(), lockMs: deps.lockMs });
     if (claim.outcome === 'missing') return 'missing';
     if (claim.outcome === 'busy') return 'retry';
@@ -170,8 +173,11 @@ export async function announce(
     }
     const reference = attemptReference(order, port.version, refused.size);
     const draft = toDraft(order, recipient, choice.method, reference);
+    // v2 announces a refused parcel again; a fallback that is a new shipment announces under its own reference
     const outcome: AnnounceOutcome =
-      existing && existing.state !== 'announced'
+      existing &&
+      existing.state !== 'announced' &&
+      !(port.version === 'v2' && newShipmentPerAttempt(order, 'v2'))
         ? await port.reannounce(existing, draft)
         : await port.announce(draft);
     switch (outcome.outcome) {
@@ -230,82 +236,6 @@ async function waitForMethod(
 const duration = (ms: number): string =>
   ms >= 3_600_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 60_000)} min`;
 
-/** What routing needs for an order: the account's methods and rules, failing methods, the order's facts. */
-export async function routingInputs(order: OrderRecord, deps: ProcessDeps, port: SendcloudPort) {
-  const delivery = order.spec.delivery;
-  const { methods, fromCountry } = await port.catalog({
-    toCountry: order.spec.toCountry,
-    weightGrams: order.spec.weightGrams,
-    ...(order.spec.dimensionsCm ? { dimensionsCm: order.spec.dimensionsCm } : {}),
-    ...(delivery.type === 'service_point' ? { servicePointId: delivery.servicePointId } : {}),
-  });
-  const rules = (await deps.rules.current(order.account)) ?? DEFAULT_RULES;
-  let servicePointCarrier: string | undefined;
-  if (delivery.type === 'service_point') {
-    servicePointCarrier = await port.servicePointCarrier(delivery.servicePointId);
-    if (!servicePointCarrier) return { failure: `service point ${delivery.servicePointId} does not exist` };
-  }
-  const unavailable = await unavailableMethods(
-    order.account,
-    methods.map((m) => m.ref),
-    deps,
-  );
-  return {
-    methods,
-    rules,
-    unavailable,
-    routingOrder: toRoutingOrder(order, fromCountry, servicePointCarrier),
-  };
-}
-
-export async function recordShipment(
-  order: OrderRecord,
-  shipment: Shipment,
-  routing: RoutingDecision | null,
-  deps: {
-    readonly store: Pick<OrderStore, 'update'>;
-    readonly tracking: Pick<TrackingStore, 'linkParcel'>;
-    readonly clock: () => Date;
-  },
-  fence: { attempt: number },
-  api: 'v2' | 'v3',
-): Promise<OrderRecord | undefined> {
-  const now = deps.clock().toISOString();
-  const parcel = shipment.parcels[0];
-  if (!parcel) throw new RangeError(`SendCloud shipment ${shipment.id} has no parcel`);
-  const method = shipment.method ?? routing?.choice?.method ?? '0';
-  const recorded: OrderParcel = {
-    id: parcel.id,
-    externalReference: shipment.externalReference ?? externalReferenceOf(order),
-    trackingNumber: parcel.trackingNumber ?? '',
-    trackingUrl: parcel.trackingUrl,
-    carrier: shipment.carrier ?? routing?.choice?.carrier ?? 'unknown',
-    shippingMethodId: api === 'v2' ? Number(method) || 0 : 0,
-    method,
-    shippingMethodName: shipment.methodName ?? routing?.choice?.name ?? '',
-    api,
-    ...(api === 'v3' ? { shipmentId: shipment.id } : {}),
-    statusId: parcel.status.id,
-    statusCode: parcel.status.code,
-    statusMessage: parcel.status.message,
-    announcedAt: now,
-  };
-  const changes = {
-    status: 'announced' as const,
-    parcel: recorded,
-    updatedAt: now,
-    ...(routing ? { routing } : {}),
-  };
-  if (!(await deps.store.update(order, changes, fence))) return undefined;
-  // Webhooks and polls find the order by SendCloud's parcel id.
-  await deps.tracking.linkParcel(
-    parcel.id,
-    { account: order.account, channel: order.channel, orderId: order.orderId },
-    now,
-  );
-  return { ...order, ...changes };
-}
-
 export async function fail(
   order: OrderRecord,
   deps: ProcessDeps,
@@ -343,6 +273,7 @@ function eventDetail(
       return parcelRef && p
         ? {
             ...parcelRef,
+            parcels: colliRefs(order),
             routingRule: order.routing?.rule ?? null,
             fallbackUsed: Object.keys(order.refusedMethods ?? {}).length > 0,
             announcedAt: p.announcedAt,
@@ -353,6 +284,7 @@ function eventDetail(
       return parcelRef && label
         ? {
             ...parcelRef,
+            parcels: colliRefs(order),
             format: 'a6',
             contentType: label.contentType,
             bucket,
@@ -389,43 +321,6 @@ function eventDetail(
   }
 }
 
-export async function unavailableMethods(
-  account: string,
-  methodIds: MethodRef[],
-  deps: ProcessDeps,
-): Promise<Map<MethodRef, string>> {
-  const threshold = deps.unavailableAfterFailures ?? 3;
-  const windowMs = deps.unavailableWindowMs ?? 15 * 60_000;
-  const since = deps.clock().getTime() - windowMs;
-  const unavailable = new Map<MethodRef, string>();
-  for (const [id, failures] of await deps.health.failures(account, methodIds)) {
-    const recent = failures.filter((at) => Date.parse(at) >= since).length;
-    if (recent >= threshold)
-      unavailable.set(id, `${recent} announcement failures in the last ${Math.round(windowMs / 60_000)} min`);
-  }
-  return unavailable;
-}
-
-export function toRoutingOrder(
-  order: OrderRecord,
-  fromCountry: string,
-  servicePointCarrier?: string,
-): RoutingOrder {
-  return {
-    toCountry: order.spec.toCountry,
-    fromCountry,
-    weightGrams: order.spec.weightGrams,
-    dimensionsCm: order.spec.dimensionsCm,
-    serviceLevel: order.spec.serviceLevel,
-    orderValue: Number(order.spec.orderValue.amount),
-    channel: order.channel,
-    deliveryType: order.spec.delivery.type,
-    servicePointCarrier,
-    shippingMethodId: order.spec.shippingMethodId,
-    shippingMethod: order.spec.shippingMethod,
-  };
-}
-
 export function toDraft(
   order: OrderRecord,
   pii: OrderRecipient,
@@ -433,7 +328,9 @@ export function toDraft(
   externalReference: string,
 ): ShipmentDraft {
   const r = pii.recipient;
-  const outsideEu = !EU.has(order.spec.toCountry);
+  const outsideEu = needsCustomsDocument(order);
+  const c = pii.customs;
+  const ior = c?.importerOfRecord;
   return {
     externalReference,
     orderNumber: order.orderId,
@@ -452,6 +349,7 @@ export function toDraft(
     },
     weightGrams: order.spec.weightGrams,
     ...(order.spec.dimensionsCm ? { dimensionsCm: order.spec.dimensionsCm } : {}),
+    ...(order.spec.colli ? { colli: order.spec.colli } : {}),
     method,
     ...(order.spec.delivery.type === 'service_point'
       ? { servicePointId: order.spec.delivery.servicePointId }
@@ -471,7 +369,40 @@ export function toDraft(
         }
       : {}),
     ...(outsideEu
-      ? { customs: { invoiceNumber: order.orderId, shipmentType: 'commercial_goods' as const } }
+      ? {
+          customs: {
+            invoiceNumber: c?.invoiceNumber ?? order.orderId,
+            shipmentType: c?.shipmentType ?? ('commercial_goods' as const),
+            ...(c?.exportType ? { exportType: c.exportType } : {}),
+            ...(c?.invoiceDate ? { invoiceDate: c.invoiceDate } : {}),
+            ...(c?.taxNumbers
+              ? {
+                  taxNumbers: {
+                    sender: c.taxNumbers.sender ?? [],
+                    receiver: c.taxNumbers.receiver ?? [],
+                    importerOfRecord: c.taxNumbers.importerOfRecord ?? [],
+                  },
+                }
+              : {}),
+            ...(ior
+              ? {
+                  importerOfRecord: {
+                    name: ior.name,
+                    company: ior.company ?? null,
+                    street: ior.street,
+                    houseNumber: ior.houseNumber ?? null,
+                    addressLine2: null,
+                    postalCode: ior.postalCode,
+                    city: ior.city,
+                    country: ior.country,
+                    state: ior.state ?? null,
+                    email: ior.email ?? null,
+                    phone: ior.phone ?? null,
+                  },
+                }
+              : {}),
+          },
+        }
       : {}),
   };
 }

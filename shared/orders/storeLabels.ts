@@ -1,8 +1,9 @@
-import { customsDocumentKey, type LabelStore, labelKey } from '../labels';
+import { joinLabels } from '../labels/joinLabels';
+import { customsDocumentKey, type LabelStore, labelKey } from '../labels/LabelStore';
 import type { SendcloudPort } from '../sendcloud/port';
 import type { OrderStore } from '../store';
-import type { OrderRecord, StoredLabel } from './Order';
-import { EU } from './OrderRequest';
+import { needsCustomsDocument } from './needsCustomsDocument';
+import { type OrderRecord, parcelsOf, type StoredLabel } from './Order';
 import { putDocument } from './putDocument';
 
 export interface StoreLabelsDeps {
@@ -14,12 +15,8 @@ export interface StoreLabelsDeps {
   readonly zplAccounts?: ReadonlySet<string>;
 }
 
-/**
- * A parcel leaving the EU customs union carries a customs document in its box. The same destinations for
- * which intake asks customs lines (`items` with HS code and origin) — so every such order has the data.
- */
-export const needsCustomsDocument = (order: Pick<OrderRecord, 'spec'>): boolean =>
-  !EU.has(order.spec.toCountry);
+// Its own module: views and the label route ask it without bundling label storage (pdf-lib).
+export { needsCustomsDocument };
 
 /**
  * Whether the order's ZPL is stored beside its A6 PDF: the account's print profile wants it, or the order is
@@ -54,17 +51,21 @@ export async function storeLabels(
   };
   const put = (key: string, bytes: Uint8Array, contentType: string) =>
     putDocument(deps, { key, bytes, contentType });
+  // Several colli: one file with every collo's label, in collo order (a page, or a ZPL label, each).
+  const colli = parcelsOf(order);
+  const labelOf = async (format: 'a6' | 'zpl') => {
+    const files: Uint8Array[] = [];
+    for (const collo of colli) files.push(await port.label(collo.id, format));
+    return joinLabels(files, format);
+  };
   const labels: Partial<Record<'a6' | 'zpl', StoredLabel>> = { ...order.labels };
   if (!labels.a6) {
     const key = labelKey({ ...where, format: 'a6' });
-    labels.a6 = { ...(await put(key, await port.label(parcel.id, 'a6'), 'application/pdf')), format: 'a6' };
+    labels.a6 = { ...(await put(key, await labelOf('a6'), 'application/pdf')), format: 'a6' };
   }
   if (wantsZpl(order, deps) && !labels.zpl) {
     const key = labelKey({ ...where, format: 'zpl' });
-    labels.zpl = {
-      ...(await put(key, await port.label(parcel.id, 'zpl'), 'application/zpl')),
-      format: 'zpl',
-    };
+    labels.zpl = { ...(await put(key, await labelOf('zpl'), 'application/zpl')), format: 'zpl' };
   }
   let customsDocument = order.customsDocument;
   if (needsCustomsDocument(order) && !customsDocument) {

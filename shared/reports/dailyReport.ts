@@ -1,6 +1,6 @@
 import type { LabelStore } from '../labels';
 import { mapLimit } from '../orders/mapLimit';
-import type { OrderRecord } from '../orders/Order';
+import { type OrderRecord, parcelsOf } from '../orders/Order';
 import { shownStatus } from '../orders/orderView';
 import type { OrderStore } from '../store';
 
@@ -87,7 +87,8 @@ export async function dailyReport(
     account,
     date,
     orders: orders.length,
-    parcels: orders.filter((o) => o.parcel).length,
+    // an order of several colli counts each of its parcels
+    parcels: orders.reduce((sum, o) => sum + parcelsOf(o).length, 0),
     failed: orders.filter((o) => o.status === 'failed').length,
     byCarrier: tally((o) => o.parcel?.carrier),
     byMethod: tally((o) => o.parcel?.shippingMethodName),

@@ -10,6 +10,15 @@ export interface RoutingOrder {
   readonly dimensionsCm?:
     | { readonly length: number; readonly width: number; readonly height: number }
     | undefined;
+  /** An order of several boxes: each one (2–20); they travel as one multicollo shipment. */
+  readonly colli?:
+    | ReadonlyArray<{
+        readonly weightGrams: number;
+        readonly dimensionsCm?:
+          | { readonly length: number; readonly width: number; readonly height: number }
+          | undefined;
+      }>
+    | undefined;
   readonly serviceLevel: ServiceLevel;
   readonly orderValue: number;
   readonly channel: string;
@@ -70,10 +79,13 @@ export interface RoutingDecision {
 export function route(order: RoutingOrder, context: RoutingContext): RoutingDecision {
   const { rules } = context;
   const dims = order.dimensionsCm;
-  const volumetric = dims
-    ? Math.ceil((dims.length * dims.width * dims.height * 1000) / rules.volumetricDivisor)
-    : null;
-  const chargeable = Math.max(order.weightGrams, volumetric ?? 0);
+  const volumetricOf = (d: RoutingOrder['dimensionsCm']) =>
+    d ? Math.ceil((d.length * d.width * d.height * 1000) / rules.volumetricDivisor) : null;
+  // Several boxes: every one must fit the method, so the heaviest chargeable box decides.
+  const boxes = order.colli && order.colli.length > 1 ? order.colli : [order];
+  const chargeables = boxes.map((b) => Math.max(b.weightGrams, volumetricOf(b.dimensionsCm) ?? 0));
+  const chargeable = Math.max(...chargeables);
+  const volumetric = volumetricOf(boxes[chargeables.indexOf(chargeable)]?.dimensionsCm ?? dims);
   const base = {
     ruleSet: { name: rules.name, version: rules.version },
     chargeableWeightGrams: chargeable,
@@ -208,7 +220,18 @@ function ineligibility(
   if (carrierLimits) limits.push(carrierLimits);
   for (const limit of context.rules.methodLimits)
     if (new RegExp(limit.namePattern, 'i').test(method.name)) limits.push(limit);
-  for (const limit of limits) reasons.push(...sizeProblems(limit, order.dimensionsCm));
+  const colli = order.colli && order.colli.length > 1 ? order.colli : undefined;
+  if (colli && !method.multicollo)
+    reasons.push(`cannot carry ${colli.length} parcels as one shipment (no multicollo)`);
+  if (colli && colli.length > (method.maxColli ?? 20))
+    reasons.push(`carries at most ${method.maxColli} parcels in one shipment`);
+  for (const limit of limits)
+    if (colli)
+      colli.forEach((box, i) => {
+        for (const problem of sizeProblems(limit, box.dimensionsCm))
+          reasons.push(`parcel ${i + 1}: ${problem}`);
+      });
+    else reasons.push(...sizeProblems(limit, order.dimensionsCm));
   const unavailable = context.unavailable?.get(method.ref);
   if (unavailable) reasons.push(`unavailable: ${unavailable}`);
   const excluded = context.excluded?.get(method.ref);

@@ -33,6 +33,14 @@ const CATALOG_TTL_MS = 10 * 60_000;
 /** The customs document a box carries, in the order asked for (see `customsDocument`). */
 const CUSTOMS_DOCUMENTS = ['commercial-invoice', 'cn23'] as const;
 
+const rejectionOf = (errors: Readonly<Record<string, unknown>>): string =>
+  Object.entries(errors)
+    .map(([field, messages]) => `${field}: ${[messages].flat().join(' ')}`)
+    .join('; ');
+
+/** Letters and mailbox parcels: one item each, never several colli. */
+const LETTER_METHOD = /letter|brief|mailbox|unstamped/i;
+
 /** A v2 shipping method as routing sees it. */
 export function catalogMethodFromV2(method: ShippingMethod): CatalogMethod {
   return {
@@ -43,6 +51,9 @@ export function catalogMethodFromV2(method: ShippingMethod): CatalogMethod {
     minWeightGrams: kgToGrams(method.min_weight),
     maxWeightGrams: kgToGrams(method.max_weight),
     servicePoint: method.service_point_input === 'required',
+    // v2 lists no multicollo flag: assumed for home-delivery parcel methods; a carrier that refuses several
+    // colli answers with a refusal, and routing falls back to the next method.
+    multicollo: method.service_point_input !== 'required' && !LETTER_METHOD.test(method.name),
     countries: method.countries.map((c) => ({ country: c.iso_2, priceEur: c.price ?? null })),
   };
 }
@@ -55,6 +66,8 @@ export const v2Status = (id: number, message: string): StatusObservation => ({
 
 /** The parcels SendCloud holds for one external reference, as one shipment. */
 export function shipmentFromV2(parcels: readonly Parcel[]): Shipment {
+  // colli in SendCloud's order (collo_nr is 0-based); one parcel has none
+  parcels = [...parcels].sort((a, b) => (a.collo_nr ?? 0) - (b.collo_nr ?? 0) || a.id - b.id);
   const first = parcels[0];
   if (!first) throw new RangeError('a shipment has at least one parcel');
   const refused = parcels.find((p) => p.status.id === ANNOUNCEMENT_FAILED);
@@ -134,8 +147,10 @@ export function toV2Draft(draft: ShipmentDraft): ParcelDraft {
     externalReference: draft.externalReference,
     ...(draft.orderNumber === undefined ? {} : { orderNumber: draft.orderNumber }),
     recipient: draft.recipient,
-    weightGrams: draft.weightGrams,
+    // v2 takes one weight and size for every collo: the heaviest box's (the spec keeps it), never less.
+    weightGrams: draft.colli ? Math.max(...draft.colli.map((c) => c.weightGrams)) : draft.weightGrams,
     ...(draft.dimensionsCm ? { dimensionsCm: draft.dimensionsCm } : {}),
+    ...(draft.colli && draft.colli.length > 1 ? { quantity: draft.colli.length } : {}),
     shippingMethodId: methodId,
     requestLabel: true,
     ...(draft.servicePointId === undefined ? {} : { servicePointId: draft.servicePointId }),
@@ -189,6 +204,7 @@ export class V2Port implements SendcloudPort {
 
   async announce(draft: ShipmentDraft): Promise<AnnounceOutcome> {
     const v2 = toV2Draft(draft);
+    if (v2.quantity && v2.quantity > 1) return this.#announceColli(v2);
     try {
       const { parcel, reconciled } = draft.isReturn
         ? await this.#client.returns.create(
@@ -202,10 +218,36 @@ export class V2Port implements SendcloudPort {
     }
   }
 
+  /**
+   * Several colli: SendCloud answers one parcel per collo, which only the batch form can carry (a single
+   * create with `quantity` > 1 and a label is refused). The batch create keeps its reconciliation by
+   * external reference, so a lost answer is looked up, never sent twice.
+   */
+  async #announceColli(v2: ParcelDraft): Promise<AnnounceOutcome> {
+    const [result] = await this.#client.parcels.createBatch([v2]);
+    if (!result) throw new RangeError(`no answer for ${v2.externalReference}`);
+    switch (result.outcome) {
+      case 'created':
+        return this.#outcome(result.parcels, result.reconciled);
+      case 'carrier_failed':
+        return {
+          outcome: 'carrier_refused',
+          reason: JSON.stringify(result.errors),
+          shipment: shipmentFromV2(result.parcels),
+        };
+      case 'rejected':
+        return { outcome: 'rejected', reason: rejectionOf(result.errors) };
+    }
+  }
+
   async reannounce(refused: Shipment, draft: ShipmentDraft): Promise<AnnounceOutcome> {
     // v2 keeps the refused parcel (status 1002): it is announced again with the next method, so SendCloud
-    // never holds two parcels for the order. The reference stays the parcel's own.
+    // never holds two parcels for the order. The reference stays the parcel's own. (Several colli are not
+    // announced again: a PUT asking a label with a quantity above 1 is refused, so each fallback of a
+    // multicollo order is a shipment of its own — `newShipmentPerAttempt`.)
     const { external_reference: _kept, ...changes } = toParcelCreation(toV2Draft(draft));
+    if (changes.quantity !== undefined)
+      throw new RangeError('several colli are announced anew under their own reference, never re-announced');
     try {
       const parcel = await this.#client.parcels.update(Number(refused.id), {
         ...changes,
@@ -235,9 +277,7 @@ export class V2Port implements SendcloudPort {
         case 'rejected':
           outcomes.set(result.externalReference, {
             outcome: 'rejected',
-            reason: Object.entries(result.errors)
-              .map(([field, messages]) => `${field}: ${[messages].flat().join(' ')}`)
-              .join('; '),
+            reason: rejectionOf(result.errors),
           });
           break;
       }

@@ -23,6 +23,8 @@ export type Address = z.infer<typeof Address>;
 
 const Decimal = z.string().regex(/^\d+(\.\d{1,2})?$/, 'a decimal amount like "12.50"');
 
+const TaxNumberDraft = z.object({ kind: z.string(), country: z.string(), value: z.string() });
+
 export const ParcelItemDraft = z.object({
   description: z.string().min(1).max(255),
   quantity: z.number().int().min(1),
@@ -65,12 +67,23 @@ export const ParcelDraft = z.object({
   contractId: z.number().int().positive().optional(),
   orderValue: z.object({ amount: Decimal, currency: z.string().regex(/^[A-Z]{3}$/) }).optional(),
   insuredValueEur: z.number().int().min(0).max(5000).optional(),
+  /** Multicollo: this many colli of one shipment (2–20), each with `weightGrams`; SendCloud answers each. */
+  quantity: z.number().int().min(1).max(20).optional(),
   items: z.array(ParcelItemDraft).optional(),
   customs: z
     .object({
       invoiceNumber: z.string().min(1),
       shipmentType: z.enum(Object.keys(CUSTOMS_SHIPMENT_TYPES) as [keyof typeof CUSTOMS_SHIPMENT_TYPES]),
       exportType: z.enum(['private', 'commercial_b2c', 'commercial_b2b']).optional(),
+      invoiceDate: z.string().optional(),
+      taxNumbers: z
+        .object({
+          sender: z.array(TaxNumberDraft).readonly().optional(),
+          receiver: z.array(TaxNumberDraft).readonly().optional(),
+          importerOfRecord: z.array(TaxNumberDraft).readonly().optional(),
+        })
+        .optional(),
+      importerOfRecord: Address.optional(),
     })
     .optional(),
   checkoutName: z.string().optional(),
@@ -107,6 +120,7 @@ export function toParcelCreation(draft: ParcelDraft): ParcelCreation {
     total_order_value: draft.orderValue?.amount,
     total_order_value_currency: draft.orderValue?.currency,
     insured_value: draft.insuredValueEur,
+    quantity: draft.quantity !== undefined && draft.quantity > 1 ? draft.quantity : undefined,
     shipping_method_checkout_name: draft.checkoutName,
     is_return: draft.isReturn,
   });
@@ -134,10 +148,41 @@ export function toParcelCreation(draft: ParcelDraft): ParcelCreation {
     });
   }
   if (draft.customs) {
+    const c = draft.customs;
+    const numbers = (list: ReadonlyArray<{ kind: string; country: string; value: string }> = []) =>
+      list.map((n) => ({ name: n.kind, country_code: n.country, value: n.value }));
+    const ior = c.importerOfRecord;
     parcel.customs_information = {
-      customs_invoice_nr: draft.customs.invoiceNumber,
-      customs_shipment_type: CUSTOMS_SHIPMENT_TYPES[draft.customs.shipmentType],
-      ...(draft.customs.exportType ? { export_type: draft.customs.exportType } : {}),
+      customs_invoice_nr: c.invoiceNumber,
+      customs_shipment_type: CUSTOMS_SHIPMENT_TYPES[c.shipmentType],
+      ...(c.exportType ? { export_type: c.exportType } : {}),
+      ...(c.invoiceDate ? { invoice_date: c.invoiceDate } : {}),
+      ...(c.taxNumbers
+        ? {
+            tax_numbers: {
+              sender: numbers(c.taxNumbers.sender),
+              receiver: numbers(c.taxNumbers.receiver),
+              importer_of_record: numbers(c.taxNumbers.importerOfRecord),
+            },
+          }
+        : {}),
+      ...(ior
+        ? {
+            importer_of_record: {
+              name: ior.name,
+              address_1: ior.street,
+              city: ior.city,
+              postal_code: ior.postalCode,
+              country_code: ior.country,
+              ...(ior.company ? { company_name: ior.company } : {}),
+              ...(ior.houseNumber ? { house_number: ior.houseNumber } : {}),
+              ...(ior.addressLine2 ? { address_2: ior.addressLine2 } : {}),
+              ...(ior.state ? { country_state: ior.state } : {}),
+              ...(ior.phone ? { telephone: ior.phone } : {}),
+              ...(ior.email ? { email: ior.email } : {}),
+            },
+          }
+        : {}),
     };
   }
   if (draft.from) {

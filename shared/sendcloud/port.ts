@@ -44,6 +44,10 @@ export interface CatalogMethod {
   readonly countries: ReadonlyArray<{ readonly country: string; readonly priceEur: number | null }>;
   /** The v2 method id behind it (v2 accounts; v3 options mapped through `compat/shipping-options`). */
   readonly legacyId?: number | undefined;
+  /** Carries several parcels as one shipment (v3 `functionalities.multicollo`; v2: see V2Port). */
+  readonly multicollo?: boolean;
+  /** At most this many parcels in one shipment, where SendCloud says (default 20). */
+  readonly maxColli?: number;
 }
 
 /** What the catalogue is asked for: v3 quotes shipping options per shipment, v2 lists every method. */
@@ -114,8 +118,17 @@ export interface ShipmentDraft {
   readonly recipient: Address;
   /** Return shipments: the customer sending goods back; otherwise the account's default sender address. */
   readonly from?: Address;
+  /** The box's weight; for several boxes, the heaviest one's. */
   readonly weightGrams: number;
   readonly dimensionsCm?: { readonly length: number; readonly width: number; readonly height: number };
+  /**
+   * Several boxes (2–20) as one multicollo shipment, in order: v3 sends each parcel; v2 sends `quantity`
+   * with the heaviest box's weight for every collo (v2 has one weight per request).
+   */
+  readonly colli?: ReadonlyArray<{
+    readonly weightGrams: number;
+    readonly dimensionsCm?: { readonly length: number; readonly width: number; readonly height: number };
+  }>;
   readonly method: MethodRef;
   readonly servicePointId?: number;
   readonly orderValue?: { readonly amount: string; readonly currency: string };
@@ -124,8 +137,24 @@ export interface ShipmentDraft {
     readonly invoiceNumber: string;
     readonly shipmentType: 'gift' | 'documents' | 'commercial_goods' | 'commercial_sample' | 'returned_goods';
     readonly exportType?: 'private' | 'commercial_b2c' | 'commercial_b2b';
+    /** ISO date of the invoice (SendCloud's default: the day it is announced). */
+    readonly invoiceDate?: string;
+    readonly taxNumbers?: {
+      readonly sender?: readonly TaxNumber[];
+      readonly receiver?: readonly TaxNumber[];
+      readonly importerOfRecord?: readonly TaxNumber[];
+    };
+    /** Who imports the goods when it is not the recipient. */
+    readonly importerOfRecord?: Address;
   };
   readonly isReturn?: boolean;
+}
+
+/** A tax or identification number on customs papers: VAT (also Norway's VOEC), EORI, IOSS, … */
+export interface TaxNumber {
+  readonly kind: string;
+  readonly country: string;
+  readonly value: string;
 }
 
 export type AnnounceOutcome =

@@ -32,8 +32,15 @@ export interface TrackingStore {
   /** False when this observation (status id at that time) is already in the history. */
   addHistory(parcelId: number, entry: HistoryEntry): Promise<boolean>;
   history(parcelId: number): Promise<HistoryEntry[]>;
-  /** Applies the status if it is newer than the current one. */
-  applyCurrent(key: OrderKey, state: TrackingState): Promise<{ readonly applied: boolean }>;
+  /**
+   * Applies the status if it is newer than the current one: the order's (its first parcel's), or with
+   * `colloParcelId` that of a later collo of a multicollo shipment (`colliTracking`).
+   */
+  applyCurrent(
+    key: OrderKey,
+    state: TrackingState,
+    colloParcelId?: number,
+  ): Promise<{ readonly applied: boolean }>;
   seenDelivery(hash: string): Promise<boolean>;
   rememberDelivery(hash: string, options: { readonly now: Date; readonly ttlDays: number }): Promise<void>;
   watermark(account: string): Promise<string | undefined>;

@@ -1,6 +1,6 @@
 import type { EventPublisher } from '../events';
 import { parcelRef } from '../orders/eventRefs';
-import type { OrderRecord, TrackingState } from '../orders/Order';
+import { type OrderParcel, type OrderRecord, parcelsOf, type TrackingState } from '../orders/Order';
 import type { OrderStore, TrackingStore } from '../store';
 import { normalizeStatus } from './normalizedStatus';
 import {
@@ -56,8 +56,12 @@ export interface ApplyDeps {
 export async function applyStatus(observation: StatusObservation, deps: ApplyDeps): Promise<ApplyResult> {
   const order = await findOrder(observation, deps);
   // A parcel of an earlier generation (the order was cancelled or failed, then shipped anew) moves nothing.
-  if (!order?.parcel || order.parcel.id !== observation.parcelId) return { outcome: 'unknown_parcel' };
+  const parcel = order ? parcelsOf(order).find((p) => p.id === observation.parcelId) : undefined;
+  if (!order || !parcel) return { outcome: 'unknown_parcel' };
   if (order.account !== observation.account) return { outcome: 'account_mismatch', owner: order.account };
+  // A later collo of a multicollo shipment keeps its own current status; the order follows collo 1.
+  const collo = parcel.id === order.parcel?.id ? undefined : parcel;
+  const current = collo ? order.colliTracking?.[String(collo.id)] : order.tracking;
   const now = deps.clock();
   const receivedAt = now.toISOString();
   const status = normalizeStatus(observation.statusId);
@@ -65,7 +69,7 @@ export async function applyStatus(observation: StatusObservation, deps: ApplyDep
     { ts: observation.ts, source: observation.source, status },
     {
       createdAt: order.createdAt,
-      current: order.tracking,
+      current,
       now,
       windows: deps.windows ?? PLAUSIBILITY_DEFAULTS,
     },
@@ -78,7 +82,7 @@ export async function applyStatus(observation: StatusObservation, deps: ApplyDep
     observedAt: observation.observedAt,
     source: observation.source,
     receivedAt,
-    previousStatus: order.tracking?.status ?? null,
+    previousStatus: current?.status ?? null,
   };
   const isNew = await deps.tracking.addHistory(observation.parcelId, {
     statusId: state.statusId,
@@ -93,15 +97,14 @@ export async function applyStatus(observation: StatusObservation, deps: ApplyDep
   });
   if (!isNew) {
     // Applied before, but maybe the event was not published (crash in between): finish that, once.
-    const current = order.tracking;
     if (current && current.statusId === state.statusId && current.ts === state.ts)
-      await publish(order, current, deps);
+      await publish(order, current, deps, collo);
     return { outcome: 'duplicate' };
   }
   if (implausible) return { outcome: 'implausible', implausible };
-  const result = await deps.tracking.applyCurrent(order, state);
+  const result = await deps.tracking.applyCurrent(order, state, collo?.id);
   if (!result.applied) return { outcome: 'stale' };
-  await publish(order, state, deps);
+  await publish(order, state, deps, collo);
   return { outcome: 'applied' };
 }
 
@@ -112,13 +115,19 @@ async function findOrder(observation: StatusObservation, deps: ApplyDeps): Promi
   const match = /^([a-z0-9_-]+):(.+?)(?:#\d+)?(?:~\d+)?$/.exec(observation.externalReference ?? '');
   if (!match?.[1] || !match[2]) return undefined;
   const order = await deps.store.get({ channel: match[1], orderId: match[2] });
-  return order?.parcel?.id === observation.parcelId ? order : undefined;
+  return order && parcelsOf(order).some((p) => p.id === observation.parcelId) ? order : undefined;
 }
 
-async function publish(order: OrderRecord, state: TrackingState, deps: ApplyDeps): Promise<void> {
-  const ref = parcelRef(order);
+async function publish(
+  order: OrderRecord,
+  state: TrackingState,
+  deps: ApplyDeps,
+  collo?: OrderParcel,
+): Promise<void> {
+  const ref = parcelRef(order, {}, collo);
   if (!ref) return;
-  const eventName = `Parcel Status Changed#${state.statusId}#${state.ts}`;
+  // A later collo's events are told apart by its parcel id (collo 1 keeps the name it always had).
+  const eventName = `Parcel Status Changed#${collo ? `${collo.id}#` : ''}${state.statusId}#${state.ts}`;
   if (order.events?.[eventName]?.state === 'sent') return;
   if (!(await deps.store.beginEmit(order, eventName, { now: deps.clock(), leaseMs: 60_000 }))) return;
   try {

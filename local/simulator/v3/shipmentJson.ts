@@ -22,7 +22,8 @@ export interface RenderOptions {
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-export const isOutsideEu = (parcel: SimParcel): boolean => leavesEu(parcel.fields.country);
+export const isOutsideEu = (parcel: SimParcel): boolean =>
+  leavesEu(parcel.fields.country, parcel.fields.postal_code);
 
 export function shipmentJson(
   ctx: V3Context,

@@ -19,11 +19,36 @@ export const ParcelItemCreation = z.object({
 });
 export type ParcelItemCreation = z.infer<typeof ParcelItemCreation>;
 
+/** A tax or identification number on customs papers (REFERENCE §3: `{name, country_code, value}`). */
+const TaxNumberWire = z.object({ name: z.string(), country_code: z.string().length(2), value: z.string() });
+
 export const CustomsInformation = z.object({
   customs_invoice_nr: z.string().min(1),
   customs_shipment_type: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
   export_type: z.enum(['private', 'commercial_b2c', 'commercial_b2b']).optional(),
   invoice_date: z.string().optional(),
+  tax_numbers: z
+    .object({
+      sender: z.array(TaxNumberWire),
+      receiver: z.array(TaxNumberWire),
+      importer_of_record: z.array(TaxNumberWire),
+    })
+    .optional(),
+  importer_of_record: z
+    .object({
+      name: z.string().min(1),
+      company_name: z.string().optional(),
+      address_1: z.string().min(1),
+      address_2: z.string().optional(),
+      house_number: z.string().optional(),
+      city: z.string().min(1),
+      postal_code: z.string().min(1),
+      country_code: z.string().length(2),
+      country_state: z.string().optional(),
+      telephone: z.string().optional(),
+      email: z.string().optional(),
+    })
+    .optional(),
 });
 export type CustomsInformation = z.infer<typeof CustomsInformation>;
 

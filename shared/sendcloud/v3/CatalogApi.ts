@@ -134,6 +134,7 @@ function toCatalogMethod(option: ShippingOption, query: CatalogQuery): CatalogMe
     servicePoint:
       option.functionalities?.last_mile === 'service_point' ||
       option.requirements?.is_service_point_required === true,
+    multicollo: option.functionalities?.multicollo === true,
     countries: [{ country: query.toCountry, priceEur }],
   };
 }

@@ -23,10 +23,10 @@ import { type RateLimiter, sleep as realSleep, SlidingWindowRateLimiter } from '
 import type { RetryPolicy } from '../retry';
 import { type SendcloudAttempt, type SendcloudCredentials, SendcloudHttp } from '../SendcloudHttp';
 import { ServicePointsApi } from '../ServicePointsApi';
-import type { A4Position } from './a4';
 import { OAuth2Authorization, type V3AuthMode } from './auth';
 import { CATALOG_TTL_MS, CatalogApi } from './CatalogApi';
 import { forEachConcurrent } from './concurrency';
+import type { A4Position, ComposeA4 } from './DocumentsApi';
 import { DocumentsApi, MAX_BULK_DOCUMENTS } from './DocumentsApi';
 import { V3AnnounceManyError } from './errors';
 import { toSendcloudReturn, toShipment } from './mapping';
@@ -75,6 +75,8 @@ export interface V3PortOptions {
   readonly settleMs?: number;
   /** How far back a duplicate return reference is looked for. Default 7 days. */
   readonly returnsReconcileLookbackMs?: number;
+  /** Composes A4 labels (`labelOnA4`); without it `a4Label` throws, and pdf-lib stays out of the bundle. */
+  readonly composeA4?: ComposeA4;
 }
 
 const DAY_MS = 86_400_000;
@@ -153,7 +155,7 @@ export class V3Port implements SendcloudPort {
       senderAddressId: options.senderAddressId,
     });
     this.catalogs = new CatalogApi(http, { baseUrl, clock, senders: this.senders });
-    this.documents = new DocumentsApi(http, { baseUrl });
+    this.documents = new DocumentsApi(http, { baseUrl, composeA4: options.composeA4 });
     this.orders = new OrdersApi(http, { baseUrl });
     this.checkout = new CheckoutApi(panel, { baseUrl, identifierType: 'shipping_option_code' });
     this.#servicePoints = new ServicePointsApi(basic, {
@@ -261,20 +263,22 @@ export class V3Port implements SendcloudPort {
     if (new Set(refs).size !== refs.length) throw new RangeError('external references must be unique');
     let reached = new Map<string, AnnounceOutcome>();
     let failures = new Map<string, unknown>();
+    // Several colli go as a shipment of their own: the Orders API batch carries one parcel an order.
+    const isColli = (draft: ShipmentDraft) => (draft.colli?.length ?? 0) > 1;
+    const alone = this.#integrationId === undefined ? drafts : drafts.filter(isColli);
     if (this.#integrationId !== undefined) {
-      ({ outcomes: reached, failures } = await announceThroughOrders(drafts, {
-        ...this.#ordersBatch,
-        integrationId: this.#integrationId,
-      }));
-    } else {
-      await forEachConcurrent(drafts, this.#concurrency, async (draft) => {
-        try {
-          reached.set(draft.externalReference, await this.announce(draft));
-        } catch (error) {
-          failures.set(draft.externalReference, error);
-        }
-      });
+      ({ outcomes: reached, failures } = await announceThroughOrders(
+        drafts.filter((draft) => !isColli(draft)),
+        { ...this.#ordersBatch, integrationId: this.#integrationId },
+      ));
     }
+    await forEachConcurrent(alone, this.#concurrency, async (draft) => {
+      try {
+        reached.set(draft.externalReference, await this.announce(draft));
+      } catch (error) {
+        failures.set(draft.externalReference, error);
+      }
+    });
     const outcomes = new Map<string, AnnounceOutcome>();
     for (const ref of refs) {
       const outcome = reached.get(ref);

@@ -1,5 +1,5 @@
 import { Address, ParcelItemDraft } from '../draft';
-import { type ShipmentDraft, v3Option } from '../port';
+import { type ShipmentDraft, type TaxNumber, v3Option } from '../port';
 import { cmToString } from '../units';
 
 /**
@@ -51,7 +51,20 @@ export interface ShipmentBody {
   order_number?: string;
   total_order_price?: { value: string; currency: string };
   to_service_point?: { id: string };
-  customs_information?: { invoice_number: string; export_reason: ExportReason; export_type?: ExportType };
+  customs_information?: {
+    invoice_number: string;
+    export_reason: ExportReason;
+    export_type?: ExportType;
+    invoice_date?: string;
+    tax_numbers?: Record<'sender' | 'receiver' | 'importer_of_record', V3TaxNumber[]>;
+    importer_of_record?: Record<string, string>;
+  };
+}
+
+interface V3TaxNumber {
+  name: string;
+  country_code: string;
+  value: string;
 }
 
 export interface ReturnBody {
@@ -104,18 +117,25 @@ export function toShipmentBody(draft: ShipmentDraft, senderAddressId: number | u
   const currency = draft.orderValue?.currency ?? 'EUR';
   const from = draft.from ? toV3Address(draft.from) : senderAddressId;
   if (from === undefined) throw new RangeError('an outgoing shipment needs a sender address id or `from`');
-  const parcel: ShipmentBody['parcels'][number] = {
-    weight: { value: String(draft.weightGrams), unit: 'g' },
-  };
-  if (draft.dimensionsCm) {
-    const { length, width, height } = draft.dimensionsCm;
-    parcel.dimensions = {
-      length: cmToString(length),
-      width: cmToString(width),
-      height: cmToString(height),
-      unit: 'cm',
+  const boxes = draft.colli && draft.colli.length > 1 ? draft.colli : [draft];
+  const parcels = boxes.map((box): ShipmentBody['parcels'][number] => {
+    const parcel: ShipmentBody['parcels'][number] = {
+      weight: { value: String(box.weightGrams), unit: 'g' },
     };
-  }
+    if (box.dimensionsCm) {
+      const { length, width, height } = box.dimensionsCm;
+      parcel.dimensions = {
+        length: cmToString(length),
+        width: cmToString(width),
+        height: cmToString(height),
+        unit: 'cm',
+      };
+    }
+    return parcel;
+  });
+  const [parcel] = parcels;
+  if (!parcel) throw new RangeError('a shipment has at least one parcel');
+  // Several colli: the order's items (customs lines) travel with the first.
   if (draft.items && draft.items.length > 0) {
     parcel.parcel_items = draft.items.map((item) => {
       const line: ShipmentItemBody = {
@@ -141,7 +161,7 @@ export function toShipmentBody(draft: ShipmentDraft, senderAddressId: number | u
         ...(option.contractId ? { contract_id: option.contractId } : {}),
       },
     },
-    parcels: [parcel],
+    parcels,
     label_details: { mime_type: 'application/pdf', dpi: 72 },
     external_reference_id: draft.externalReference,
   };
@@ -149,13 +169,34 @@ export function toShipmentBody(draft: ShipmentDraft, senderAddressId: number | u
   if (draft.orderValue) body.total_order_price = { value: draft.orderValue.amount, currency };
   if (draft.servicePointId !== undefined) body.to_service_point = { id: String(draft.servicePointId) };
   if (draft.customs && draft.customs.shipmentType !== 'returned_goods') {
+    const c = { ...draft.customs, shipmentType: draft.customs.shipmentType };
+    const numbers = (list: readonly TaxNumber[] = []): V3TaxNumber[] =>
+      list.map((n) => ({ name: n.kind, country_code: n.country, value: n.value }));
     body.customs_information = {
-      invoice_number: draft.customs.invoiceNumber,
-      export_reason: draft.customs.shipmentType,
-      ...(draft.customs.exportType ? { export_type: draft.customs.exportType } : {}),
+      invoice_number: c.invoiceNumber,
+      export_reason: c.shipmentType,
+      ...(c.exportType ? { export_type: c.exportType } : {}),
+      ...(c.invoiceDate ? { invoice_date: c.invoiceDate } : {}),
+      // The document requires all three lists once tax numbers are given.
+      ...(c.taxNumbers
+        ? {
+            tax_numbers: {
+              sender: numbers(c.taxNumbers.sender),
+              receiver: numbers(c.taxNumbers.receiver),
+              importer_of_record: numbers(c.taxNumbers.importerOfRecord),
+            },
+          }
+        : {}),
+      ...(c.importerOfRecord ? { importer_of_record: importerOfRecord(c.importerOfRecord) } : {}),
     };
   }
   return body;
+}
+
+/** The importer of record in the shipments document's own field names (`telephone`, not `phone_number`). */
+function importerOfRecord(address: Address): Record<string, string> {
+  const { phone_number: phone, ...rest } = toV3Address(address) as V3Address & { phone_number?: string };
+  return { ...(rest as unknown as Record<string, string>), ...(phone ? { telephone: phone } : {}) };
 }
 
 /** A return: `from` is the customer, `recipient` the shop's return address. */

@@ -185,7 +185,11 @@ export class DynamoOrderStore implements OrderStore {
       }),
     );
     if (!Item) return undefined;
-    return { recipient: Item.recipient, items: Item.items ?? [] } as OrderRecipient;
+    return {
+      recipient: Item.recipient,
+      items: Item.items ?? [],
+      ...(Item.customs ? { customs: Item.customs } : {}),
+    } as OrderRecipient;
   }
 
   async findByOrderId(orderId: string): Promise<OrderRecord[]> {

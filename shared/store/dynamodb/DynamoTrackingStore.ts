@@ -110,8 +110,27 @@ export class DynamoTrackingStore implements TrackingStore {
     return Items.map(({ pk: _pk, sk: _sk, ...entry }) => entry as HistoryEntry).sort((a, b) => a.ts - b.ts);
   }
 
-  async applyCurrent(key: OrderKey, state: TrackingState): Promise<{ applied: boolean }> {
+  async applyCurrent(
+    key: OrderKey,
+    state: TrackingState,
+    colloParcelId?: number,
+  ): Promise<{ applied: boolean }> {
     try {
+      if (colloParcelId !== undefined) {
+        // `colliTracking` is written as {} with the shipment, so the nested path exists.
+        await this.#db.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: { pk: orderPk(key.channel, key.orderId), sk: 'ORDER' },
+            UpdateExpression: 'SET colliTracking.#parcel = :state, updatedAt = :now',
+            ConditionExpression:
+              'attribute_exists(colliTracking) AND (attribute_not_exists(colliTracking.#parcel) OR colliTracking.#parcel.ts < :ts)',
+            ExpressionAttributeNames: { '#parcel': String(colloParcelId) },
+            ExpressionAttributeValues: { ':state': state, ':ts': state.ts, ':now': state.receivedAt },
+          }),
+        );
+        return { applied: true };
+      }
       await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,

@@ -187,6 +187,106 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         expect(eventsFor(body.orderId as string)).toHaveLength(3);
       });
 
+      it('ships an order of two boxes as one multicollo shipment: two tracking numbers, a two-page label, events naming each collo', async () => {
+        const { parcel: _one, ...rest } = order() as Record<string, unknown>;
+        const body: Record<string, unknown> = {
+          ...rest,
+          parcels: [
+            { weightGrams: 1200, lengthCm: 30, widthCm: 20, heightCm: 10 },
+            { weightGrams: 4800, lengthCm: 40, widthCm: 30, heightCm: 30 },
+          ],
+        };
+        expect((await post('/orders', body)).status).toBe(202);
+        const view = await waitForStatus(body.orderId as string, ['label_stored']);
+        expect(view.parcels).toHaveLength(2);
+        expect(view.parcels.map((p) => p.collo)).toEqual([
+          { number: 1, count: 2 },
+          { number: 2, count: 2 },
+        ]);
+        const [tn1, tn2] = view.parcels.map((p) => p.trackingNumber);
+        expect(tn1).toBeTruthy();
+        expect(tn2).toBeTruthy();
+        expect(tn1).not.toBe(tn2);
+        // one shipment, asked for once
+        expect(await simCount(`webshop:${body.orderId}`)).toBe(1);
+        if (api === 'v3') expect(view.parcels[0]?.shipmentId).toBe(view.parcels[1]?.shipmentId);
+
+        // the label is one file: a page per collo, each showing its own tracking number, in collo order
+        const label = await fetch(`${stack.url}/orders/${body.orderId}/label`);
+        const pdf = await PDFDocument.load(await label.arrayBuffer());
+        expect(pdf.getPageCount()).toBe(2);
+        const pages = await Promise.all(
+          [0, 1].map(async (i) => {
+            const single = await PDFDocument.create();
+            const [page] = await single.copyPages(pdf, [i]);
+            if (page) single.addPage(page);
+            return (await pdfText(await single.save())).text;
+          }),
+        );
+        expect(pages[0]).toContain(tn1);
+        expect(pages[1]).toContain(tn2);
+        const zpl = await (await fetch(`${stack.url}/orders/${body.orderId}/label?format=zpl`)).text();
+        expect(zpl.match(/\^XA/g)).toHaveLength(2);
+
+        const announced = eventsFor(body.orderId as string, 'Parcel Announced')[0]?.detail as Record<
+          string,
+          unknown
+        >;
+        expect(announced).toMatchObject({
+          trackingNumber: tn1,
+          collo: { number: 1, count: 2 },
+          parcels: [
+            { trackingNumber: tn1, collo: { number: 1, count: 2 } },
+            { trackingNumber: tn2, collo: { number: 2, count: 2 } },
+          ],
+        });
+      });
+
+      it('ships a GB order with its customs block (invoice, export type, tax numbers) and stores its customs document', async () => {
+        const gb = order({
+          recipient: {
+            ...(example.recipient as object),
+            street: 'Baker Street',
+            houseNumber: '221B',
+            postalCode: 'NW1 6XE',
+            city: 'London',
+            country: 'GB',
+          },
+          items: [
+            {
+              description: 'Stroopwafels',
+              quantity: 2,
+              unitPrice: '4.50',
+              hsCode: '190532',
+              originCountry: 'NL',
+              weightGrams: 300,
+            },
+          ],
+          customs: {
+            shipmentType: 'commercial_goods',
+            invoiceNumber: 'INV-GB-1',
+            exportType: 'commercial_b2c',
+            taxNumbers: {
+              sender: [
+                { kind: 'EORI', country: 'NL', value: 'NL123456789' },
+                { kind: 'VAT', country: 'GB', value: 'GB123456789' },
+              ],
+            },
+          },
+        });
+        expect((await post('/orders', gb)).status).toBe(202);
+        const view = await waitForStatus(gb.orderId as string, ['label_stored']);
+        expect(view.parcels[0]).toMatchObject({ documents: ['label', 'customs'] });
+        // the view links the customs document under /documents/customs
+        const href = (view.parcels[0]?.customsDocument as { href: string } | null)?.href ?? '';
+        expect(href).toMatch(/\/documents\/customs\?channel=webshop$/);
+        const customs = await fetch(`${stack.url}${href}`);
+        expect(customs.status).toBe(200);
+        expect(await pdfText(await customs.arrayBuffer())).toMatchObject({
+          text: expect.stringContaining('190532'),
+        });
+      });
+
       it('stores the customs document of a US order next to its label and serves it; an NL order needs none and its Label Stored says so', async () => {
         const us = order({
           recipient: {
@@ -632,6 +732,37 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
           fallbackUsed: true,
           carrier: 'dhl',
         });
+      });
+
+      it('a carrier refusal of a two-box order falls back with a new multicollo shipment under the attempt’s own reference', async () => {
+        await fetch(`${sim.url}/__sim/faults`, {
+          method: 'POST',
+          body: JSON.stringify({
+            method: 'POST',
+            path: CREATE_PATH,
+            kind: 'carrier_reject',
+            message: 'Service not available for this postal code',
+            count: 1,
+          }),
+        });
+        // to Belgium: the refusal counts against bpost's health, not PostNL's (other tests route NL to PostNL)
+        const { parcel: _one, ...rest } = order({
+          recipient: { ...(example.recipient as object), postalCode: '1000', city: 'Brussel', country: 'BE' },
+        }) as Record<string, unknown>;
+        const body: Record<string, unknown> = {
+          ...rest,
+          parcels: [{ weightGrams: 1200 }, { weightGrams: 2500 }],
+        };
+        await post('/orders', body);
+        const view = await waitForStatus(body.orderId as string, ['label_stored', 'failed']);
+        expect(view.status).toBe('label_stored');
+        expect(view.parcels).toHaveLength(2);
+        expect(view.parcels[0]?.carrier).not.toBe('bpost');
+        expect(Object.keys(view.routing?.refusedMethods ?? {})).toHaveLength(1);
+        // the refused attempt stays unlabelled at SendCloud; the fallback is one shipment of two colli
+        expect(await simCount(`webshop:${body.orderId}`)).toBe(1);
+        expect(await simCount(`webshop:${body.orderId}~1`)).toBe(1);
+        expect(view.parcels.every((p) => p.externalReference === `webshop:${body.orderId}~1`)).toBe(true);
       });
 
       it('a worker that crashes after a carrier refusal, and again after the fallback was announced: one live shipment, the fallback', async () => {

@@ -268,3 +268,69 @@ describe('mergeBatch', () => {
     expect(published).toMatchObject([{ succeeded: 2 }]);
   });
 });
+
+describe('mergeBatch with an order of several colli', () => {
+  it('puts every collo’s label into the A6, A4 and ZPL files and counts labels per parcel', async () => {
+    const { deps, orders, published, batch } = await setup(2);
+    // O2 shipped as three colli: one stored file with a page (and a ZPL label) for each
+    const o2 = orders.get('O2') as OrderRecord;
+    const colli = [1002, 1102, 1202];
+    const pdf = await PDFDocument.create();
+    for (const id of colli) {
+      const [page] = await pdf.copyPages(await PDFDocument.load(await labelPdf(id)), [0]);
+      if (page) pdf.addPage(page);
+    }
+    deps.labels.objects.set(o2.labels?.a6?.key ?? '', await pdf.save());
+    deps.labels.objects.set(
+      o2.labels?.zpl?.key ?? '',
+      Buffer.from(colli.map((id) => `^XA^FD${id}^FS^XZ`).join('\n')),
+    );
+    const parcel = o2.parcel as NonNullable<OrderRecord['parcel']>;
+    orders.set('O2', {
+      ...o2,
+      parcels: colli.map((id, i) => ({ ...parcel, id, colloNumber: i + 1, colloCount: 3 })),
+    });
+
+    await mergeBatch('B1', { ...deps, partSize: 10 });
+
+    const files = batch().files ?? [];
+    expect(files.map((f) => `${f.format}:${f.labels}`).sort()).toEqual(['a4:4', 'a6:4', 'zpl:4']);
+    const file = (format: string) =>
+      deps.labels.objects.get(files.find((f) => f.format === format)?.key ?? '');
+    expect((await PDFDocument.load(file('a6') ?? new Uint8Array())).getPageCount()).toBe(4);
+    // four labels fill one A4 sheet four-up
+    expect((await PDFDocument.load(file('a4') ?? new Uint8Array())).getPageCount()).toBe(1);
+    expect(
+      Buffer.from(file('zpl') ?? [])
+        .toString()
+        .match(/\^XA/g),
+    ).toHaveLength(4);
+    expect(published[0]).toMatchObject({ succeeded: 2, parcels: 4 });
+  });
+});
+
+describe('mergeBatch with parcels leaving the EU customs territory', () => {
+  it('prints their customs documents in one PDF per part, beside the A4 sheets', async () => {
+    const { deps, orders, published, batch } = await setup(3);
+    const o3 = orders.get('O3') as OrderRecord;
+    const key = 'labels/default/webshop/O3/1003-customs.pdf';
+    const papers = await PDFDocument.create();
+    papers.addPage([595.28, 841.89]);
+    papers.addPage([595.28, 841.89]);
+    deps.labels.objects.set(key, await papers.save());
+    orders.set('O3', {
+      ...o3,
+      customsDocument: { key, contentType: 'application/pdf', sha256: 'x', bytes: 1, storedAt: '' },
+    });
+
+    await mergeBatch('B1', { ...deps, partSize: 10 });
+
+    const customs = (batch().files ?? []).filter((f) => f.format === 'customs');
+    expect(customs.map((f) => [f.part, f.labels])).toEqual([[1, 1]]);
+    const merged = await PDFDocument.load(deps.labels.objects.get(customs[0]?.key ?? '') ?? new Uint8Array());
+    expect(merged.getPageCount()).toBe(2);
+    expect((published[0] as { files: Array<{ format: string }> }).files.map((f) => f.format)).toContain(
+      'customs',
+    );
+  });
+});

@@ -59,6 +59,15 @@ describe('published contracts', () => {
         shippingMethodName: 'PostNL Standard 0-23kg',
         trackingNumber: '3SCLDB325446337',
         trackingUrl: 'https://tracking.example/3SCLDB325446337',
+        collo: { number: 1, count: 1 },
+        parcels: [
+          {
+            parcelId: 400000001,
+            trackingNumber: '3SCLDB325446337',
+            trackingUrl: 'https://tracking.example/3SCLDB325446337',
+            collo: { number: 1, count: 1 },
+          },
+        ],
         routingRule: 'domestic NL',
         fallbackUsed: false,
         announcedAt: '2026-11-25T10:00:00.000Z',

@@ -204,3 +204,92 @@ describe('return requests', () => {
     ]);
   });
 });
+
+describe('several parcels', () => {
+  const { parcel: _one, ...withoutParcel } = example;
+  const boxes = (parcels: unknown) => ({ ...withoutParcel, parcels });
+
+  it('takes 1 to 20 boxes as parcels, each checked like the one parcel', () => {
+    expect(problemsOf(boxes([{ weightGrams: 1200 }, { weightGrams: 800 }]))).toEqual({});
+    expect(problemsOf(boxes([]))['parcels']).toBe('at least one parcel');
+    const many = Array.from({ length: 21 }, () => ({ weightGrams: 100 }));
+    expect(problemsOf(boxes(many))['parcels']).toMatch(/at most 20 parcels/);
+    expect(problemsOf(boxes([{ weightGrams: 100 }, { weightGrams: 0 }]))['parcels.1.weightGrams']).toBe(
+      'at least 1 gram',
+    );
+    expect(
+      problemsOf(boxes([{ weightGrams: 100 }, { weightGrams: 100, lengthCm: 10 }]))['parcels.1'],
+    ).toMatch(/lengthCm, widthCm and heightCm together/);
+  });
+
+  it('wants exactly one of parcel and parcels, and says how to send each', () => {
+    expect(problemsOf(withoutParcel)['parcel']).toMatch(/required: the box as \{weightGrams/);
+    expect(problemsOf({ ...example, parcels: [{ weightGrams: 100 }] })['parcels']).toMatch(
+      /either parcel \(one box\) or parcels \(several boxes\), not both/,
+    );
+  });
+});
+
+describe('customs', () => {
+  const to = (country: string, postalCode: string, extra: Record<string, unknown> = {}) => ({
+    ...recipient({ country, postalCode, city: 'Las Palmas', ...(country === 'US' ? { state: 'NY' } : {}) }),
+    ...extra,
+  });
+  const mug = { description: 'Mug', quantity: 1, unitPrice: '12.50', weightGrams: 400 };
+
+  it('asks the items of a Canary Islands order (ES, but outside the customs territory), naming the territory', () => {
+    expect(problemsOf(to('ES', '28001', { items: [] }))).toEqual({});
+    expect(problemsOf(to('ES', '35001', { items: [] }))['items']).toBe(
+      'customs need the items for the Canary Islands (ES 35001), outside the EU customs territory',
+    );
+    expect(problemsOf(to('ES', '35001', { items: [mug] }))['items.0.hsCode']).toMatch(/the Canary Islands/);
+  });
+
+  it('takes a customs block with tax numbers and an importer of record, checked field by field', () => {
+    const line = { ...mug, hsCode: '691200', originCountry: 'NL' };
+    const customs = {
+      shipmentType: 'commercial_goods',
+      invoiceNumber: 'INV-2026-001',
+      invoiceDate: '2026-12-01',
+      exportType: 'commercial_b2b',
+      taxNumbers: {
+        sender: [{ kind: 'EORI', country: 'NL', value: 'NL123456789' }],
+        receiver: [{ kind: 'VAT', country: 'GB', value: 'GB123456789' }],
+      },
+      importerOfRecord: {
+        name: 'Import Ltd',
+        street: 'Dock Road',
+        postalCode: 'E16 1AA',
+        city: 'London',
+        country: 'GB',
+      },
+    };
+    expect(problemsOf(to('GB', 'SW1A 1AA', { items: [line], customs }))).toEqual({});
+    const wrong = {
+      ...customs,
+      invoiceDate: '01-12-2026',
+      taxNumbers: { sender: [{ kind: 'EROI', country: 'NL', value: 'x' }] },
+    };
+    const problems = problemsOf(to('GB', 'SW1A 1AA', { items: [line], customs: wrong }));
+    expect(problems['customs.invoiceDate']).toMatch(/a date such as/);
+    expect(problems['customs.taxNumbers.sender.0.kind']).toBeDefined();
+    expect(
+      problemsOf(to('GB', 'SW1A 1AA', { items: [{ ...line, unitPrice: '0.00' }] }))['items.0.unitPrice'],
+    ).toMatch(/declared at 0.00/);
+  });
+
+  it('refuses a customs block where there are no customs papers, and returned goods on an order', () => {
+    expect(problemsOf(to('NL', '1012 AB', { customs: { shipmentType: 'gift' } }))['customs']).toMatch(
+      /inside the EU customs territory/,
+    );
+    expect(problemsOf(to('GB', 'BT1 1AA', { customs: { shipmentType: 'gift' } }))['customs']).toMatch(
+      /Northern Ireland/,
+    );
+    const line = { ...mug, hsCode: '691200', originCountry: 'NL' };
+    expect(
+      problemsOf(to('CH', '8001', { items: [line], customs: { shipmentType: 'returned_goods' } }))[
+        'customs.shipmentType'
+      ],
+    ).toMatch(/for returns/);
+  });
+});

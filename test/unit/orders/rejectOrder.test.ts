@@ -112,6 +112,7 @@ describe('EventBridgePublisher', () => {
       account: 'default',
       total: 300,
       succeeded: 0,
+      parcels: 0,
       failed: 300,
       files: [],
       failures,

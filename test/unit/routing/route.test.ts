@@ -196,3 +196,38 @@ describe('RuleSet', () => {
     ).toBe('postnl:standard@12');
   });
 });
+
+describe('orders of several parcels', () => {
+  const colli = [
+    { weightGrams: 1200, dimensionsCm: { length: 30, width: 20, height: 10 } },
+    { weightGrams: 9000, dimensionsCm: { length: 60, width: 40, height: 40 } },
+  ];
+
+  it('picks a method that carries several colli as one shipment, weighing each box', () => {
+    const decision = route(order({ colli, weightGrams: 9000 }), context);
+    expect(decision.choice).not.toBeNull();
+    // the heaviest box decides what must fit: volumetric 60×40×40 cm at the divisor
+    expect(decision.chargeableWeightGrams).toBe(
+      Math.max(9000, Math.ceil((60 * 40 * 40 * 1000) / DEFAULT_RULES.volumetricDivisor)),
+    );
+    const chosen = methods.find((m) => m.ref === decision.choice?.method);
+    expect(chosen?.multicollo).toBe(true);
+  });
+
+  it('names the missing multicollo and the box that is too big, per method', () => {
+    const single: CatalogMethod[] = methods.map((m) => ({ ...m, multicollo: false }));
+    const decision = route(order({ colli }), { methods: single, rules: DEFAULT_RULES });
+    expect(decision.choice).toBeNull();
+    const reasons = decision.trace.flatMap((t) => t.rejected ?? []).flatMap((r) => r.reasons);
+    expect(reasons).toContain('cannot carry 2 parcels as one shipment (no multicollo)');
+    const tight = RuleSet.parse({
+      ...DEFAULT_RULES,
+      carrierLimits: { ...DEFAULT_RULES.carrierLimits, postnl: { maxLengthCm: 50 } },
+    });
+    const limited = route(order({ colli }), { methods, rules: tight });
+    const postnl = limited.trace
+      .flatMap((t) => t.rejected ?? [])
+      .find((r) => r.name.startsWith('PostNL Standard'));
+    expect(postnl?.reasons).toContain('parcel 2: longest side 60 cm over 50 cm');
+  });
+});

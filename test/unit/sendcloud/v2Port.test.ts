@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Parcel, ShippingMethod } from '../../../shared/sendcloud';
+import { toParcelCreation } from '../../../shared/sendcloud/draft';
 import { isV2MethodRef, v3MethodRef, v3Option } from '../../../shared/sendcloud/port';
 import { catalogMethodFromV2, shipmentFromV2, toV2Draft } from '../../../shared/sendcloud/V2Port';
 import { parcelJson } from '../../helpers/factories';
@@ -57,8 +58,37 @@ describe('V2Port translations', () => {
       minWeightGrams: 1,
       maxWeightGrams: 23_001,
       servicePoint: false,
+      multicollo: true,
       countries: [{ country: 'NL', priceEur: 6.95 }],
     });
+  });
+
+  it('sends several colli as quantity with the heaviest box for each (v2 has one weight a request)', () => {
+    const draft = {
+      externalReference: 'webshop:WEB-2',
+      recipient: {
+        name: 'Sanne de Vries',
+        company: null,
+        street: 'Damrak',
+        houseNumber: '1',
+        addressLine2: null,
+        postalCode: '1012 LG',
+        city: 'Amsterdam',
+        country: 'NL',
+        state: null,
+        email: null,
+        phone: null,
+      },
+      weightGrams: 4800,
+      colli: [{ weightGrams: 1200 }, { weightGrams: 4800 }, { weightGrams: 300 }],
+      method: '1010',
+    };
+    const v2 = toV2Draft(draft);
+    expect(v2).toMatchObject({ quantity: 3, weightGrams: 4800 });
+    expect(toParcelCreation(v2)).toMatchObject({ quantity: 3, weight: '4.800' });
+    const { colli: _several, ...oneBox } = draft;
+    const one = toParcelCreation(toV2Draft(oneBox));
+    expect(one).not.toHaveProperty('quantity');
   });
 
   it('refuses to send a v3 option code to v2, saying what it got', () => {

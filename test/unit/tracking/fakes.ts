@@ -1,5 +1,5 @@
 import type { DetailType, EventDetail, EventPublisher } from '../../../shared/events';
-import type { OrderKey, OrderRecord, TrackingState } from '../../../shared/orders/Order';
+import { type OrderKey, type OrderRecord, parcelsOf, type TrackingState } from '../../../shared/orders/Order';
 import type { HistoryEntry, ParcelPointer } from '../../../shared/store';
 import type { ReceiveDeps } from '../../../shared/tracking';
 
@@ -20,8 +20,8 @@ export class MemoryTracking {
 
   add(order: OrderRecord): void {
     this.orders.set(id(order), structuredClone(order));
-    if (order.parcel)
-      this.pointers.set(order.parcel.id, {
+    for (const parcel of parcelsOf(order))
+      this.pointers.set(parcel.id, {
         account: order.account,
         channel: order.channel,
         orderId: order.orderId,
@@ -82,8 +82,18 @@ export class MemoryTracking {
           );
           return true;
         },
-        applyCurrent: async (key, state) => {
+        applyCurrent: async (key, state, collo) => {
           const order = this.orders.get(id(key));
+          if (collo !== undefined) {
+            const current = order?.colliTracking?.[String(collo)];
+            if (!order?.colliTracking || (current && current.ts >= state.ts)) return { applied: false };
+            this.orders.set(id(key), {
+              ...order,
+              colliTracking: { ...order.colliTracking, [String(collo)]: structuredClone(state) },
+              updatedAt: state.receivedAt,
+            });
+            return { applied: true };
+          }
           if (!order || (order.tracking && order.tracking.ts >= state.ts)) return { applied: false };
           this.orders.set(id(key), {
             ...order,

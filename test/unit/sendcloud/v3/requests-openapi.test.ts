@@ -255,6 +255,43 @@ beforeAll(async () => {
     totalOrderValue: '49.95',
     dimensionsCm: { length: 30, width: 20, height: 10 },
   });
+  // Several colli: one shipment of their parcels, also from a batch (the Orders API carries one parcel).
+  const colli = [
+    { weightGrams: 1200, dimensionsCm: { length: 30, width: 20, height: 10 } },
+    { weightGrams: 4800 },
+  ];
+  await port.announce(homeDraft({ externalReference: 'webshop:COLLI-1', colli }));
+  // A customs block with tax numbers and an importer of record, in the document's own field names.
+  await port.announce(
+    internationalDraft({
+      externalReference: 'webshop:CUSTOMS-1',
+      customs: {
+        invoiceNumber: 'INV-9',
+        shipmentType: 'commercial_goods',
+        exportType: 'commercial_b2b',
+        invoiceDate: '2029-12-31',
+        taxNumbers: {
+          sender: [{ kind: 'EORI', country: 'NL', value: 'NL123456789' }],
+          receiver: [{ kind: 'VAT', country: 'US', value: '12-3456789' }],
+          importerOfRecord: [],
+        },
+        importerOfRecord: {
+          name: 'Import Co',
+          company: null,
+          street: 'Broadway',
+          houseNumber: '1',
+          addressLine2: null,
+          postalCode: '10001',
+          city: 'New York',
+          country: 'US',
+          state: 'NY',
+          email: null,
+          phone: '+12125550100',
+        },
+      },
+    }),
+  );
+  await batching.announceMany([homeDraft({ externalReference: 'webshop:COLLI-2', colli })]);
   const oauth = portFor(server, { credentials: { publicKey: 'pk', secretKey: 'sk', auth: 'oauth2' } }).port;
   await oauth.find('webshop:WEB-10001:1');
 });
@@ -402,6 +439,44 @@ describe('v3 announce bodies', () => {
       order_number: 'WEB-10001',
       total_order_price: { value: '25.00', currency: 'EUR' },
     });
+  });
+
+  it('customs papers carry the invoice date, the tax numbers of each party and the importer of record', () => {
+    const body = announced().find((b) => b.external_reference_id === 'webshop:CUSTOMS-1');
+    expect(body?.customs_information).toEqual({
+      invoice_number: 'INV-9',
+      export_reason: 'commercial_goods',
+      export_type: 'commercial_b2b',
+      invoice_date: '2029-12-31',
+      tax_numbers: {
+        sender: [{ name: 'EORI', country_code: 'NL', value: 'NL123456789' }],
+        receiver: [{ name: 'VAT', country_code: 'US', value: '12-3456789' }],
+        importer_of_record: [],
+      },
+      importer_of_record: {
+        name: 'Import Co',
+        address_line_1: 'Broadway',
+        house_number: '1',
+        postal_code: '10001',
+        city: 'New York',
+        country_code: 'US',
+        state_province_code: 'US-NY',
+        telephone: '+12125550100',
+      },
+    });
+  });
+
+  it('several colli go as one shipment with a parcel each, also when announced in a batch', () => {
+    for (const reference of ['webshop:COLLI-1', 'webshop:COLLI-2']) {
+      const body = announced().find((b) => b.external_reference_id === reference);
+      expect(body?.parcels).toEqual([
+        {
+          weight: { value: '1200', unit: 'g' },
+          dimensions: { length: '30', width: '20', height: '10', unit: 'cm' },
+        },
+        { weight: { value: '4800', unit: 'g' } },
+      ]);
+    }
   });
 
   it('a service point goes as to_service_point.id; a shipment outside the EU carries customs and items', () => {

@@ -1,0 +1,17 @@
+import { PDFDocument } from 'pdf-lib';
+
+/**
+ * One file for the labels of a shipment's colli, in collo order: a PDF with a page per collo, or the ZPL
+ * labels one after the other (each stays its own `^XA…^XZ`). A single label is returned as it is.
+ */
+export async function joinLabels(files: readonly Uint8Array[], format: 'a6' | 'zpl'): Promise<Uint8Array> {
+  if (files.length === 1 && files[0]) return files[0];
+  if (format === 'zpl')
+    return Buffer.concat(files.map((file) => Buffer.from(file.buffer, file.byteOffset, file.byteLength)));
+  const joined = await PDFDocument.create();
+  for (const file of files) {
+    const source = await PDFDocument.load(file);
+    for (const page of await joined.copyPages(source, source.getPageIndices())) joined.addPage(page);
+  }
+  return joined.save();
+}

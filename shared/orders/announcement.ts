@@ -1,0 +1,165 @@
+import { DEFAULT_RULES, type RoutingDecision, type RoutingOrder } from '../routing';
+import type { MethodRef, SendcloudPort, Shipment } from '../sendcloud/port';
+import type { OrderStore, TrackingStore } from '../store';
+import type { OrderKey, OrderParcel, OrderRecord } from './Order';
+import type { ProcessDeps } from './processOrder';
+
+/**
+ * The parts of announcing an order that other functions share (references, routing inputs, recording a
+ * shipment) — apart from `processOrder`, whose label storing brings pdf-lib into a bundle.
+ */
+
+/** The order's SendCloud reference: `<channel>:<orderId>`, with `#<generation>` from its second generation. */
+export const externalReferenceOf = (order: OrderKey & { readonly generation?: number }): string =>
+  `${order.channel}:${order.orderId}${(order.generation ?? 1) > 1 ? `#${order.generation}` : ''}`;
+
+/** A claim that opens its generation: nothing of this generation can have reached SendCloud before it. */
+export const isFirstAttempt = (order: Pick<OrderRecord, 'attempt' | 'firstAttempt'>): boolean =>
+  order.attempt <= (order.firstAttempt ?? 1);
+
+/**
+ * Whether each fallback of this order is a new shipment: always on v3 (a refused shipment cannot be
+ * announced again), and on v2 for several colli (a refused multicollo parcel keeps its quantity, and a PUT
+ * asking a label with a quantity above 1 is refused).
+ */
+export const newShipmentPerAttempt = (
+  order: { readonly spec?: Pick<OrderRecord['spec'], 'colli'> },
+  version: 'v2' | 'v3',
+): boolean => version === 'v3' || (order.spec?.colli?.length ?? 0) > 1;
+
+/**
+ * The external reference of an order's n-th announcement (n = methods refused before it). v2 announces every
+ * attempt of one box on the one parcel; otherwise (`newShipmentPerAttempt`) each fallback is a new shipment
+ * with its own reference — derived, so a worker after a crash finds every attempt without a record of it.
+ */
+export function attemptReference(
+  order: OrderKey & { readonly generation?: number; readonly spec?: Pick<OrderRecord['spec'], 'colli'> },
+  version: 'v2' | 'v3',
+  refusals: number,
+): string {
+  const base = externalReferenceOf(order);
+  return !newShipmentPerAttempt(order, version) || refusals === 0 ? base : `${base}~${refusals}`;
+}
+
+/** What routing needs for an order: the account's methods and rules, failing methods, the order's facts. */
+export async function routingInputs(order: OrderRecord, deps: ProcessDeps, port: SendcloudPort) {
+  const delivery = order.spec.delivery;
+  const { methods, fromCountry } = await port.catalog({
+    toCountry: order.spec.toCountry,
+    weightGrams: order.spec.weightGrams,
+    ...(order.spec.dimensionsCm ? { dimensionsCm: order.spec.dimensionsCm } : {}),
+    ...(delivery.type === 'service_point' ? { servicePointId: delivery.servicePointId } : {}),
+  });
+  const rules = (await deps.rules.current(order.account)) ?? DEFAULT_RULES;
+  let servicePointCarrier: string | undefined;
+  if (delivery.type === 'service_point') {
+    servicePointCarrier = await port.servicePointCarrier(delivery.servicePointId);
+    if (!servicePointCarrier) return { failure: `service point ${delivery.servicePointId} does not exist` };
+  }
+  const unavailable = await unavailableMethods(
+    order.account,
+    methods.map((m) => m.ref),
+    deps,
+  );
+  return {
+    methods,
+    rules,
+    unavailable,
+    routingOrder: toRoutingOrder(order, fromCountry, servicePointCarrier),
+  };
+}
+
+export async function recordShipment(
+  order: OrderRecord,
+  shipment: Shipment,
+  routing: RoutingDecision | null,
+  deps: {
+    readonly store: Pick<OrderStore, 'update'>;
+    readonly tracking: Pick<TrackingStore, 'linkParcel'>;
+    readonly clock: () => Date;
+  },
+  fence: { attempt: number },
+  api: 'v2' | 'v3',
+): Promise<OrderRecord | undefined> {
+  const now = deps.clock().toISOString();
+  const first = shipment.parcels[0];
+  if (!first) throw new RangeError(`SendCloud shipment ${shipment.id} has no parcel`);
+  const method = shipment.method ?? routing?.choice?.method ?? '0';
+  // One box takes the first parcel only (more under one reference would be SendCloud's duplicate).
+  const taken = order.spec.colli ? shipment.parcels : shipment.parcels.slice(0, 1);
+  const colli = taken.length;
+  const parcels = taken.map(
+    (parcel, i): OrderParcel => ({
+      id: parcel.id,
+      externalReference: shipment.externalReference ?? externalReferenceOf(order),
+      trackingNumber: parcel.trackingNumber ?? '',
+      trackingUrl: parcel.trackingUrl,
+      carrier: shipment.carrier ?? routing?.choice?.carrier ?? 'unknown',
+      shippingMethodId: api === 'v2' ? Number(method) || 0 : 0,
+      method,
+      shippingMethodName: shipment.methodName ?? routing?.choice?.name ?? '',
+      api,
+      ...(api === 'v3' ? { shipmentId: shipment.id } : {}),
+      statusId: parcel.status.id,
+      statusCode: parcel.status.code,
+      statusMessage: parcel.status.message,
+      announcedAt: now,
+      ...(colli > 1 ? { colloNumber: i + 1, colloCount: colli } : {}),
+    }),
+  );
+  const changes = {
+    status: 'announced' as const,
+    parcel: parcels[0] as OrderParcel,
+    // each later collo's tracking goes under its parcel id (the map must exist for the nested writes)
+    ...(colli > 1 ? { parcels, colliTracking: {} } : {}),
+    updatedAt: now,
+    ...(routing ? { routing } : {}),
+  };
+  if (!(await deps.store.update(order, changes, fence))) return undefined;
+  // Webhooks and polls find the order by SendCloud's parcel id: every collo's.
+  for (const parcel of parcels)
+    await deps.tracking.linkParcel(
+      parcel.id,
+      { account: order.account, channel: order.channel, orderId: order.orderId },
+      now,
+    );
+  return { ...order, ...changes };
+}
+
+export async function unavailableMethods(
+  account: string,
+  methodIds: MethodRef[],
+  deps: ProcessDeps,
+): Promise<Map<MethodRef, string>> {
+  const threshold = deps.unavailableAfterFailures ?? 3;
+  const windowMs = deps.unavailableWindowMs ?? 15 * 60_000;
+  const since = deps.clock().getTime() - windowMs;
+  const unavailable = new Map<MethodRef, string>();
+  for (const [id, failures] of await deps.health.failures(account, methodIds)) {
+    const recent = failures.filter((at) => Date.parse(at) >= since).length;
+    if (recent >= threshold)
+      unavailable.set(id, `${recent} announcement failures in the last ${Math.round(windowMs / 60_000)} min`);
+  }
+  return unavailable;
+}
+
+export function toRoutingOrder(
+  order: OrderRecord,
+  fromCountry: string,
+  servicePointCarrier?: string,
+): RoutingOrder {
+  return {
+    toCountry: order.spec.toCountry,
+    fromCountry,
+    weightGrams: order.spec.weightGrams,
+    dimensionsCm: order.spec.dimensionsCm,
+    colli: order.spec.colli,
+    serviceLevel: order.spec.serviceLevel,
+    orderValue: Number(order.spec.orderValue.amount),
+    channel: order.channel,
+    deliveryType: order.spec.delivery.type,
+    servicePointCarrier,
+    shippingMethodId: order.spec.shippingMethodId,
+    shippingMethod: order.spec.shippingMethod,
+  };
+}

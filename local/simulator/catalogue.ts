@@ -20,6 +20,17 @@ export interface SimMethod {
    * are single-collo, as with the real carriers.
    */
   readonly multicollo: boolean;
+  /**
+   * Delivery extras of the product, as v3 shipping options describe them (`functionalities.signature`,
+   * `age_check`, `neighbor_delivery`); on v2 a product's extras are in its name ("+ Signature", "Age Check
+   * 18+", "Home Address Only"), as SendCloud's own method names carry them. Absent: none.
+   */
+  readonly extras?: {
+    readonly signature?: boolean;
+    readonly ageCheck?: 16 | 18;
+    /** false: never left with a neighbour. */
+    readonly neighbourDelivery?: boolean;
+  };
   /** iso_2 → price in EUR, lead time hours */
   readonly prices: Readonly<Record<string, readonly [price: number, leadTimeHours: number]>>;
 }
@@ -58,6 +69,42 @@ export const METHODS: readonly SimMethod[] = [
     multicollo: true,
     isReturn: false,
     prices: { NL: [6.95, 24], BE: [9.5, 48] },
+  },
+  {
+    id: 1014,
+    name: 'PostNL Standard + Signature 0-23kg',
+    carrier: 'postnl',
+    minGrams: 1,
+    maxGrams: 23001,
+    servicePoint: false,
+    multicollo: true,
+    isReturn: false,
+    extras: { signature: true },
+    prices: { NL: [8.15, 24], BE: [10.7, 48] },
+  },
+  {
+    id: 1015,
+    name: 'PostNL Standard + Age Check 18+ 0-23kg',
+    carrier: 'postnl',
+    minGrams: 1,
+    maxGrams: 23001,
+    servicePoint: false,
+    multicollo: false,
+    isReturn: false,
+    extras: { signature: true, ageCheck: 18, neighbourDelivery: false },
+    prices: { NL: [9.35, 24] },
+  },
+  {
+    id: 1016,
+    name: 'PostNL Standard Home Address Only 0-23kg',
+    carrier: 'postnl',
+    minGrams: 1,
+    maxGrams: 23001,
+    servicePoint: false,
+    multicollo: true,
+    isReturn: false,
+    extras: { neighbourDelivery: false },
+    prices: { NL: [7.45, 24], BE: [10.0, 48] },
   },
   {
     id: 1011,

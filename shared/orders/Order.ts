@@ -54,6 +54,13 @@ export interface OrderKey {
 
 export const orderKeyString = (key: OrderKey): string => `${key.channel}/${key.orderId}`;
 
+/** What a delivery must do beyond handing the parcel over. */
+export interface DeliveryExtras {
+  readonly signature?: boolean;
+  readonly ageCheck?: 16 | 18;
+  readonly noNeighbourDelivery?: boolean;
+}
+
 export interface DimensionsCm {
   readonly length: number;
   readonly width: number;
@@ -83,6 +90,10 @@ export interface OrderSpec {
   readonly serviceLevel: ServiceLevel;
   readonly orderValue: { readonly amount: string; readonly currency: string };
   readonly delivery: Delivery;
+  /** Insured for this much, EUR (per parcel), when the order asks. */
+  readonly insuredValueEur?: number;
+  /** Delivery extras the order asks for; only methods that offer them are taken. */
+  readonly extras?: DeliveryExtras;
   /** The order system's own choice: a v2 method id. */
   readonly shippingMethodId?: number;
   /** The order system's own choice as a method reference (a v3 shipping option code). */

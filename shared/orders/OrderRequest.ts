@@ -275,6 +275,24 @@ export const OrderRequest = strict({
     currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "EUR"'),
   }),
   serviceLevel: ServiceLevel.default('standard'),
+  /**
+   * Insure the shipment for this much (EUR, per parcel for several): SendCloud's insurance tops up what the
+   * carrier covers, up to €5,000.
+   */
+  insuredValue: Decimal.refine(
+    (v) => Number(v) <= 5_000,
+    'at most "5000.00" (SendCloud insures up to €5,000)',
+  )
+    .refine((v) => Number(v) > 0, 'more than "0.00"; leave insuredValue out for no insurance')
+    .optional(),
+  /** What the delivery must do; routing only takes a method that offers it. */
+  deliveryOptions: strict({
+    signature: z.boolean().optional(),
+    /** The recipient's minimum age, checked at the door. */
+    ageCheck: z.union([z.literal(16), z.literal(18)], 'an age of 16 or 18').optional(),
+    /** Never leave the parcel with a neighbour. */
+    noNeighbourDelivery: z.boolean().optional(),
+  }).optional(),
   delivery: Delivery.default({ type: 'home' }),
   /** The shop's own choice on a v2 account: a SendCloud v2 shipping method id. */
   shippingMethodId: z.number().int().positive().nullish(),
@@ -288,6 +306,13 @@ export const OrderRequest = strict({
   /** Where it is packed; end-of-day label files can be split by it. */
   packingStation: Text(40).optional(),
 }).superRefine((order, ctx) => {
+  if (order.deliveryOptions && order.delivery.type === 'service_point')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['deliveryOptions'],
+      message:
+        'signature, age check and neighbour delivery are for home delivery; a service point hands out against ID',
+    });
   if (order.parcel && order.parcels)
     ctx.addIssue({
       code: 'custom',

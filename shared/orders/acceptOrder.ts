@@ -7,6 +7,7 @@ import { emitOnce } from './emitOnce';
 import { findOrder } from './findOrder';
 import {
   type Collo,
+  type DeliveryExtras,
   isCancelStatus,
   type OrderKey,
   type OrderRecord,
@@ -53,6 +54,18 @@ export function acceptedBody(
   };
 }
 
+/** The delivery extras an order asks for (only those set), or undefined for none. */
+function extrasOf(order: OrderRequest): DeliveryExtras | undefined {
+  const o = order.deliveryOptions;
+  if (!o) return undefined;
+  const extras: DeliveryExtras = {
+    ...(o.signature ? { signature: true } : {}),
+    ...(o.ageCheck ? { ageCheck: o.ageCheck } : {}),
+    ...(o.noNeighbourDelivery ? { noNeighbourDelivery: true } : {}),
+  };
+  return Object.keys(extras).length > 0 ? extras : undefined;
+}
+
 const colloOf = (box: ParcelSpec): Collo => ({
   weightGrams: box.weightGrams,
   ...(box.lengthCm && box.widthCm && box.heightCm
@@ -73,6 +86,8 @@ export function orderSpecOf(order: OrderRequest): OrderSpec {
     serviceLevel: order.serviceLevel,
     orderValue: order.orderValue,
     delivery: order.delivery,
+    ...(order.insuredValue ? { insuredValueEur: Number(order.insuredValue) } : {}),
+    ...(extrasOf(order) ? { extras: extrasOf(order) as DeliveryExtras } : {}),
     ...(order.shippingMethodId ? { shippingMethodId: order.shippingMethodId } : {}),
     ...(order.shippingMethod ? { shippingMethod: order.shippingMethod } : {}),
     ...(order.packingStation ? { packingStation: order.packingStation } : {}),

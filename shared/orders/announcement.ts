@@ -154,6 +154,7 @@ export function toRoutingOrder(
     weightGrams: order.spec.weightGrams,
     dimensionsCm: order.spec.dimensionsCm,
     colli: order.spec.colli,
+    extras: order.spec.extras,
     serviceLevel: order.spec.serviceLevel,
     orderValue: Number(order.spec.orderValue.amount),
     channel: order.channel,

@@ -144,7 +144,13 @@ async function createTogether(
     planned.push({
       order,
       decision,
-      draft: toDraft(order, recipient, decision.choice.method, externalReferenceOf(order)),
+      draft: toDraft(
+        order,
+        recipient,
+        decision.choice.method,
+        externalReferenceOf(order),
+        'methods' in inputs ? inputs.methods.find((m) => m.ref === decision.choice?.method) : undefined,
+      ),
     });
   }
   if (planned.length === 0) return { settled: results, announced };

@@ -1,7 +1,14 @@
 import type { DetailType, EventDetail, EventPublisher } from '../events';
 import type { LabelStore } from '../labels';
 import { route } from '../routing';
-import type { AnnounceOutcome, MethodRef, SendcloudPort, Shipment, ShipmentDraft } from '../sendcloud/port';
+import type {
+  AnnounceOutcome,
+  CatalogMethod,
+  MethodRef,
+  SendcloudPort,
+  Shipment,
+  ShipmentDraft,
+} from '../sendcloud/port';
 import type { MethodHealth, OrderStore, RulesStore, TrackingStore } from '../store';
 import {
   attemptReference,
@@ -172,7 +179,13 @@ export async function announce(
       );
     }
     const reference = attemptReference(order, port.version, refused.size);
-    const draft = toDraft(order, recipient, choice.method, reference);
+    const draft = toDraft(
+      order,
+      recipient,
+      choice.method,
+      reference,
+      methods.find((m) => m.ref === choice.method),
+    );
     // v2 announces a refused parcel again; a fallback that is a new shipment announces under its own reference
     const outcome: AnnounceOutcome =
       existing &&
@@ -326,6 +339,8 @@ export function toDraft(
   pii: OrderRecipient,
   method: MethodRef,
   externalReference: string,
+  /** The chosen method as the catalogue describes it (what its carrier insures). */
+  chosen?: CatalogMethod,
 ): ShipmentDraft {
   const r = pii.recipient;
   const outsideEu = needsCustomsDocument(order);
@@ -355,6 +370,12 @@ export function toDraft(
       ? { servicePointId: order.spec.delivery.servicePointId }
       : {}),
     orderValue: order.spec.orderValue,
+    ...(order.spec.insuredValueEur
+      ? {
+          insuredValueEur: order.spec.insuredValueEur,
+          ...(chosen?.insuranceEur ? { includedInsuranceEur: chosen.insuranceEur } : {}),
+        }
+      : {}),
     ...(pii.items.length > 0
       ? {
           items: pii.items.map((item) => ({

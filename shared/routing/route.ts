@@ -20,6 +20,14 @@ export interface RoutingOrder {
       }>
     | undefined;
   readonly serviceLevel: ServiceLevel;
+  /** Delivery extras the order asks for: only methods that offer them carry it. */
+  readonly extras?:
+    | {
+        readonly signature?: boolean | undefined;
+        readonly ageCheck?: number | undefined;
+        readonly noNeighbourDelivery?: boolean | undefined;
+      }
+    | undefined;
   readonly orderValue: number;
   readonly channel: string;
   readonly deliveryType: 'home' | 'service_point';
@@ -124,11 +132,23 @@ export function route(order: RoutingOrder, context: RoutingContext): RoutingDeci
     }
     const considered = candidatesOf(rule, order, context.methods);
     const rejected: Array<{ method: MethodRef; name: string; reasons: string[] }> = [];
-    const eligible: CatalogMethod[] = [];
+    let eligible: CatalogMethod[] = [];
     for (const method of considered) {
       const reasons = ineligibility(method, order, chargeable, context);
       if (reasons.length === 0) eligible.push(method);
       else rejected.push({ method: method.ref, name: method.name, reasons });
+    }
+    // A product with extras the order does not ask for (a signature costs more, "home address only" fails
+    // more often) is taken only when no plain one fits.
+    const plain = eligible.filter((m) => unaskedExtras(m, order).length === 0);
+    if (plain.length > 0 && plain.length < eligible.length) {
+      for (const method of eligible.filter((m) => !plain.includes(m)))
+        rejected.push({
+          method: method.ref,
+          name: method.name,
+          reasons: [`adds ${unaskedExtras(method, order).join(' and ')} the order does not ask for`],
+        });
+      eligible = plain;
     }
     if (eligible.length === 0) {
       trace.push({
@@ -232,11 +252,33 @@ function ineligibility(
           reasons.push(`parcel ${i + 1}: ${problem}`);
       });
     else reasons.push(...sizeProblems(limit, order.dimensionsCm));
+  const extras = order.extras;
+  if (extras?.signature && !method.signature) reasons.push('no signature on delivery');
+  if (extras?.ageCheck && !(method.ageCheck && method.ageCheck >= extras.ageCheck))
+    reasons.push(`no age check (${extras.ageCheck}+) on delivery`);
+  if (extras?.noNeighbourDelivery && method.neighbourDelivery !== false)
+    reasons.push(
+      method.neighbourDelivery === undefined
+        ? 'does not say it never leaves a parcel with a neighbour'
+        : 'may leave the parcel with a neighbour',
+    );
   const unavailable = context.unavailable?.get(method.ref);
   if (unavailable) reasons.push(`unavailable: ${unavailable}`);
   const excluded = context.excluded?.get(method.ref);
   if (excluded) reasons.push(`already refused for this order: ${excluded}`);
   return reasons;
+}
+
+/** The extras a method adds that the order does not ask for. */
+function unaskedExtras(method: CatalogMethod, order: RoutingOrder): string[] {
+  const asked = order.extras ?? {};
+  return [
+    ...(method.signature && !asked.signature && !asked.ageCheck ? ['a signature'] : []),
+    ...(method.ageCheck && !asked.ageCheck ? [`an age check (${method.ageCheck}+)`] : []),
+    ...(method.neighbourDelivery === false && !asked.noNeighbourDelivery && !asked.ageCheck
+      ? ['"home address only"']
+      : []),
+  ];
 }
 
 function sizeProblems(

@@ -38,6 +38,19 @@ const rejectionOf = (errors: Readonly<Record<string, unknown>>): string =>
     .map(([field, messages]) => `${field}: ${[messages].flat().join(' ')}`)
     .join('; ');
 
+/** The delivery extras a v2 method's name states; what it does not state is unknown, never assumed. */
+function extrasInName(name: string): Pick<CatalogMethod, 'signature' | 'ageCheck' | 'neighbourDelivery'> {
+  const age = /age check\s*(\d{2})\+|(\d{2})\+ age|leeftijdscheck\s*(\d{2})/i.exec(name);
+  const ageCheck = age ? Number(age[1] ?? age[2] ?? age[3]) : undefined;
+  return {
+    ...(/signature|handtekening/i.test(name) || ageCheck ? { signature: true } : {}),
+    ...(ageCheck ? { ageCheck } : {}),
+    ...(/home address only|no neighbou?r|niet bij de buren/i.test(name) || ageCheck
+      ? { neighbourDelivery: false }
+      : {}),
+  };
+}
+
 /** Letters and mailbox parcels: one item each, never several colli. */
 const LETTER_METHOD = /letter|brief|mailbox|unstamped/i;
 
@@ -54,6 +67,8 @@ export function catalogMethodFromV2(method: ShippingMethod): CatalogMethod {
     // v2 lists no multicollo flag: assumed for home-delivery parcel methods; a carrier that refuses several
     // colli answers with a refusal, and routing falls back to the next method.
     multicollo: method.service_point_input !== 'required' && !LETTER_METHOD.test(method.name),
+    // v2 names a product's delivery extras only in its name ("+ Signature", "Age Check 18+", "Home Address Only")
+    ...extrasInName(method.name),
     countries: method.countries.map((c) => ({ country: c.iso_2, priceEur: c.price ?? null })),
   };
 }
@@ -155,6 +170,8 @@ export function toV2Draft(draft: ShipmentDraft): ParcelDraft {
     requestLabel: true,
     ...(draft.servicePointId === undefined ? {} : { servicePointId: draft.servicePointId }),
     ...(draft.orderValue ? { orderValue: draft.orderValue } : {}),
+    // SendCloud rounds insured values up to whole euros, and takes at least 2 (REFERENCE §3)
+    ...(draft.insuredValueEur ? { totalInsuredValueEur: Math.max(2, Math.ceil(draft.insuredValueEur)) } : {}),
     ...(draft.items && draft.items.length > 0 ? { items: [...draft.items] } : {}),
     ...(draft.customs ? { customs: draft.customs } : {}),
     ...(draft.isReturn ? { isReturn: true } : {}),

@@ -67,6 +67,8 @@ export const ParcelDraft = z.object({
   contractId: z.number().int().positive().optional(),
   orderValue: z.object({ amount: Decimal, currency: z.string().regex(/^[A-Z]{3}$/) }).optional(),
   insuredValueEur: z.number().int().min(0).max(5000).optional(),
+  /** Total cover incl. the carrier's own, EUR (SendCloud adds the difference): `total_insured_value`. */
+  totalInsuredValueEur: z.number().int().min(2).max(5000).optional(),
   /** Multicollo: this many colli of one shipment (2–20), each with `weightGrams`; SendCloud answers each. */
   quantity: z.number().int().min(1).max(20).optional(),
   items: z.array(ParcelItemDraft).optional(),
@@ -120,6 +122,7 @@ export function toParcelCreation(draft: ParcelDraft): ParcelCreation {
     total_order_value: draft.orderValue?.amount,
     total_order_value_currency: draft.orderValue?.currency,
     insured_value: draft.insuredValueEur,
+    total_insured_value: draft.totalInsuredValueEur,
     quantity: draft.quantity !== undefined && draft.quantity > 1 ? draft.quantity : undefined,
     shipping_method_checkout_name: draft.checkoutName,
     is_return: draft.isReturn,

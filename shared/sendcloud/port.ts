@@ -48,6 +48,14 @@ export interface CatalogMethod {
   readonly multicollo?: boolean;
   /** At most this many parcels in one shipment, where SendCloud says (default 20). */
   readonly maxColli?: number;
+  /** The recipient signs for it (v3 `functionalities.signature`; v2: the method's name says so). */
+  readonly signature?: boolean;
+  /** The recipient's age is checked at the door (v3 `functionalities.age_check`). */
+  readonly ageCheck?: number | null;
+  /** May be left with a neighbour (v3 `functionalities.neighbor_delivery`); false: never; absent: unknown. */
+  readonly neighbourDelivery?: boolean;
+  /** What the carrier insures a parcel for, EUR (v3 `functionalities.insurance`). */
+  readonly insuranceEur?: number;
 }
 
 /** What the catalogue is asked for: v3 quotes shipping options per shipment, v2 lists every method. */
@@ -132,6 +140,10 @@ export interface ShipmentDraft {
   readonly method: MethodRef;
   readonly servicePointId?: number;
   readonly orderValue?: { readonly amount: string; readonly currency: string };
+  /** Total cover wanted per parcel, EUR (SendCloud tops up what the carrier insures). */
+  readonly insuredValueEur?: number;
+  /** What the chosen method's carrier covers already, EUR (v3 `functionalities.insurance`). */
+  readonly includedInsuranceEur?: number;
   readonly items?: readonly ParcelItemDraft[];
   readonly customs?: {
     readonly invoiceNumber: string;

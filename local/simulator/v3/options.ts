@@ -27,6 +27,9 @@ const BY_METHOD: Readonly<Record<number, readonly [code: string, shape: Shape]>>
   1011: ['postnl:mailbox', { lastMile: 'mailbox', formFactor: 'mailbox' }],
   1012: ['postnl:service_point', POINT],
   1013: ['postnl:standard/evening', HOME],
+  1014: ['postnl:standard/signature', HOME],
+  1015: ['postnl:standard/age_check=18,home_address_only,signature', HOME],
+  1016: ['postnl:standard/home_address_only', HOME],
   1020: ['bpost:home', HOME],
   1021: ['bpost:service_point', POINT],
   1030: ['dhl:parcel_connect', HOME],
@@ -99,14 +102,18 @@ export const MAX_DIMENSIONS_CM: Readonly<Record<SimShippingOption['formFactor'],
 };
 
 /** The documented functionality flags (only those with a value: the merged document's enums refuse null). */
-export function functionalitiesOf(option: SimShippingOption): Record<string, boolean | string> {
+export function functionalitiesOf(option: SimShippingOption): Record<string, boolean | string | number> {
+  const extras = option.method.extras ?? {};
+  const home = option.lastMile === 'home_delivery' && !option.method.isReturn;
   return {
+    ...(extras.ageCheck ? { age_check: extras.ageCheck } : {}),
+    ...(home ? { neighbor_delivery: extras.neighbourDelivery ?? true } : {}),
     b2b: true,
     b2c: true,
     returns: option.method.isReturn,
     multicollo: option.multicollo,
     tracked: option.method.carrier !== 'sendcloud',
-    signature: false,
+    signature: extras.signature === true,
     last_mile: option.lastMile,
     form_factor: option.formFactor,
     first_mile: 'pickup_dropoff',

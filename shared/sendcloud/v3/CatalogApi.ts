@@ -135,6 +135,16 @@ function toCatalogMethod(option: ShippingOption, query: CatalogQuery): CatalogMe
       option.functionalities?.last_mile === 'service_point' ||
       option.requirements?.is_service_point_required === true,
     multicollo: option.functionalities?.multicollo === true,
+    signature: option.functionalities?.signature === true,
+    ...(typeof option.functionalities?.age_check === 'number'
+      ? { ageCheck: option.functionalities.age_check }
+      : {}),
+    ...(typeof option.functionalities?.insurance === 'number'
+      ? { insuranceEur: option.functionalities.insurance }
+      : {}),
+    ...(typeof option.functionalities?.neighbor_delivery === 'boolean'
+      ? { neighbourDelivery: option.functionalities.neighbor_delivery }
+      : {}),
     countries: [{ country: query.toCountry, priceEur }],
   };
 }

@@ -263,8 +263,10 @@ export class V3Port implements SendcloudPort {
     if (new Set(refs).size !== refs.length) throw new RangeError('external references must be unique');
     let reached = new Map<string, AnnounceOutcome>();
     let failures = new Map<string, unknown>();
-    // Several colli go as a shipment of their own: the Orders API batch carries one parcel an order.
-    const isColli = (draft: ShipmentDraft) => (draft.colli?.length ?? 0) > 1;
+    // Several colli, or insurance, go as a shipment of their own: the Orders API batch carries one parcel an
+    // order and no insured amount.
+    const isColli = (draft: ShipmentDraft) =>
+      (draft.colli?.length ?? 0) > 1 || (draft.insuredValueEur ?? 0) > 0;
     const alone = this.#integrationId === undefined ? drafts : drafts.filter(isColli);
     if (this.#integrationId !== undefined) {
       ({ outcomes: reached, failures } = await announceThroughOrders(

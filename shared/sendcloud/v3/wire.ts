@@ -45,6 +45,7 @@ export interface ShipmentBody {
     weight: { value: string; unit: 'g' };
     dimensions?: { length: string; width: string; height: string; unit: 'cm' };
     parcel_items?: ShipmentItemBody[];
+    additional_insured_price?: { value: string; currency: string };
   }>;
   label_details: { mime_type: 'application/pdf'; dpi: 72 };
   external_reference_id: string;
@@ -131,6 +132,10 @@ export function toShipmentBody(draft: ShipmentDraft, senderAddressId: number | u
         unit: 'cm',
       };
     }
+    // SendCloud's insurance (XCover) on top of the carrier's, per parcel: what the order wants beyond it
+    const extra = Math.ceil((draft.insuredValueEur ?? 0) - (draft.includedInsuranceEur ?? 0));
+    if (draft.insuredValueEur && extra > 0)
+      parcel.additional_insured_price = { value: String(Math.max(2, extra)), currency: 'EUR' };
     return parcel;
   });
   const [parcel] = parcels;

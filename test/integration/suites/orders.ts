@@ -287,6 +287,41 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         });
       });
 
+      it('ships an order asking for a signature and €250 insurance with the signature product, insured at SendCloud', async () => {
+        const body = order({ deliveryOptions: { signature: true }, insuredValue: '250.00' });
+        expect((await post('/orders', body)).status).toBe(202);
+        const view = await waitForStatus(body.orderId as string, ['label_stored', 'failed']);
+        expect(view.status).toBe('label_stored');
+        expect(view.routing?.choice?.name).toMatch(/^PostNL Standard \+ Signature/);
+        const auth = {
+          authorization: `Basic ${Buffer.from('sim-public-key:sim-secret-key').toString('base64')}`,
+        };
+        const id = view.parcels[0]?.sendcloudId;
+        if (api === 'v2') {
+          const { parcel } = (await (
+            await fetch(`${sim.url}/api/v2/parcels/${id}`, { headers: auth })
+          ).json()) as {
+            parcel: { total_insured_value: number; shipment: { id: number } };
+          };
+          expect(parcel).toMatchObject({ total_insured_value: 250, shipment: { id: 1014 } });
+        } else {
+          const { data } = (await (
+            await fetch(`${sim.url}/api/v3/shipments/${view.parcels[0]?.shipmentId}`, { headers: auth })
+          ).json()) as { data: { parcels: Array<{ additional_insured_price?: { value: string } }> } };
+          expect(Number(data.parcels[0]?.additional_insured_price?.value)).toBe(250);
+        }
+        // an age check the account's methods cannot give is refused with the reason, before anything is sent
+        const aged = order({
+          deliveryOptions: { ageCheck: 18 },
+          recipient: { ...(example.recipient as object), postalCode: '1000', city: 'Brussel', country: 'BE' },
+        });
+        expect((await post('/orders', aged)).status).toBe(202);
+        const refused = await waitForStatus(aged.orderId as string, ['failed', 'label_stored']);
+        expect(refused.failure).toMatchObject({ code: 'NO_ELIGIBLE_METHOD' });
+        expect(JSON.stringify(refused.routing?.trace)).toContain('no age check (18+) on delivery');
+        expect(await simCount(`webshop:${aged.orderId}`)).toBe(0);
+      });
+
       it('stores the customs document of a US order next to its label and serves it; an NL order needs none and its Label Stored says so', async () => {
         const us = order({
           recipient: {

@@ -293,3 +293,26 @@ describe('customs', () => {
     ).toMatch(/for returns/);
   });
 });
+
+describe('insurance and delivery extras', () => {
+  it('takes an insured value up to €5,000 and the extras a carrier can promise', () => {
+    expect(
+      problemsOf({ ...example, insuredValue: '250.00', deliveryOptions: { signature: true, ageCheck: 18 } }),
+    ).toEqual({});
+    expect(problemsOf({ ...example, insuredValue: '5000.01' }).insuredValue).toMatch(/at most "5000.00"/);
+    expect(problemsOf({ ...example, insuredValue: '0.00' }).insuredValue).toMatch(/leave insuredValue out/);
+    expect(problemsOf({ ...example, deliveryOptions: { ageCheck: 21 } })['deliveryOptions.ageCheck']).toBe(
+      'an age of 16 or 18',
+    );
+    expect(
+      problemsOf({ ...example, deliveryOptions: { signture: true } })['deliveryOptions.signture'],
+    ).toMatch(/did you mean "?signature/);
+    expect(
+      problemsOf({
+        ...example,
+        delivery: { type: 'service_point', servicePointId: 10663 },
+        deliveryOptions: { signature: true },
+      }).deliveryOptions,
+    ).toMatch(/for home delivery/);
+  });
+});

@@ -231,3 +231,33 @@ describe('orders of several parcels', () => {
     expect(postnl?.reasons).toContain('parcel 2: longest side 60 cm over 50 cm');
   });
 });
+
+describe('delivery extras', () => {
+  const chosen = (extras: RoutingOrder['extras']) => route(order({ extras }), context);
+
+  it('takes a product with a signature, an age check or no neighbour delivery only when the order asks', () => {
+    expect(chosen(undefined).choice?.name).toBe('PostNL Standard 0-23kg');
+    expect(chosen({ signature: true }).choice?.name).toBe('PostNL Standard + Signature 0-23kg');
+    expect(chosen({ ageCheck: 18 }).choice?.name).toBe('PostNL Standard + Age Check 18+ 0-23kg');
+    expect(chosen({ noNeighbourDelivery: true }).choice?.name).toBe('PostNL Standard Home Address Only 0-23kg');
+  });
+
+  it('says why: a plain method fits, or the method lacks what the order asks', () => {
+    const plain = chosen(undefined).trace.flatMap((t) => t.rejected ?? []);
+    expect(plain.find((r) => r.name === 'PostNL Standard + Signature 0-23kg')?.reasons).toEqual([
+      'adds a signature the order does not ask for',
+    ]);
+    const signed = chosen({ signature: true }).trace.flatMap((t) => t.rejected ?? []);
+    expect(signed.find((r) => r.name === 'PostNL Standard 0-23kg')?.reasons).toContain(
+      'no signature on delivery',
+    );
+    const aged = chosen({ ageCheck: 18 }).trace.flatMap((t) => t.rejected ?? []);
+    expect(aged.find((r) => r.name.startsWith('DHL Parcel Connect'))?.reasons).toContain(
+      'no age check (18+) on delivery',
+    );
+    const home = chosen({ noNeighbourDelivery: true }).trace.flatMap((t) => t.rejected ?? []);
+    expect(home.find((r) => r.name.startsWith('DPD'))?.reasons).toContain(
+      'does not say it never leaves a parcel with a neighbour',
+    );
+  });
+});

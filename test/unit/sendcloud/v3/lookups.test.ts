@@ -199,6 +199,7 @@ describe('V3Port.catalog', () => {
           maxWeightGrams: 23001,
           servicePoint: false,
           multicollo: true,
+          signature: false,
           countries: [{ country: 'NL', priceEur: 6.5 }],
         },
         {
@@ -209,6 +210,7 @@ describe('V3Port.catalog', () => {
           maxWeightGrams: 23001,
           servicePoint: true,
           multicollo: false,
+          signature: false,
           countries: [{ country: 'NL', priceEur: null }],
         },
       ],

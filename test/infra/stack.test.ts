@@ -93,6 +93,7 @@ describe('BridgeStack: orders', () => {
       [
         ['GET /orders', 'AWS_IAM'],
         ['GET /orders/{orderId}', 'AWS_IAM'],
+        ['GET /orders/{orderId}/documents/{document}', 'AWS_IAM'],
         ['GET /orders/{orderId}/label', 'AWS_IAM'],
         ['POST /orders', 'AWS_IAM'],
         ['POST /orders/batch', 'AWS_IAM'],

@@ -239,7 +239,9 @@ describe('delivery extras', () => {
     expect(chosen(undefined).choice?.name).toBe('PostNL Standard 0-23kg');
     expect(chosen({ signature: true }).choice?.name).toBe('PostNL Standard + Signature 0-23kg');
     expect(chosen({ ageCheck: 18 }).choice?.name).toBe('PostNL Standard + Age Check 18+ 0-23kg');
-    expect(chosen({ noNeighbourDelivery: true }).choice?.name).toBe('PostNL Standard Home Address Only 0-23kg');
+    expect(chosen({ noNeighbourDelivery: true }).choice?.name).toBe(
+      'PostNL Standard Home Address Only 0-23kg',
+    );
   });
 
   it('says why: a plain method fits, or the method lacks what the order asks', () => {

@@ -25,6 +25,30 @@ const Decimal = z.string().regex(/^\d+(\.\d{1,2})?$/, 'a decimal amount like "12
 
 const TaxNumberDraft = z.object({ kind: z.string(), country: z.string(), value: z.string() });
 
+type TaxNumberList = ReadonlyArray<{
+  readonly kind: string;
+  readonly country: string;
+  readonly value: string;
+}>;
+
+/**
+ * Tax numbers per party in SendCloud's wire form — the same `{name, country_code, value}` lists on v2's
+ * `customs_information.tax_numbers` and v3's; both want all three lists once any is given.
+ */
+export function taxNumbersWire(numbers: {
+  readonly sender?: TaxNumberList | undefined;
+  readonly receiver?: TaxNumberList | undefined;
+  readonly importerOfRecord?: TaxNumberList | undefined;
+}) {
+  const wire = (list: TaxNumberList = []) =>
+    list.map((n) => ({ name: n.kind, country_code: n.country, value: n.value }));
+  return {
+    sender: wire(numbers.sender),
+    receiver: wire(numbers.receiver),
+    importer_of_record: wire(numbers.importerOfRecord),
+  };
+}
+
 export const ParcelItemDraft = z.object({
   description: z.string().min(1).max(255),
   quantity: z.number().int().min(1),
@@ -152,8 +176,6 @@ export function toParcelCreation(draft: ParcelDraft): ParcelCreation {
   }
   if (draft.customs) {
     const c = draft.customs;
-    const numbers = (list: ReadonlyArray<{ kind: string; country: string; value: string }> = []) =>
-      list.map((n) => ({ name: n.kind, country_code: n.country, value: n.value }));
     const ior = c.importerOfRecord;
     parcel.customs_information = {
       customs_invoice_nr: c.invoiceNumber,
@@ -163,9 +185,7 @@ export function toParcelCreation(draft: ParcelDraft): ParcelCreation {
       ...(c.taxNumbers
         ? {
             tax_numbers: {
-              sender: numbers(c.taxNumbers.sender),
-              receiver: numbers(c.taxNumbers.receiver),
-              importer_of_record: numbers(c.taxNumbers.importerOfRecord),
+              ...taxNumbersWire(c.taxNumbers),
             },
           }
         : {}),

@@ -1,5 +1,5 @@
-import { Address, ParcelItemDraft } from '../draft';
-import { type ShipmentDraft, type TaxNumber, v3Option } from '../port';
+import { Address, ParcelItemDraft, taxNumbersWire } from '../draft';
+import { type ShipmentDraft, v3Option } from '../port';
 import { cmToString } from '../units';
 
 /**
@@ -175,8 +175,6 @@ export function toShipmentBody(draft: ShipmentDraft, senderAddressId: number | u
   if (draft.servicePointId !== undefined) body.to_service_point = { id: String(draft.servicePointId) };
   if (draft.customs && draft.customs.shipmentType !== 'returned_goods') {
     const c = { ...draft.customs, shipmentType: draft.customs.shipmentType };
-    const numbers = (list: readonly TaxNumber[] = []): V3TaxNumber[] =>
-      list.map((n) => ({ name: n.kind, country_code: n.country, value: n.value }));
     body.customs_information = {
       invoice_number: c.invoiceNumber,
       export_reason: c.shipmentType,
@@ -185,11 +183,7 @@ export function toShipmentBody(draft: ShipmentDraft, senderAddressId: number | u
       // The document requires all three lists once tax numbers are given.
       ...(c.taxNumbers
         ? {
-            tax_numbers: {
-              sender: numbers(c.taxNumbers.sender),
-              receiver: numbers(c.taxNumbers.receiver),
-              importer_of_record: numbers(c.taxNumbers.importerOfRecord),
-            },
+            tax_numbers: taxNumbersWire(c.taxNumbers),
           }
         : {}),
       ...(c.importerOfRecord ? { importer_of_record: importerOfRecord(c.importerOfRecord) } : {}),

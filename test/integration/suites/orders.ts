@@ -96,6 +96,19 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         (e) => (e.detail as { orderId?: string }).orderId === orderId && (!type || e['detail-type'] === type),
       );
 
+    /** The next create is refused by the carrier, as SendCloud answers a refusal (the fallback's trigger). */
+    const refuseNextCreate = () =>
+      fetch(`${sim.url}/__sim/faults`, {
+        method: 'POST',
+        body: JSON.stringify({
+          method: 'POST',
+          path: CREATE_PATH,
+          kind: 'carrier_reject',
+          message: 'Service not available for this postal code',
+          count: 1,
+        }),
+      });
+
     /** An order SendCloud refused to create (every create answered 400), waited for until it is failed. */
     async function failedOrder() {
       const body = order();
@@ -742,16 +755,7 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
       });
 
       it('a carrier refusal falls back to the next method on the same SendCloud parcel', async () => {
-        await fetch(`${sim.url}/__sim/faults`, {
-          method: 'POST',
-          body: JSON.stringify({
-            method: 'POST',
-            path: CREATE_PATH,
-            kind: 'carrier_reject',
-            message: 'Service not available for this postal code',
-            count: 1,
-          }),
-        });
+        await refuseNextCreate();
         const body = order();
         await post('/orders', body);
         const view = await waitForStatus(body.orderId as string, ['label_stored', 'failed']);
@@ -770,16 +774,7 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
       });
 
       it('a carrier refusal of a two-box order falls back with a new multicollo shipment under the attempt’s own reference', async () => {
-        await fetch(`${sim.url}/__sim/faults`, {
-          method: 'POST',
-          body: JSON.stringify({
-            method: 'POST',
-            path: CREATE_PATH,
-            kind: 'carrier_reject',
-            message: 'Service not available for this postal code',
-            count: 1,
-          }),
-        });
+        await refuseNextCreate();
         // to Belgium: the refusal counts against bpost's health, not PostNL's (other tests route NL to PostNL)
         const { parcel: _one, ...rest } = order({
           recipient: { ...(example.recipient as object), postalCode: '1000', city: 'Brussel', country: 'BE' },
@@ -803,16 +798,7 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
       it('a worker that crashes after a carrier refusal, and again after the fallback was announced: one live shipment, the fallback', async () => {
         // Prepare: the first method is refused; the worker dies before it writes the refusal down, and the
         // next one dies after SendCloud announced the fallback but before recording it.
-        await fetch(`${sim.url}/__sim/faults`, {
-          method: 'POST',
-          body: JSON.stringify({
-            method: 'POST',
-            path: CREATE_PATH,
-            kind: 'carrier_reject',
-            message: 'Service not available for this postal code',
-            count: 1,
-          }),
-        });
+        await refuseNextCreate();
         const { services, body } = await acceptedWithoutQueueing();
         const crashes = { refusal: false, announced: false };
         const crashingStore: OrderStore = {

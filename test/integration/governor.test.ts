@@ -593,14 +593,18 @@ describe('one client flooding the public checkout routes', () => {
       radius: String(1_000 + i),
     }));
     const flood: Array<{ status: number; body: PointsAnswer }> = [];
+    const floodStarted = Date.now();
     for (let i = 0; i < queries.length; i += 20)
       flood.push(...(await Promise.all(queries.slice(i, i + 20).map(viaGateway))));
+    // the share refills at its rate while the flood lasts (seconds on a busy machine): that much more is fair
+    const refilled = Math.ceil((CLIENT_LOOKUPS_PER_MINUTE * (Date.now() - floodStarted)) / 60_000);
+    const share = CLIENT_LOOKUPS_PER_MINUTE + refilled;
     const asked = (await sendcloudSearches()) - before;
 
     expect(flood.every((a) => a.status === 200)).toBe(true);
-    expect(asked).toBeLessThanOrEqual(CLIENT_LOOKUPS_PER_MINUTE); // its share, not the account's 200
+    expect(asked).toBeLessThanOrEqual(share); // its share, not the account's 200
     const limited = flood.filter((a) => a.body.degradedReason === 'client-limit');
-    expect(limited.length).toBeGreaterThanOrEqual(queries.length - CLIENT_LOOKUPS_PER_MINUTE);
+    expect(limited.length).toBeGreaterThanOrEqual(queries.length - share);
     expect(limited[0]?.body).toMatchObject({ servicePoints: [], stale: true });
 
     // shoppers elsewhere, one on IPv4 and one on IPv6, are answered from SendCloud as usual

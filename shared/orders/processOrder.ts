@@ -334,6 +334,35 @@ function eventDetail(
   }
 }
 
+/** An address as the order gave it (the recipient, or an importer of record), in the draft's form. */
+function draftAddress(a: {
+  readonly name: string;
+  readonly company?: string | null | undefined;
+  readonly street: string;
+  readonly houseNumber?: string | null | undefined;
+  readonly addressLine2?: string | null | undefined;
+  readonly postalCode: string;
+  readonly city: string;
+  readonly country: string;
+  readonly state?: string | null | undefined;
+  readonly email?: string | null | undefined;
+  readonly phone?: string | null | undefined;
+}): ShipmentDraft['recipient'] {
+  return {
+    name: a.name,
+    company: a.company ?? null,
+    street: a.street,
+    houseNumber: a.houseNumber ?? null,
+    addressLine2: a.addressLine2 ?? null,
+    postalCode: a.postalCode,
+    city: a.city,
+    country: a.country,
+    state: a.state ?? null,
+    email: a.email ?? null,
+    phone: a.phone ?? null,
+  };
+}
+
 export function toDraft(
   order: OrderRecord,
   pii: OrderRecipient,
@@ -349,19 +378,7 @@ export function toDraft(
   return {
     externalReference,
     orderNumber: order.orderId,
-    recipient: {
-      name: r.name,
-      company: r.company ?? null,
-      street: r.street,
-      houseNumber: r.houseNumber ?? null,
-      addressLine2: r.addressLine2 ?? null,
-      postalCode: r.postalCode,
-      city: r.city,
-      country: r.country,
-      state: r.state ?? null,
-      email: r.email ?? null,
-      phone: r.phone ?? null,
-    },
+    recipient: draftAddress(r),
     weightGrams: order.spec.weightGrams,
     ...(order.spec.dimensionsCm ? { dimensionsCm: order.spec.dimensionsCm } : {}),
     ...(order.spec.colli ? { colli: order.spec.colli } : {}),
@@ -407,19 +424,7 @@ export function toDraft(
               : {}),
             ...(ior
               ? {
-                  importerOfRecord: {
-                    name: ior.name,
-                    company: ior.company ?? null,
-                    street: ior.street,
-                    houseNumber: ior.houseNumber ?? null,
-                    addressLine2: null,
-                    postalCode: ior.postalCode,
-                    city: ior.city,
-                    country: ior.country,
-                    state: ior.state ?? null,
-                    email: ior.email ?? null,
-                    phone: ior.phone ?? null,
-                  },
+                  importerOfRecord: draftAddress(ior),
                 }
               : {}),
           },

@@ -5,11 +5,12 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { checkoutSourceFor } from '../shared/checkout/CheckoutSource';
 import { checkServicePoint } from '../shared/checkout/servicePointCheck';
-import { loadEnv } from '../shared/config/env';
+import { loadEnv, shipsFromOf } from '../shared/config/env';
 import { errorLogFields, json, jsonBody, scopedIdempotencyKey, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
 import { acceptBatch, type BatchAnswer, BatchRequest } from '../shared/orders/acceptBatch';
 import { canonicalJson, sha256 } from '../shared/orders/canonical';
+import { customsProblems } from '../shared/orders/customsChecks';
 import type { OrderRequest } from '../shared/orders/OrderRequest';
 import { accountDirectory } from '../shared/runtime/accountDirectory';
 import { checkoutCache } from '../shared/runtime/checkoutCache';
@@ -36,19 +37,23 @@ const services = compose(loadEnv(), {
   idempotencyStore,
 });
 const { logger, metrics } = observability('create-order-batch');
+const shipsFrom = shipsFromOf(services.env);
 const deps = {
+  shipsFrom,
   store: services.store,
   queue: services.queue,
   events: services.events,
   clock: () => new Date(),
   directory: services.directory,
   onUnpublished: (error: unknown) => logger.error('Order Rejected not published', errorLogFields(error)),
-  check: (order: OrderRequest) =>
-    checkServicePoint(order, {
+  check: async (order: OrderRequest) => [
+    ...customsProblems(order, shipsFrom(order.account)),
+    ...(await checkServicePoint(order, {
       client: (account) => checkoutSourceFor(services.sendcloudClients, account, 'realtime'),
       cache: services.checkoutCache,
       rules: (account) => services.rules.current(account),
-    }),
+    })),
+  ],
 };
 const onError = (error: unknown) => logger.warn('order not processed', errorLogFields(error));
 const idempotency = new IdempotencyConfig({

@@ -5,10 +5,11 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { checkoutSourceFor } from '../shared/checkout/CheckoutSource';
 import { checkServicePoint, problemsError } from '../shared/checkout/servicePointCheck';
-import { loadEnv } from '../shared/config/env';
+import { loadEnv, shipsFromOf } from '../shared/config/env';
 import { errorLogFields, json, jsonBody, scopedIdempotencyKey, toHttpResponse } from '../shared/http';
 import { MetricUnit, observability } from '../shared/observability';
 import { type AcceptOutcome, acceptOrder, bodyHashOf } from '../shared/orders/acceptOrder';
+import { customsProblems } from '../shared/orders/customsChecks';
 import { OrderRequest } from '../shared/orders/OrderRequest';
 import { rejectOrder } from '../shared/orders/rejectOrder';
 import { accountDirectory } from '../shared/runtime/accountDirectory';
@@ -33,8 +34,10 @@ const services = compose(loadEnv(), {
   idempotencyStore,
 });
 const { logger, metrics } = observability('create-order');
+const shipsFrom = shipsFromOf(services.env);
 const deps = {
   store: services.store,
+  shipsFrom,
   queue: services.queue,
   events: services.events,
   clock: () => new Date(),
@@ -84,7 +87,10 @@ async function createOrder(
     }
     const order = parsed.data;
     await services.directory.credentials(order.account);
-    const problems = await checkServicePoint(order, checkDeps);
+    const problems = [
+      ...customsProblems(order, shipsFrom(order.account)),
+      ...(await checkServicePoint(order, checkDeps)),
+    ];
     if (problems.length > 0) {
       const error = problemsError(problems);
       await rejectOrder(body, error, deps);

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
-import { loadEnv } from '../shared/config/env';
+import { loadEnv, shipsFromOf } from '../shared/config/env';
 import { HttpError, json, jsonBody, toHttpResponse } from '../shared/http';
 import { functionLogger } from '../shared/observability';
 import { orderSpecOf } from '../shared/orders/acceptOrder';
@@ -53,7 +53,7 @@ async function explainRouting(
       account: order.account,
       status: 'accepted',
       bodyHash: '',
-      spec: orderSpecOf(order),
+      spec: orderSpecOf(order, shipsFromOf(services.env)(order.account)),
       attempt: 0,
       createdAt: '',
       updatedAt: '',

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ISO_COUNTRIES } from '../shared/orders/countries';
 
 const ACCOUNT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const accountId = z
@@ -9,6 +10,14 @@ const accountId = z
 const AccountSettings = z.strictObject({
   /** The account's printers want ZPL next to the A6 PDF. */
   zpl: z.boolean().default(false),
+  /**
+   * The country of the account's SendCloud sender address: which orders cross a customs border (and need item
+   * lines, customs papers, an IOSS number) is decided from it.
+   */
+  shipsFrom: z
+    .string()
+    .refine((code) => ISO_COUNTRIES.has(code), 'an ISO 3166-1 country code such as NL')
+    .default('NL'),
   /** The account has no webhook configured in SendCloud: poll its parcel statuses every 5 minutes. */
   poll: z.boolean().default(false),
   /** The account's SendCloud budget (developer docs: 1,000 GETs a minute; the help centre says 420). */
@@ -31,7 +40,9 @@ export const StageConfig = z
     accounts: z
       .record(accountId, AccountSettings)
       .refine((accounts) => Object.keys(accounts).length > 0, 'name at least one account')
-      .default({ default: { zpl: false, poll: false, readsPerMinute: 1_000, writesPerMinute: 100 } }),
+      .default({
+        default: { zpl: false, shipsFrom: 'NL', poll: false, readsPerMinute: 1_000, writesPerMinute: 100 },
+      }),
     /** Where alarms are e-mailed (an SNS subscription to confirm); without it, subscribe to the topic yourself. */
     alarmEmail: z.email().optional(),
     /** Hours after which an announced parcel without a carrier scan is reported (Parcel Stuck). */

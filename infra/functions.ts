@@ -16,6 +16,8 @@ export type Setting =
   | 'accounts'
   | 'checkout'
   | 'zplAccounts'
+  /** Each account's sender country: customs at intake. */
+  | 'shipsFrom'
   | 'pollAccounts'
   | 'stuckAfterHours'
   | 'requeueAfterSeconds'
@@ -94,13 +96,13 @@ export const FUNCTIONS = {
     triggers: [iam('POST /orders')],
     // A service-point order is checked against SendCloud (through the checkout cache).
     uses: { table: 'readWrite', idempotency: true, ordersQueue: 'send', events: true, sendcloud: 'api' },
-    settings: ['checkout'],
+    settings: ['checkout', 'shipsFrom'],
   },
   'create-order-batch': {
     description: 'POST /orders/batch',
     triggers: [iam('POST /orders/batch')],
     uses: { table: 'readWrite', idempotency: true, ordersQueue: 'send', events: true, sendcloud: 'api' },
-    settings: ['checkout'],
+    settings: ['checkout', 'shipsFrom'],
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
@@ -142,6 +144,7 @@ export const FUNCTIONS = {
     description: 'POST /routing/explain',
     triggers: [iam('POST /routing/explain')],
     uses: { table: 'read', sendcloud: 'api' },
+    settings: ['shipsFrom'],
     timeoutSeconds: 29,
   },
   'routing-rules': {
@@ -358,6 +361,7 @@ export const SETTING_ENV = {
     'CHECKOUT_CLIENT_LOOKUPS_PER_MINUTE',
   ],
   zplAccounts: ['ZPL_ACCOUNTS'],
+  shipsFrom: ['SHIPS_FROM'],
   pollAccounts: ['POLL_ACCOUNTS'],
   stuckAfterHours: ['STUCK_AFTER_HOURS'],
   requeueAfterSeconds: ['REQUEUE_AFTER_SECONDS'],

@@ -10,6 +10,7 @@ export function settingValues(config: StageConfig): Record<string, string> {
       .filter(([, a]) => a.zpl)
       .map(([id]) => id)
       .join(','),
+    SHIPS_FROM: accounts.map(([id, a]) => `${id}=${a.shipsFrom}`).join(','),
     POLL_ACCOUNTS: accounts
       .filter(([, a]) => a.poll)
       .map(([id]) => id)

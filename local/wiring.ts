@@ -33,6 +33,8 @@ export interface ServiceWiringOptions {
   };
   /** Accounts whose print profile wants ZPL next to the A6 PDF. */
   readonly zplAccounts?: readonly string[];
+  /** Each account's sender country where it is not NL (customs at intake). */
+  readonly shipsFrom?: Readonly<Record<string, string>>;
   readonly logLevel?: string;
   /** Orders queue: seconds before an unfinished message comes back, and receives before the DLQ. */
   readonly ordersQueue?: {
@@ -204,6 +206,9 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
         : {}),
       ACCOUNTS: Object.keys(options.sendcloud.accounts).join(','),
       ZPL_ACCOUNTS: (options.zplAccounts ?? []).join(','),
+      SHIPS_FROM: Object.entries(options.shipsFrom ?? {})
+        .map(([account, country]) => `${account}=${country}`)
+        .join(','),
       RETRY_BASE_SECONDS: String(options.ordersQueue?.retryBaseSeconds ?? 5),
       REQUEUE_AFTER_SECONDS: String(options.requeue?.afterSeconds ?? 60),
       POLL_ACCOUNTS: (options.polling?.accounts ?? []).join(','),

@@ -52,6 +52,8 @@ export const ServiceEnv = z.object({
   SENDCLOUD_CREDENTIALS_FILE: z.string().optional(),
   /** Accounts whose printers want ZPL as well as the A6 PDF. */
   ZPL_ACCOUNTS: accountList,
+  /** Where each account ships from (its SendCloud sender's country): customs are decided from it. Default NL. */
+  SHIPS_FROM: accountMap(/^[A-Z]{2}$/, 'a country code such as NL'),
   /** Accounts without webhooks, whose statuses are polled. */
   POLL_ACCOUNTS: accountList,
   /** Hours after which an announced parcel without a carrier scan is reported. */
@@ -102,6 +104,12 @@ export const ServiceEnv = z.object({
   CHECKOUT_DEADLINE_MS: z.coerce.number().int().positive().default(2_500),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnv>;
+
+/** The country an account ships from, as the stage declares it (NL unless `SHIPS_FROM` says otherwise). */
+export const shipsFromOf =
+  (env: Pick<ServiceEnv, 'SHIPS_FROM'>) =>
+  (account: string): string =>
+    env.SHIPS_FROM.get(account) ?? 'NL';
 
 export function loadEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
   const result = ServiceEnv.safeParse(env);

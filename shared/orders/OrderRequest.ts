@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { type FieldProblem, FieldVocabulary, fieldProblems as problemsIn } from '../validation';
 import { countryProblem } from './countries';
-import { customsTerritory } from './customsTerritory';
 
 /**
  * An order as order systems post it to `POST /orders`: grams and centimetres, camelCase. Every problem is
@@ -193,12 +192,13 @@ export const TAX_NUMBER_KINDS = [
   'UKIMS',
 ] as const;
 
-const TaxNumber = strict({
+export const TaxNumber = strict({
   /** VAT (also Norway's VOEC), EORI, IOSS, … */
   kind: z.enum(TAX_NUMBER_KINDS),
   country: Country,
   value: Text(100),
 });
+export type TaxNumber = z.infer<typeof TaxNumber>;
 const TaxNumbers = z.array(TaxNumber).max(20, 'at most 20 numbers');
 
 export const CUSTOMS_SHIPMENT_TYPES = [
@@ -347,44 +347,7 @@ export const OrderRequest = strict({
       message: `required for ${order.recipient.country} (state or province code)`,
     });
   }
-  const zone = customsTerritory(order.recipient.country, order.recipient.postalCode);
-  const where = zone.territory
-    ? `${zone.territory} (${order.recipient.country} ${order.recipient.postalCode})`
-    : order.recipient.country;
-  if (zone.customs) {
-    const goods = order.customs?.shipmentType !== 'documents';
-    if (order.items.length === 0 && goods) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['items'],
-        message: `customs need the items for ${where}, outside the EU customs territory`,
-      });
-    }
-    order.items.forEach((item, i) => {
-      const outside = `required for ${where}, outside the EU customs territory`;
-      if (!item.hsCode) ctx.addIssue({ code: 'custom', path: ['items', i, 'hsCode'], message: outside });
-      if (!item.originCountry)
-        ctx.addIssue({ code: 'custom', path: ['items', i, 'originCountry'], message: outside });
-      if (goods && Number(item.unitPrice) <= 0 && order.customs?.shipmentType !== 'gift')
-        ctx.addIssue({
-          code: 'custom',
-          path: ['items', i, 'unitPrice'],
-          message: `carriers refuse goods declared at 0.00 for ${where}: give each item's value (or shipmentType "gift")`,
-        });
-    });
-    if (order.customs?.shipmentType === 'returned_goods')
-      ctx.addIssue({
-        code: 'custom',
-        path: ['customs', 'shipmentType'],
-        message: 'returned_goods is for returns (POST /returns), not for orders',
-      });
-  } else if (order.customs) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['customs'],
-      message: `${where} is inside the EU customs territory: there are no customs papers; leave customs out`,
-    });
-  }
+  // Customs depend on where the account ships from: `customsProblems` (customsChecks.ts), after parsing.
 });
 export type OrderRequest = z.infer<typeof OrderRequest>;
 export type OrderRequestInput = z.input<typeof OrderRequest>;

@@ -2,7 +2,7 @@ import type { EventPublisher } from '../events';
 import { HttpError } from '../http/errors';
 import type { OrderStore } from '../store';
 import { canonicalJson, sha256 } from './canonical';
-import { customsTerritory } from './customsTerritory';
+import { customsBorder } from './customsTerritory';
 import { emitOnce } from './emitOnce';
 import { findOrder } from './findOrder';
 import {
@@ -23,6 +23,8 @@ export interface AcceptDeps {
   readonly queue: OrderQueue;
   readonly events: EventPublisher;
   readonly clock: () => Date;
+  /** The country the order's account ships from (customs are decided from it). Default NL. */
+  readonly shipsFrom?: (account: string) => string;
 }
 
 export interface AcceptedBody {
@@ -74,12 +76,12 @@ const colloOf = (box: ParcelSpec): Collo => ({
 });
 
 /** What routing and the worker need from an order — everything but personal data. */
-export function orderSpecOf(order: OrderRequest): OrderSpec {
+export function orderSpecOf(order: OrderRequest, shipsFrom = 'NL'): OrderSpec {
   const boxes = boxesOf(order).map(colloOf);
   const heaviest = boxes.reduce((a, b) => (b.weightGrams > a.weightGrams ? b : a));
   return {
     toCountry: order.recipient.country,
-    customsRequired: customsTerritory(order.recipient.country, order.recipient.postalCode).customs,
+    customsRequired: customsBorder(shipsFrom, order.recipient.country, order.recipient.postalCode).customs,
     weightGrams: heaviest.weightGrams,
     ...(heaviest.dimensionsCm ? { dimensionsCm: heaviest.dimensionsCm } : {}),
     ...(boxes.length > 1 ? { colli: boxes } : {}),
@@ -113,7 +115,7 @@ export async function acceptOrder(
     account: order.account,
     status: order.dispatch === 'end_of_day' ? 'ready' : 'accepted',
     bodyHash: bodyHashOf(order),
-    spec: orderSpecOf(order),
+    spec: orderSpecOf(order, deps.shipsFrom?.(order.account)),
     attempt: 0,
     events: {},
     createdAt: now,

@@ -45,3 +45,33 @@ export function customsTerritory(country: string, postalCode: string): CustomsTe
   if (special) return { customs: special.customs, territory: special.name };
   return { customs: !(EU.has(country) || CUSTOMS_UNION.has(country)) };
 }
+
+/** A customs crossing between the account's sender country and an address. */
+export interface CustomsBorder {
+  /** Customs papers and item lines are needed. */
+  readonly customs: boolean;
+  /** The goods enter the EU customs territory from outside it (IOSS applies). */
+  readonly intoEu: boolean;
+  /** The sender is inside the EU customs territory. */
+  readonly fromEu: boolean;
+  /** The special territory the postal code names, if any. */
+  readonly territory?: string;
+}
+
+/**
+ * Whether goods from the sender's country (a mainland address: the account's SendCloud sender) to this
+ * address cross a customs border. From the EU this is `customsTerritory`; from outside it, a destination in
+ * the EU customs territory needs customs papers too, and only the sender's own country (outside its special
+ * territories) is domestic. Northern Ireland is inside both the EU's rules for goods and the UK: no papers
+ * from either side.
+ */
+export function customsBorder(from: string, country: string, postalCode: string): CustomsBorder {
+  const to = customsTerritory(country, postalCode);
+  const fromEu = EU.has(from) || CUSTOMS_UNION.has(from);
+  const territory = to.territory ? { territory: to.territory } : {};
+  if (fromEu) return { customs: to.customs, intoEu: false, fromEu, ...territory };
+  const northernIreland = to.territory === 'Northern Ireland';
+  const intoEu = !to.customs && !(northernIreland && from === 'GB');
+  const domestic = country === from && !(to.customs && to.territory);
+  return { customs: intoEu || !domestic, intoEu, fromEu, ...territory };
+}

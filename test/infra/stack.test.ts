@@ -313,7 +313,7 @@ describe('BridgeStack: stage configuration reaches AWS', () => {
       (key) =>
         ({
           stage: 'prod',
-          accounts: '{"default":{"zpl":true},"shop-be":{"poll":true}}',
+          accounts: '{"default":{"zpl":true},"shop-be":{"poll":true,"shipsFrom":"BE"}}',
           alarmEmail: 'ops@shop.example',
           checkout:
             '{"origins":["https://shop.example"],"configurations":{"shop-be":"cfg-1"},"rateLimit":20}',
@@ -336,7 +336,7 @@ describe('BridgeStack: stage configuration reaches AWS', () => {
     );
   });
 
-  it('hands checkout origins, configurations, ZPL and polled accounts to the functions that read them', () => {
+  it('hands checkout origins, configurations, ZPL, polled accounts and sender countries to the functions that read them', () => {
     const checkout = envs().filter((v) => v.CHECKOUT_ORIGINS !== undefined);
     expect(checkout.length).toBeGreaterThan(0);
     for (const vars of checkout) {
@@ -345,6 +345,13 @@ describe('BridgeStack: stage configuration reaches AWS', () => {
     }
     expect(envs().find((v) => v.ZPL_ACCOUNTS !== undefined)?.ZPL_ACCOUNTS).toBe('default');
     expect(envs().find((v) => v.POLL_ACCOUNTS !== undefined)?.POLL_ACCOUNTS).toBe('shop-be');
+    // intake decides customs from each account's sender country
+    const shipsFrom = envs().filter((v) => v.SHIPS_FROM !== undefined);
+    expect(shipsFrom.length).toBe(3);
+    for (const vars of shipsFrom) expect(vars.SHIPS_FROM).toBe('default=NL,shop-be=BE');
+    expect(() => loadStageConfig({ accounts: { default: { shipsFrom: 'UK' } } })).toThrow(
+      /accounts.default.shipsFrom: an ISO 3166-1 country code/,
+    );
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       RouteSettings: Match.objectLike({
         'GET /delivery-options': { ThrottlingBurstLimit: 40, ThrottlingRateLimit: 20 },

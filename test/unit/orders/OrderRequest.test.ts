@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ISO_COUNTRIES } from '../../../shared/orders/countries';
+import { customsProblems } from '../../../shared/orders/customsChecks';
 import { fieldProblems, OrderRequest, textProblem } from '../../../shared/orders/OrderRequest';
 import { ReturnRequest } from '../../../shared/returns/ReturnRequest';
 
@@ -19,11 +20,11 @@ const parcel = (fields: Record<string, unknown>) => ({
   parcel: { ...example.parcel, ...fields },
 });
 
-/** Path → message of every problem, or {} when the order is valid. */
-function problemsOf(input: unknown): Record<string, string> {
+/** Path → message of every problem (the schema's, then the customs rules from `from`), or {} when valid. */
+function problemsOf(input: unknown, from = 'NL'): Record<string, string> {
   const parsed = OrderRequest.safeParse(input);
   return parsed.success
-    ? {}
+    ? Object.fromEntries(customsProblems(parsed.data, from).map((p) => [p.path, p.message]))
     : Object.fromEntries(fieldProblems(parsed.error).map((p) => [p.path, p.message]));
 }
 
@@ -291,6 +292,90 @@ describe('customs', () => {
         'customs.shipmentType'
       ],
     ).toMatch(/for returns/);
+  });
+});
+
+describe('customs from where the account ships', () => {
+  const line = {
+    description: 'Mug',
+    quantity: 2,
+    unitPrice: '12.50',
+    weightGrams: 400,
+    hsCode: '691200',
+    originCountry: 'CN',
+  };
+  const order = (country: string, postalCode: string, extra: Record<string, unknown> = {}) => ({
+    ...recipient({ country, postalCode, city: 'Berlin' }),
+    items: [line],
+    ...extra,
+  });
+  const ioss = { sender: [{ kind: 'IOSS', country: 'NL', value: 'IM5280000123' }] };
+
+  it('from outside the EU, an EU address crosses a border and low-value consumer goods need an IOSS number', () => {
+    expect(problemsOf(order('DE', '10115'), 'NL')).toEqual({});
+    const problems = problemsOf(order('DE', '10115'), 'CH');
+    expect(problems['customs.taxNumbers.sender']).toMatch(
+      /goods of €150 or less sent from CH into the EU \(DE\) need the seller's IOSS number/,
+    );
+    expect(problemsOf(order('DE', '10115', { customs: { taxNumbers: ioss } }), 'CH')).toEqual({});
+    expect(
+      problemsOf(order('DE', '10115', { items: [{ ...line, hsCode: null }] }), 'CH')['items.0.hsCode'],
+    ).toBe('required for DE: goods from CH cross a customs border');
+    // above €150, business to business, or a gift: no IOSS
+    expect(problemsOf(order('DE', '10115', { items: [{ ...line, quantity: 13 }] }), 'CH')).toEqual({});
+    expect(problemsOf(order('DE', '10115', { customs: { exportType: 'commercial_b2b' } }), 'CH')).toEqual({});
+    expect(problemsOf(order('DE', '10115', { customs: { shipmentType: 'gift' } }), 'CH')).toEqual({});
+  });
+
+  it('is domestic in the sender’s own country, and Northern Ireland needs no papers from GB', () => {
+    expect(problemsOf(order('CH', '8001', { items: [] }), 'CH')).toEqual({});
+    expect(problemsOf(order('CH', '8001', { customs: { shipmentType: 'gift' } }), 'CH')['customs']).toBe(
+      "CH is in CH's own customs territory: there are no customs papers; leave customs out",
+    );
+    expect(problemsOf(order('GB', 'BT1 1AA', { items: [] }), 'GB')).toEqual({});
+    expect(problemsOf(order('GB', 'SW1A 1AA', { items: [] }), 'CH')['items']).toMatch(/goods from CH cross/);
+  });
+
+  it('checks each tax number by its kind, and IOSS only where it applies', () => {
+    const numbers = (sender: unknown[], receiver: unknown[] = []) => ({
+      customs: { taxNumbers: { sender, receiver } },
+    });
+    const gb = (extra: Record<string, unknown>) => order('GB', 'SW1A 1AA', extra);
+    const problems = problemsOf(
+      gb(
+        numbers(
+          [
+            { kind: 'EORI', country: 'NL', value: 'DE123456789' },
+            { kind: 'VAT', country: 'GB', value: 'GB12345' },
+            { kind: 'VAT', country: 'NO', value: 'VOEC12' },
+            { kind: 'IOSS', country: 'NL', value: 'IM52800001' },
+          ],
+          [{ kind: 'IOSS', country: 'GB', value: 'IM5280000123' }],
+        ),
+      ),
+    );
+    expect(problems).toEqual({
+      'customs.taxNumbers.sender.0.value':
+        'an EORI number is NL and up to 15 letters or digits, e.g. "NL123456789"',
+      'customs.taxNumbers.sender.1.value': 'a UK VAT number is GB and 9 digits, e.g. "GB123456789"',
+      'customs.taxNumbers.sender.2.value': 'a VOEC number is VOEC and 7 digits, e.g. "VOEC1234567"',
+      'customs.taxNumbers.sender.3.value': 'an IOSS number is IM and 10 digits, e.g. "IM5280000123"',
+      'customs.taxNumbers.sender.3.kind':
+        'IOSS is for goods sent into the EU from outside it; this order goes from NL to GB',
+      'customs.taxNumbers.receiver.0.kind':
+        'an IOSS number is the seller’s: give it under customs.taxNumbers.sender',
+    });
+    expect(
+      problemsOf(
+        gb(
+          numbers([
+            { kind: 'EORI', country: 'GB', value: 'XI123456789000' },
+            { kind: 'VAT', country: 'GB', value: 'GB 123 4567 89' },
+            { kind: 'VAT', country: 'NO', value: 'VOEC1234567' },
+          ]),
+        ),
+      ),
+    ).toEqual({});
   });
 });
 

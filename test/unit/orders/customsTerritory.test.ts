@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { customsTerritory } from '../../../shared/orders/customsTerritory';
+import { customsBorder, customsTerritory } from '../../../shared/orders/customsTerritory';
 
 describe('the EU customs territory, by country and postal code', () => {
   it.each([
@@ -23,5 +23,23 @@ describe('the EU customs territory, by country and postal code', () => {
     ['NO', '0150', true, undefined],
   ])('%s %s: customs %s (%s)', (country, postalCode, customs, territory) => {
     expect(customsTerritory(country, postalCode)).toEqual({ customs, ...(territory ? { territory } : {}) });
+  });
+});
+
+describe('a customs border between the sender’s country and the address', () => {
+  it.each([
+    ['NL', 'DE', '10115', false, false],
+    ['NL', 'ES', '35001', true, false],
+    ['NL', 'GB', 'BT1 1AA', false, false],
+    ['CH', 'DE', '10115', true, true],
+    ['CH', 'ES', '35001', true, false],
+    ['CH', 'CH', '8001', false, false],
+    ['CH', 'GB', 'SW1A 1AA', true, false],
+    ['GB', 'GB', 'SW1A 1AA', false, false],
+    ['GB', 'GB', 'BT1 1AA', false, false],
+    ['GB', 'IE', 'D02 X285', true, true],
+    ['NO', 'MC', '98000', true, true],
+  ])('%s → %s %s: customs %s, into the EU %s', (from, country, postalCode, customs, intoEu) => {
+    expect(customsBorder(from, country, postalCode)).toMatchObject({ customs, intoEu });
   });
 });

@@ -69,6 +69,18 @@ export const StageConfig = z
           weekdays: 'MON-FRI',
         },
       ]),
+    /**
+     * The webhook routes' gateway throttle (requests a second, and the burst above it). Sized for 1M parcels a
+     * day: ≈ 10 status changes a parcel over its life is 10M deliveries a day, 116/s on average; carriers scan in
+     * waves, so 5× that at peak. A delivery throttled with 429 is not lost: SendCloud retries it (10 times, from
+     * 5 minutes), but its status arrives late.
+     */
+    webhooks: z
+      .strictObject({
+        rateLimit: z.coerce.number().int().min(1).default(600),
+        burstLimit: z.coerce.number().int().min(1).default(1_200),
+      })
+      .default({ rateLimit: 600, burstLimit: 1_200 }),
     /** Checkout routes: shop origins allowed in browsers, Dynamic Checkout configurations, hand-over cut-off. */
     checkout: z
       .strictObject({
@@ -150,6 +162,7 @@ export const STAGE_KEYS = [
   'stuckAfterHours',
   'requeueAfterMinutes',
   'endOfDay',
+  'webhooks',
   'checkout',
   'edge',
   'eventArchiveDays',

@@ -185,7 +185,10 @@ export class BridgeStack extends Stack {
       // are read-only and answer from the cache when SendCloud is slow.
       routeSettings[route] =
         auth === 'signature'
-          ? { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 }
+          ? {
+              ThrottlingBurstLimit: config.webhooks.burstLimit,
+              ThrottlingRateLimit: config.webhooks.rateLimit,
+            }
           : {
               ThrottlingBurstLimit: 2 * config.checkout.rateLimit,
               ThrottlingRateLimit: config.checkout.rateLimit,

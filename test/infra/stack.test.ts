@@ -150,10 +150,13 @@ describe('BridgeStack: orders', () => {
     expect(returns).not.toMatch(/sqs:SendMessage|s3:GetObject/);
   });
 
-  it('throttles the open webhook routes harder, and their handler can only touch the table, bus and secret', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      RouteSettings: { 'POST /webhooks/sendcloud': { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 } },
-    });
+  it('throttles the open webhook routes for 1M parcels a day, and their handler can only touch the table, bus and secret', () => {
+    for (const route of ['POST /webhooks/sendcloud', 'POST /webhooks/sendcloud/{account}'])
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        RouteSettings: Match.objectLike({
+          [route]: { ThrottlingBurstLimit: 1_200, ThrottlingRateLimit: 600 },
+        }),
+      });
     const webhook = policyOf('sendcloud-webhook');
     expect(webhook).toContain('dynamodb:PutItem');
     expect(webhook).toContain('events:PutEvents');
@@ -318,6 +321,7 @@ describe('BridgeStack: stage configuration reaches AWS', () => {
           checkout:
             '{"origins":["https://shop.example"],"configurations":{"shop-be":"cfg-1"},"rateLimit":20}',
           endOfDay: '[{"account":"shop-be","cutoff":"15:30"}]',
+          webhooks: '{"rateLimit":300,"burstLimit":500}',
         })[key],
     ),
   );
@@ -355,6 +359,7 @@ describe('BridgeStack: stage configuration reaches AWS', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       RouteSettings: Match.objectLike({
         'GET /delivery-options': { ThrottlingBurstLimit: 40, ThrottlingRateLimit: 20 },
+        'POST /webhooks/sendcloud/{account}': { ThrottlingBurstLimit: 500, ThrottlingRateLimit: 300 },
       }),
     });
   });

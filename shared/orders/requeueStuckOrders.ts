@@ -1,4 +1,5 @@
 import type { OrderStore } from '../store';
+import { mapLimit } from './mapLimit';
 import type { OrderRecord } from './Order';
 import type { OrderQueue } from './OrderQueue';
 
@@ -13,6 +14,7 @@ export async function requeueStuckOrders(
   deps: { readonly store: OrderStore; readonly queue: OrderQueue; readonly clock: () => Date },
   options: {
     readonly olderThanMs: number;
+    /** At most this many orders queued a run (the rest wait for the next one); every pending order is read. */
     readonly limit?: number;
     /**
      * An order a batch took waits for its group message behind up to thousands of others: it is queued on
@@ -23,19 +25,26 @@ export async function requeueStuckOrders(
   },
 ): Promise<{ readonly requeued: number; readonly oldestAgeMs: number }> {
   const before = new Date(deps.clock().getTime() - options.olderThanMs);
-  const keys = await deps.store.pending({ before, limit: options.limit ?? 1_000 });
+  const limit = options.limit ?? 1_000;
   const now = deps.clock();
-  const due = [];
+  let requeued = 0;
   let oldestAgeMs = 0;
-  for (const key of keys) {
-    const order = await deps.store.get(key);
-    if (order) oldestAgeMs = Math.max(oldestAgeMs, now.getTime() - Date.parse(order.createdAt));
-    if (order && isDue(order, now, options.batchGraceMs ?? 30 * 60_000))
-      due.push({ kind: 'order' as const, channel: key.channel, orderId: key.orderId });
+  // Page through every pending order: a large end of day fills the index with orders its batch still holds,
+  // and a cap on what is read would hide the stuck ones behind them.
+  for await (const keys of deps.store.pendingPages({ before })) {
+    const orders = await mapLimit(keys, 16, (key) => deps.store.get(key));
+    const due = [];
+    for (const order of orders) {
+      if (!order) continue;
+      oldestAgeMs = Math.max(oldestAgeMs, now.getTime() - Date.parse(order.createdAt));
+      if (requeued + due.length < limit && isDue(order, now, options.batchGraceMs ?? 30 * 60_000))
+        due.push({ kind: 'order' as const, channel: order.channel, orderId: order.orderId });
+    }
+    await deps.queue.send(due);
+    requeued += due.length;
   }
-  await deps.queue.send(due);
   // The oldest order not final yet, sent on or not: what an alarm on a stuck order watches.
-  return { requeued: due.length, oldestAgeMs };
+  return { requeued, oldestAgeMs };
 }
 
 function isDue(order: OrderRecord, now: Date, batchGraceMs: number): boolean {

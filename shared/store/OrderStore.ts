@@ -73,6 +73,8 @@ export interface OrderStore {
    * `before` (oldest first per shard).
    */
   pending(options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]>;
+  /** Every pending order created before `before`, a page at a time (each shard oldest first): no cap. */
+  pendingPages(options: { readonly before: Date }): AsyncIterable<OrderKey[]>;
   /**
    * Takes the right to publish `event` for this order: true when nobody has, or a publisher that started
    * more than `leaseMs` ago never finished (it crashed). Concurrent duplicates get false.

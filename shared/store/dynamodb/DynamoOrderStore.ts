@@ -288,6 +288,27 @@ export class DynamoOrderStore implements OrderStore {
     return this.#sharded((shard) => `PENDING#${shard}`, options);
   }
 
+  async *pendingPages(options: { readonly before: Date }): AsyncIterable<OrderKey[]> {
+    for (let shard = 0; shard < PENDING_SHARDS; shard++) {
+      const pages = paginateQuery(
+        { client: this.#db },
+        {
+          TableName: this.#table,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
+          ExpressionAttributeValues: { ':pk': `PENDING#${shard}`, ':before': options.before.toISOString() },
+        },
+      );
+      for await (const page of pages) {
+        const keys = (page.Items ?? []).flatMap((item) => {
+          const match = /^ORDER#([^#]+)#(.+)$/.exec(String(item.pk));
+          return match?.[1] && match[2] ? [{ channel: match[1], orderId: match[2] }] : [];
+        });
+        if (keys.length > 0) yield keys;
+      }
+    }
+  }
+
   ready(account: string, options: { readonly before: Date; readonly limit: number }): Promise<OrderKey[]> {
     return this.#sharded((shard) => `READY#${account}#${shard}`, options);
   }

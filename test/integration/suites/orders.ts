@@ -1161,6 +1161,7 @@ function bind(store: OrderStore): OrderStore {
     findByOrderId: store.findByOrderId.bind(store),
     claim: store.claim.bind(store),
     pending: store.pending.bind(store),
+    pendingPages: store.pendingPages.bind(store),
     ready: store.ready.bind(store),
     createdOn: store.createdOn.bind(store),
     createdOnPage: store.createdOnPage.bind(store),

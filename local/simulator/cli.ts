@@ -28,6 +28,8 @@ const { values } = parseArgs({
     'integration-id': { type: 'string' },
     /** How long an order's label request stays ANNOUNCING (ms on the simulator's clock); default 300. */
     'async-announce-ms': { type: 'string' },
+    /** A second account of the same API (keys `sim-public-key-2` / `sim-secret-key-2`), e.g. `other`. */
+    'second-account': { type: 'string' },
   },
 });
 const integrationId =
@@ -61,6 +63,19 @@ const sim = await startSimulator({
       ...(asyncAnnounceMs === undefined ? {} : { asyncAnnounceMs }),
       ...(values['rate-limits'] ? { rateLimits } : {}),
     },
+    ...(values['second-account']
+      ? [
+          {
+            id: values['second-account'],
+            publicKey: 'sim-public-key-2',
+            secretKey: 'sim-secret-key-2',
+            webhookUrl: null,
+            duplicateExternalReference,
+            api: z.enum(['v2', 'v3']).parse(values.api),
+            ...(asyncAnnounceMs === undefined ? {} : { asyncAnnounceMs }),
+          },
+        ]
+      : []),
   ],
 });
 console.log(`SIMULATOR_URL=${sim.url}`);

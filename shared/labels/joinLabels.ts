@@ -1,8 +1,9 @@
 import { PDFDocument } from 'pdf-lib';
 
 /**
- * One file for the labels of a shipment's colli, in collo order: a PDF with a page per collo, or the ZPL
- * labels one after the other (each stays its own `^XA…^XZ`). A single label is returned as it is.
+ * One file for the labels of an order's boxes, in box order — the colli of a multicollo shipment, or the
+ * shipments of an order shipped one per box: a PDF with a page per box, or the ZPL labels one after the other
+ * (each stays its own `^XA…^XZ`). A single label is returned as it is.
  */
 export async function joinLabels(files: readonly Uint8Array[], format: 'a6' | 'zpl'): Promise<Uint8Array> {
   if (files.length === 1 && files[0]) return files[0];

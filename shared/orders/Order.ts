@@ -130,19 +130,28 @@ export interface OrderParcel {
   readonly shippingMethodName: string;
   /** The SendCloud API the parcel was made with; absent on records written before v3 (v2). */
   readonly api?: 'v2' | 'v3';
-  /** v3: the shipment the parcel belongs to. */
+  /**
+   * The shipment the parcel belongs to: v3's shipment id; for an order shipped one shipment per box, each
+   * box's own shipment (on v2 its parcel id), so a cancel reaches every one.
+   */
   readonly shipmentId?: string;
   readonly statusId: number;
   /** The v3 code of the status (absent on records written before v3). */
   readonly statusCode?: string;
   readonly statusMessage: string;
   readonly announcedAt: string;
-  /** Position in a multicollo shipment, 1-based (absent for one box). */
+  /**
+   * Position among the order's boxes, 1-based: in its multicollo shipment, or — shipped one shipment per box
+   * — the box's number (absent for one box).
+   */
   readonly colloNumber?: number;
   readonly colloCount?: number;
 }
 
-/** Every parcel of an order: the colli of a multicollo shipment, or its one parcel. */
+/**
+ * Every parcel of an order, box 1 first: the colli of a multicollo shipment, the boxes of an order shipped one
+ * shipment per box (while it is being announced: those recorded so far), or its one parcel.
+ */
 export const parcelsOf = (order: Pick<OrderRecord, 'parcel' | 'parcels'>): readonly OrderParcel[] =>
   order.parcels && order.parcels.length > 0 ? order.parcels : order.parcel ? [order.parcel] : [];
 
@@ -185,7 +194,11 @@ export interface OrderRecord extends OrderKey {
   readonly waitingForMethodSince?: string;
   /** The (first) parcel: an order of several boxes has its first collo here and all of them in `parcels`. */
   readonly parcel?: OrderParcel;
-  /** Every parcel of a multicollo shipment, collo 1 first (absent for one box). */
+  /**
+   * Every parcel of an order of several boxes, box 1 first (absent for one box): the colli of its multicollo
+   * shipment, or one parcel per box when routing ships each box as a shipment of its own
+   * (`routing.shipments: per_parcel`), each recorded as soon as SendCloud announced it.
+   */
   readonly parcels?: readonly OrderParcel[];
   /** The latest applied tracking status of each collo after the first (the first's is `tracking`). */
   readonly colliTracking?: Readonly<Record<string, TrackingState>>;

@@ -41,6 +41,111 @@ export function attemptReference(
   return !newShipmentPerAttempt(order, version) || refusals === 0 ? base : `${base}~${refusals}`;
 }
 
+/**
+ * The external reference of box `box` (1-based) of an order shipped one shipment per box, at its n-th
+ * announcement (n = methods refused for the order before it): `<attempt reference>/<box>`, e.g.
+ * `webshop:A-1/2`, `webshop:A-1~1/2`. Derived, like `attemptReference`: after a crash or a lost answer each box
+ * is found at SendCloud without a record of it, so none is announced twice.
+ */
+export const boxReference = (
+  order: OrderKey & { readonly generation?: number; readonly spec?: Pick<OrderRecord['spec'], 'colli'> },
+  version: 'v2' | 'v3',
+  refusals: number,
+  box: number,
+): string => `${attemptReference(order, version, refusals)}/${box}`;
+
+/** Whether the order ships one shipment per box (its recorded routing says so). */
+export const shipsPerParcel = (order: Pick<OrderRecord, 'routing'>): boolean =>
+  order.routing?.shipments === 'per_parcel';
+
+/**
+ * What SendCloud holds for the boxes of an order shipped one shipment per box that its record does not hold
+ * yet, newest attempt first for each box: the references of every attempt are derived, so this finds what a
+ * crash or a lost answer left unrecorded.
+ */
+export async function findBoxes(
+  order: OrderRecord,
+  port: Pick<SendcloudPort, 'find' | 'version'>,
+  boxes: readonly number[],
+): Promise<Map<number, Shipment>> {
+  const refusals = Object.keys(order.refusedMethods ?? {}).length;
+  const found = new Map<number, Shipment>();
+  for (const box of boxes)
+    for (let n = refusals; n >= 0; n--) {
+      const shipment = await port.find(boxReference(order, port.version, n, box));
+      if (shipment) {
+        found.set(box, shipment);
+        break;
+      }
+    }
+  return found;
+}
+
+/**
+ * Records box `box` of an order shipped one shipment per box: its parcel joins `parcels` (in box order, the
+ * first box also as `parcel`), linked for tracking. The order stays `creating` until every box is recorded,
+ * then it is `announced`. Undefined when the fence was lost.
+ */
+export async function recordBox(
+  order: OrderRecord,
+  shipment: Shipment,
+  box: number,
+  routing: RoutingDecision | null,
+  deps: {
+    readonly store: Pick<OrderStore, 'update'>;
+    readonly tracking: Pick<TrackingStore, 'linkParcel'>;
+    readonly clock: () => Date;
+  },
+  fence: { attempt: number },
+  api: 'v2' | 'v3',
+): Promise<OrderRecord | undefined> {
+  const now = deps.clock().toISOString();
+  const first = shipment.parcels[0];
+  if (!first) throw new RangeError(`SendCloud shipment ${shipment.id} has no parcel`);
+  const count = order.spec.colli?.length ?? 1;
+  const method = shipment.method ?? routing?.choice?.method ?? '0';
+  const parcel: OrderParcel = {
+    id: first.id,
+    externalReference: shipment.externalReference ?? boxReference(order, api, 0, box),
+    trackingNumber: first.trackingNumber ?? '',
+    trackingUrl: first.trackingUrl,
+    carrier: shipment.carrier ?? routing?.choice?.carrier ?? 'unknown',
+    shippingMethodId: api === 'v2' ? Number(method) || 0 : 0,
+    method,
+    shippingMethodName: shipment.methodName ?? routing?.choice?.name ?? '',
+    api,
+    // each box is a shipment of its own (v2: its parcel)
+    shipmentId: shipment.id,
+    statusId: first.status.id,
+    statusCode: first.status.code,
+    statusMessage: first.status.message,
+    announcedAt: now,
+    colloNumber: box,
+    colloCount: count,
+  };
+  const parcels = [...(order.parcels ?? []).filter((p) => p.colloNumber !== box), parcel].sort(
+    (a, b) => (a.colloNumber ?? 1) - (b.colloNumber ?? 1),
+  );
+  const complete = parcels.length === count;
+  const changes = {
+    parcels,
+    parcel: parcels[0] as OrderParcel,
+    // later boxes' tracking goes under their parcel ids (the map must exist for the nested writes); written
+    // once, so a status that arrived for a box recorded before is kept
+    ...(order.colliTracking ? {} : { colliTracking: {} }),
+    ...(complete ? { status: 'announced' as const } : {}),
+    updatedAt: now,
+    ...(routing ? { routing } : {}),
+  };
+  if (!(await deps.store.update(order, changes, fence))) return undefined;
+  await deps.tracking.linkParcel(
+    parcel.id,
+    { account: order.account, channel: order.channel, orderId: order.orderId },
+    now,
+  );
+  return { ...order, ...changes };
+}
+
 /** What routing needs for an order: the account's methods and rules, failing methods, the order's facts. */
 export async function routingInputs(order: OrderRecord, deps: ProcessDeps, port: SendcloudPort) {
   const delivery = order.spec.delivery;
@@ -154,6 +259,7 @@ export function toRoutingOrder(
     weightGrams: order.spec.weightGrams,
     dimensionsCm: order.spec.dimensionsCm,
     colli: order.spec.colli,
+    customsRequired: order.spec.customsRequired,
     extras: order.spec.extras,
     serviceLevel: order.spec.serviceLevel,
     orderValue: Number(order.spec.orderValue.amount),

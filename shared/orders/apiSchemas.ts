@@ -62,6 +62,10 @@ export const RoutingDecisionResponse = z.object({
   rule: z.string().nullable(),
   choice: Candidate.nullable(),
   ranked: z.array(Candidate),
+  shipments: z
+    .enum(['one', 'per_parcel'])
+    .optional()
+    .describe('several boxes: one multicollo shipment, or one shipment per box'),
   chargeableWeightGrams: z.number().int(),
   volumetricWeightGrams: z.number().int().nullable(),
   trace: Trace,
@@ -139,6 +143,9 @@ export const OrderViewResponse = z.object({
       choice: Candidate.nullable(),
       fallbacks: z.array(Candidate),
       refusedMethods: z.record(z.string(), z.string()),
+      shipments: z
+        .enum(['one', 'per_parcel'])
+        .describe('several boxes: one multicollo shipment, or one shipment per box'),
       chargeableWeightGrams: z.number().int(),
       volumetricWeightGrams: z.number().int().nullable(),
       trace: Trace,

@@ -5,7 +5,16 @@ import { returnKey } from '../returns/ReturnView';
 import type { CancelOutcome, CancelTarget, SendcloudPort, Shipment } from '../sendcloud/port';
 import type { OrderStore, TrackingStore, UpdateFence } from '../store';
 import { hasCarrierScan } from '../tracking/normalizedStatus';
-import { attemptReference, isFirstAttempt, newShipmentPerAttempt, recordShipment } from './announcement';
+import { cancelShipments, unrecordedBoxes } from './announceBoxes';
+import {
+  attemptReference,
+  findBoxes,
+  isFirstAttempt,
+  newShipmentPerAttempt,
+  recordBox,
+  recordShipment,
+  shipsPerParcel,
+} from './announcement';
 import type { CancelResponse } from './apiSchemas';
 import { emitOnce } from './emitOnce';
 import { orderRef } from './eventRefs';
@@ -156,6 +165,7 @@ async function cancelUnannounced(order: OrderRecord, deps: CancelDeps): Promise<
   if (isFirstAttempt(claimed)) return settle(claimed, 'cancelled', notAnnounced(deps), fence, deps);
 
   const port = await deps.sendcloud(claimed.account);
+  if (shipsPerParcel(claimed)) return cancelBoxes(claimed, port, deps);
   let requested: { readonly shipment: Shipment; readonly result: CancelOutcome } | undefined;
   let said: CancelOutcome | undefined;
   for (const shipment of await earlierAttempts(claimed, port)) {
@@ -187,17 +197,49 @@ async function cancelUnannounced(order: OrderRecord, deps: CancelDeps): Promise<
   return settle(claimed, 'cancelled', said ? asked(said, deps) : notAnnounced(deps), fence, deps);
 }
 
-/** SendCloud decides for an announced order (its label exists or is being made). */
+/**
+ * A claimed order of boxes shipped one by one, not (fully) announced: the boxes SendCloud holds are recorded
+ * (some may be unrecorded after a crash; tracking finds them by their parcels), then every one is cancelled.
+ */
+async function cancelBoxes(
+  claimed: OrderRecord,
+  port: SendcloudPort,
+  deps: CancelDeps,
+): Promise<CancelAnswer | undefined> {
+  const fence = { attempt: claimed.attempt };
+  let order: OrderRecord | undefined = claimed;
+  for (const [box, shipment] of await findBoxes(claimed, port, unrecordedBoxes(claimed))) {
+    // a refused box carries no label: nothing to cancel
+    if (!order || (shipment.state !== 'announced' && shipment.state !== 'cancelled')) continue;
+    order = await recordBox(order, shipment, box, order.routing ?? null, deps, fence, port.version);
+  }
+  if (!order) return undefined;
+  if (parcelsOf(order).length === 0) return settle(order, 'cancelled', notAnnounced(deps), fence, deps);
+  const result = await cancelShipments(parcelsOf(order), port);
+  if (result.outcome === 'too_late') {
+    // A box that can no longer be cancelled: the worker takes the order back and announces the rest.
+    await deps.store.update(order, { lockUntil: deps.clock().toISOString() }, fence);
+    throw tooLate(order, result.message);
+  }
+  return settle(
+    order,
+    result.outcome === 'requested' ? 'cancellation_requested' : 'cancelled',
+    asked(result, deps),
+    fence,
+    deps,
+  );
+}
+
+/**
+ * SendCloud decides for an announced order (its label exists or is being made): every shipment of it — one,
+ * or one per box — is asked to cancel.
+ */
 async function askSendcloud(order: OrderRecord, deps: CancelDeps): Promise<CancelAnswer | undefined> {
   const parcel = order.parcel;
   if (!parcel)
     throw new HttpError(409, 'NOTHING_TO_CANCEL', `Order ${order.orderId} has no parcel to cancel.`);
   const port = await deps.sendcloud(order.account);
-  const result = await port.cancel({
-    id: parcel.shipmentId ?? String(parcel.id),
-    parcelIds: parcelsOf(order).map((p) => p.id),
-    isReturn: order.isReturn === true,
-  });
+  const result = await cancelShipments(parcelsOf(order), port, order.isReturn === true);
   if (result.outcome === 'too_late') throw tooLate(order, result.message);
   return settle(
     order,

@@ -48,6 +48,8 @@ export function orderView(
           choice: order.routing.choice,
           fallbacks: order.routing.ranked.slice(1),
           refusedMethods: order.refusedMethods ?? {},
+          /** `per_parcel`: each box is a shipment of its own (no method carries them as one). */
+          shipments: order.routing.shipments ?? 'one',
           chargeableWeightGrams: order.routing.chargeableWeightGrams,
           volumetricWeightGrams: order.routing.volumetricWeightGrams,
           trace: order.routing.trace,

@@ -120,8 +120,9 @@ async function createTogether(
             rules: inputs.rules,
           });
     const recipient = await deps.store.getRecipient(order);
-    if (!('failure' in inputs) && recipient && !decision?.choice) {
-      // The single-order path tells "unavailable for now" (the order waits) from "nothing fits" (it fails).
+    if (!('failure' in inputs) && recipient && (!decision?.choice || decision.shipments === 'per_parcel')) {
+      // The single-order path tells "unavailable for now" (the order waits) from "nothing fits" (it fails),
+      // and announces box by box an order that ships one shipment per box.
       const recorded = await announce(order, deps);
       results.push([order, recorded ? await finish(recorded, deps) : 'retry']);
       continue;

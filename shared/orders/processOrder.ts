@@ -10,12 +10,14 @@ import type {
   ShipmentDraft,
 } from '../sendcloud/port';
 import type { MethodHealth, OrderStore, RulesStore, TrackingStore } from '../store';
+import { abandonBoxes, announceBoxes, boxDraft, reconcileBoxes } from './announceBoxes';
 import {
   attemptReference,
   isFirstAttempt,
   newShipmentPerAttempt,
   recordShipment,
   routingInputs,
+  shipsPerParcel,
 } from './announcement';
 import { emitOnce } from './emitOnce';
 import { colliRefs, orderRef, parcelRef as parcelRefOf } from './eventRefs';
@@ -25,11 +27,13 @@ import { storeLabels } from './storeLabels';
 
 export {
   attemptReference,
+  boxReference,
   externalReferenceOf,
   isFirstAttempt,
   newShipmentPerAttempt,
   recordShipment,
   routingInputs,
+  shipsPerParcel,
   toRoutingOrder,
   unavailableMethods,
 } from './announcement';
@@ -132,60 +136,116 @@ export async function announce(
 ): Promise<OrderRecord | undefined> {
   const port = await deps.sendcloud(order.account);
   const fence = { attempt: order.attempt };
+  // An order whose boxes ship one by one cancels the boxes already announced before it fails.
+  const failOrder = async (current: OrderRecord, code: FailureCode, reason: string) => {
+    const cancelled = shipsPerParcel(current)
+      ? await abandonBoxes(current, { code, reason }, port, deps)
+      : '';
+    return cancelled === undefined ? undefined : fail(current, deps, code, `${reason}${cancelled}`);
+  };
+  // A worker died while it cancelled the boxes of an order that had failed: finish that, announce nothing.
+  if (order.failure && shipsPerParcel(order))
+    return failOrder(order, failureCodeOf(order.failure.code), order.failure.reason);
   const recipient = await deps.store.getRecipient(order);
   if (!recipient)
-    return fail(
+    return failOrder(
       order,
-      deps,
       'REJECTED_BY_SENDCLOUD',
       'the recipient is no longer stored (retention period passed)',
     );
 
-  // A previous attempt may have reached SendCloud before it crashed: look before creating anything.
-  let existing = known ?? (isFirstAttempt(order) ? undefined : await findEarlierAttempt(order, port));
-  if (existing && (existing.state === 'announced' || existing.state === 'cancelled')) {
-    return recordShipment(order, existing, order.routing ?? null, deps, fence, port.version);
-  }
   const refused = new Map(Object.entries(order.refusedMethods ?? {}));
-  if (existing?.state === 'refused' && existing.method && !refused.has(existing.method)) {
-    // refused before a crash kept us from writing it down
-    refused.set(existing.method, existing.refusal ?? 'refused by the carrier');
-    if (!(await deps.store.update(order, { refusedMethods: Object.fromEntries(refused) }, fence)))
-      return undefined;
-    order = { ...order, refusedMethods: Object.fromEntries(refused) };
+  let existing: Shipment | undefined;
+  if (shipsPerParcel(order)) {
+    // Boxes an earlier attempt announced (or saw refused) without recording it: look before creating anything.
+    if (!isFirstAttempt(order)) {
+      const reconciled = await reconcileBoxes(order, port, refused, deps);
+      if (!reconciled || reconciled.status === 'announced') return reconciled;
+      order = reconciled;
+    }
+  } else {
+    // A previous attempt may have reached SendCloud before it crashed: look before creating anything.
+    existing = known ?? (isFirstAttempt(order) ? undefined : await findEarlierAttempt(order, port));
+    if (existing && (existing.state === 'announced' || existing.state === 'cancelled')) {
+      return recordShipment(order, existing, order.routing ?? null, deps, fence, port.version);
+    }
+    if (existing?.state === 'refused' && existing.method && !refused.has(existing.method)) {
+      // refused before a crash kept us from writing it down
+      refused.set(existing.method, existing.refusal ?? 'refused by the carrier');
+      if (!(await deps.store.update(order, { refusedMethods: Object.fromEntries(refused) }, fence)))
+        return undefined;
+      order = { ...order, refusedMethods: Object.fromEntries(refused) };
+    }
   }
 
   const inputs = await routingInputs(order, deps, port);
-  if ('failure' in inputs) return fail(order, deps, 'NO_ELIGIBLE_METHOD', inputs.failure);
+  if ('failure' in inputs) return failOrder(order, 'NO_ELIGIBLE_METHOD', inputs.failure);
   const { methods, rules, unavailable, routingOrder } = inputs;
 
   for (let tries = 0; tries <= MAX_FALLBACKS; tries++) {
-    const decision = route(routingOrder, { methods, unavailable, excluded: refused, rules });
+    // Once its boxes ship one by one (some may be announced), an order stays so.
+    const shipments = shipsPerParcel(order) ? ({ shipments: 'per_parcel' } as const) : {};
+    const decision = route(routingOrder, { methods, unavailable, excluded: refused, rules, ...shipments });
     if (
       !(await deps.store.update(order, { routing: decision, updatedAt: deps.clock().toISOString() }, fence))
     )
       return undefined;
+    order = { ...order, routing: decision };
     const choice = decision.choice;
     if (!choice) {
       // Unavailable is not "cannot carry": if a method would fit once its breaker closes, the order waits.
-      const fitting = route(routingOrder, { methods, excluded: refused, rules }).choice;
-      if (fitting) return waitForMethod(order, { fitting: fitting.name, unavailable }, deps);
+      const fitting = route(routingOrder, { methods, excluded: refused, rules, ...shipments }).choice;
+      if (fitting)
+        return waitForMethod(order, { fitting: fitting.name, unavailable }, deps, (code, reason) =>
+          failOrder(order, code, reason),
+        );
       const last = decision.trace.at(-1);
-      return fail(
+      return failOrder(
         order,
-        deps,
         'NO_ELIGIBLE_METHOD',
         `no shipping method can carry this order${last ? ` (last rule "${last.rule}": ${last.reason})` : ''}`,
       );
     }
+    const chosen = methods.find((m) => m.ref === choice.method);
+    if (decision.shipments === 'per_parcel') {
+      const current = order;
+      const boxes = await announceBoxes(
+        current,
+        {
+          port,
+          decision,
+          fence,
+          draft: (box, reference) =>
+            boxDraft(
+              toDraft(current, recipient, choice.method, reference, chosen),
+              box,
+              current.spec.colli?.[box - 1],
+            ),
+        },
+        deps,
+      );
+      if (!boxes) return undefined;
+      order = boxes.order;
+      const count = order.spec.colli?.length ?? 1;
+      switch (boxes.outcome) {
+        case 'announced':
+          await deps.health.recordSuccess(order.account, choice.method);
+          return order;
+        case 'rejected':
+          return failOrder(order, 'REJECTED_BY_SENDCLOUD', `box ${boxes.box} of ${count}: ${boxes.reason}`);
+        case 'carrier_refused': {
+          // The refused box and the ones after it fall back to the next method; announced boxes keep theirs.
+          await deps.health.recordFailure(order.account, choice.method, deps.clock());
+          refused.set(choice.method, `box ${boxes.box} of ${count}: ${boxes.reason}`);
+          const refusedMethods = Object.fromEntries(refused);
+          if (!(await deps.store.update(order, { refusedMethods }, fence))) return undefined;
+          order = { ...order, refusedMethods };
+          continue;
+        }
+      }
+    }
     const reference = attemptReference(order, port.version, refused.size);
-    const draft = toDraft(
-      order,
-      recipient,
-      choice.method,
-      reference,
-      methods.find((m) => m.ref === choice.method),
-    );
+    const draft = toDraft(order, recipient, choice.method, reference, chosen);
     // v2 announces a refused parcel again; a fallback that is a new shipment announces under its own reference
     const outcome: AnnounceOutcome =
       existing &&
@@ -198,7 +258,7 @@ export async function announce(
         await deps.health.recordSuccess(order.account, choice.method);
         return recordShipment(order, outcome.shipment, decision, deps, fence, port.version);
       case 'rejected':
-        return fail(order, deps, 'REJECTED_BY_SENDCLOUD', outcome.reason);
+        return failOrder(order, 'REJECTED_BY_SENDCLOUD', outcome.reason);
       case 'carrier_refused': {
         // The carrier refused: remember it before anything else is sent, then take the next method.
         await deps.health.recordFailure(order.account, choice.method, deps.clock());
@@ -210,9 +270,8 @@ export async function announce(
       }
     }
   }
-  return fail(
+  return failOrder(
     order,
-    deps,
     'REJECTED_BY_CARRIER',
     `carriers refused ${refused.size} shipping method(s): ${[...refused.values()].join('; ')}`,
   );
@@ -227,14 +286,13 @@ async function waitForMethod(
   order: OrderRecord,
   why: { readonly fitting: string; readonly unavailable: ReadonlyMap<MethodRef, string> },
   deps: ProcessDeps,
+  failOrder: (code: FailureCode, reason: string) => Promise<OrderRecord | undefined>,
 ): Promise<OrderRecord | undefined> {
   const now = deps.clock();
   const since = order.waitingForMethodSince ?? now.toISOString();
   const waitMs = deps.methodWaitMs ?? METHOD_WAIT_MS;
   if (now.getTime() - Date.parse(since) >= waitMs)
-    return fail(
-      order,
-      deps,
+    return failOrder(
       'NO_ELIGIBLE_METHOD',
       `${why.fitting} and every other method that fits this order stayed unavailable for ${duration(waitMs)} (${[...why.unavailable.values()][0] ?? 'failing at the carrier'})`,
     );
@@ -249,12 +307,12 @@ async function waitForMethod(
 const duration = (ms: number): string =>
   ms >= 3_600_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 60_000)} min`;
 
-export async function fail(
-  order: OrderRecord,
-  deps: ProcessDeps,
-  code: 'NO_ELIGIBLE_METHOD' | 'REJECTED_BY_SENDCLOUD' | 'REJECTED_BY_CARRIER',
-  reason: string,
-) {
+const FAILURE_CODES = ['NO_ELIGIBLE_METHOD', 'REJECTED_BY_SENDCLOUD', 'REJECTED_BY_CARRIER'] as const;
+type FailureCode = (typeof FAILURE_CODES)[number];
+const failureCodeOf = (code: string): FailureCode =>
+  FAILURE_CODES.find((known) => known === code) ?? 'REJECTED_BY_CARRIER';
+
+export async function fail(order: OrderRecord, deps: ProcessDeps, code: FailureCode, reason: string) {
   const failure = { code, reason, at: deps.clock().toISOString() };
   if (
     !(await deps.store.update(

@@ -19,6 +19,12 @@ export interface RoutingOrder {
           | undefined;
       }>
     | undefined;
+  /**
+   * Goods cross a customs border (decided at intake, by country and postal code). Absent: read from the
+   * countries. An order of several boxes that needs customs papers is never split into one shipment per box:
+   * the papers list what a shipment holds, and an order does not say which items travel in which box.
+   */
+  readonly customsRequired?: boolean | undefined;
   readonly serviceLevel: ServiceLevel;
   /** Delivery extras the order asks for: only methods that offer them carry it. */
   readonly extras?:
@@ -47,7 +53,19 @@ export interface RoutingContext {
   /** Methods already refused for this order (announcement failed), with why. */
   readonly excluded?: ReadonlyMap<MethodRef, string>;
   readonly rules: RuleSet;
+  /**
+   * `per_parcel`: the order already ships one shipment per box (an earlier attempt decided so and may have
+   * announced some): routing does not go back to one multicollo shipment. Default: one shipment where a
+   * method carries every box as one, else one per box.
+   */
+  readonly shipments?: Shipments;
 }
+
+/**
+ * How an order of several boxes travels: `one` shipment (multicollo; always for one box), or `per_parcel` —
+ * a shipment of its own for each box, by the same method, when no method carries them as one.
+ */
+export type Shipments = 'one' | 'per_parcel';
 
 export interface Candidate {
   /** The method, version-neutral: a v2 id as a string, or a v3 shipping option code (with contract). */
@@ -80,11 +98,65 @@ export interface RoutingDecision {
   readonly ranked: readonly Candidate[];
   readonly chargeableWeightGrams: number;
   readonly volumetricWeightGrams: number | null;
+  /** One shipment, or one per box (absent on decisions stored before: one). */
+  readonly shipments?: Shipments;
   readonly trace: readonly TraceEntry[];
 }
 
-/** Picks the shipping method for an order. Pure: same input, same decision. */
+/**
+ * Picks the shipping method for an order. Pure: same input, same decision. An order of several boxes goes
+ * as one multicollo shipment when any rule has a method that carries them together; only when none does
+ * is each box a shipment of its own (the first rule with a method that fits every box decides) — one
+ * tracking number and one delivery is what a recipient expects of an order, and a warehouse hands over one
+ * shipment rather than several. The trace shows both rounds.
+ */
 export function route(order: RoutingOrder, context: RoutingContext): RoutingDecision {
+  const count = order.colli?.length ?? 1;
+  if (count < 2) return { ...routeAs(order, context, 'one'), shipments: 'one' };
+  const split: TraceEntry = {
+    rule: `one shipment for ${count} parcels`,
+    outcome: 'no_eligible_method',
+    reason:
+      context.shipments === 'per_parcel'
+        ? 'this order already ships one shipment per parcel: each parcel is routed as a shipment of its own'
+        : `no method carries the ${count} parcels as one shipment: each parcel is routed as a shipment of its own`,
+  };
+  if (context.shipments === 'per_parcel') {
+    const each = routeAs(order, context, 'per_parcel');
+    return { ...each, shipments: 'per_parcel', trace: [split, ...each.trace] };
+  }
+  const one = routeAs(order, context, 'one');
+  if (one.choice) return { ...one, shipments: 'one' };
+  if (crossesCustoms(order))
+    return {
+      ...one,
+      shipments: 'one',
+      trace: [
+        ...one.trace,
+        {
+          ...split,
+          reason: `no method carries the ${count} parcels as one shipment, and an order with customs papers is not split into one shipment per parcel (the papers would have to say which items each box holds): send the boxes as separate orders`,
+        },
+      ],
+    };
+  const each = routeAs(order, context, 'per_parcel');
+  return {
+    ...each,
+    shipments: each.choice ? 'per_parcel' : 'one',
+    trace: [...one.trace, split, ...each.trace],
+  };
+}
+
+const crossesCustoms = (order: RoutingOrder): boolean =>
+  order.customsRequired ??
+  (order.toCountry !== order.fromCountry && (!EU.has(order.toCountry) || !EU.has(order.fromCountry)));
+
+/** One round of routing: every box as one shipment, or each box as a shipment of its own. */
+function routeAs(
+  order: RoutingOrder,
+  context: RoutingContext,
+  shipments: Shipments,
+): Omit<RoutingDecision, 'shipments'> {
   const { rules } = context;
   const dims = order.dimensionsCm;
   const volumetricOf = (d: RoutingOrder['dimensionsCm']) =>
@@ -107,13 +179,16 @@ export function route(order: RoutingOrder, context: RoutingContext): RoutingDeci
       (m) => m.ref === named || (order.shippingMethodId && m.legacyId === order.shippingMethodId),
     );
     const reasons = method
-      ? ineligibility(method, order, chargeable, context)
+      ? ineligibility(method, order, chargeable, context, shipments)
       : [`method ${named} is not offered by this account`];
     const candidate = method ? toCandidate(method, order.toCountry) : null;
     trace.push({
       rule: 'shippingMethodId on the order',
       outcome: reasons.length === 0 ? 'chosen' : 'no_eligible_method',
-      reason: reasons.length === 0 ? 'the order names its method' : reasons.join('; '),
+      reason:
+        reasons.length === 0
+          ? `the order names its method${shipments === 'per_parcel' ? `; ${perParcelNote(order)}` : ''}`
+          : reasons.join('; '),
     });
     return {
       ...base,
@@ -134,7 +209,7 @@ export function route(order: RoutingOrder, context: RoutingContext): RoutingDeci
     const rejected: Array<{ method: MethodRef; name: string; reasons: string[] }> = [];
     let eligible: CatalogMethod[] = [];
     for (const method of considered) {
-      const reasons = ineligibility(method, order, chargeable, context);
+      const reasons = ineligibility(method, order, chargeable, context, shipments);
       if (reasons.length === 0) eligible.push(method);
       else rejected.push({ method: method.ref, name: method.name, reasons });
     }
@@ -167,7 +242,7 @@ export function route(order: RoutingOrder, context: RoutingContext): RoutingDeci
     trace.push({
       rule: rule.name,
       outcome: 'chosen',
-      reason: `${choice?.name} (${rule.choose.strategy === 'cheapest' ? `cheapest at €${choice?.price?.toFixed(2)}` : 'first in preference order'}); ${ranked.length - 1} fallback(s)`,
+      reason: `${choice?.name} (${rule.choose.strategy === 'cheapest' ? `cheapest at €${choice?.price?.toFixed(2)}` : 'first in preference order'}); ${shipments === 'per_parcel' ? `${perParcelNote(order)}; ` : ''}${ranked.length - 1} fallback(s)`,
       ...(rejected.length > 0 ? { rejected } : {}),
     });
     return { ...base, rule: rule.name, choice, ranked, trace };
@@ -217,12 +292,16 @@ function candidatesOf(rule: Rule, order: RoutingOrder, methods: readonly Catalog
   });
 }
 
-/** Why this method cannot carry this order; empty when it can. */
+const perParcelNote = (order: RoutingOrder): string =>
+  `one shipment per parcel (${order.colli?.length ?? 1} shipments)`;
+
+/** Why this method cannot carry this order (as one shipment, or each box alone); empty when it can. */
 function ineligibility(
   method: CatalogMethod,
   order: RoutingOrder,
   chargeable: number,
   context: RoutingContext,
+  shipments: Shipments,
 ): string[] {
   const reasons: string[] = [];
   const country = method.countries.find((c) => c.country === order.toCountry);
@@ -241,9 +320,9 @@ function ineligibility(
   for (const limit of context.rules.methodLimits)
     if (new RegExp(limit.namePattern, 'i').test(method.name)) limits.push(limit);
   const colli = order.colli && order.colli.length > 1 ? order.colli : undefined;
-  if (colli && !method.multicollo)
+  if (colli && shipments === 'one' && !method.multicollo)
     reasons.push(`cannot carry ${colli.length} parcels as one shipment (no multicollo)`);
-  if (colli && colli.length > (method.maxColli ?? 20))
+  if (colli && shipments === 'one' && colli.length > (method.maxColli ?? 20))
     reasons.push(`carries at most ${method.maxColli} parcels in one shipment`);
   for (const limit of limits)
     if (colli)

@@ -217,7 +217,6 @@ describe('orders of several parcels', () => {
   it('names the missing multicollo and the box that is too big, per method', () => {
     const single: CatalogMethod[] = methods.map((m) => ({ ...m, multicollo: false }));
     const decision = route(order({ colli }), { methods: single, rules: DEFAULT_RULES });
-    expect(decision.choice).toBeNull();
     const reasons = decision.trace.flatMap((t) => t.rejected ?? []).flatMap((r) => r.reasons);
     expect(reasons).toContain('cannot carry 2 parcels as one shipment (no multicollo)');
     const tight = RuleSet.parse({
@@ -229,6 +228,114 @@ describe('orders of several parcels', () => {
       .flatMap((t) => t.rejected ?? [])
       .find((r) => r.name.startsWith('PostNL Standard'));
     expect(postnl?.reasons).toContain('parcel 2: longest side 60 cm over 50 cm');
+  });
+});
+
+describe('orders of several parcels that no method carries as one shipment', () => {
+  const colli = [
+    { weightGrams: 1200, dimensionsCm: { length: 30, width: 20, height: 10 } },
+    { weightGrams: 4800, dimensionsCm: { length: 40, width: 30, height: 30 } },
+  ];
+  const single: CatalogMethod[] = methods.map((m) => ({ ...m, multicollo: false }));
+
+  it('ships each parcel as a shipment of its own, and the trace says why', () => {
+    // Act
+    const decision = route(order({ colli, weightGrams: 4800 }), { methods: single, rules: DEFAULT_RULES });
+
+    // Assess: the rule that would have taken one shipment takes one per parcel, by the same method
+    expect(decision.shipments).toBe('per_parcel');
+    expect(decision.rule).toBe('domestic NL');
+    expect(decision.choice?.name).toBe('PostNL Standard 0-23kg');
+    const split = decision.trace.findIndex((t) => t.rule === 'one shipment for 2 parcels');
+    expect(decision.trace[split]).toEqual({
+      rule: 'one shipment for 2 parcels',
+      outcome: 'no_eligible_method',
+      reason:
+        'no method carries the 2 parcels as one shipment: each parcel is routed as a shipment of its own',
+    });
+    // the first round shows every rule refusing one shipment; the second round chooses
+    expect(decision.trace.slice(0, split).every((t) => t.outcome !== 'chosen')).toBe(true);
+    expect(decision.trace.at(-1)).toMatchObject({
+      rule: 'domestic NL',
+      outcome: 'chosen',
+      reason: expect.stringContaining('one shipment per parcel (2 shipments)'),
+    });
+  });
+
+  it('prefers one multicollo shipment from any rule to one shipment per parcel', () => {
+    // Prepare: only DHL carries several colli
+    const onlyDhl: CatalogMethod[] = methods.map((m) => ({ ...m, multicollo: m.carrier === 'dhl' }));
+
+    // Act
+    const decision = route(order({ colli }), { methods: onlyDhl, rules: DEFAULT_RULES });
+
+    // Assess
+    expect(decision.shipments).toBe('one');
+    expect(decision.choice?.carrier).toBe('dhl');
+    expect(decision.trace.some((t) => t.rule === 'one shipment for 2 parcels')).toBe(false);
+  });
+
+  it('ships a two-box service-point order (service-point products carry one collo) one shipment per box', () => {
+    const decision = route(
+      order({ colli, deliveryType: 'service_point', servicePointCarrier: 'postnl' }),
+      context,
+    );
+    expect(decision.shipments).toBe('per_parcel');
+    expect(decision.choice?.name).toBe('PostNL Service Point 0-23kg');
+  });
+
+  it('splits an order that names a method without multicollo, by that method', () => {
+    const decision = route(
+      order({ colli, deliveryType: 'service_point', servicePointCarrier: 'postnl', shippingMethodId: 1012 }),
+      context,
+    );
+    expect(decision.shipments).toBe('per_parcel');
+    expect(decision.choice?.methodId).toBe(1012);
+    expect(decision.trace.at(-1)?.reason).toBe(
+      'the order names its method; one shipment per parcel (2 shipments)',
+    );
+  });
+
+  it('still checks every box against the method when each travels alone', () => {
+    const tight = RuleSet.parse({
+      ...DEFAULT_RULES,
+      carrierLimits: { ...DEFAULT_RULES.carrierLimits, postnl: { maxLengthCm: 35 } },
+    });
+    const decision = route(order({ colli, deliveryType: 'service_point', servicePointCarrier: 'postnl' }), {
+      methods,
+      rules: tight,
+    });
+    // PostNL is refused for box 2 alone; another carrier's service-point product takes both boxes
+    expect(decision.shipments).toBe('per_parcel');
+    expect(decision.choice?.carrier).not.toBe('postnl');
+    const postnl = decision.trace
+      .flatMap((t) => t.rejected ?? [])
+      .filter((r) => r.name === 'PostNL Service Point 0-23kg');
+    expect(postnl.at(-1)?.reasons).toEqual(['parcel 2: longest side 40 cm over 35 cm']);
+  });
+
+  it('never splits an order with customs papers: the trace says to send the boxes as separate orders', () => {
+    const decision = route(order({ colli, toCountry: 'CH', customsRequired: true }), {
+      methods: single,
+      rules: DEFAULT_RULES,
+    });
+    expect(decision.choice).toBeNull();
+    expect(decision.shipments).toBe('one');
+    expect(decision.trace.at(-1)).toMatchObject({
+      rule: 'one shipment for 2 parcels',
+      reason: expect.stringContaining('send the boxes as separate orders'),
+    });
+  });
+
+  it('keeps an order that already ships one shipment per parcel so, even where a multicollo method fits now', () => {
+    const decision = route(order({ colli }), { ...context, shipments: 'per_parcel' });
+    expect(decision.shipments).toBe('per_parcel');
+    expect(decision.choice?.name).toBe('PostNL Standard 0-23kg');
+    expect(decision.trace[0]?.reason).toMatch(/already ships one shipment per parcel/);
+  });
+
+  it('one box is always one shipment', () => {
+    expect(route(order(), { methods: single, rules: DEFAULT_RULES }).shipments).toBe('one');
   });
 });
 

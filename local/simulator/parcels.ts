@@ -4,6 +4,7 @@ import type { SimAccount } from './accounts';
 import { methodById, type SimMethod } from './catalogue';
 import { countryByIso } from './countries';
 import { customsDeclarationLinks, customsDocumentsListed } from './customs';
+import { servicePointById } from './servicePoints';
 import type { LabelData } from './labels';
 import { ANNOUNCEMENT_FAILED, BEING_ANNOUNCED, NO_LABEL, READY_TO_SEND, status } from './statuses';
 
@@ -159,6 +160,16 @@ function checkMethod(
     add('shipment', `Shipping method ${method.name} is not available for country ${destination}.`);
   if (method.servicePoint && input.to_service_point === undefined)
     add('to_service_point', 'This shipping method requires a service point.');
+  // Unrecorded, so the worst case: a point that does not exist, or another carrier's, is refused.
+  if (method.servicePoint && typeof input.to_service_point === 'number') {
+    const point = servicePointById(input.to_service_point);
+    if (!point) add('to_service_point', `Service point ${input.to_service_point} does not exist.`);
+    else if (point.carrier !== method.carrier || point.country !== input.country.toUpperCase())
+      add(
+        'to_service_point',
+        `Service point ${input.to_service_point} is not a ${method.carrier} point in ${input.country}; ${method.name} delivers to ${method.carrier} service points only.`,
+      );
+  }
   if (input.is_return === true && !method.isReturn)
     add('shipment', `${method.name} is not a return shipping method.`);
 }

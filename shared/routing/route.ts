@@ -313,6 +313,14 @@ function ineligibility(
   const servicePointMethod = method.servicePoint;
   if (order.deliveryType === 'service_point' && !servicePointMethod)
     reasons.push('not a service-point method');
+  // A carrier delivers to its own points only, whichever rule names the method.
+  if (
+    order.deliveryType === 'service_point' &&
+    servicePointMethod &&
+    order.servicePointCarrier &&
+    method.carrier !== order.servicePointCarrier
+  )
+    reasons.push(`delivers to ${method.carrier} points; the chosen point is ${order.servicePointCarrier}'s`);
   if (order.deliveryType === 'home' && servicePointMethod) reasons.push('needs a service point');
   const limits: Array<Limits & { requireDimensions?: boolean }> = [];
   const carrierLimits = context.rules.carrierLimits[method.carrier];

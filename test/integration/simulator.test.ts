@@ -869,6 +869,29 @@ describe('as unforgiving as the recordings (issue 13)', () => {
       });
       expect(junk.status).toBe(400);
     });
+
+    it('refuses another carrier’s service point, or one that does not exist (unrecorded: the worst case)', async () => {
+      const [point] = await client.servicePoints.search({ country: 'NL', carrier: ['postnl'] });
+      const dhlServicePoint = client.catalog
+        .shippingMethods()
+        .then((methods) => methods.find((m) => m.carrier === 'dhl' && m.service_point_input === 'required'));
+      const methodId = (await dhlServicePoint)?.id;
+      const create = (to_service_point: number) =>
+        raw('/parcels', {
+          method: 'POST',
+          body: JSON.stringify({
+            parcel: homeParcel({ shipment: { id: methodId }, to_service_point, request_label: true }),
+          }),
+        });
+
+      const wrongCarrier = await create(point?.id ?? 0);
+      const missing = await create(999_999_999);
+
+      expect(wrongCarrier.status).toBe(400);
+      expect(JSON.stringify(await wrongCarrier.json())).toMatch(/is not a dhl point in NL/);
+      expect(missing.status).toBe(400);
+      expect(JSON.stringify(await missing.json())).toMatch(/Service point 999999999 does not exist/);
+    });
   });
 
   it('bulk labels leave unlabelled parcels out and 404 only when none has a label (REFERENCE §3)', async () => {

@@ -124,6 +124,22 @@ describe('default routing rules', () => {
     ).toBe('PostNL Service Point 0-23kg');
   });
 
+  it('never falls back to another carrier’s service-point method, whichever rule would name it', () => {
+    // Prepare: PostNL's service-point method refused; a later rule takes any carrier
+    const postnl = context.methods.find((m) => m.name === 'PostNL Service Point 0-23kg');
+    const decision = route(order({ deliveryType: 'service_point', servicePointCarrier: 'postnl' }), {
+      ...context,
+      excluded: new Map([[postnl?.ref ?? '', 'refused by the carrier']]),
+    });
+
+    // Assess
+    expect(decision.choice).toBeNull();
+    const reasons = decision.trace
+      .flatMap((t) => t.rejected ?? [])
+      .find((r) => r.name === 'DHL Service Point 0-20kg');
+    expect(reasons?.reasons).toContain("delivers to dhl points; the chosen point is postnl's");
+  });
+
   it('explains a parcel nothing can carry', () => {
     const decision = route(order({ weightGrams: 90_000, dimensionsCm: undefined }), context);
     expect(decision.choice).toBeNull();
@@ -305,9 +321,8 @@ describe('orders of several parcels that no method carries as one shipment', () 
       methods,
       rules: tight,
     });
-    // PostNL is refused for box 2 alone; another carrier's service-point product takes both boxes
-    expect(decision.shipments).toBe('per_parcel');
-    expect(decision.choice?.carrier).not.toBe('postnl');
+    // PostNL's product is too small for box 2 alone, and no other carrier delivers to a PostNL point
+    expect(decision.choice).toBeNull();
     const postnl = decision.trace
       .flatMap((t) => t.rejected ?? [])
       .filter((r) => r.name === 'PostNL Service Point 0-23kg');

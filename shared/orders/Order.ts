@@ -85,6 +85,8 @@ export interface OrderSpec {
    * as the Canary Islands count); absent on records from before, which read the country alone.
    */
   readonly customsRequired?: boolean;
+  /** The sender country intake decided customs from (`accounts.<id>.shipsFrom`); absent on older orders. */
+  readonly shipsFrom?: string;
   /** An order of several boxes (2–20): each one, in the order given. Absent for one box. */
   readonly colli?: readonly Collo[];
   readonly serviceLevel: ServiceLevel;

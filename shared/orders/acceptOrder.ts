@@ -82,6 +82,7 @@ export function orderSpecOf(order: OrderRequest, shipsFrom = 'NL'): OrderSpec {
   return {
     toCountry: order.recipient.country,
     customsRequired: customsBorder(shipsFrom, order.recipient.country, order.recipient.postalCode).customs,
+    shipsFrom,
     weightGrams: heaviest.weightGrams,
     ...(heaviest.dimensionsCm ? { dimensionsCm: heaviest.dimensionsCm } : {}),
     ...(boxes.length > 1 ? { colli: boxes } : {}),

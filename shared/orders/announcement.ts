@@ -1,6 +1,7 @@
 import { DEFAULT_RULES, type RoutingDecision, type RoutingOrder } from '../routing';
 import type { MethodRef, SendcloudPort, Shipment } from '../sendcloud/port';
 import type { OrderStore, TrackingStore } from '../store';
+import { sameCustomsSide } from './customsTerritory';
 import type { OrderKey, OrderParcel, OrderRecord } from './Order';
 import type { ProcessDeps } from './processOrder';
 
@@ -155,6 +156,11 @@ export async function routingInputs(order: OrderRecord, deps: ProcessDeps, port:
     ...(order.spec.dimensionsCm ? { dimensionsCm: order.spec.dimensionsCm } : {}),
     ...(delivery.type === 'service_point' ? { servicePointId: delivery.servicePointId } : {}),
   });
+  // Intake decided customs (item lines, papers, IOSS) from the stage's sender country: SendCloud's must agree.
+  if (order.spec.shipsFrom && !sameCustomsSide(order.spec.shipsFrom, fromCountry))
+    return {
+      failure: `the account's SendCloud sender address is in ${fromCountry}, but the stage says it ships from ${order.spec.shipsFrom} (accounts.${order.account}.shipsFrom), which intake checked customs for: correct the setting, then post the order again`,
+    };
   const rules = (await deps.rules.current(order.account)) ?? DEFAULT_RULES;
   let servicePointCarrier: string | undefined;
   if (delivery.type === 'service_point') {

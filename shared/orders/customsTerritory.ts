@@ -46,6 +46,10 @@ export function customsTerritory(country: string, postalCode: string): CustomsTe
   return { customs: !(EU.has(country) || CUSTOMS_UNION.has(country)) };
 }
 
+/** Two sender countries decide customs alike: both in the EU customs territory, or the same country. */
+export const sameCustomsSide = (a: string, b: string): boolean =>
+  a === b || ((EU.has(a) || CUSTOMS_UNION.has(a)) && (EU.has(b) || CUSTOMS_UNION.has(b)));
+
 /** A customs crossing between the account's sender country and an address. */
 export interface CustomsBorder {
   /** Customs papers and item lines are needed. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
+import { until } from '../helpers/until';
 
 /**
  * Customs at intake are decided from where the account ships (`accounts.<id>.shipsFrom`): here a Swiss
@@ -74,5 +75,30 @@ describe('an account that ships from outside the EU', () => {
         message: 'IOSS is for goods sent into the EU from outside it; this order goes from CH to GB',
       },
     ]);
+  });
+
+  it('fails an order when SendCloud’s sender address is on the other side of the customs border than the stage says', async () => {
+    // Prepare: the simulator's sender address is in NL, the stage says CH
+    const posted = order({ customs: ioss, dispatch: 'immediate' });
+
+    // Act
+    expect((await post('/orders', posted)).status).toBe(202);
+
+    // Assess: nothing announced; the reason names both countries and the setting
+    const view = await until(
+      async () =>
+        (await (await fetch(`${bridge.stack.url}/orders/${posted.orderId}`)).json()) as {
+          status: string;
+          failure?: { reason: string };
+        },
+      (v) => v.status === 'failed',
+    );
+    expect(view.failure?.reason).toMatch(
+      /sender address is in NL, but the stage says it ships from CH \(accounts.default.shipsFrom\)/,
+    );
+    const counts = (await (
+      await fetch(`${bridge.sim.url}/__sim/counts?external_reference=webshop:${posted.orderId}`)
+    ).json()) as { created: number };
+    expect(counts.created).toBe(0);
   });
 });

@@ -27,11 +27,15 @@ const method = (ref: string, carrier: string, price: number): CatalogMethod => (
   multicollo: false,
   countries: [{ country: 'NL', priceEur: price }],
 });
-const METHODS = [method('postnl:service_point', 'postnl', 5.95), method('dhl:service_point', 'dhl', 5.7)];
+// Two products of the point's carrier: a service-point order never falls back to another carrier's.
+const METHODS = [
+  method('postnl:service_point', 'postnl', 5.7),
+  method('postnl:service_point_insured', 'postnl', 6.95),
+];
 // Any carrier's point will do here: the fallback's carrier is what the test follows.
 const RULES = RuleSet.parse({
   ...DEFAULT_RULES,
-  rules: [{ name: 'service points', when: {}, choose: { carriers: ['postnl', 'dhl'] } }],
+  rules: [{ name: 'service points', when: {}, choose: { carriers: ['postnl'] } }],
 });
 
 /**
@@ -169,7 +173,7 @@ describe('announcing an order one shipment per box', () => {
     expect(order?.routing?.shipments).toBe('per_parcel');
     expect(order?.parcels?.map((p) => [p.colloNumber, p.externalReference, p.carrier])).toEqual([
       [1, 'webshop:A-1/1', 'postnl'],
-      [2, 'webshop:A-1~1/2', 'dhl'],
+      [2, 'webshop:A-1~1/2', 'postnl'],
     ]);
     expect(Object.keys(order?.refusedMethods ?? {})).toEqual(['postnl:service_point']);
     expect(sendcloud.cancelled).toEqual([]);

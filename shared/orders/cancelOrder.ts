@@ -17,7 +17,7 @@ import {
 } from './announcement';
 import type { CancelResponse } from './apiSchemas';
 import { emitOnce } from './emitOnce';
-import { orderRef } from './eventRefs';
+import { colliRefs, orderRef } from './eventRefs';
 import { findOrder } from './findOrder';
 import { type OrderCancellation, type OrderRecord, type OrderStatus, parcelsOf } from './Order';
 
@@ -287,6 +287,7 @@ async function publish(order: OrderRecord, deps: CancelDeps): Promise<void> {
       parcelId: p?.id ?? null,
       carrier: p?.carrier ?? null,
       trackingNumber: p ? p.trackingNumber || null : null,
+      parcels: p ? colliRefs(order) : [],
       cancelledAt: c.at,
     },
     deps,

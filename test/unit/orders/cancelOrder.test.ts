@@ -203,6 +203,14 @@ describe('cancelOrder: an announced order is SendCloud’s to cancel', () => {
           parcelId: 4242,
           carrier: 'postnl',
           trackingNumber: '3SCLDB0001',
+          parcels: [
+            {
+              parcelId: 4242,
+              trackingNumber: '3SCLDB0001',
+              trackingUrl: null,
+              collo: { number: 1, count: 1 },
+            },
+          ],
           cancelledAt: now.toISOString(),
         },
       },

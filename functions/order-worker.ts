@@ -7,6 +7,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { assembleBatch } from '../shared/batches/assembleBatch';
 import { mergeBatch } from '../shared/batches/mergeBatch';
 import { settleInBatch } from '../shared/batches/settleInBatch';
+import { refreshCatalog } from '../shared/catalog/refreshCatalog';
 import { loadEnv } from '../shared/config/env';
 import { errorFields, MetricUnit, observability } from '../shared/observability';
 import { deferMessage, deferralsOf, MAX_DEFERRALS } from '../shared/orders/deferMessage';
@@ -14,6 +15,7 @@ import { OrderMessage } from '../shared/orders/OrderQueue';
 import { processBatch } from '../shared/orders/processBatch';
 import { type ProcessOutcome, processOrder } from '../shared/orders/processOrder';
 import { batchStore } from '../shared/runtime/batchStore';
+import { catalogStore } from '../shared/runtime/catalogStore';
 import { compose } from '../shared/runtime/compose';
 import { eventPublisher } from '../shared/runtime/eventPublisher';
 import { labelStore } from '../shared/runtime/labelStore';
@@ -21,6 +23,7 @@ import { orderQueue } from '../shared/runtime/orderQueue';
 import { orderStore } from '../shared/runtime/orderStore';
 import { processDeps } from '../shared/runtime/processDeps';
 import { rateGovernor } from '../shared/runtime/rateGovernor';
+import { sendcloudClients } from '../shared/runtime/sendcloudClients';
 import { RateBudgetDeferredError } from '../shared/sendcloud/RateLimiter';
 
 /**
@@ -39,11 +42,14 @@ const services = compose(
     queue: orderQueue,
     processDeps,
     governor: rateGovernor,
+    catalog: catalogStore,
+    clients: sendcloudClients,
   },
   {
     onSendcloudAttempt: (attempt) => {
       if (attempt.status === 429) metrics.addMetric('SendcloudThrottled', MetricUnit.Count, 1);
     },
+    onMethodGone: (account) => requestCatalogRefresh(account),
   },
 );
 const processor = new BatchProcessor(EventType.SQS);
@@ -58,6 +64,21 @@ const mergeDeps = {
 };
 const sqs = new SQSClient({});
 const retryBaseSeconds = services.env.RETRY_BASE_SECONDS;
+
+/** At most one refresh a minute per account from refused announces: a batch may hit a vanished method often. */
+const REFRESH_AFTER_REFUSAL_MS = 60_000;
+const refreshRequested = new Map<string, number>();
+
+/** An announce named a method the account no longer has: read its catalogue again (and say what changed). */
+function requestCatalogRefresh(account: string): void {
+  const now = Date.now();
+  if (now - (refreshRequested.get(account) ?? 0) < REFRESH_AFTER_REFUSAL_MS) return;
+  refreshRequested.set(account, now);
+  services.queue.send([{ kind: 'catalog-refresh', account, trigger: 'announce' }]).catch((error: unknown) => {
+    refreshRequested.delete(account);
+    logger.warn('could not queue a catalogue refresh', { account, error: errorFields(error) });
+  });
+}
 
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError' as const;
@@ -139,6 +160,7 @@ function messageKeys(record: SQSRecord): Record<string, unknown> {
       batchId: message.batchId,
       orders: message.orders.map((o) => `${o.channel}/${o.orderId}`),
     };
+  if (message.kind === 'catalog-refresh') return { kind: message.kind, account: message.account };
   return { kind: message.kind, batchId: message.batchId };
 }
 
@@ -164,6 +186,20 @@ async function processRecord(record: SQSRecord): Promise<void> {
       status: batch?.status ?? 'missing',
       total: batch?.total ?? 0,
     });
+    return;
+  }
+  if (message.kind === 'catalog-refresh') {
+    const { account } = message;
+    const result = await refreshCatalog(message, {
+      store: services.catalog,
+      port: () => services.clients.port(account, 'batch'),
+      events: services.events,
+      clock: () => new Date(),
+      forget: () => services.clients.forgetCatalog(account),
+    });
+    metrics.addMetric('ShippingMethodsRemoved', MetricUnit.Count, result.removed);
+    metrics.addMetric('ShippingMethodsAdded', MetricUnit.Count, result.added);
+    logger.info('catalogue refreshed', { account, trigger: message.trigger, ...result });
     return;
   }
   if (message.kind === 'merge') {

@@ -8,12 +8,13 @@ import { MetricUnit, observability } from '../shared/observability';
 import { accountDirectory } from '../shared/runtime/accountDirectory';
 import { compose } from '../shared/runtime/compose';
 import { eventPublisher } from '../shared/runtime/eventPublisher';
+import { orderQueue } from '../shared/runtime/orderQueue';
 import { orderStore } from '../shared/runtime/orderStore';
 import { trackingStore } from '../shared/runtime/trackingStore';
 import { SENDCLOUD_SIGNATURE_HEADER } from '../shared/sendcloud/signature';
 import { plausibilityWindows } from '../shared/tracking/plausibility';
 import { EVENTS_ROUTE, type EventAnswer, receiveEvent } from '../shared/tracking/receiveEvent';
-import { receiveWebhook, type WebhookAnswer } from '../shared/tracking/receiveWebhook';
+import { INTEGRATION_ACTIONS, receiveWebhook, type WebhookAnswer } from '../shared/tracking/receiveWebhook';
 
 /**
  * POST /webhooks/sendcloud[/{account}] — not IAM: SendCloud signs with `Sendcloud-Signature`, keyed with the
@@ -28,6 +29,7 @@ const services = compose(loadEnv(), {
   tracking: trackingStore,
   events: eventPublisher,
   directory: accountDirectory,
+  queue: orderQueue,
 });
 const { logger, metrics } = observability('sendcloud-webhook');
 const deps = {
@@ -39,6 +41,9 @@ const deps = {
   accounts: () => services.directory.accounts(),
   eventAuth: (account: string) => services.directory.eventSubscriptionAuth(account),
   windows: plausibilityWindows(),
+  // The worker reads the catalogue: this function stays small and never calls SendCloud.
+  integrationChanged: (account: string) =>
+    services.queue.send([{ kind: 'catalog-refresh', account, trigger: 'webhook' }]),
 };
 const REJECTION: Record<Extract<WebhookAnswer, { status: 400 | 401 | 413 }>['reason'], string> = {
   not_json: 'The body is not a SendCloud webhook.',
@@ -50,9 +55,7 @@ const REJECTION: Record<Extract<WebhookAnswer, { status: 400 | 401 | 413 }>['rea
     'This stage has several SendCloud accounts: set each account’s webhook URL to /webhooks/sendcloud/{account}.',
 };
 const KNOWN_ACTIONS = new Set([
-  'integration_connected',
-  'integration_updated',
-  'integration_deleted',
+  ...INTEGRATION_ACTIONS,
   'return_created',
   'test_webhook',
   'integration_credentials',

@@ -49,6 +49,11 @@ export const StageConfig = z
     stuckAfterHours: z.coerce.number().int().positive().default(48),
     /** Minutes after which an order still pending is queued again by the sweeper. */
     requeueAfterMinutes: z.coerce.number().int().positive().default(10),
+    /**
+     * Minutes between two reads of every account's SendCloud catalogue (integration webhooks trigger one at
+     * once as well). Each read is 2 GETs (v2) or 2 shipping-option POSTs (v3) per account.
+     */
+    catalogRefreshMinutes: z.coerce.number().int().min(5).max(10_080).default(60),
     /** End-of-day runs: per account, a cut-off time (24 h, in `timezone`) and how to split the label files. */
     endOfDay: z
       .array(
@@ -161,6 +166,7 @@ export const STAGE_KEYS = [
   'alarmEmail',
   'stuckAfterHours',
   'requeueAfterMinutes',
+  'catalogRefreshMinutes',
   'endOfDay',
   'webhooks',
   'checkout',

@@ -5,6 +5,8 @@
  * so what runs locally is what deploys. Plain data: no CDK imports, so the local stack can read it cheaply.
  */
 
+import type { StageConfig } from './config';
+
 /** Key prefixes of the label bucket: order and return labels, merged end-of-day files, daily reports. */
 export type LabelPrefix = 'labels' | 'batches' | 'reports';
 
@@ -30,6 +32,14 @@ export type Setting =
   | 'rateLimits';
 
 export type Route = `${'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH'} /${string}`;
+
+/** A CloudWatch/EventBridge schedule expression. */
+export type ScheduleExpression = `rate(${string})` | `cron(${string})`;
+
+/** A schedule the stage sets: every `catalogRefreshMinutes` (stage configuration). */
+export interface StageSchedule {
+  readonly everyStageMinutes: 'catalogRefreshMinutes';
+}
 
 export interface FunctionUses {
   /** The service table: read (items and indexes) or read and write. */
@@ -64,8 +74,8 @@ export type Trigger =
   | { readonly kind: 'ordersQueue'; readonly batchSize: number; readonly maxConcurrency: number }
   | {
       readonly kind: 'schedule';
-      /** CloudWatch/EventBridge schedule expression. */
-      readonly expression: `rate(${string})` | `cron(${string})`;
+      /** A fixed schedule expression, or the stage setting that gives the interval. */
+      readonly expression: ScheduleExpression | StageSchedule;
       readonly description: string;
       /** How often the local stack runs it (0: only on `POST /_local/jobs/<name>`), and whether at start. */
       readonly local: { readonly everyMs: number; readonly runAtStart?: boolean };
@@ -196,7 +206,24 @@ export const FUNCTIONS = {
         auth: 'signature',
       },
     ],
-    uses: { table: 'readWrite', events: true, sendcloud: 'webhookSecrets' },
+    // integration_* deliveries queue a catalogue refresh for the worker (this function never calls SendCloud).
+    uses: { table: 'readWrite', events: true, ordersQueue: 'send', sendcloud: 'webhookSecrets' },
+  },
+  'refresh-catalogs': {
+    description:
+      "Hourly (stage catalogRefreshMinutes): queue a refresh of every account's SendCloud catalogue",
+    triggers: [
+      {
+        kind: 'schedule',
+        expression: { everyStageMinutes: 'catalogRefreshMinutes' },
+        description: 'Compare every account’s SendCloud catalogue with its snapshot',
+        // At start, so a snapshot exists before the first change it should tell about.
+        local: { everyMs: 3_600_000, runAtStart: true },
+      },
+    ],
+    // Only queues one message per account: the worker reads SendCloud, under the account's budget.
+    uses: { ordersQueue: 'send' },
+    settings: ['accounts'],
   },
   'get-parcel-status': {
     description: 'GET /parcels/status?ids=',
@@ -329,6 +356,18 @@ export const FUNCTIONS = {
 } as const satisfies Record<string, FunctionDeclaration>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
+
+/** A schedule trigger's expression for the stage: fixed, or every `catalogRefreshMinutes`. */
+export function scheduleExpression(
+  trigger: Extract<Trigger, { kind: 'schedule' }>,
+  config: Pick<StageConfig, 'catalogRefreshMinutes'>,
+): ScheduleExpression {
+  if (typeof trigger.expression === 'string') return trigger.expression;
+  const minutes = config[trigger.expression.everyStageMinutes];
+  if (minutes % 1440 === 0) return minutes === 1440 ? 'rate(1 day)' : `rate(${minutes / 1440} days)`;
+  if (minutes % 60 === 0) return minutes === 60 ? 'rate(1 hour)' : `rate(${minutes / 60} hours)`;
+  return minutes === 1 ? 'rate(1 minute)' : `rate(${minutes} minutes)`;
+}
 
 export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 

@@ -44,6 +44,11 @@ export interface ServiceWiringOptions {
   };
   /** Accounts polled for statuses (no webhooks), and how often. */
   readonly polling?: { readonly accounts: readonly string[]; readonly everyMs?: number };
+  /**
+   * How often every account's SendCloud catalogue is compared with its snapshot (default hourly; 0: on
+   * demand), and whether once at start (default yes: the snapshot a first change is compared with).
+   */
+  readonly catalogRefresh?: { readonly everyMs?: number; readonly runAtStart?: boolean };
   /** How often the stuck-order sweeper runs, and after how long an order counts as stuck. */
   readonly requeue?: { readonly everyMs?: number; readonly afterSeconds?: number };
   /** Labels per merged end-of-day file. */
@@ -254,11 +259,17 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
                 ? (options.requeue?.everyMs ?? trigger.local.everyMs)
                 : name === 'poll-parcel-statuses'
                   ? (options.polling?.everyMs ?? trigger.local.everyMs)
-                  : trigger.local.everyMs;
+                  : name === 'refresh-catalogs'
+                    ? (options.catalogRefresh?.everyMs ?? trigger.local.everyMs)
+                    : trigger.local.everyMs;
+            const runAtStart =
+              name === 'refresh-catalogs'
+                ? (options.catalogRefresh?.runAtStart ?? trigger.local.runAtStart)
+                : trigger.local.runAtStart;
             jobs.push({
               name,
               everyMs,
-              ...(trigger.local.runAtStart ? { runAtStart: true } : {}),
+              ...(runAtStart ? { runAtStart: true } : {}),
               handler: await loadFunction<Job['handler']>(name),
               ...limits(name),
             });

@@ -36,6 +36,7 @@ import {
   FUNCTION_NAMES,
   type FunctionName,
   httpRoutes,
+  scheduleExpression,
   WORKER_TIMEOUT_SECONDS,
 } from '../functions';
 import { settingsEnvironment, settingValues } from '../settings';
@@ -227,7 +228,7 @@ export class BridgeStack extends Stack {
         if (trigger.kind === 'schedule')
           new Rule(this, `${name}-schedule`, {
             description: trigger.description,
-            schedule: Schedule.expression(trigger.expression),
+            schedule: Schedule.expression(scheduleExpression(trigger, config)),
             targets: [new LambdaFunction(handler.fn)],
           });
         if (trigger.kind === 'endOfDay') {

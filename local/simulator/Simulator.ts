@@ -1,3 +1,4 @@
+import { accountMethod, accountMethods } from './accountCatalogue';
 import { brandJson, panelIsoDate } from './accountResources';
 import { type DuplicateReferenceMode, type SimAccount, type SimAccountInput, simAccount } from './accounts';
 import { inBulkPageOrder } from './bulkPageOrder';
@@ -630,7 +631,8 @@ export class Simulator {
     if (servicePointId && !point)
       return errorBody(400, 'api/v2/shipping_methods', 'service_point_id: "Service point does not exist."');
     const fromCountry = this.#senderCountry(account, query.get('sender_address'));
-    const methods = METHODS.filter((m) => m.isReturn === isReturn)
+    const methods = accountMethods(account)
+      .filter((m) => m.isReturn === isReturn)
       .filter((m) => !toCountry || m.prices[toCountry] !== undefined)
       .filter(
         (m) =>
@@ -643,7 +645,7 @@ export class Simulator {
   }
 
   shippingMethod(account: SimAccount, id: number, query: URLSearchParams): SimResponse {
-    const method = methodById(id);
+    const method = accountMethod(account, id);
     if (!method)
       return {
         status: 404,
@@ -855,6 +857,7 @@ export class Simulator {
     const options = METHODS.filter(
       (m) =>
         !m.isReturn &&
+        !account.removedMethods.has(m.id) &&
         m.carrier !== 'sendcloud' &&
         m.prices[to] !== undefined &&
         grams >= m.minGrams &&
@@ -932,6 +935,7 @@ export class Simulator {
     this.createdByReference.clear();
     this.colliByReference.clear();
     this.webhooks.deliveries.length = 0;
+    for (const account of this.accounts.values()) account.removedMethods.clear();
   }
 }
 

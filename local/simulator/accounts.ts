@@ -65,6 +65,11 @@ export interface SimAccount {
   readonly api: ApiVersion;
   /** The integration accepts OAuth2 bearer tokens only: Basic authentication is refused with 401. */
   readonly oauthOnly: boolean;
+  /**
+   * Catalogue methods (by v2 id; v3 options are the same products) taken out of this account, as when a
+   * carrier contract ends or a product is switched off in the panel (`/__sim/accounts/{id}/catalogue`).
+   */
+  readonly removedMethods: Set<number>;
 }
 
 export interface SimAccountInput {
@@ -127,6 +132,7 @@ export function simAccount(
     rateLimits: input.rateLimits,
     api: input.api ?? 'v2',
     oauthOnly: input.oauthOnly ?? false,
+    removedMethods: new Set(),
     senderAddresses: [
       {
         id: integrationId * 10 + 1,

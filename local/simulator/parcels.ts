@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { formatSendcloudDate } from '../../shared/sendcloud/units';
+import { accountMethod } from './accountCatalogue';
 import type { SimAccount } from './accounts';
 import { methodById, type SimMethod } from './catalogue';
 import { countryByIso } from './countries';
 import { customsDeclarationLinks, customsDocumentsListed } from './customs';
-import { servicePointById } from './servicePoints';
 import type { LabelData } from './labels';
+import { servicePointById } from './servicePoints';
 import { ANNOUNCEMENT_FAILED, BEING_ANNOUNCED, NO_LABEL, READY_TO_SEND, status } from './statuses';
 
 /** One parcel as the simulator keeps it; `parcelJson` renders it the way SendCloud v2 does. */
@@ -121,7 +122,8 @@ export function validateParcel(
   if ((requestLabel || options.requireMethod) && methodId === undefined)
     add('shipping_method', 'This field is required.');
   if (methodId !== undefined) {
-    const method = methodById(methodId);
+    // A method the account no longer has is unknown to it, exactly like a mistyped id.
+    const method = accountMethod(account, methodId);
     if (!method) add('shipping_method', `Invalid pk "${methodId}" - object does not exist.`);
     else if (country) checkMethod(method, { ...input, country }, add);
   }

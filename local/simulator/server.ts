@@ -6,6 +6,7 @@ import {
   SENDCLOUD_RATE_LIMITS,
   SlidingWindowRateLimiter,
 } from '../../shared/sendcloud/RateLimiter';
+import { catalogueControl } from './accountCatalogue';
 import {
   brand,
   brands,
@@ -490,6 +491,14 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
           asyncAnnounceMs: a.asyncAnnounceMs,
         })),
       };
+    const catalogue = /^\/accounts\/([^/]+)\/catalogue(?:\/([^/]+))?$/.exec(path);
+    if (catalogue)
+      return catalogueControl(sim, {
+        method,
+        accountId: decodeURIComponent(catalogue[1] ?? ''),
+        methodName: catalogue[2] === undefined ? undefined : decodeURIComponent(catalogue[2]),
+        query: url.searchParams,
+      });
     const ordersOption = /^\/accounts\/([^/]+)\/(integration-id|async-announce-ms)$/.exec(path);
     if (ordersOption)
       return ordersApiOption(method, decodeURIComponent(ordersOption[1] ?? ''), ordersOption[2] ?? '', json);

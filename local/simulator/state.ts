@@ -19,6 +19,8 @@ interface Snapshot {
   readonly colli?: Array<[string, number]>;
   /** Absent in files written before the v3 mode. */
   readonly v3?: V3Snapshot;
+  /** Methods taken out of each account's catalogue; absent in files written before that control. */
+  readonly removedMethods?: Record<string, number[]>;
 }
 
 export function saveState(sim: Simulator, file: string, v3?: V3Store): void {
@@ -33,6 +35,9 @@ export function saveState(sim: Simulator, file: string, v3?: V3Store): void {
     created: [...sim.createdByReference.entries()],
     colli: [...sim.colliByReference.entries()],
     ...(v3 ? { v3: v3.snapshot() } : {}),
+    removedMethods: Object.fromEntries(
+      [...sim.accounts.values()].map((account) => [account.id, [...account.removedMethods]]),
+    ),
   };
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(`${file}.tmp`, JSON.stringify(snapshot));
@@ -58,5 +63,7 @@ export function loadState(sim: Simulator, file: string, v3?: V3Store): void {
   for (const [key, count] of snapshot.created) sim.createdByReference.set(key, count);
   for (const [key, count] of snapshot.colli ?? snapshot.created) sim.colliByReference.set(key, count);
   if (v3 && snapshot.v3) v3.restore(snapshot.v3);
+  for (const [id, removed] of Object.entries(snapshot.removedMethods ?? {}))
+    for (const method of removed) sim.accounts.get(id)?.removedMethods.add(method);
   sim.restoreCounters();
 }

@@ -205,9 +205,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   runner.start();
   scheduler.start();
-  // Queued messages survive a restart (the SQS journal); the sweep is for what no message carries on.
-  for (const job of scheduler.names())
-    if (job === 'requeue-stuck-orders') void scheduler.run(job).catch(() => undefined);
+  // Queued messages survive a restart (the SQS journal); the sweep is for what no message carries on. The
+  // catalogue refresh takes each account's snapshot before a change should be told.
+  scheduler.runAtStart();
 
   return {
     url: gateway.url,

@@ -154,6 +154,9 @@ export const ParcelCancelled = z.object({
   parcelId: z.number().int().nullable().describe('null when the order never reached SendCloud'),
   carrier: z.string().nullable(),
   trackingNumber: z.string().nullable(),
+  parcels: Colli.describe(
+    'every parcel the cancel covers (each box of an order of several), box 1 first; empty when the order never reached SendCloud',
+  ),
   cancelledAt: z.iso.datetime(),
 });
 
@@ -194,6 +197,30 @@ export const ReturnCreated = z.object({
   createdAt: z.iso.datetime(),
 });
 
+/**
+ * A method of the account's SendCloud catalogue, as a catalogue refresh saw it appear or disappear: which
+ * account and API, the method (version-neutral and, on v2, its id), its carrier and name — no order, no
+ * person.
+ */
+const CatalogMethodChange = {
+  account: z.string(),
+  api: z.enum(['v2', 'v3']),
+  shippingMethod: z
+    .string()
+    .describe('version-neutral: a v2 method id as a string ("1030") or a v3 option code@contract'),
+  shippingMethodId: z.number().int().nullable().describe('the SendCloud v2 method id; null on v3'),
+  carrier: z.string(),
+  shippingMethodName: z.string(),
+  returns: z.boolean().describe('a return method'),
+  trigger: z
+    .enum(['webhook', 'schedule', 'announce'])
+    .describe('what made the refresh look: an integration webhook, the schedule, a create SendCloud refused'),
+  detectedAt: z.iso.datetime(),
+};
+
+export const ShippingMethodRemoved = z.object(CatalogMethodChange);
+export const ShippingMethodAdded = z.object(CatalogMethodChange);
+
 /** detail-type → schema. */
 export const EVENT_SCHEMAS = {
   'Order Accepted': OrderAccepted,
@@ -206,6 +233,8 @@ export const EVENT_SCHEMAS = {
   'Parcel Cancelled': ParcelCancelled,
   'Batch Completed': BatchCompleted,
   'Return Created': ReturnCreated,
+  'Shipping Method Removed': ShippingMethodRemoved,
+  'Shipping Method Added': ShippingMethodAdded,
 } as const;
 
 export type DetailType = keyof typeof EVENT_SCHEMAS;

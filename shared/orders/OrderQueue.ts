@@ -31,6 +31,16 @@ export const OrderMessage = z.discriminatedUnion('kind', [
     limit: z.number().int().positive(),
     createdAt: z.iso.datetime(),
   }),
+  /**
+   * Read the account's SendCloud catalogue again and publish what changed (`shared/catalog`): sent by the
+   * webhook for integration_* deliveries, by the schedule for every account, and after a refused announce.
+   */
+  z.object({
+    kind: z.literal('catalog-refresh'),
+    account: z.string(),
+    // The values of catalog's CatalogTrigger (this folder does not import catalog).
+    trigger: z.enum(['webhook', 'schedule', 'announce']),
+  }),
 ]);
 export type OrderMessage = z.infer<typeof OrderMessage>;
 

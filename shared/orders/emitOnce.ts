@@ -1,19 +1,24 @@
 import type { DetailType, EventDetail, EventPublisher } from '../events';
-import type { OrderStore } from '../store';
 import type { OrderKey } from './Order';
 
 const LEASE_MS = 60_000;
 
+/** Where an event's publication is claimed and recorded: an order's item, or a catalogue change. */
+export interface EmitLedger<K> {
+  beginEmit(key: K, event: string, options: { now: Date; leaseMs: number }): Promise<boolean>;
+  endEmit(key: K, event: string, options: { now: Date; published: boolean }): Promise<void>;
+}
+
 /**
- * Publishes an order's event once: concurrent duplicates skip it, a failed publish gives the right back, and
+ * Publishes an event once per key: concurrent duplicates skip it, a failed publish gives the right back, and
  * a publisher that crashed mid-way is replaced after the lease (the one case a subscriber may see it twice).
  */
-export async function emitOnce<T extends DetailType>(
-  key: OrderKey,
+export async function emitOnce<T extends DetailType, K = OrderKey>(
+  key: K,
   detailType: T,
   detail: EventDetail<T>,
   deps: {
-    readonly store: Pick<OrderStore, 'beginEmit' | 'endEmit'>;
+    readonly store: EmitLedger<K>;
     readonly events: EventPublisher;
     readonly clock: () => Date;
   },

@@ -5,6 +5,8 @@ import { UnboundResourceError } from './UnboundResourceError';
 export interface RuntimeOptions {
   /** Every SendCloud attempt (the worker counts 429s). */
   readonly onSendcloudAttempt?: (attempt: SendcloudAttempt) => void;
+  /** A create named a method the account no longer has (the worker queues a catalogue refresh). */
+  readonly onMethodGone?: (account: string) => void;
 }
 
 /** The resource variables a declaration binds (infra/functions.ts); the adapters that need one ask `bound`. */

@@ -29,6 +29,7 @@ export function clientsOf(
       ? { servicePointsBaseUrl: env.SENDCLOUD_SERVICE_POINTS_BASE_URL }
       : {}),
     ...(options.onSendcloudAttempt ? { onAttempt: options.onSendcloudAttempt } : {}),
+    ...(options.onMethodGone ? { onMethodGone: options.onMethodGone } : {}),
     ...extra,
   });
 }

@@ -2,6 +2,7 @@ import { type Address, type ParcelDraft, toParcelCreation } from './draft';
 import { SendcloudHttpError } from './errors';
 import type { CancelResult } from './ParcelsApi';
 import {
+  type AccountMethod,
   type AnnounceOutcome,
   type BulkLabelSupport,
   type CancelOutcome,
@@ -13,6 +14,7 @@ import {
   isAlreadyCancelledMessage,
   type LabelFormat,
   type MethodRef,
+  methodGoneReason,
   type SendcloudPort,
   type SendcloudReturn,
   type Shipment,
@@ -32,6 +34,21 @@ const CANCELLED = new Set([2000, 1999]);
 const CATALOG_TTL_MS = 10 * 60_000;
 /** The customs document a box carries, in the order asked for (see `customsDocument`). */
 const CUSTOMS_DOCUMENTS = ['commercial-invoice', 'cn23'] as const;
+
+/**
+ * SendCloud's answer to a create naming a method the account does not have (any more): the framework's
+ * unknown-key message on the method field (`shipping_method: "Invalid pk "1030" - object does not exist."`;
+ * the nested form `shipment.id` reads the same).
+ */
+const METHOD_FIELD = /^(shipping_method|shipment(\.id)?)$/;
+const UNKNOWN_KEY = /Invalid pk .* object does not exist/i;
+export const namesMissingMethod = (errors: Readonly<Record<string, unknown>>): boolean =>
+  Object.entries(errors).some(
+    ([field, messages]) =>
+      METHOD_FIELD.test(field) && [messages].flat().some((m) => UNKNOWN_KEY.test(String(m))),
+  );
+const messageNamesMissingMethod = (message: string): boolean =>
+  /(^|[\s,;])(shipping_method|shipment(\.id)?): "?Invalid pk .* object does not exist/i.test(message);
 
 const rejectionOf = (errors: Readonly<Record<string, unknown>>): string =>
   Object.entries(errors)
@@ -188,15 +205,43 @@ export class V2Port implements SendcloudPort {
   readonly #client: SendcloudClient;
   readonly #clock: () => number;
   readonly #catalogs = new Map<string, { at: number; catalog: Promise<Catalog> }>();
+  readonly #onMethodGone: (() => void) | undefined;
 
-  constructor(client: SendcloudClient, options: { readonly clock?: () => number } = {}) {
+  constructor(
+    client: SendcloudClient,
+    options: {
+      readonly clock?: () => number;
+      /** A create named a method the account no longer has (a catalogue refresh is due). */
+      readonly onMethodGone?: () => void;
+    } = {},
+  ) {
     this.#client = client;
     this.#clock = options.clock ?? Date.now;
+    this.#onMethodGone = options.onMethodGone;
   }
 
   /** The v2 client underneath, for what the port does not cover yet (checkout). */
   get client(): SendcloudClient {
     return this.#client;
+  }
+
+  forgetCatalog(): void {
+    this.#catalogs.clear();
+  }
+
+  async accountMethods(): Promise<readonly AccountMethod[]> {
+    const [outgoing, returns] = await Promise.all([
+      this.#client.catalog.shippingMethods({}),
+      this.#client.catalog.shippingMethods({ isReturn: true }),
+    ]);
+    const of = (method: ShippingMethod, isReturn: boolean): AccountMethod => ({
+      ref: String(method.id),
+      legacyId: method.id,
+      name: method.name,
+      carrier: method.carrier,
+      returns: isReturn,
+    });
+    return [...outgoing.map((m) => of(m, false)), ...returns.map((m) => of(m, true))];
   }
 
   catalog(query: CatalogQuery): Promise<Catalog> {
@@ -231,7 +276,7 @@ export class V2Port implements SendcloudPort {
         : await this.#client.parcels.create(v2);
       return this.#outcome([parcel], reconciled);
     } catch (error) {
-      return this.#refusal(error, draft.externalReference);
+      return this.#refusal(error, draft);
     }
   }
 
@@ -253,7 +298,7 @@ export class V2Port implements SendcloudPort {
           shipment: shipmentFromV2(result.parcels),
         };
       case 'rejected':
-        return { outcome: 'rejected', reason: rejectionOf(result.errors) };
+        return this.#rejected(result.errors, v2.shippingMethodId);
     }
   }
 
@@ -272,7 +317,10 @@ export class V2Port implements SendcloudPort {
       });
       return this.#outcome([parcel], false);
     } catch (error) {
-      return this.#refusal(error, refused.externalReference ?? draft.externalReference);
+      return this.#refusal(error, {
+        ...draft,
+        externalReference: refused.externalReference ?? draft.externalReference,
+      });
     }
   }
 
@@ -291,12 +339,11 @@ export class V2Port implements SendcloudPort {
             shipment: shipmentFromV2(result.parcels),
           });
           break;
-        case 'rejected':
-          outcomes.set(result.externalReference, {
-            outcome: 'rejected',
-            reason: rejectionOf(result.errors),
-          });
+        case 'rejected': {
+          const draft = drafts.find((d) => d.externalReference === result.externalReference);
+          outcomes.set(result.externalReference, this.#rejected(result.errors, draft?.method));
           break;
+        }
       }
     }
     return outcomes;
@@ -418,10 +465,31 @@ export class V2Port implements SendcloudPort {
       : { outcome: 'announced', shipment, reconciled };
   }
 
+  /**
+   * A batch create's refusal of one parcel: SendCloud's data check, unless the method it names is gone from
+   * the account — then, like a carrier's refusal, another method may carry it.
+   */
+  #rejected(
+    errors: Readonly<Record<string, unknown>>,
+    method: MethodRef | number | undefined,
+  ): AnnounceOutcome {
+    if (method !== undefined && namesMissingMethod(errors)) return this.#methodGone(String(method));
+    return { outcome: 'rejected', reason: rejectionOf(errors) };
+  }
+
+  /** The method left the account after routing chose it: nothing was created; the next routing reads SendCloud. */
+  #methodGone(method: MethodRef): AnnounceOutcome {
+    this.forgetCatalog();
+    this.#onMethodGone?.();
+    return { outcome: 'carrier_refused', reason: methodGoneReason(method), methodGone: true };
+  }
+
   /** A 400 is SendCloud's answer about this parcel: the carrier's refusal, or the data's. Anything else throws. */
-  async #refusal(error: unknown, externalReference: string): Promise<AnnounceOutcome> {
+  async #refusal(error: unknown, draft: ShipmentDraft): Promise<AnnounceOutcome> {
     if (!(error instanceof SendcloudHttpError) || error.status !== 400) throw error;
+    const { externalReference } = draft;
     const reason = error.sendcloudMessage ?? 'SendCloud refused the parcel';
+    if (messageNamesMissingMethod(reason)) return this.#methodGone(draft.method);
     if (!error.carrierError) return { outcome: 'rejected', reason };
     // The carrier refused: SendCloud keeps the parcel (status 1002); the next method goes onto it.
     const shipment = await this.find(externalReference);

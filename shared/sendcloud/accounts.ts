@@ -69,6 +69,8 @@ export type SharedClientOptions = Omit<
   readonly checkoutSharePerMinute?: number;
   /** v3 accounts: composes A4 labels (`labelOnA4`); only functions that serve A4 pass it (it brings pdf-lib). */
   readonly composeA4?: ComposeA4;
+  /** A create named a method the account no longer has: its catalogue should be read again. */
+  readonly onMethodGone?: (account: string) => void;
 };
 
 /**
@@ -115,17 +117,29 @@ export class SendcloudClients {
     return port;
   }
 
+  /**
+   * Drops the cached catalogue of every port of the account built in this process (each priority and API),
+   * after a catalogue refresh found it changed: the next routing reads SendCloud.
+   */
+  async forgetCatalog(accountId: string): Promise<void> {
+    const ports = [...this.#ports.entries()].filter(([key]) => key.startsWith(`${accountId}|`));
+    for (const [, port] of ports) (await port.catch(() => undefined))?.forgetCatalog();
+  }
+
   /** `api` overrides the account's own choice (moving an account: v3's compat lookups before it switches). */
   async #buildPort(accountId: string, priority: Priority, api?: ApiVersion): Promise<SendcloudPort> {
     const credentials = await this.#source.credentials(AccountId.parse(accountId));
+    const { onMethodGone: onGone } = this.#options;
+    const onMethodGone = onGone ? { onMethodGone: () => onGone(accountId) } : {};
     if ((api ?? credentials.api ?? 'v3') === 'v2')
-      return new V2Port(await this.forAccount(accountId, priority));
+      return new V2Port(await this.forAccount(accountId, priority), onMethodGone);
     const {
       rateLimits: _r,
       rateLimitsFor: _f,
       limiterFor: _l,
       v3BaseUrl,
       baseUrl: _v2,
+      onMethodGone: _gone,
       ...options
     } = this.#options;
     return new V3Port({
@@ -141,11 +155,19 @@ export class SendcloudClients {
       ...(credentials.integrationId ? { integrationId: credentials.integrationId } : {}),
       // v2 and v3 calls of one account share its budget: SendCloud counts them together.
       rateLimiter: this.#limiterOf(accountId, priority),
+      ...onMethodGone,
     });
   }
 
   async #build(accountId: string, priority: Priority): Promise<SendcloudClient> {
-    const { rateLimits, rateLimitsFor, limiterFor, composeA4: _v3only, ...options } = this.#options;
+    const {
+      rateLimits,
+      rateLimitsFor,
+      limiterFor,
+      composeA4: _v3only,
+      onMethodGone: _gone,
+      ...options
+    } = this.#options;
     const {
       partnerId,
       api: _api,

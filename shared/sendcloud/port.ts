@@ -70,6 +70,21 @@ export interface CatalogQuery {
   readonly returns?: boolean;
 }
 
+/** One method of the account's whole catalogue (what a catalogue snapshot keeps): no prices, no limits. */
+export interface AccountMethod {
+  readonly ref: MethodRef;
+  readonly name: string;
+  readonly carrier: string;
+  /** The v2 method id (v2 accounts); absent for v3 options. */
+  readonly legacyId?: number | undefined;
+  /** A return method / option. */
+  readonly returns: boolean;
+}
+
+/** Why a method named by a create is refused when the account no longer has it (port-neutral wording). */
+export const methodGoneReason = (ref: MethodRef): string =>
+  `shipping method ${ref} no longer exists in the account's SendCloud catalogue`;
+
 export interface Catalog {
   readonly methods: readonly CatalogMethod[];
   /** The sender country of the account's default sender address. */
@@ -176,8 +191,17 @@ export type AnnounceOutcome =
       /** Found by external reference (an earlier attempt's) rather than created by this call. */
       readonly reconciled: boolean;
     }
-  /** The carrier refused: fall back to another method. `shipment` is what SendCloud keeps, if anything. */
-  | { readonly outcome: 'carrier_refused'; readonly reason: string; readonly shipment?: Shipment }
+  /**
+   * The carrier refused: fall back to another method. `shipment` is what SendCloud keeps, if anything.
+   * `methodGone`: not the carrier but the account — the method is no longer in its catalogue (a method taken
+   * out after routing chose it); the port has dropped its cached catalogue already.
+   */
+  | {
+      readonly outcome: 'carrier_refused';
+      readonly reason: string;
+      readonly shipment?: Shipment;
+      readonly methodGone?: true;
+    }
   /** SendCloud refused the data itself (an address, a weight): final, the caller must change the order. */
   | { readonly outcome: 'rejected'; readonly reason: string };
 
@@ -257,6 +281,16 @@ export interface SendcloudPort {
    * the write budget), never longer than 10 minutes: method ids are volatile at SendCloud.
    */
   catalog(query: CatalogQuery): Promise<Catalog>;
+
+  /**
+   * Every method the account has, read from SendCloud now (never from the cache), outgoing and return ones:
+   * what a catalogue refresh compares with its snapshot. v2: `GET /shipping_methods` (twice: outgoing, returns);
+   * v3: `POST /shipping-options` without a destination (twice), which counts against the write budget.
+   */
+  accountMethods(): Promise<readonly AccountMethod[]>;
+
+  /** Drops the cached catalogue (and quotes): the next `catalog` asks SendCloud. */
+  forgetCatalog(): void;
 
   /**
    * Where a v2 method id points on this account's API: itself on v2, the v3 option (through

@@ -1,3 +1,4 @@
+export * from './dynamodb/DynamoCatalogStore';
 export * from './dynamodb/DynamoMethodHealth';
 export * from './dynamodb/DynamoOrderStore';
 export * from './dynamodb/DynamoRulesStore';

@@ -10,6 +10,13 @@ import { webhookAccount } from './webhookAccount';
 
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 
+/** The actions SendCloud sends when the account's integration (and with it its catalogue) may have changed. */
+export const INTEGRATION_ACTIONS: ReadonlySet<string> = new Set([
+  'integration_connected',
+  'integration_updated',
+  'integration_deleted',
+]);
+
 export type WebhookAnswer =
   | {
       readonly status: 200;
@@ -40,6 +47,11 @@ export interface ReceiveDeps extends ApplyDeps {
   readonly secrets: (account: string) => Promise<string[]>;
   /** The stage's accounts: which one the route without an account belongs to (`webhookAccount`). */
   readonly accounts: () => Promise<readonly string[]>;
+  /**
+   * An integration_* delivery for the account: its catalogue is to be read again. Must be quick and must not
+   * call SendCloud (the function queues the refresh); a failure fails the delivery, which SendCloud retries.
+   */
+  readonly integrationChanged?: (account: string) => Promise<void>;
 }
 
 /**
@@ -101,6 +113,7 @@ export async function receiveWebhook(
     );
     applied = { ...result, parcelId: parcel.id };
   }
+  if (INTEGRATION_ACTIONS.has(action)) await deps.integrationChanged?.(account);
   // Remembered only once handled: a crash before this line means SendCloud's retry is processed again,
   // and the history's conditional write makes that harmless.
   await deps.tracking.rememberDelivery(hash, { now: deps.clock(), ttlDays: 7 });

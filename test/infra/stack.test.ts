@@ -150,7 +150,7 @@ describe('BridgeStack: orders', () => {
     expect(returns).not.toMatch(/sqs:SendMessage|s3:GetObject/);
   });
 
-  it('throttles the open webhook routes for 1M parcels a day, and their handler can only touch the table, bus and secret', () => {
+  it('throttles the open webhook routes for 1M parcels a day, and their handler can only touch the table, bus, secret and queue', () => {
     for (const route of ['POST /webhooks/sendcloud', 'POST /webhooks/sendcloud/{account}'])
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         RouteSettings: Match.objectLike({
@@ -161,9 +161,26 @@ describe('BridgeStack: orders', () => {
     expect(webhook).toContain('dynamodb:PutItem');
     expect(webhook).toContain('events:PutEvents');
     expect(webhook).toContain('secretsmanager:GetSecretValue');
-    expect(webhook).not.toMatch(/s3:|sqs:SendMessage/);
+    // integration_* deliveries queue a catalogue refresh; the worker reads SendCloud
+    expect(webhook).toContain('sqs:SendMessage');
+    expect(webhook).not.toMatch(/s3:|sqs:ReceiveMessage/);
     const rules = resources('AWS::Events::Rule').map(([, r]) => r.Properties.ScheduleExpression);
     expect(rules).toEqual(expect.arrayContaining(['rate(5 minutes)', 'rate(1 hour)']));
+  });
+
+  it('refreshes every account’s catalogue hourly by default, from a function that can only queue', () => {
+    const rule = resources('AWS::Events::Rule').find(([, r]) =>
+      String(r.Properties.Description).includes('catalogue'),
+    );
+    expect(rule?.[1].Properties.ScheduleExpression).toBe('rate(1 hour)');
+    const refresh = policyOf('refresh-catalogs');
+    expect(refresh).toContain('sqs:SendMessage');
+    expect(refresh).not.toMatch(/dynamodb:|s3:|events:PutEvents|secretsmanager:/);
+    expect(envOf('refresh-catalogs')).toMatchObject({
+      ACCOUNTS: 'default',
+      ORDERS_QUEUE_URL: expect.anything(),
+    });
+    expect(envOf('refresh-catalogs')).not.toHaveProperty('SENDCLOUD_CREDENTIALS_SECRET_ARN');
   });
 
   it("schedules each account's end-of-day run at its cut-off in its time zone", () => {
@@ -322,6 +339,7 @@ describe('BridgeStack: stage configuration reaches AWS', () => {
             '{"origins":["https://shop.example"],"configurations":{"shop-be":"cfg-1"},"rateLimit":20}',
           endOfDay: '[{"account":"shop-be","cutoff":"15:30"}]',
           webhooks: '{"rateLimit":300,"burstLimit":500}',
+          catalogRefreshMinutes: '15',
         })[key],
     ),
   );
@@ -362,6 +380,14 @@ describe('BridgeStack: stage configuration reaches AWS', () => {
         'POST /webhooks/sendcloud/{account}': { ThrottlingBurstLimit: 500, ThrottlingRateLimit: 300 },
       }),
     });
+  });
+
+  it('refreshes the catalogues as often as catalogRefreshMinutes says, and refuses less than 5 minutes', () => {
+    const rules = resources('AWS::Events::Rule').map(([, r]) => r.Properties);
+    expect(rules.find((r) => String(r.Description).includes('catalogue'))?.ScheduleExpression).toBe(
+      'rate(15 minutes)',
+    );
+    expect(() => loadStageConfig({ catalogRefreshMinutes: 1 })).toThrow(/catalogRefreshMinutes/);
   });
 
   it('sends every alarm to the alarm topic, which e-mails the configured address', () => {

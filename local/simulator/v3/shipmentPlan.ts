@@ -1,10 +1,11 @@
+import { accountOption } from '../accountCatalogue';
 import type { SimAccount } from '../accounts';
 import { countryByIso } from '../countries';
 import { SERVICE_POINTS, type SimServicePoint, servicePointById } from '../servicePoints';
 import { isKnownCountry, recipientFields } from './addresses';
 import { type ErrorObject, errorObject, pointer } from './errors';
 import { kgString, toCm, toGrams } from './measures';
-import { contractOf, MAX_DIMENSIONS_CM, optionByCode, type SimShippingOption } from './options';
+import { contractOf, MAX_DIMENSIONS_CM, type SimShippingOption } from './options';
 import type { ParcelItem, ShipmentBody } from './shipmentRequest';
 
 /** A valid shipment request, resolved: its option, service point and one v2 parcel draft per parcel. */
@@ -28,7 +29,8 @@ export function planShipment(
 ): { plan: ShipmentPlan } | { errors: ErrorObject[] } {
   const errors: ErrorObject[] = [];
   const code = body.ship_with.properties.shipping_option_code;
-  const option = code ? optionByCode(code) : undefined;
+  // An option taken out of the account answers as one it never had.
+  const option = code ? accountOption(account, code) : undefined;
   if (!code) errors.push(required(OPTION));
   else if (!option || option.method.isReturn)
     errors.push(

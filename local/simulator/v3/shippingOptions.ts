@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { accountOptions } from '../accountCatalogue';
 import { countryByIso } from '../countries';
 import { servicePointById } from '../servicePoints';
 import type { V3Handler } from './context';
@@ -65,7 +66,7 @@ export const shippingOptions: V3Handler = (_ctx, req) => {
     !SHIPPING_OPTIONS.some((o) => contractOf(o.method.carrier).id === filter.contract_id)
   )
     return jsonApiError(400, 'invalid', 'Invalid contract.');
-  const options = SHIPPING_OPTIONS.filter((option) => matches(option, filter));
+  const options = accountOptions(req.account).filter((option) => matches(option, filter));
   return { status: 200, json: { data: options.map((option) => optionJson(option, filter)) } };
 };
 

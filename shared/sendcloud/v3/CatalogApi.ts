@@ -1,5 +1,5 @@
 import { endpoint } from '../endpoints';
-import type { Catalog, CatalogMethod, CatalogQuery, MethodRef } from '../port';
+import type { AccountMethod, Catalog, CatalogMethod, CatalogQuery, MethodRef } from '../port';
 import { v3MethodRef } from '../port';
 import type { SenderAddressesApi } from './SenderAddressesApi';
 import { CompatShippingOptions, type ShippingOption, ShippingOptions, type Weight } from './schemas';
@@ -88,6 +88,43 @@ export class CatalogApi {
       (option) => (option.functionalities?.returns === true) === (query.returns === true),
     );
     return { fromCountry, methods: wanted.map((option) => toCatalogMethod(option, query)) };
+  }
+
+  /** Drops every cached quote: the next `catalog` asks SendCloud. */
+  forget(): void {
+    this.#catalogs.clear();
+  }
+
+  /**
+   * Every shipping option of the account from its sender's country, outgoing and returns, without quotes
+   * (every filter field is optional in the `shipping-option-filter` document; two POSTs, never cached).
+   */
+  async accountOptions(): Promise<AccountMethod[]> {
+    const fromCountry = (await this.#senders.require()).country;
+    const list = async (returns: boolean): Promise<AccountMethod[]> => {
+      const { data } = await this.#http.json(
+        {
+          method: 'POST',
+          url: endpoint(this.#base, '/shipping-options'),
+          json: {
+            from_country_code: fromCountry,
+            calculate_quotes: false,
+            ...(returns ? { functionalities: { returns: true } } : {}),
+          },
+          retry: true,
+        },
+        ShippingOptions,
+      );
+      return data
+        .filter((option) => (option.functionalities?.returns === true) === returns)
+        .map((option) => ({
+          ref: v3MethodRef(option.code, option.contract?.id),
+          name: option.name,
+          carrier: option.carrier.code,
+          returns,
+        }));
+    };
+    return [...(await list(false)), ...(await list(true))];
   }
 
   /** v2 method ids → v3 option references (≤100 per call); ids without an option map to null. */

@@ -1,9 +1,22 @@
 import { endpoint, nextCursor } from '../endpoints';
 import { isSendcloudError, SendcloudHttpError, SendcloudRateLimitedError } from '../errors';
-import type { AnnounceOutcome, Shipment, StatusUpdate } from '../port';
+import {
+  type AnnounceOutcome,
+  methodGoneReason,
+  type Shipment,
+  type StatusUpdate,
+  v3MethodRef,
+} from '../port';
 import { backoffDelay } from '../retry';
 import { parseBody, type SendcloudRequest, type SendcloudResponse, tryParseJson } from '../SendcloudHttp';
-import { describeErrors, errorDetails, isCarrierRefusal, messageOf, v3ErrorFromResponse } from './errors';
+import {
+  describeErrors,
+  errorDetails,
+  isCarrierRefusal,
+  messageOf,
+  namesMissingOption,
+  v3ErrorFromResponse,
+} from './errors';
 import { outcomeOf, toShipment } from './mapping';
 import {
   CancelStatus,
@@ -95,6 +108,15 @@ export class ShipmentsApi {
     }
     if (response.status === 400 || response.status === 422) {
       const details = errorDetails(response.body);
+      // The option left the account after routing chose it: another method may still carry the shipment.
+      if (namesMissingOption(details)) {
+        const { shipping_option_code: code, contract_id: contract } = body.ship_with.properties;
+        return {
+          outcome: 'carrier_refused',
+          reason: methodGoneReason(v3MethodRef(code, contract)),
+          methodGone: true,
+        };
+      }
       const reason = describeErrors(details);
       return isCarrierRefusal(details)
         ? { outcome: 'carrier_refused', reason }

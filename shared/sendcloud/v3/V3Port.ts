@@ -4,6 +4,7 @@ import type { Address } from '../draft';
 import { cursorOf } from '../endpoints';
 import { SendcloudHttpError } from '../errors';
 import {
+  type AccountMethod,
   type AnnounceOutcome,
   type BulkLabelSupport,
   type CancelOutcome,
@@ -77,6 +78,8 @@ export interface V3PortOptions {
   readonly returnsReconcileLookbackMs?: number;
   /** Composes A4 labels (`labelOnA4`); without it `a4Label` throws, and pdf-lib stays out of the bundle. */
   readonly composeA4?: ComposeA4;
+  /** An announce named an option the account no longer has (a catalogue refresh is due). */
+  readonly onMethodGone?: () => void;
 }
 
 const DAY_MS = 86_400_000;
@@ -108,6 +111,7 @@ export class V3Port implements SendcloudPort {
   readonly #concurrency: number;
   readonly #integrationId: number | undefined;
   readonly #ordersBatch: Omit<OrdersBatchDeps, 'integrationId'>;
+  readonly #onMethodGone: (() => void) | undefined;
 
   constructor(options: V3PortOptions) {
     const baseUrl = (options.baseUrl ?? SENDCLOUD_V3_BASE_URL).replace(/\/+$/, '');
@@ -162,6 +166,7 @@ export class V3Port implements SendcloudPort {
       servicePointsBaseUrl: options.servicePointsBaseUrl ?? SENDCLOUD_V3_SERVICE_POINTS_BASE_URL,
     });
     this.#clock = clock;
+    this.#onMethodGone = options.onMethodGone;
     this.#integrationId = options.integrationId;
     this.#ordersBatch = {
       orders: this.orders,
@@ -183,6 +188,14 @@ export class V3Port implements SendcloudPort {
     return this.catalogs.catalog(query);
   }
 
+  accountMethods(): Promise<readonly AccountMethod[]> {
+    return this.catalogs.accountOptions();
+  }
+
+  forgetCatalog(): void {
+    this.catalogs.forget();
+  }
+
   mapLegacyMethods(ids: readonly number[]): Promise<Map<number, MethodRef | null>> {
     return this.catalogs.mapLegacyMethods(ids);
   }
@@ -192,7 +205,13 @@ export class V3Port implements SendcloudPort {
     if (problem) return { outcome: 'rejected', reason: problem };
     if (draft.isReturn) return this.returns.announce(toReturnBody(draft));
     const sender = draft.from ? undefined : (await this.senders.require()).id;
-    return this.shipments.announce(toShipmentBody(draft, sender));
+    const outcome = await this.shipments.announce(toShipmentBody(draft, sender));
+    // Quotes cached with the vanished option would route the next order to it again.
+    if (outcome.outcome === 'carrier_refused' && outcome.methodGone) {
+      this.forgetCatalog();
+      this.#onMethodGone?.();
+    }
+    return outcome;
   }
 
   /**

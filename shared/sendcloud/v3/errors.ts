@@ -50,6 +50,18 @@ export function messageOf(details: readonly SendcloudErrorDetail[]): string | un
   return said.length > 0 ? truncate(said.join('; ')) : undefined;
 }
 
+/**
+ * SendCloud does not know the shipping option the request names (any more): the documented JSON:API 400 on
+ * `/ship_with/properties/shipping_option_code` saying it does not exist (or is not enabled for the account).
+ */
+export function namesMissingOption(details: readonly SendcloudErrorDetail[]): boolean {
+  return details.some(
+    (d) =>
+      d.pointer === '/ship_with/properties/shipping_option_code' &&
+      /does not exist|not enabled/i.test(d.detail ?? ''),
+  );
+}
+
 /** The carrier refused (as opposed to SendCloud refusing our data). */
 export function isCarrierRefusal(details: readonly SendcloudErrorDetail[]): boolean {
   return details.some(

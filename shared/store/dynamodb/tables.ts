@@ -20,6 +20,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | method health   | METHOD#<account>#<methodId>     | HEALTH          | —                           |
  * | routing rules   | RULES#<account>                 | CURRENT         | —                           |
  * |   each version  | RULES#<account>                 | VERSION#<n, 10 digits> | — kept for good      |
+ * | catalogue       | CATALOG#<account>               | SNAPSHOT        | — methods, version, outbox  |
  *
  * Powertools idempotency keeps its records in a second table keyed by `id`, with TTL `expiration`.
  */

@@ -210,3 +210,40 @@ describe('a webhook’s time must be plausible', () => {
     ]);
   });
 });
+
+describe('integration webhooks ask for a catalogue refresh', () => {
+  it.each(['integration_connected', 'integration_updated', 'integration_deleted'])(
+    '%s asks once for the verifying account, and its duplicate delivery does not ask again',
+    async (action) => {
+      // Prepare
+      const { deps } = bridge();
+      const asked: string[] = [];
+      const body = pythonJsonDumps({ action, timestamp: NOW.getTime(), integration: { id: 241526 } });
+      const signed = { rawBody: Buffer.from(body), signature: signSendcloudPayload(body, SHOPB_SECRET) };
+      const withRefresh = {
+        ...deps,
+        integrationChanged: async (account: string) => void asked.push(account),
+      };
+      // Act
+      const first = await receiveWebhook({ account: 'shopb', ...signed }, withRefresh);
+      const again = await receiveWebhook({ account: 'shopb', ...signed }, withRefresh);
+      // Assess
+      expect(first).toMatchObject({ status: 200, outcome: 'acknowledged', action, account: 'shopb' });
+      expect(again).toMatchObject({ status: 200, outcome: 'duplicate_delivery' });
+      expect(asked).toEqual(['shopb']);
+    },
+  );
+
+  it('a status webhook asks for nothing', async () => {
+    const { deps } = bridge();
+    const asked: string[] = [];
+    await receiveWebhook(
+      {
+        account: 'default',
+        ...delivery({ id: 4100, status: PICKED_UP, at: NOW.getTime(), secret: DEFAULT_SECRET }),
+      },
+      { ...deps, integrationChanged: async (account) => void asked.push(account) },
+    );
+    expect(asked).toEqual([]);
+  });
+});

@@ -105,7 +105,7 @@ async function handleRecord(record: SQSRecord): Promise<void> {
 
 async function defer(record: SQSRecord, error: RateBudgetDeferredError): Promise<void> {
   const delaySeconds = await deferMessage(sqs, {
-    queueUrl: services.env.ORDERS_QUEUE_URL ?? '',
+    queueUrl: sourceQueueUrl(record),
     body: record.body,
     deferrals: deferralsOf(record.messageAttributes),
     retryAfterMs: error.retryAfterMs,
@@ -131,6 +131,16 @@ function depsFor(record: SQSRecord) {
   };
 }
 
+/**
+ * The queue a record came from (the worker consumes both): a deferred copy or a longer visibility goes back
+ * to it, so end-of-day work never lands among real-time orders.
+ */
+function sourceQueueUrl(record: SQSRecord): string {
+  const batches = services.env.BATCH_QUEUE_URL;
+  const name = record.eventSourceARN.split(':').at(-1);
+  return batches && name === batches.split('/').at(-1) ? batches : (services.env.ORDERS_QUEUE_URL ?? '');
+}
+
 /** A failed record waits longer each time: base × 2^(receives − 1), at most 15 minutes. */
 async function backOff(record: SQSRecord): Promise<void> {
   const receives = Number(record.attributes.ApproximateReceiveCount) || 1;
@@ -138,7 +148,7 @@ async function backOff(record: SQSRecord): Promise<void> {
   await sqs
     .send(
       new ChangeMessageVisibilityCommand({
-        QueueUrl: services.env.ORDERS_QUEUE_URL,
+        QueueUrl: sourceQueueUrl(record),
         ReceiptHandle: record.receiptHandle,
         VisibilityTimeout: seconds,
       }),

@@ -54,8 +54,10 @@ export interface FunctionUses {
     readonly write?: readonly LabelPrefix[];
     readonly list?: true;
   };
-  /** Sends to the orders queue. */
+  /** Sends to the orders queue: real-time work (orders, API batches, retries, catalogue refreshes). */
   readonly ordersQueue?: 'send';
+  /** Sends to the batch queue: end-of-day work (batch groups, merges, batch assembly). */
+  readonly batchQueue?: 'send';
   /** Publishes to the event bus. */
   readonly events?: true;
   /**
@@ -71,7 +73,12 @@ export type Trigger =
       readonly routes: readonly Route[];
       readonly auth: 'iam' | 'public' | 'signature';
     }
-  | { readonly kind: 'ordersQueue'; readonly batchSize: number; readonly maxConcurrency: number }
+  | {
+      /** The orders queue (real time) or the batch queue (end of day), each with its own concurrency. */
+      readonly kind: 'ordersQueue' | 'batchQueue';
+      readonly batchSize: number;
+      readonly maxConcurrency: number;
+    }
   | {
       readonly kind: 'schedule';
       /** A fixed schedule expression, or the stage setting that gives the interval. */
@@ -187,7 +194,8 @@ export const FUNCTIONS = {
         local: { everyMs: 30_000, runAtStart: true },
       },
     ],
-    uses: { table: 'read', ordersQueue: 'send' },
+    // Stuck orders go back on the orders queue, stuck batches' merges and assembly on the batch queue.
+    uses: { table: 'read', ordersQueue: 'send', batchQueue: 'send' },
     settings: ['requeueAfterSeconds'],
     // Up to 1,000 pending orders read and queued per run.
     timeoutSeconds: 60,
@@ -261,7 +269,7 @@ export const FUNCTIONS = {
   'create-batch': {
     description: 'POST /batches',
     triggers: [iam('POST /batches')],
-    uses: { table: 'readWrite', ordersQueue: 'send' },
+    uses: { table: 'readWrite', batchQueue: 'send' },
     settings: ['accounts'],
   },
   'get-batch': {
@@ -273,7 +281,7 @@ export const FUNCTIONS = {
   'end-of-day': {
     description: 'Scheduled end-of-day run per account',
     triggers: [{ kind: 'endOfDay' }],
-    uses: { table: 'readWrite', ordersQueue: 'send' },
+    uses: { table: 'readWrite', batchQueue: 'send' },
     settings: ['accounts'],
     timeoutSeconds: 60,
   },
@@ -338,13 +346,19 @@ export const FUNCTIONS = {
     timeoutSeconds: 29,
   },
   'order-worker': {
-    description: 'Orders queue: route, create the parcel, store labels, publish, start and merge batches',
+    description:
+      'Orders and batch queues: route, create the parcel, store labels, publish, start and merge batches',
     // One message per invocation: a batch message already holds 50 orders and SendCloud's budget sets the
-    // pace; concurrency keeps real-time orders moving beside a running batch.
-    triggers: [{ kind: 'ordersQueue', batchSize: 1, maxConcurrency: 10 }],
+    // pace. Each queue has its own slots: real-time orders never wait for a worker behind an end of day, and
+    // an end of day takes at most its share of the function's concurrency.
+    triggers: [
+      { kind: 'ordersQueue', batchSize: 1, maxConcurrency: 10 },
+      { kind: 'batchQueue', batchSize: 1, maxConcurrency: 5 },
+    ],
     uses: {
       table: 'readWrite',
       ordersQueue: 'send',
+      batchQueue: 'send',
       events: true,
       labels: { read: ['labels', 'batches'], write: ['labels', 'batches'], list: true },
       sendcloud: 'api',
@@ -381,6 +395,7 @@ export const RESOURCE_ENV = {
   idempotency: 'IDEMPOTENCY_TABLE_NAME',
   labels: 'LABEL_BUCKET',
   ordersQueue: 'ORDERS_QUEUE_URL',
+  batchQueue: 'BATCH_QUEUE_URL',
   events: 'EVENT_BUS_NAME',
   sendcloud: 'SENDCLOUD_CREDENTIALS_SECRET_ARN',
 } as const;
@@ -426,6 +441,7 @@ export function environmentKeys(declaration: FunctionDeclaration): string[] {
   if (uses.idempotency) keys.add(RESOURCE_ENV.idempotency);
   if (uses.labels) keys.add(RESOURCE_ENV.labels);
   if (uses.ordersQueue) keys.add(RESOURCE_ENV.ordersQueue);
+  if (uses.batchQueue) keys.add(RESOURCE_ENV.batchQueue);
   if (uses.events) keys.add(RESOURCE_ENV.events);
   if (uses.sendcloud) keys.add(RESOURCE_ENV.sendcloud);
   for (const setting of settingsOf(declaration)) for (const key of SETTING_ENV[setting]) keys.add(key);

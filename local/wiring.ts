@@ -85,6 +85,7 @@ export const LOCAL_NAMES = {
   table: 'sendcloud-bridge',
   idempotencyTable: 'sendcloud-bridge-idempotency',
   ordersQueue: 'sendcloud-bridge-orders',
+  batchQueue: 'sendcloud-bridge-batches',
   labelBucket: 'sendcloud-bridge-labels',
   bus: 'sendcloud-bridge',
   credentialsSecret: 'sendcloud-bridge-credentials',
@@ -152,31 +153,35 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
   const credentialsFile = join(options.stateDir, 'sendcloud-credentials.json');
   // Keys go to a file the handlers read, never into environment variables.
   writeFileSync(credentialsFile, JSON.stringify(options.sendcloud.accounts, null, 2), { mode: 0o600 });
-  const worker = FUNCTION_NAMES.flatMap((name) =>
-    declarationOf(name).triggers.flatMap((t) => (t.kind === 'ordersQueue' ? [{ name, trigger: t }] : [])),
-  );
+  /** The consumer a queue trigger names, as local/stack's queue runner takes it. */
+  const consumer = (kind: 'ordersQueue' | 'batchQueue', localConcurrency: number) => {
+    const [found] = FUNCTION_NAMES.flatMap((name) =>
+      declarationOf(name).triggers.flatMap((t) => (t.kind === kind ? [{ name, trigger: t }] : [])),
+    );
+    if (!found) return {};
+    return {
+      batchSize: found.trigger.batchSize,
+      // Fewer than AWS's on a 2-core machine; each is a full worker.
+      concurrency: Math.min(localConcurrency, found.trigger.maxConcurrency),
+      functionName: found.name,
+      ...limits(found.name),
+      handler: () => loadFunction(found.name),
+    };
+  };
+  // Both queues alike: longer than the worker's timeout, as in AWS (a long merge is not handed to a second
+  // worker); the tests' options apply to both.
+  const queueSettings = {
+    maxReceiveCount: options.ordersQueue?.maxReceiveCount ?? 5,
+    visibilityTimeoutSeconds: options.ordersQueue?.visibilityTimeoutSeconds ?? 360,
+  };
   return {
     tables: [bridgeTable(LOCAL_NAMES.table), idempotencyTable(LOCAL_NAMES.idempotencyTable)],
     buckets: [LOCAL_NAMES.labelBucket],
     // Functions read their keys through Secrets Manager, as in AWS (and IAM decides which may).
     secrets: [{ name: LOCAL_NAMES.credentialsSecret, file: credentialsFile }],
     queues: [
-      {
-        name: LOCAL_NAMES.ordersQueue,
-        maxReceiveCount: options.ordersQueue?.maxReceiveCount ?? 5,
-        // Longer than the worker's timeout, as in AWS: a long merge is not handed to a second worker.
-        visibilityTimeoutSeconds: options.ordersQueue?.visibilityTimeoutSeconds ?? 360,
-        ...(worker[0]
-          ? {
-              batchSize: worker[0].trigger.batchSize,
-              // Fewer than AWS's 10 on a 2-core machine; each is a full worker.
-              concurrency: Math.min(4, worker[0].trigger.maxConcurrency),
-              functionName: worker[0].name,
-              ...limits(worker[0].name),
-              handler: () => loadFunction(worker[0]?.name ?? 'order-worker'),
-            }
-          : {}),
-      },
+      { name: LOCAL_NAMES.ordersQueue, ...queueSettings, ...consumer('ordersQueue', 4) },
+      { name: LOCAL_NAMES.batchQueue, ...queueSettings, ...consumer('batchQueue', 3) },
     ],
     ...(options.iam?.enabled === false
       ? {}
@@ -197,6 +202,7 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
       TABLE_NAME: LOCAL_NAMES.table,
       IDEMPOTENCY_TABLE_NAME: LOCAL_NAMES.idempotencyTable,
       ORDERS_QUEUE_URL: queueUrls.get(LOCAL_NAMES.ordersQueue) ?? '',
+      BATCH_QUEUE_URL: queueUrls.get(LOCAL_NAMES.batchQueue) ?? '',
       LABEL_BUCKET: LOCAL_NAMES.labelBucket,
       EVENT_BUS_NAME: LOCAL_NAMES.bus,
       SENDCLOUD_CREDENTIALS_SECRET_ARN: LocalSecretsManager.arnOf(

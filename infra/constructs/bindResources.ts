@@ -13,6 +13,7 @@ export interface FunctionResources {
   readonly idempotency: TableV2;
   readonly labels: Bucket;
   readonly ordersQueue: Queue;
+  readonly batchQueue: Queue;
   readonly bus: EventBus;
   readonly credentials: Secret;
 }
@@ -73,6 +74,10 @@ export function bindResources(
   if (uses.ordersQueue) {
     env(RESOURCE_ENV.ordersQueue, resources.ordersQueue.queueUrl);
     resources.ordersQueue.grantSendMessages(fn);
+  }
+  if (uses.batchQueue) {
+    env(RESOURCE_ENV.batchQueue, resources.batchQueue.queueUrl);
+    resources.batchQueue.grantSendMessages(fn);
   }
   if (uses.events) {
     env(RESOURCE_ENV.events, resources.bus.eventBusName);

@@ -123,6 +123,10 @@ export class BridgeStack extends Stack {
     const orders = new QueueWithDlq(this, 'Orders', {
       visibilityTimeout: Duration.seconds(WORKER_TIMEOUT_SECONDS * 6),
     });
+    // End-of-day work on a queue of its own: its consumers' slots are not the real-time orders'.
+    const batches = new QueueWithDlq(this, 'Batches', {
+      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT_SECONDS * 6),
+    });
     this.alarms = new Topic(this, 'Alarms', { displayName: 'sendcloud-bridge alarms', enforceSSL: true });
     Validations.of(this.alarms).acknowledge({
       id: 'AwsSolutions-SNS2',
@@ -130,13 +134,15 @@ export class BridgeStack extends Stack {
         'CloudWatch alarms cannot publish to a topic under the AWS-managed SNS key; notifications carry alarm names only, no personal data.',
     });
     if (config.alarmEmail) this.alarms.addSubscription(new EmailSubscription(config.alarmEmail));
-    for (const alarm of [orders.dlqAlarm, orders.ageAlarm]) alarm.addAlarmAction(new SnsAction(this.alarms));
+    for (const alarm of [orders.dlqAlarm, orders.ageAlarm, batches.dlqAlarm, batches.ageAlarm])
+      alarm.addAlarmAction(new SnsAction(this.alarms));
 
     const resources: FunctionResources = {
       table: this.table,
       idempotency,
       labels,
       ordersQueue: orders.queue,
+      batchQueue: batches.queue,
       bus: this.bus,
       credentials: this.credentials,
     };
@@ -217,9 +223,9 @@ export class BridgeStack extends Stack {
     for (const name of FUNCTION_NAMES) {
       const handler = fn(name);
       for (const trigger of declarationOf(name).triggers) {
-        if (trigger.kind === 'ordersQueue')
+        if (trigger.kind === 'ordersQueue' || trigger.kind === 'batchQueue')
           handler.fn.addEventSource(
-            new SqsEventSource(orders.queue, {
+            new SqsEventSource(trigger.kind === 'ordersQueue' ? orders.queue : batches.queue, {
               batchSize: trigger.batchSize,
               reportBatchItemFailures: true,
               maxConcurrency: trigger.maxConcurrency,

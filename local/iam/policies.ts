@@ -314,6 +314,7 @@ export interface LocalResourceNames {
   readonly table: string;
   readonly idempotencyTable: string;
   readonly ordersQueue: string;
+  readonly batchQueue: string;
   readonly labelBucket: string;
   readonly bus: string;
   /**
@@ -347,6 +348,13 @@ const LOCATORS: ReadonlyArray<{
     kind: 'queue',
     types: ['AWS::SQS::Queue'],
     constructId: 'OrdersQueue',
+  },
+  {
+    name: 'batchQueue',
+    env: 'BATCH_QUEUE_URL',
+    kind: 'queue',
+    types: ['AWS::SQS::Queue'],
+    constructId: 'BatchesQueue',
   },
   {
     name: 'labelBucket',

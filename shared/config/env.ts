@@ -38,6 +38,8 @@ export const ServiceEnv = z.object({
   TABLE_NAME: z.string().min(3).optional(),
   IDEMPOTENCY_TABLE_NAME: z.string().min(3).optional(),
   ORDERS_QUEUE_URL: z.url().optional(),
+  /** End-of-day work (batch groups, merges, batch assembly): its own queue, so it never takes real-time slots. */
+  BATCH_QUEUE_URL: z.url().optional(),
   LABEL_BUCKET: z.string().min(3).optional(),
   EVENT_BUS_NAME: z.string().min(1).optional(),
   /** The accounts configured for this stage (functions that check an account id without calling SendCloud). */

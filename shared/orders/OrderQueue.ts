@@ -54,26 +54,50 @@ export class QueueSendError extends Error {
   readonly retryable = true;
 }
 
+/**
+ * Which queue a message travels on. End-of-day work — its groups, their merge, the batch's assembly — goes on
+ * the batch queue, whose consumers have slots of their own: an account's end of day never keeps another
+ * account's real-time orders (single, API batches, retries, catalogue refreshes) waiting for a worker.
+ */
+export const queueOf = (message: OrderMessage): 'orders' | 'batches' =>
+  message.kind === 'merge' ||
+  message.kind === 'start-batch' ||
+  (message.kind === 'batch' && message.batchId !== undefined)
+    ? 'batches'
+    : 'orders';
+
+type QueueUrl = string | (() => string);
+
 export class SqsOrderQueue implements OrderQueue {
   readonly #sqs: SQSClient;
-  readonly #queueUrl: string;
+  readonly #urls: Readonly<Record<'orders' | 'batches', QueueUrl>>;
 
-  constructor(sqs: SQSClient, options: { readonly queueUrl: string }) {
+  /**
+   * `batchQueueUrl` absent: everything on `queueUrl`. A function (the runtime's binding) is resolved on the
+   * first send to that queue, so a function bound to one queue fails only if it sends to the other.
+   */
+  constructor(sqs: SQSClient, options: { readonly queueUrl: QueueUrl; readonly batchQueueUrl?: QueueUrl }) {
     this.#sqs = sqs;
-    this.#queueUrl = options.queueUrl;
+    this.#urls = { orders: options.queueUrl, batches: options.batchQueueUrl ?? options.queueUrl };
   }
 
   async send(messages: readonly OrderMessage[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += 10) {
-      const chunk = messages.slice(i, i + 10);
-      const result = await this.#sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.#queueUrl,
-          Entries: chunk.map((m, j) => ({ Id: String(j), MessageBody: JSON.stringify(m) })),
-        }),
-      );
-      if ((result.Failed ?? []).length > 0)
-        throw new QueueSendError(`${result.Failed?.length} message(s) were not queued`);
+    for (const queue of ['orders', 'batches'] as const) {
+      const mine = messages.filter((m) => queueOf(m) === queue);
+      if (mine.length === 0) continue;
+      const url = this.#urls[queue];
+      const queueUrl = typeof url === 'string' ? url : url();
+      for (let i = 0; i < mine.length; i += 10) {
+        const chunk = mine.slice(i, i + 10);
+        const result = await this.#sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: chunk.map((m, j) => ({ Id: String(j), MessageBody: JSON.stringify(m) })),
+          }),
+        );
+        if ((result.Failed ?? []).length > 0)
+          throw new QueueSendError(`${result.Failed?.length} message(s) were not queued`);
+      }
     }
   }
 }

@@ -210,6 +210,44 @@ describe('BridgeStack: orders', () => {
     for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
+  it('gives end-of-day work a queue of its own, so real-time orders keep their worker slots', () => {
+    // Prepare: the two queues with a redrive policy, by logical id
+    const queueIds = resources('AWS::SQS::Queue')
+      .filter(([, q]) => q.Properties.RedrivePolicy)
+      .map(([id]) => id);
+    const ordersId = queueIds.find((id) => id.startsWith('OrdersQueue'));
+    const batchesId = queueIds.find((id) => id.startsWith('BatchesQueue'));
+    expect(ordersId && batchesId).toBeTruthy();
+
+    // Assess: one mapping per queue, each with its own concurrency
+    const mappings = resources('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    const concurrencyOf = (id?: string) =>
+      mappings.find((m) => JSON.stringify(m.EventSourceArn).includes(`"${id}"`))?.ScalingConfig
+        ?.MaximumConcurrency;
+    expect(concurrencyOf(ordersId)).toBe(10);
+    expect(concurrencyOf(batchesId)).toBe(5);
+    // each alarmed like the orders queue
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
+    expect(alarms.filter((a) => a.includes('ApproximateAgeOfOldestMessage'))).toHaveLength(2);
+    // who may send where: intake real time only, the end-of-day runs the batch queue only
+    const sends = (name: FunctionName, id?: string) =>
+      resources('AWS::IAM::Policy')
+        .filter(([, p]) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleOf(name)))
+        .some(([, p]) =>
+          (p.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>).some(
+            (st) =>
+              JSON.stringify(st.Action).includes('sqs:SendMessage') &&
+              JSON.stringify(st.Resource).includes(`"${id}"`),
+          ),
+        );
+    expect([sends('create-order', ordersId), sends('create-order', batchesId)]).toEqual([true, false]);
+    expect([sends('end-of-day', ordersId), sends('end-of-day', batchesId)]).toEqual([false, true]);
+    expect([sends('create-batch', ordersId), sends('create-batch', batchesId)]).toEqual([false, true]);
+    expect([sends('order-worker', ordersId), sends('order-worker', batchesId)]).toEqual([true, true]);
+    expect(envOf('end-of-day')).not.toHaveProperty('ORDERS_QUEUE_URL');
+    expect(envOf('end-of-day')).toHaveProperty('BATCH_QUEUE_URL');
+  });
+
   it('keeps labels in a private, encrypted, TLS-only bucket with a lifecycle', () => {
     const buckets = resources('AWS::S3::Bucket').map(([, b]) => b.Properties);
     const labels = buckets.find((b) => b.LoggingConfiguration);

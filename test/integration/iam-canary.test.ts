@@ -5,7 +5,7 @@ import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
 /**
  * The canary: the local stack runs every function under the IAM policies of the synthesized template, so a
  * grant missing there fails here as it would in AWS. With the worker's `sqs:SendMessage` removed (the
- * defect that kept end-of-day batches from ever finishing in AWS), the end of day that
+ * defect that kept end-of-day batches from ever finishing in AWS; its groups go to the batch queue), the end of day that
  * test/integration/batches.test.ts completes under the real template is denied and never completes.
  */
 let bridge: Bridge;
@@ -59,7 +59,7 @@ describe('IAM enforcement canary (a grant removed from the template)', () => {
     expect(denied()[0]).toMatchObject({
       functionName: 'order-worker',
       action: 'sqs:SendMessage',
-      resource: expect.stringMatching(/^arn:aws:sqs:[^:]+:000000000000:sendcloud-bridge-orders$/),
+      resource: expect.stringMatching(/^arn:aws:sqs:[^:]+:000000000000:sendcloud-bridge-batches$/),
     });
     const batch = (await (await fetch(`${bridge.stack.url}/batches/${batchId}`)).json()) as {
       status: string;

@@ -30,6 +30,7 @@ const NAMES = {
   table: 'sendcloud-bridge',
   idempotencyTable: 'sendcloud-bridge-idempotency',
   ordersQueue: 'sendcloud-bridge-orders',
+  batchQueue: 'sendcloud-bridge-batches',
   labelBucket: 'sendcloud-bridge-labels',
   bus: 'sendcloud-bridge',
 } as const;

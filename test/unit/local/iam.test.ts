@@ -276,7 +276,14 @@ describe('functionPolicies and localResources', () => {
     // Act
     const map = localResources(template, {
       region: REGION,
-      names: { table: 't', idempotencyTable: 'i', ordersQueue: 'q', labelBucket: 'b', bus: 'e' },
+      names: {
+        table: 't',
+        idempotencyTable: 'i',
+        ordersQueue: 'q',
+        batchQueue: 'bq',
+        labelBucket: 'b',
+        bus: 'e',
+      },
     });
     const secretArn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:keys-Xy12Zw`;
     const withSecret = localResources(template, {
@@ -285,6 +292,7 @@ describe('functionPolicies and localResources', () => {
         table: 't',
         idempotencyTable: 'i',
         ordersQueue: 'q',
+        batchQueue: 'bq',
         labelBucket: 'b',
         bus: 'e',
         credentialsSecret: secretArn,

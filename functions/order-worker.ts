@@ -11,6 +11,7 @@ import { refreshCatalog } from '../shared/catalog/refreshCatalog';
 import { loadEnv } from '../shared/config/env';
 import { errorFields, MetricUnit, observability } from '../shared/observability';
 import { deferMessage, deferralsOf, MAX_DEFERRALS } from '../shared/orders/deferMessage';
+import type { OrderKey } from '../shared/orders/Order';
 import { OrderMessage } from '../shared/orders/OrderQueue';
 import { processBatch } from '../shared/orders/processBatch';
 import { type ProcessOutcome, processOrder } from '../shared/orders/processOrder';
@@ -86,9 +87,63 @@ export class RetryLaterError extends Error {
   readonly retryable = true;
 }
 
-async function handleRecord(record: SQSRecord): Promise<void> {
+/** Real-time orders of one account that arrived in the same invocation, created together (`realtimeGroups`). */
+type Groups = ReadonlyMap<string, (key: OrderKey) => Promise<ProcessOutcome>>;
+const orderId = (key: OrderKey) => `${key.channel}/${key.orderId}`;
+
+/**
+ * When the orders queue has a backlog (a flash sale), an invocation receives several real-time orders at once:
+ * those of one account are created together, as a `POST /orders/batch` group is — one batch create (v2) or
+ * Orders API call (v3) instead of one write each — so a burst moves at SendCloud's batch throughput. A lone
+ * order is processed alone, at once. Keyed by message id; each record awaits its own order's outcome, so a
+ * retry or a deferral stays per record.
+ */
+async function realtimeGroups(records: readonly SQSRecord[]): Promise<Groups> {
+  const singles = records.flatMap((record) => {
+    const parsed = OrderMessage.safeParse(safeJson(record.body));
+    return parsed.success &&
+      parsed.data.kind === 'order' &&
+      deferralsOf(record.messageAttributes) < MAX_DEFERRALS
+      ? [{ record, key: { channel: parsed.data.channel, orderId: parsed.data.orderId } }]
+      : [];
+  });
+  if (singles.length < 2) return new Map();
+  // Unreadable now: each is processed alone, as it would be without a backlog.
+  const accounts = await Promise.all(
+    singles.map(({ key }) =>
+      services.store.get(key).then(
+        (o) => o?.account,
+        () => undefined,
+      ),
+    ),
+  );
+  const byAccount = new Map<string, typeof singles>();
+  singles.forEach((single, i) => {
+    const account = accounts[i];
+    if (account) byAccount.set(account, [...(byAccount.get(account) ?? []), single]);
+  });
+  const groups = new Map<string, (key: OrderKey) => Promise<ProcessOutcome>>();
+  for (const [account, members] of byAccount) {
+    if (members.length < 2 || !members[0]) continue;
+    const first = members[0].record;
+    let run: Promise<Map<string, ProcessOutcome>> | undefined;
+    const outcomeOf = async (key: OrderKey) => {
+      run ??= (async () => {
+        const keys = members.map((m) => m.key);
+        const outcomes = await processBatch(account, keys, depsFor(first), 'realtime');
+        metrics.addMetric('RealtimeOrdersGrouped', MetricUnit.Count, keys.length);
+        return new Map(keys.map((k, i) => [orderId(k), outcomes[i] ?? 'retry']));
+      })();
+      return (await run).get(orderId(key)) ?? 'retry';
+    };
+    for (const { record } of members) groups.set(record.messageId, outcomeOf);
+  }
+  return groups;
+}
+
+async function handleRecord(record: SQSRecord, groups: Groups): Promise<void> {
   try {
-    await processRecord(record);
+    await processRecord(record, groups);
   } catch (error) {
     // Waiting for the budget is not a failure: a delayed copy goes back, this receive is acknowledged.
     if (error instanceof RateBudgetDeferredError) return defer(record, error);
@@ -182,7 +237,7 @@ function safeJson(text: string): unknown {
   }
 }
 
-async function processRecord(record: SQSRecord): Promise<void> {
+async function processRecord(record: SQSRecord, groups: Groups): Promise<void> {
   const message = OrderMessage.parse(JSON.parse(record.body));
   if (message.kind === 'start-batch') {
     const batch = await assembleBatch(message, {
@@ -218,10 +273,16 @@ async function processRecord(record: SQSRecord): Promise<void> {
     return;
   }
   const keys = message.kind === 'order' ? [message] : message.orders;
+  const grouped = groups.get(record.messageId);
   const outcomes: ProcessOutcome[] =
     message.kind === 'order'
-      ? [await processOrder(message, depsFor(record))]
-      : await processBatch(message.account, message.orders, depsFor(record));
+      ? [grouped ? await grouped(message) : await processOrder(message, depsFor(record))]
+      : await processBatch(
+          message.account,
+          message.orders,
+          depsFor(record),
+          message.batchId ? 'batch' : 'realtime',
+        );
   for (const outcome of outcomes) metrics.addMetric(`Orders_${outcome}`, MetricUnit.Count, 1);
   // End-of-day orders count towards their batch once they are settled (whatever message carried them).
   for (const [i, key] of keys.entries()) {
@@ -248,7 +309,10 @@ async function processRecord(record: SQSRecord): Promise<void> {
 }
 
 async function orderWorker(event: SQSEvent, context: Context) {
-  return processPartialResponse(event, handleRecord, processor, { context });
+  const groups = await realtimeGroups(event.Records);
+  return processPartialResponse(event, (record: SQSRecord) => handleRecord(record, groups), processor, {
+    context,
+  });
 }
 
 export const handler = middy(orderWorker).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -348,11 +348,12 @@ export const FUNCTIONS = {
   'order-worker': {
     description:
       'Orders and batch queues: route, create the parcel, store labels, publish, start and merge batches',
-    // One message per invocation: a batch message already holds 50 orders and SendCloud's budget sets the
-    // pace. Each queue has its own slots: real-time orders never wait for a worker behind an end of day, and
-    // an end of day takes at most its share of the function's concurrency.
+    // Each queue has its own slots: real-time orders never wait for a worker behind an end of day, and an end
+    // of day takes at most its share of the function's concurrency. A batch message already holds 50 orders
+    // (one a call); real-time orders come up to 10 a call, so a backlog's orders of one account are created
+    // together (a lone order still goes alone, at once: no batching window).
     triggers: [
-      { kind: 'ordersQueue', batchSize: 1, maxConcurrency: 10 },
+      { kind: 'ordersQueue', batchSize: 10, maxConcurrency: 10 },
       { kind: 'batchQueue', batchSize: 1, maxConcurrency: 5 },
     ],
     uses: {

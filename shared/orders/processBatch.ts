@@ -30,9 +30,11 @@ export async function processBatch(
   account: string,
   keys: readonly OrderKey[],
   deps: ProcessDeps,
+  /** Real-time groups (`POST /orders/batch`, orders that arrived together) take real-time budget. */
+  priority: 'realtime' | 'batch' = 'batch',
 ): Promise<ProcessOutcome[]> {
   // Before any order is claimed: a group that would wait long for the budget goes back to the queue whole.
-  await deps.admit?.(account, 'batch');
+  await deps.admit?.(account, priority);
   const outcomes = new Map<string, ProcessOutcome>();
   const fresh: OrderRecord[] = [];
   const announced: OrderRecord[] = [];
@@ -60,7 +62,7 @@ export async function processBatch(
     else announced.push(continued);
   }
   if (fresh.length > 0 || announced.length > 0) {
-    const port = await deps.sendcloud(account, 'batch');
+    const port = await deps.sendcloud(account, priority);
     const created = await createTogether(fresh, port, deps);
     for (const [order, outcome] of created.settled) outcomes.set(id(order), outcome);
     announced.push(...created.announced);

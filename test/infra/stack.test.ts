@@ -194,7 +194,7 @@ describe('BridgeStack: orders', () => {
   it('feeds the worker from a queue with a DLQ, partial batch failures and alarms', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      BatchSize: 1,
+      BatchSize: 10,
       ScalingConfig: { MaximumConcurrency: 10 },
     });
     const queues = resources('AWS::SQS::Queue');
@@ -226,6 +226,12 @@ describe('BridgeStack: orders', () => {
         ?.MaximumConcurrency;
     expect(concurrencyOf(ordersId)).toBe(10);
     expect(concurrencyOf(batchesId)).toBe(5);
+    // real-time orders up to 10 an invocation (a backlog is created together), no batching window
+    const mappingOf = (id?: string) =>
+      mappings.find((m) => JSON.stringify(m.EventSourceArn).includes(`"${id}"`));
+    expect(mappingOf(ordersId)).toMatchObject({ BatchSize: 10 });
+    expect(mappingOf(ordersId)?.MaximumBatchingWindowInSeconds).toBeUndefined();
+    expect(mappingOf(batchesId)).toMatchObject({ BatchSize: 1 });
     // each alarmed like the orders queue
     const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
     expect(alarms.filter((a) => a.includes('ApproximateAgeOfOldestMessage'))).toHaveLength(2);

@@ -6,9 +6,10 @@ import { dailyReport } from '../shared/reports/dailyReport';
 import { compose } from '../shared/runtime/compose';
 import { labelStore } from '../shared/runtime/labelStore';
 import { orderStore } from '../shared/runtime/orderStore';
+import { reportUpload } from '../shared/runtime/reportUpload';
 
 /** Scheduled after midnight (UTC): yesterday's report for every account; `{"date": "YYYY-MM-DD"}` for another day. */
-const services = compose(loadEnv(), { store: orderStore, labelStore });
+const services = compose(loadEnv(), { store: orderStore, labelStore, upload: reportUpload });
 const logger = functionLogger('daily-report');
 
 async function report(event: unknown) {
@@ -22,6 +23,7 @@ async function report(event: unknown) {
     const summary = await dailyReport(account, date, {
       store: services.store,
       files: services.labelStore,
+      upload: services.upload,
       clock: () => new Date(),
     });
     logger.info('daily report written', { account, date, orders: summary.orders });

@@ -11,13 +11,14 @@ import { dailyReport } from '../shared/reports/dailyReport';
 import { compose } from '../shared/runtime/compose';
 import { labelStore } from '../shared/runtime/labelStore';
 import { orderStore } from '../shared/runtime/orderStore';
+import { reportUpload } from '../shared/runtime/reportUpload';
 
 /**
  * GET /reports/{date}?account=&format=json|csv — the day's report (today's is made on request, others once).
  * Up to REPORT_INLINE_MAX_BYTES (default 1 MiB) it is the answer itself; larger (a busy day's CSV) it is a
  * 303 See Other to a presigned link.
  */
-const services = compose(loadEnv(), { store: orderStore, labelStore });
+const services = compose(loadEnv(), { store: orderStore, labelStore, upload: reportUpload });
 const logger = functionLogger('get-report');
 const inlineMaxBytes = services.env.REPORT_INLINE_MAX_BYTES;
 /** The report was just written, yet S3 does not have it (read-after-write should make this impossible). */
@@ -45,6 +46,7 @@ async function getReport(event: APIGatewayProxyEventV2, context: Context): Promi
       await dailyReport(account, date, {
         store: services.store,
         files: services.labelStore,
+        upload: services.upload,
         clock: () => new Date(),
       });
     const file = await handOut(

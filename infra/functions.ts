@@ -53,6 +53,8 @@ export interface FunctionUses {
     readonly read?: readonly LabelPrefix[];
     readonly write?: readonly LabelPrefix[];
     readonly list?: true;
+    /** Streams what it writes as multipart uploads: may abort one that failed (under the write prefixes). */
+    readonly multipart?: true;
   };
   /** Sends to the orders queue: real-time work (orders, API batches, retries, catalogue refreshes). */
   readonly ordersQueue?: 'send';
@@ -295,7 +297,7 @@ export const FUNCTIONS = {
         local: { everyMs: 0 },
       },
     ],
-    uses: { table: 'read', labels: { read: ['reports'], write: ['reports'], list: true } },
+    uses: { table: 'read', labels: { read: ['reports'], write: ['reports'], list: true, multipart: true } },
     settings: ['accounts'],
     memoryMb: 1024,
     timeoutSeconds: 600,
@@ -303,7 +305,7 @@ export const FUNCTIONS = {
   'get-report': {
     description: 'GET /reports/{date}',
     triggers: [iam('GET /reports/{date}')],
-    uses: { table: 'read', labels: { read: ['reports'], write: ['reports'], list: true } },
+    uses: { table: 'read', labels: { read: ['reports'], write: ['reports'], list: true, multipart: true } },
     settings: ['accounts', 'reportInlineMaxBytes'],
     memoryMb: 1024,
     timeoutSeconds: 29,

@@ -63,7 +63,11 @@ export function bindResources(
       );
     if (uses.labels.write?.length)
       fn.addToRolePolicy(
-        new PolicyStatement({ actions: ['s3:PutObject'], resources: objects(uses.labels.write) }),
+        new PolicyStatement({
+          // Create, UploadPart and Complete of a multipart upload are s3:PutObject too.
+          actions: ['s3:PutObject', ...(uses.labels.multipart ? ['s3:AbortMultipartUpload'] : [])],
+          resources: objects(uses.labels.write),
+        }),
       );
     // Without ListBucket S3 answers 403 for a missing key; with it, 404 (the functions answer 404 in turn).
     if (uses.labels.list)

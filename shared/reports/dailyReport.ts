@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { PassThrough, type Readable } from 'node:stream';
 import type { LabelStore } from '../labels';
 import { mapLimit } from '../orders/mapLimit';
 import { type OrderRecord, parcelsOf } from '../orders/Order';
@@ -35,66 +37,98 @@ const COLUMNS = [
   'secondsToLabel',
 ] as const;
 
+/** Streams a file to the bucket (a multipart upload: parts of 5 MiB, never the whole file in memory). */
+export type ReportUpload = (key: string, contentType: string, body: Readable) => Promise<void>;
+
+/** Orders read a page at a time: the report's memory is a page and the tallies, whatever the day's volume. */
+const PAGE = 500;
+
 /**
  * One account's day: a CSV row per order (ids, carrier, method, country, status, timings — no personal data)
  * and a JSON summary (per carrier, method and country, statuses reached, failures and reasons, time from
- * order to label), both stored under `reports/<account>/<date>`.
+ * order to label), both stored under `reports/<account>/<date>`. The day's orders are read page by page and the
+ * CSV is streamed to S3 as it is written, so a day of a million orders takes a page of memory, not the day.
  */
 export async function dailyReport(
   account: string,
   date: string,
-  deps: { readonly store: OrderStore; readonly files: LabelStore; readonly clock: () => Date },
+  deps: {
+    readonly store: OrderStore;
+    readonly files: LabelStore;
+    readonly upload: ReportUpload;
+    readonly clock: () => Date;
+    readonly pageSize?: number;
+  },
 ): Promise<DailySummary> {
-  const keys = await deps.store.createdOn(account, date);
-  const orders = (await mapLimit(keys, 16, (key) => deps.store.get(key))).filter(
-    (o): o is OrderRecord => o !== undefined,
-  );
-  const tally = (pick: (o: OrderRecord) => string | undefined, from = orders) => {
-    const counts: Record<string, number> = {};
-    for (const order of from) {
-      const key = pick(order);
-      if (key) counts[key] = (counts[key] ?? 0) + 1;
-    }
-    return counts;
-  };
-  const seconds = orders
-    .map((o) =>
-      o.labels?.a6 ? (Date.parse(o.labels.a6.storedAt) - Date.parse(o.createdAt)) / 1000 : undefined,
-    )
-    .filter((s): s is number => s !== undefined)
-    .sort((a, b) => a - b);
-  const rows = orders.map((o) => {
-    const toLabel = o.labels?.a6
-      ? ((Date.parse(o.labels.a6.storedAt) - Date.parse(o.createdAt)) / 1000).toFixed(1)
-      : '';
-    return [
-      o.orderId,
-      o.channel,
-      o.spec.toCountry,
-      o.parcel?.carrier ?? '',
-      o.parcel?.shippingMethodName ?? '',
-      o.parcel?.trackingNumber ?? '',
-      shownStatus(o),
-      o.failure?.reason ?? '',
-      o.createdAt,
-      o.labels?.a6?.storedAt ?? '',
-      toLabel,
-    ];
-  });
-  const csv = [COLUMNS.join(','), ...rows.map((row) => row.map(csvField).join(','))].join('\n');
   const base = `reports/${account}/${date}`;
+  const body = new PassThrough();
+  const uploaded = deps.upload(`${base}.csv`, 'text/csv', body);
+  // An upload that fails while rows are still being written must stop the writing, not leave it waiting.
+  const failed = uploaded.then(() => {
+    throw new Error(`the upload of ${base}.csv ended before the report was written`);
+  });
+  failed.catch(() => undefined);
+  const write = async (text: string) => {
+    if (!body.write(text)) await Promise.race([once(body, 'drain'), failed]);
+  };
+  const counts = {
+    byCarrier: {} as Record<string, number>,
+    byMethod: {} as Record<string, number>,
+    byCountry: {} as Record<string, number>,
+    statuses: {} as Record<string, number>,
+    failures: {} as Record<string, number>,
+  };
+  const tally = (into: Record<string, number>, key: string | undefined) => {
+    if (key) into[key] = (into[key] ?? 0) + 1;
+  };
+  const seconds: number[] = [];
+  let orders = 0;
+  let parcels = 0;
+  let failedOrders = 0;
+  try {
+    await write(`${COLUMNS.join(',')}\n`);
+    let after: Record<string, unknown> | undefined;
+    do {
+      const page = await deps.store.createdOnPage(account, date, {
+        limit: deps.pageSize ?? PAGE,
+        ...(after ? { after } : {}),
+      });
+      after = page.next;
+      const loaded = await mapLimit(page.keys, 16, (key) => deps.store.get(key));
+      const rows: string[] = [];
+      for (const o of loaded) {
+        if (!o) continue;
+        orders++;
+        // an order of several colli counts each of its parcels
+        parcels += parcelsOf(o).length;
+        if (o.status === 'failed') failedOrders++;
+        tally(counts.byCarrier, o.parcel?.carrier);
+        tally(counts.byMethod, o.parcel?.shippingMethodName);
+        tally(counts.byCountry, o.spec.toCountry);
+        tally(counts.statuses, shownStatus(o));
+        tally(counts.failures, o.failure?.reason);
+        const toLabel = o.labels?.a6
+          ? (Date.parse(o.labels.a6.storedAt) - Date.parse(o.createdAt)) / 1000
+          : undefined;
+        if (toLabel !== undefined) seconds.push(toLabel);
+        rows.push(`${rowOf(o, toLabel).map(csvField).join(',')}\n`);
+      }
+      if (rows.length > 0) await write(rows.join(''));
+    } while (after);
+    body.end();
+    await uploaded;
+  } catch (error) {
+    body.destroy();
+    throw error;
+  }
+  seconds.sort((a, b) => a - b);
   const summary: DailySummary = {
     account,
     date,
-    orders: orders.length,
-    // an order of several colli counts each of its parcels
-    parcels: orders.reduce((sum, o) => sum + parcelsOf(o).length, 0),
-    failed: orders.filter((o) => o.status === 'failed').length,
-    byCarrier: tally((o) => o.parcel?.carrier),
-    byMethod: tally((o) => o.parcel?.shippingMethodName),
-    byCountry: tally((o) => o.spec.toCountry),
-    statuses: tally((o) => shownStatus(o)),
-    failures: tally((o) => o.failure?.reason),
+    orders,
+    parcels,
+    failed: failedOrders,
+    ...counts,
     averageSecondsToLabel: seconds.length
       ? Math.round((seconds.reduce((a, b) => a + b, 0) / seconds.length) * 10) / 10
       : null,
@@ -104,10 +138,23 @@ export async function dailyReport(
     generatedAt: deps.clock().toISOString(),
     files: { csv: `${base}.csv`, json: `${base}.json` },
   };
-  await deps.files.put(`${base}.csv`, Buffer.from(`${csv}\n`), 'text/csv');
   await deps.files.put(`${base}.json`, Buffer.from(JSON.stringify(summary, null, 2)), 'application/json');
   return summary;
 }
+
+const rowOf = (o: OrderRecord, toLabel: number | undefined): string[] => [
+  o.orderId,
+  o.channel,
+  o.spec.toCountry,
+  o.parcel?.carrier ?? '',
+  o.parcel?.shippingMethodName ?? '',
+  o.parcel?.trackingNumber ?? '',
+  shownStatus(o),
+  o.failure?.reason ?? '',
+  o.createdAt,
+  o.labels?.a6?.storedAt ?? '',
+  toLabel === undefined ? '' : toLabel.toFixed(1),
+];
 
 /** RFC 4180: quote fields with commas, quotes or newlines; neutralise spreadsheet formulas. */
 function csvField(value: string): string {

@@ -3,14 +3,27 @@ export declare const lambdaBuildOptions: BuildOptions;
 export declare const BUNDLE_BUDGETS_KIB: Readonly<Record<string, number>> & { readonly default: number };
 export declare function budgetKiB(name: string): number;
 export declare function functionNames(): string[];
+export interface FunctionBundle {
+  readonly name: string;
+  /** dist/<name>/ (or <outdir>/<name>/): index.mjs and its chunks. */
+  readonly outdir: string;
+  /** The entry, index.mjs. */
+  readonly outfile: string;
+  /** Bytes loaded at cold start: index.mjs and the chunks it imports statically (the budget's measure). */
+  readonly bytes: number;
+  readonly kib: number;
+  readonly budgetKiB: number;
+  /** Cold start plus the largest single lazy import (with the chunks it imports); a request may load several. */
+  readonly withLazyKiB: number;
+  /** Every .mjs file of the asset. */
+  readonly assetKiB: number;
+  /** Each lazily imported chunk, and the KiB it loads beyond the cold start's. */
+  readonly lazy: ReadonlyArray<{ readonly file: string; readonly kib: number }>;
+  readonly metafile: Metafile;
+}
+export declare function analyse(name: string, outdir: string, metafile: Metafile): FunctionBundle;
 export declare function bundleFunction(
   name: string,
   options?: { readonly outdir?: string; readonly write?: boolean; readonly external?: string[] },
-): Promise<{
-  name: string;
-  outfile: string;
-  bytes: number;
-  kib: number;
-  budgetKiB: number;
-  metafile: Metafile;
-}>;
+): Promise<FunctionBundle>;
+export declare function bundleFunctionSync(entry: string, outdir: string): FunctionBundle;

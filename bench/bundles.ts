@@ -7,11 +7,12 @@ import type { Metafile } from 'esbuild';
 import { bundleFunction, functionNames } from '../esbuild.config.mjs';
 
 /**
- * Bundle size against budget and cold module initialisation per Lambda, the way Lambda loads it: the bundle
- * CDK would deploy (AWS SDK external, resolved from node_modules as the runtime resolves its own copy),
- * imported by a fresh Node 22 process (the `node@22` npm package; Lambda runs nodejs22.x) with
- * `--enable-source-maps`, as the house construct sets. The figure is the median of `runs` imports, each in its
- * own process: module evaluation and the handler's module scope, not the runtime's own start.
+ * Bundle size against budget and cold module initialisation per Lambda, the way Lambda loads it: the asset
+ * CDK deploys (index.mjs and the chunks it imports lazily; AWS SDK external, resolved from node_modules as the
+ * runtime resolves its own copy), imported by a fresh Node 22 process (the `node@22` npm package; Lambda runs
+ * nodejs22.x) with `--enable-source-maps`, as the house construct sets. The figure is the median of `runs`
+ * imports, each in its own process: module evaluation and the handler's module scope, not the runtime's own
+ * start, and not the chunks a request loads later (`withLazyKiB` says how much that can be).
  *
  * `npx tsx bench/bundles.ts` prints the table; `--why <function> [module…]` says which modules weigh most in
  * that bundle and, for each module named (a path fragment such as `pdf-lib/es/index.js`), the import chain
@@ -20,8 +21,13 @@ import { bundleFunction, functionNames } from '../esbuild.config.mjs';
 
 export interface LambdaFigures {
   readonly function: string;
+  /** Loaded at cold start: index.mjs and the chunks it imports statically. */
   readonly bundleKiB: number;
   readonly budgetKiB: number;
+  /** Cold start plus the largest single lazy import (a SendCloud API version's adapter, pdf-lib). */
+  readonly withLazyKiB: number;
+  /** Every file of the asset. */
+  readonly assetKiB: number;
   /** Wall clock of the import (median). */
   readonly coldInitMs: number;
   /** CPU time of the import (median): closer to an idle machine's wall clock when this one is busy. */
@@ -115,6 +121,8 @@ export async function lambdaFigures(
         function: name,
         bundleKiB: bundle.kib,
         budgetKiB: bundle.budgetKiB,
+        withLazyKiB: bundle.withLazyKiB,
+        assetKiB: bundle.assetKiB,
         coldInitMs: wallMs,
         coldInitCpuMs: cpuMs,
       });
@@ -125,24 +133,59 @@ export async function lambdaFigures(
   return rows;
 }
 
-/** The heaviest packages and project folders in a bundle, and the import chain to each module named. */
-export function why(metafile: Metafile, modules: readonly string[]): string[] {
-  const output = Object.values(metafile.outputs).find((o) => o.entryPoint);
-  if (!output) return [];
+const groupOf = (path: string): string =>
+  path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? path.split('/').slice(0, 2).join('/');
+
+/** The heaviest packages and project folders of some outputs, heaviest first. */
+function heaviest(outputs: ReadonlyArray<Metafile['outputs'][string]>, limit: number): string[] {
   const groups = new Map<string, number>();
-  for (const [path, input] of Object.entries(output.inputs)) {
-    const group =
-      path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? path.split('/').slice(0, 2).join('/');
-    groups.set(group, (groups.get(group) ?? 0) + input.bytesInOutput);
-  }
-  const lines = [...groups]
+  for (const output of outputs)
+    for (const [path, input] of Object.entries(output.inputs))
+      groups.set(groupOf(path), (groups.get(groupOf(path)) ?? 0) + input.bytesInOutput);
+  return [...groups]
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 20)
+    .slice(0, limit)
     .map(([group, bytes]) => `${String(Math.round(bytes / 1024)).padStart(5)} KiB  ${group}`);
+}
+
+/**
+ * The heaviest packages and project folders of what a function loads at cold start, then of each chunk it
+ * imports lazily, and the import chain from the entry to each module named.
+ */
+export function why(metafile: Metafile, modules: readonly string[]): string[] {
+  const files = Object.entries(metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
+  const index = files.find(([file]) => file.endsWith('/index.mjs'));
+  if (!index) return [];
+  const init = new Set<string>();
+  const visit = (file: string) => {
+    const output = metafile.outputs[file];
+    if (init.has(file) || !output) return;
+    init.add(file);
+    for (const imported of output.imports) if (imported.kind === 'import-statement') visit(imported.path);
+  };
+  visit(index[0]);
+  const lines = [
+    'at cold start:',
+    ...heaviest(
+      [...init].flatMap((f) => metafile.outputs[f] ?? []),
+      20,
+    ),
+  ];
+  const lazy = files.filter(([file]) => !init.has(file));
+  if (lazy.length > 0) lines.push('lazily imported chunks (loaded by the first request that needs them):');
+  for (const [file, output] of lazy)
+    lines.push(
+      `  ${file.split('/').pop()} ${Math.round(output.bytes / 1024)} KiB: ${heaviest([output], 4)
+        .map((line) => line.trim())
+        .join(', ')}`,
+    );
   const importers = new Map<string, string[]>();
+  const lazyEdges = new Set<string>();
   for (const [path, input] of Object.entries(metafile.inputs))
-    for (const imported of input.imports)
+    for (const imported of input.imports) {
       importers.set(imported.path, [...(importers.get(imported.path) ?? []), path]);
+      if (imported.kind === 'dynamic-import') lazyEdges.add(`${path} ${imported.path}`);
+    }
   for (const fragment of modules) {
     const start = Object.keys(metafile.inputs).find((path) => path.includes(fragment));
     if (!start) {
@@ -166,7 +209,8 @@ export function why(metafile: Metafile, modules: readonly string[]): string[] {
         }
     }
     const chain = [entry];
-    for (let at = next.get(entry); at !== undefined; at = next.get(at)) chain.push(at);
+    for (let at = next.get(entry), from = entry; at !== undefined; from = at, at = next.get(at))
+      chain.push(lazyEdges.has(`${from} ${at}`) ? `${at} (import())` : at);
     lines.push(`${fragment}:\n    ${chain.join('\n    -> ')}`);
   }
   return lines;
@@ -184,14 +228,20 @@ if (runDirectly) {
   });
   if (values.why) {
     const bundle = await bundleFunction(values.why, { write: false });
-    console.log(`${values.why}: ${bundle.kib} KiB (budget ${bundle.budgetKiB})`);
+    console.log(
+      `${values.why}: ${bundle.kib} KiB at cold start (budget ${bundle.budgetKiB}), ${bundle.withLazyKiB} KiB with its largest lazy chunk, ${bundle.assetKiB} KiB asset`,
+    );
     for (const line of why(bundle.metafile, positionals)) console.log(line);
   } else {
     const node = node22();
     console.log(
       `cold init: median of ${values.runs} fresh imports under Node ${node.version} (${node.path})`,
     );
-    const rows = await lambdaFigures({ node: node.path, runs: Number(values.runs) });
+    const rows = await lambdaFigures({
+      node: node.path,
+      runs: Number(values.runs),
+      ...(values.sdk === 'external' ? { sdk: 'external' as const } : {}),
+    });
     console.table(rows.map((row) => ({ ...row, '': row.bundleKiB > row.budgetKiB ? 'OVER' : 'ok' })));
   }
 }

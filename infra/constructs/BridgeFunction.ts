@@ -1,13 +1,43 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Duration, type ILocalBundling, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { bundleFunctionSync } from '../../esbuild.config.mjs';
 
-export const FUNCTIONS_DIR = join(import.meta.dirname, '..', '..', 'functions');
+const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
+export const FUNCTIONS_DIR = join(PROJECT_ROOT, 'functions');
+
+/** Builds one function's asset with the project's esbuild (CDK's local bundling; no Docker). */
+class EsbuildBundling implements ILocalBundling {
+  // A field, not a closure: CDK keys its asset cache on the bundling options' JSON, so the entry must show in
+  // it, or every function would get the first one's asset.
+  constructor(readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleFunctionSync(this.entry, outputDir);
+    return true;
+  }
+}
+
+/**
+ * The function's asset as esbuild.config.mjs builds it (the build `npm run build` checks against the budgets):
+ * index.mjs and the chunks it imports lazily, which NodejsFunction's own bundling cannot make (it writes one
+ * file). Hashed by its output, so the project folder is never fingerprinted.
+ */
+function bundledCode(entry: string): Code {
+  return Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Used only if local bundling declined, which it never does: it builds or throws.
+      image: Runtime.NODEJS_22_X.bundlingImage,
+      local: new EsbuildBundling(entry),
+    },
+  });
+}
 
 export interface BridgeFunctionProps {
   /** Kebab-case name of the entry file `functions/<entry>.ts`. */
@@ -26,7 +56,8 @@ export interface BridgeFunctionProps {
 
 /**
  * The house Lambda: Node.js 22 on arm64, X-Ray tracing, JSON logs in a log group with retention, source
- * maps, ESM bundle with the AWS SDK left to the runtime, and Powertools configured by environment.
+ * maps, ESM bundle (esbuild.config.mjs: AWS SDK left to the runtime, lazy chunks beside index.mjs), and
+ * Powertools configured by environment.
  */
 export class BridgeFunction extends Construct {
   readonly fn: NodejsFunction;
@@ -40,8 +71,8 @@ export class BridgeFunction extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.fn = new NodejsFunction(this, 'Function', {
-      entry: join(props.functionsDir ?? FUNCTIONS_DIR, `${props.entry}.ts`),
-      handler: 'handler',
+      code: bundledCode(join(props.functionsDir ?? FUNCTIONS_DIR, `${props.entry}.ts`)),
+      handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -57,16 +88,6 @@ export class BridgeFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        externalModules: ['@aws-sdk/*'],
-        // ESM bundles of CommonJS dependencies need `require`.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
       },
     });
     const findings: ReadonlyArray<readonly [string, string]> = [

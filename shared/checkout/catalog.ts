@@ -1,5 +1,5 @@
 import type { CatalogMethod } from '../sendcloud/port';
-import { catalogMethodFromV2 } from '../sendcloud/V2Port';
+import { catalogMethodFromV2 } from '../sendcloud/v2Catalog';
 import type { CheckoutSource } from './CheckoutSource';
 import { LookupCache, type Lookups } from './LookupCache';
 

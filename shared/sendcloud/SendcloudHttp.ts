@@ -8,8 +8,11 @@ import {
   SendcloudTimeoutError,
   SendcloudTransportError,
 } from './errors';
+import { tryParseJson } from './json';
 import { type RateLimiter, type RequestKind, SlidingWindowRateLimiter, sleep } from './RateLimiter';
 import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from './retry';
+
+export { tryParseJson };
 
 export interface SendcloudCredentials {
   readonly publicKey: string;
@@ -282,15 +285,6 @@ export function parseBody<S extends z.ZodType>(
     throw new SendcloudContractError({ ...base, issues, cause: result.error });
   }
   return result.data;
-}
-
-export function tryParseJson(body: Uint8Array): { ok: true; value: unknown } | { ok: false } {
-  if (body.byteLength === 0) return { ok: false };
-  try {
-    return { ok: true, value: JSON.parse(Buffer.from(body).toString('utf8')) };
-  } catch {
-    return { ok: false };
-  }
 }
 
 function startsWith(body: Uint8Array, prefix: string): boolean {

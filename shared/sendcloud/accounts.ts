@@ -7,12 +7,10 @@ import {
   type RateLimitRules,
   SlidingWindowRateLimiter,
 } from './RateLimiter';
-import { SendcloudClient, type SendcloudClientOptions } from './SendcloudClient';
+import type { SendcloudClient, SendcloudClientOptions } from './SendcloudClient';
 import type { SendcloudCredentials } from './SendcloudHttp';
 import { UnknownAccountError } from './UnknownAccountError';
-import { V2Port } from './V2Port';
 import type { ComposeA4 } from './v3/DocumentsApi';
-import { V3Port } from './v3/V3Port';
 
 export const AccountId = z
   .string()
@@ -61,8 +59,11 @@ export type SharedClientOptions = Omit<
   readonly rateLimits?: RateLimitRules;
   /** Each account's own windows for the in-process limiter (`SENDCLOUD_RATE_LIMITS`); else `rateLimits`. */
   readonly rateLimitsFor?: (account: string) => RateLimitRules;
-  /** A budget shared beyond this process (the DynamoDB governor); by default one in-process limiter per account. */
-  readonly limiterFor?: (account: string, priority: Priority) => RateLimiter;
+  /**
+   * A budget shared beyond this process (the DynamoDB governor, which may be loaded on first use); by default
+   * one in-process limiter per account.
+   */
+  readonly limiterFor?: (account: string, priority: Priority) => RateLimiter | Promise<RateLimiter>;
   /** The panel API v3 for v3 accounts; default https://panel.sendcloud.sc/api/v3. */
   readonly v3BaseUrl?: string;
   /** GETs a minute checkout lookups may take per account (without a governor). */
@@ -131,8 +132,16 @@ export class SendcloudClients {
     const credentials = await this.#source.credentials(AccountId.parse(accountId));
     const { onMethodGone: onGone } = this.#options;
     const onMethodGone = onGone ? { onMethodGone: () => onGone(accountId) } : {};
-    if ((api ?? credentials.api ?? 'v3') === 'v2')
-      return new V2Port(await this.forAccount(accountId, priority), onMethodGone);
+    // Each API version's adapter is loaded when an account first needs it: a function whose accounts are all
+    // on v3 never loads v2's, and one that never reaches SendCloud loads neither (separate chunks).
+    if ((api ?? credentials.api ?? 'v3') === 'v2') {
+      const [{ V2Port }, client] = await Promise.all([
+        import('./V2Port'),
+        this.forAccount(accountId, priority),
+      ]);
+      return new V2Port(client, onMethodGone);
+    }
+    const { V3Port } = await import('./v3/V3Port');
     const {
       rateLimits: _r,
       rateLimitsFor: _f,
@@ -154,7 +163,7 @@ export class SendcloudClients {
       ...(credentials.senderAddressId ? { senderAddressId: credentials.senderAddressId } : {}),
       ...(credentials.integrationId ? { integrationId: credentials.integrationId } : {}),
       // v2 and v3 calls of one account share its budget: SendCloud counts them together.
-      rateLimiter: this.#limiterOf(accountId, priority),
+      rateLimiter: await this.#limiterOf(accountId, priority),
       ...onMethodGone,
     });
   }
@@ -176,15 +185,16 @@ export class SendcloudClients {
       integrationId: _integration,
       ...credentials
     } = await this.#source.credentials(AccountId.parse(accountId));
+    const { SendcloudClient } = await import('./SendcloudClient');
     return new SendcloudClient({
       ...options,
       credentials,
       partnerId,
-      rateLimiter: this.#limiterOf(accountId, priority),
+      rateLimiter: await this.#limiterOf(accountId, priority),
     });
   }
 
-  #limiterOf(accountId: string, priority: Priority): RateLimiter {
+  async #limiterOf(accountId: string, priority: Priority): Promise<RateLimiter> {
     const { limiterFor } = this.#options;
     return limiterFor
       ? limiterFor(accountId, priority)

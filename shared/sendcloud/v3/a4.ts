@@ -1,5 +1,3 @@
-import { degrees, PageSizes, PDFDocument } from 'pdf-lib';
-
 import type { A4Position } from './DocumentsApi';
 
 export type { A4Position };
@@ -10,6 +8,8 @@ export type { A4Position };
  * displayed (its `/Rotate` applied), scaled to fit the quadrant and centred in it.
  */
 export async function labelOnA4(labelPdf: Uint8Array, position: A4Position): Promise<Uint8Array> {
+  // pdf-lib (≈ 420 KiB bundled) is loaded by the first A4 request, not at the function's cold start
+  const { degrees, PageSizes, PDFDocument } = await import('pdf-lib');
   const source = await PDFDocument.load(labelPdf);
   const sheet = await PDFDocument.create();
   const [sheetWidth, sheetHeight] = PageSizes.A4;

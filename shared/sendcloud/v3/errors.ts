@@ -1,7 +1,8 @@
 import { type SendcloudErrorDetail, SendcloudHttpError, SendcloudRateLimitedError } from '../errors';
+import { tryParseJson } from '../json';
 import type { AnnounceOutcome } from '../port';
 import { parseRetryAfter } from '../retry';
-import { type SendcloudRequest, type SendcloudResponse, tryParseJson } from '../SendcloudHttp';
+import type { SendcloudRequest, SendcloudResponse } from '../SendcloudHttp';
 import { type ErrorObject, JsonApiErrors, LegacyError, MessageError, OAuth2Error } from './schemas';
 
 /**

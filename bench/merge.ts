@@ -9,7 +9,7 @@ import type { EventPublisher } from '../shared/events';
 import type { LabelStore } from '../shared/labels';
 import type { OrderRecord } from '../shared/orders/Order';
 import type { SendcloudPort } from '../shared/sendcloud/port';
-import type { OrderStore } from '../shared/store';
+import { type OrderStore, orderKeyId } from '../shared/store';
 
 /**
  * The end-of-day merge alone, as the worker Lambda runs it (`mergeBatch`, parts of 1,000), over real label
@@ -124,10 +124,17 @@ const batches = {
     batch = { ...batch, status: 'completed', files, completedAt: at };
   },
 } as unknown as BatchStore;
-const store = {
-  get: async (key: { orderId: string }) => orders.get(key.orderId),
+const store: Pick<OrderStore, 'getMany' | 'update'> = {
+  getMany: async (keys) => {
+    const found = new Map<string, OrderRecord>();
+    for (const key of keys) {
+      const order = orders.get(key.orderId);
+      if (order) found.set(orderKeyId(key), order);
+    }
+    return found;
+  },
   update: async () => true,
-} as unknown as OrderStore;
+};
 
 global.gc?.();
 const baseline = process.memoryUsage().rss;

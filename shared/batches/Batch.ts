@@ -76,6 +76,13 @@ export interface BatchMember extends OrderKey {
   readonly reason?: string;
 }
 
+/** An order of a batch with its outcome, as `settleMany` counts it. */
+export interface SettledMember {
+  readonly key: OrderKey;
+  readonly outcome: 'done' | 'failed';
+  readonly reason?: string;
+}
+
 export interface BatchStore {
   /** Writes a new batch record; false (and nothing changes) when it exists already. */
   create(batch: BatchRecord): Promise<boolean>;
@@ -103,6 +110,11 @@ export interface BatchStore {
     key: OrderKey,
     outcome: { readonly outcome: 'done' | 'failed'; readonly reason?: string },
   ): Promise<BatchRecord | undefined>;
+  /**
+   * `settle` for several orders of the batch: each member's outcome once, then the batch's counts in one
+   * write (a crash between leaves them short, as `settle` does for one: `recount`). Returns the batch after.
+   */
+  settleMany(batchId: string, settled: readonly SettledMember[]): Promise<BatchRecord | undefined>;
   /** running → merging, exactly once. */
   startMerging(batchId: string): Promise<boolean>;
   /** merging → completed with its files, exactly once; false when it was not merging (another merge won). */

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mapLimit } from '../orders/mapLimit';
 import type { OrderKey } from '../orders/Order';
-import type { BatchFile, BatchMember, BatchPage, BatchRecord, BatchStore } from './Batch';
+import type { BatchFile, BatchMember, BatchPage, BatchRecord, BatchStore, SettledMember } from './Batch';
 
 /** Member writes in flight at once for one page (50 orders). */
 const CONCURRENCY = 10;
@@ -195,13 +195,7 @@ export class DynamoBatchStore implements BatchStore {
       await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: this.#memberKey(batchId, key),
-          UpdateExpression: outcome.reason ? 'SET outcome = :o, reason = :r' : 'SET outcome = :o',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(outcome)',
-          ExpressionAttributeValues: {
-            ':o': outcome.outcome,
-            ...(outcome.reason ? { ':r': outcome.reason.slice(0, 500) } : {}),
-          },
+          ...memberOutcome(this.#memberKey(batchId, key), outcome.outcome, outcome.reason),
         }),
       );
     } catch (error) {
@@ -215,6 +209,36 @@ export class DynamoBatchStore implements BatchStore {
         UpdateExpression: 'SET activeAt = :now ADD #counter :one',
         ExpressionAttributeNames: { '#counter': outcome.outcome },
         ExpressionAttributeValues: { ':one': 1, ':now': this.#now() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes ? recordOf(Attributes) : undefined;
+  }
+
+  async settleMany(batchId: string, settled: readonly SettledMember[]): Promise<BatchRecord | undefined> {
+    const counted = await mapLimit(settled, CONCURRENCY, async ({ key, outcome, reason }) => {
+      try {
+        await this.#db.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            ...memberOutcome(this.#memberKey(batchId, key), outcome, reason),
+          }),
+        );
+        return outcome;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return undefined;
+        throw error;
+      }
+    });
+    const done = counted.filter((o) => o === 'done').length;
+    const failed = counted.filter((o) => o === 'failed').length;
+    if (done + failed === 0) return this.get(batchId);
+    const { Attributes } = await this.#db.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: this.#batchKey(batchId),
+        UpdateExpression: 'SET activeAt = :now ADD done :done, failed :failed',
+        ExpressionAttributeValues: { ':done': done, ':failed': failed, ':now': this.#now() },
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -310,6 +334,18 @@ export class DynamoBatchStore implements BatchStore {
     }
   }
 }
+
+/** A member's outcome, written once: a repeat is refused (ConditionalCheckFailed) and counts nothing. */
+const memberOutcome = (
+  key: Record<string, string>,
+  outcome: 'done' | 'failed',
+  reason: string | undefined,
+): Omit<UpdateCommandInput, 'TableName'> => ({
+  Key: key,
+  UpdateExpression: reason ? 'SET outcome = :o, reason = :r' : 'SET outcome = :o',
+  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(outcome)',
+  ExpressionAttributeValues: { ':o': outcome, ...(reason ? { ':r': reason.slice(0, 500) } : {}) },
+});
 
 /** Index partition of the batches not completed yet. */
 const OPEN_BATCHES = 'BATCH_OPEN';

@@ -5,12 +5,12 @@ import { joinLabels } from '../labels/joinLabels';
 import { mapLimit } from '../orders/mapLimit';
 import { isCancelStatus, type OrderRecord, parcelsOf } from '../orders/Order';
 import type { SendcloudPort } from '../sendcloud/port';
-import type { OrderStore } from '../store';
+import { type OrderStore, orderKeyId } from '../store';
 import type { BatchFile, BatchRecord, BatchStore } from './Batch';
 import { MergeIncompleteError } from './errors';
 
 export interface MergeDeps {
-  readonly store: OrderStore;
+  readonly store: Pick<OrderStore, 'getMany' | 'update'>;
   readonly batches: BatchStore;
   readonly labels: LabelStore;
   readonly events: EventPublisher;
@@ -47,11 +47,10 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
   if (batch?.status !== 'merging') return batch;
   const members = await deps.batches.members(batchId);
   const orders: OrderRecord[] = [];
-  const loaded = await mapLimit(
-    members.filter((m) => m.outcome === 'done'),
-    16,
-    (member) => deps.store.get(member),
-  );
+  const done = members.filter((m) => m.outcome === 'done');
+  // Every order in a few strongly consistent reads (100 a call), in the members' order.
+  const read = await deps.store.getMany(done);
+  const loaded = done.map((member) => read.get(orderKeyId(member)));
   // An order cancelled before the merge leaves the batch's files.
   for (const order of loaded)
     if (order?.parcel && order.labels?.a6 && !isCancelStatus(order.status)) orders.push(order);

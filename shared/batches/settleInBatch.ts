@@ -1,6 +1,6 @@
 import type { OrderKey } from '../orders/Order';
 import type { OrderQueue } from '../orders/OrderQueue';
-import type { BatchRecord, BatchStore } from './Batch';
+import type { BatchRecord, BatchStore, SettledMember } from './Batch';
 
 /** Counts a batch order's outcome once; the order that completes the batch asks for the merge (once). */
 export async function settleInBatch(
@@ -10,6 +10,20 @@ export async function settleInBatch(
   deps: { readonly batches: BatchStore; readonly queue: OrderQueue },
 ): Promise<void> {
   const batch = await deps.batches.settle(batchId, key, outcome);
+  if (batch) await mergeWhenSettled(batch, deps);
+}
+
+/**
+ * `settleInBatch` for the orders of one group: their outcomes counted once each, the batch's counts in one
+ * write; the group that completes the batch asks for the merge (once).
+ */
+export async function settleGroupInBatch(
+  batchId: string,
+  settled: readonly SettledMember[],
+  deps: { readonly batches: BatchStore; readonly queue: OrderQueue },
+): Promise<void> {
+  if (settled.length === 0) return;
+  const batch = await deps.batches.settleMany(batchId, settled);
   if (batch) await mergeWhenSettled(batch, deps);
 }
 

@@ -167,39 +167,70 @@ export async function routingInputs(order: OrderRecord, deps: ProcessDeps, port:
     servicePointCarrier = await port.servicePointCarrier(delivery.servicePointId);
     if (!servicePointCarrier) return { failure: `service point ${delivery.servicePointId} does not exist` };
   }
-  const unavailable = await unavailableMethods(
+  const failures = await deps.health.failures(
     order.account,
     methods.map((m) => m.ref),
-    deps,
   );
   return {
     methods,
     rules,
-    unavailable,
+    unavailable: unavailableOf(failures, deps),
+    /** Methods with failures on record: only their success has anything to reset. */
+    failing: new Set([...failures].filter(([, times]) => times.length > 0).map(([ref]) => ref)),
     routingOrder: toRoutingOrder(order, fromCountry, servicePointCarrier),
   };
 }
 
+/**
+ * Records the shipment SendCloud announced for the order, in one write: `announced`, its parcel(s), the
+ * routing, and the wait for a first carrier scan (stuck check). Then the parcels' pointers, which lead
+ * webhooks and polls to the order — written after, so no scan can have reached the order before this write;
+ * `linked`: the caller wrote them already (a batch, for all its orders at once, before any is recorded).
+ * Undefined when the fence was lost.
+ */
 export async function recordShipment(
   order: OrderRecord,
   shipment: Shipment,
   routing: RoutingDecision | null,
   deps: {
-    readonly store: Pick<OrderStore, 'update'>;
-    readonly tracking: Pick<TrackingStore, 'linkParcel'>;
+    readonly store: Pick<OrderStore, 'record'>;
+    readonly tracking: Pick<TrackingStore, 'linkParcels'>;
     readonly clock: () => Date;
   },
   fence: { attempt: number },
   api: 'v2' | 'v3',
+  options: { readonly linked?: boolean } = {},
 ): Promise<OrderRecord | undefined> {
   const now = deps.clock().toISOString();
-  const first = shipment.parcels[0];
-  if (!first) throw new RangeError(`SendCloud shipment ${shipment.id} has no parcel`);
+  const parcels = shipmentParcels(order, shipment, routing, { api, announcedAt: now });
+  const changes = {
+    status: 'announced' as const,
+    parcel: parcels[0] as OrderParcel,
+    // each later collo's tracking goes under its parcel id (the map must exist for the nested writes)
+    ...(parcels.length > 1 ? { parcels, colliTracking: {} } : {}),
+    updatedAt: now,
+    ...(routing ? { routing } : {}),
+  };
+  if (!(await deps.store.record(order, { changes, fence, awaitScanSince: now }))) return undefined;
+  // Webhooks and polls find the order by SendCloud's parcel id: every collo's.
+  if (!options.linked) await deps.tracking.linkParcels(parcelLinks(order, parcels));
+  return { ...order, ...changes };
+}
+
+/** The order's parcels as SendCloud announced them in `shipment` (one box takes its first parcel only). */
+export function shipmentParcels(
+  order: OrderRecord,
+  shipment: Shipment,
+  routing: RoutingDecision | null,
+  at: { readonly api: 'v2' | 'v3'; readonly announcedAt: string },
+): OrderParcel[] {
+  const { api } = at;
+  if (!shipment.parcels[0]) throw new RangeError(`SendCloud shipment ${shipment.id} has no parcel`);
   const method = shipment.method ?? routing?.choice?.method ?? '0';
   // One box takes the first parcel only (more under one reference would be SendCloud's duplicate).
   const taken = order.spec.colli ? shipment.parcels : shipment.parcels.slice(0, 1);
   const colli = taken.length;
-  const parcels = taken.map(
+  return taken.map(
     (parcel, i): OrderParcel => ({
       id: parcel.id,
       externalReference: shipment.externalReference ?? externalReferenceOf(order),
@@ -214,39 +245,37 @@ export async function recordShipment(
       statusId: parcel.status.id,
       statusCode: parcel.status.code,
       statusMessage: parcel.status.message,
-      announcedAt: now,
+      announcedAt: at.announcedAt,
       ...(colli > 1 ? { colloNumber: i + 1, colloCount: colli } : {}),
     }),
   );
-  const changes = {
-    status: 'announced' as const,
-    parcel: parcels[0] as OrderParcel,
-    // each later collo's tracking goes under its parcel id (the map must exist for the nested writes)
-    ...(colli > 1 ? { parcels, colliTracking: {} } : {}),
-    updatedAt: now,
-    ...(routing ? { routing } : {}),
-  };
-  if (!(await deps.store.update(order, changes, fence))) return undefined;
-  // Webhooks and polls find the order by SendCloud's parcel id: every collo's.
-  for (const parcel of parcels)
-    await deps.tracking.linkParcel(
-      parcel.id,
-      { account: order.account, channel: order.channel, orderId: order.orderId },
-      now,
-    );
-  return { ...order, ...changes };
 }
+
+/** The pointers of an order's parcels. */
+export const parcelLinks = (order: OrderRecord, parcels: readonly Pick<OrderParcel, 'id'>[]) =>
+  parcels.map((parcel) => ({
+    parcelId: parcel.id,
+    pointer: { account: order.account, channel: order.channel, orderId: order.orderId },
+  }));
 
 export async function unavailableMethods(
   account: string,
   methodIds: MethodRef[],
   deps: ProcessDeps,
 ): Promise<Map<MethodRef, string>> {
+  return unavailableOf(await deps.health.failures(account, methodIds), deps);
+}
+
+/** The methods whose recent failures reach the threshold, with why. */
+function unavailableOf(
+  failuresByMethod: ReadonlyMap<MethodRef, readonly string[]>,
+  deps: Pick<ProcessDeps, 'unavailableAfterFailures' | 'unavailableWindowMs' | 'clock'>,
+): Map<MethodRef, string> {
   const threshold = deps.unavailableAfterFailures ?? 3;
   const windowMs = deps.unavailableWindowMs ?? 15 * 60_000;
   const since = deps.clock().getTime() - windowMs;
   const unavailable = new Map<MethodRef, string>();
-  for (const [id, failures] of await deps.health.failures(account, methodIds)) {
+  for (const [id, failures] of failuresByMethod) {
     const recent = failures.filter((at) => Date.parse(at) >= since).length;
     if (recent >= threshold)
       unavailable.set(id, `${recent} announcement failures in the last ${Math.round(windowMs / 60_000)} min`);

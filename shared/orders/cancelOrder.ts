@@ -22,8 +22,11 @@ import { findOrder } from './findOrder';
 import { type OrderCancellation, type OrderRecord, type OrderStatus, parcelsOf } from './Order';
 
 export interface CancelDeps {
-  readonly store: Pick<OrderStore, 'get' | 'findByOrderId' | 'claim' | 'update' | 'beginEmit' | 'endEmit'>;
-  readonly tracking: Pick<TrackingStore, 'linkParcel'>;
+  readonly store: Pick<
+    OrderStore,
+    'get' | 'findByOrderId' | 'claim' | 'update' | 'record' | 'beginEmit' | 'endEmit'
+  >;
+  readonly tracking: Pick<TrackingStore, 'linkParcel' | 'linkParcels'>;
   readonly events: EventPublisher;
   /** The account's SendCloud (v2 or v3 behind the port). */
   readonly sendcloud: (account: string) => Promise<SendcloudPort>;

@@ -1,7 +1,8 @@
 import type { DetailType, EventDetail, EventPublisher } from '../events';
 import type { OrderKey } from './Order';
 
-const LEASE_MS = 60_000;
+/** How long a publisher holds an event before another may take it over (it is taken to have crashed). */
+export const LEASE_MS = 60_000;
 
 /** Where an event's publication is claimed and recorded: an order's item, or a catalogue change. */
 export interface EmitLedger<K> {

@@ -1,7 +1,8 @@
-import { route } from '../routing';
+import { type RuleSet, route } from '../routing';
 import type { AnnounceOutcome, SendcloudPort } from '../sendcloud/port';
 import { V3AnnounceManyError } from '../sendcloud/v3/errors';
-import type { ClaimResult } from '../store';
+import { type ClaimResult, type MethodHealth, orderKeyId } from '../store';
+import { parcelLinks } from './announcement';
 import { fetchLabelsInBulk } from './fetchLabelsInBulk';
 import { mapLimit } from './mapLimit';
 import type { OrderKey, OrderRecord } from './Order';
@@ -38,8 +39,13 @@ export async function processBatch(
   const outcomes = new Map<string, ProcessOutcome>();
   const fresh: OrderRecord[] = [];
   const announced: OrderRecord[] = [];
+  // The whole group in one read (strongly consistent, as `get`); each order once, however often it is listed.
+  const read = await deps.store.getMany(keys);
+  const seen = new Set<string>();
   for (const key of keys) {
-    const order = await deps.store.get(key);
+    if (seen.has(id(key))) continue;
+    seen.add(id(key));
+    const order = read.get(id(key));
     if (!order) {
       outcomes.set(id(key), 'missing');
       continue;
@@ -48,15 +54,16 @@ export async function processBatch(
       announced.push(order);
       continue;
     }
-    if (order.status !== 'accepted' && order.status !== 'creating') {
+    // Claimed in `createTogether`, with its routing decision in the same write.
+    if (order.status === 'accepted') {
+      fresh.push(order);
+      continue;
+    }
+    if (order.status !== 'creating') {
       outcomes.set(id(key), await finish(order, deps));
       continue;
     }
     const claim = await deps.store.claim(key, { now: deps.clock(), lockMs: deps.lockMs });
-    if (claim.outcome === 'claimed' && isFirstAttempt(claim.order)) {
-      fresh.push(claim.order);
-      continue;
-    }
     const continued = await continueClaimed(claim, deps);
     if (typeof continued === 'string') outcomes.set(id(key), continued);
     else announced.push(continued);
@@ -96,8 +103,10 @@ async function continueClaimed(claim: ClaimResult, deps: ProcessDeps): Promise<P
 }
 
 /**
- * Announces fresh orders together. `settled`: orders that took another way (the single-order path, a
- * failure); `announced`: orders recorded now whose labels are still to be stored.
+ * Announces fresh (`accepted`, not yet claimed) orders together. Each is routed first and claimed with its
+ * decision in the claim's write (only while still `accepted`: the claim opens its generation, so nothing of it
+ * can be at SendCloud yet). `settled`: orders that took another way (the single-order path, a failure,
+ * another worker); `announced`: orders recorded now whose labels are still to be stored.
  */
 async function createTogether(
   orders: readonly OrderRecord[],
@@ -111,8 +120,11 @@ async function createTogether(
     decision: ReturnType<typeof route>;
     draft: ReturnType<typeof toDraft>;
   }> = [];
-  for (const order of orders) {
-    const inputs = await routingInputs(order, deps, port);
+  if (orders.length === 0) return { settled: results, announced };
+  const group = groupScoped(deps);
+  const recipients = await deps.store.getRecipients(orders);
+  for (const read of orders) {
+    const inputs = await routingInputs(read, group, port);
     const decision =
       'failure' in inputs
         ? undefined
@@ -121,46 +133,66 @@ async function createTogether(
             unavailable: inputs.unavailable,
             rules: inputs.rules,
           });
-    const recipient = await deps.store.getRecipient(order);
-    if (!('failure' in inputs) && recipient && (!decision?.choice || decision.shipments === 'per_parcel')) {
+    const recipient = recipients.get(id(read));
+    const together =
+      !('failure' in inputs) && recipient && decision?.choice && decision.shipments !== 'per_parcel';
+    const claim = await deps.store.claim(read, {
+      now: deps.clock(),
+      lockMs: deps.lockMs,
+      ...(together ? { fresh: { routing: decision } } : {}),
+    });
+    if (claim.outcome !== 'claimed' || !isFirstAttempt(claim.order)) {
+      // Another worker took it (or it moved on) since it was read: as any order this batch could not create.
+      const continued = await continueClaimed(claim, deps);
+      if (typeof continued === 'string') results.push([read, continued]);
+      else announced.push(continued);
+      continue;
+    }
+    const order = claim.order;
+    if (together && decision.choice) {
+      planned.push({
+        order,
+        decision,
+        draft: toDraft(
+          order,
+          recipient,
+          decision.choice.method,
+          externalReferenceOf(order),
+          'methods' in inputs ? inputs.methods.find((m) => m.ref === decision.choice?.method) : undefined,
+        ),
+      });
+      continue;
+    }
+    if (!('failure' in inputs) && recipient) {
       // The single-order path tells "unavailable for now" (the order waits) from "nothing fits" (it fails),
       // and announces box by box an order that ships one shipment per box.
-      const recorded = await announce(order, deps);
+      // With the group's deps: a refusal it records is seen by the orders routed after it.
+      const recorded = await announce(order, group);
       results.push([order, recorded ? await finish(recorded, deps) : 'retry']);
       continue;
     }
-    if (!decision?.choice || !recipient) {
-      const failed = await fail(
-        order,
-        deps,
-        'NO_ELIGIBLE_METHOD',
-        'failure' in inputs
-          ? inputs.failure
-          : !recipient
-            ? 'the recipient is no longer stored'
-            : 'no shipping method can carry this order',
-      );
-      results.push([order, failed ? await finish(failed, deps) : 'retry']);
-      continue;
-    }
-    await deps.store.update(order, { routing: decision }, { attempt: order.attempt });
-    planned.push({
+    const failed = await fail(
       order,
-      decision,
-      draft: toDraft(
-        order,
-        recipient,
-        decision.choice.method,
-        externalReferenceOf(order),
-        'methods' in inputs ? inputs.methods.find((m) => m.ref === decision.choice?.method) : undefined,
-      ),
-    });
+      deps,
+      'NO_ELIGIBLE_METHOD',
+      'failure' in inputs ? inputs.failure : 'the recipient is no longer stored',
+    );
+    results.push([order, failed ? await finish(failed, deps) : 'retry']);
   }
   if (planned.length === 0) return { settled: results, announced };
   const byReference = await announceAll(
     port,
     planned.map((p) => p.draft),
   );
+  // Every announced parcel's pointer first, in a few writes: an order recorded later (or by the retry after a
+  // crash, which finds the same parcel by its reference) is then always found by its webhooks.
+  const links = planned.flatMap(({ order }) => {
+    const result = byReference.get(externalReferenceOf(order));
+    return result?.outcome === 'announced'
+      ? parcelLinks(order, order.spec.colli ? result.shipment.parcels : result.shipment.parcels.slice(0, 1))
+      : [];
+  });
+  if (links.length > 0) await deps.tracking.linkParcels(links);
   // Recording runs a few at a time: SendCloud's latency, not its budget, would bound it.
   await mapLimit(planned, 8, async ({ order, decision }): Promise<void> => {
     const result = byReference.get(externalReferenceOf(order));
@@ -173,13 +205,14 @@ async function createTogether(
         deps,
         { attempt: order.attempt },
         port.version,
+        { linked: true },
       );
     } else if (result?.outcome === 'carrier_refused' && decision.choice) {
       // Refused at the carrier: remember it and let the single-order path fall back (v2: on the same parcel).
-      await deps.health.recordFailure(order.account, decision.choice.method, deps.clock());
+      await group.health.recordFailure(order.account, decision.choice.method, deps.clock());
       const refusedMethods = { ...order.refusedMethods, [decision.choice.method]: result.reason };
       if (await deps.store.update(order, { refusedMethods }, { attempt: order.attempt }))
-        recorded = await announce({ ...order, refusedMethods }, deps, result.shipment);
+        recorded = await announce({ ...order, refusedMethods }, group, result.shipment);
     } else if (result?.outcome === 'rejected') {
       recorded = await fail(order, deps, 'REJECTED_BY_SENDCLOUD', result.reason);
     }
@@ -187,6 +220,56 @@ async function createTogether(
     else results.push([order, recorded ? await finish(recorded, deps) : 'retry']);
   });
   return { settled: results, announced };
+}
+
+/**
+ * The deps a group is routed with: the account's rules and its methods' failures read once for the group
+ * (a failure recorded meanwhile is read again), not once per order.
+ */
+function groupScoped(deps: ProcessDeps): ProcessDeps {
+  const rules = new Map<string, Promise<RuleSet | undefined>>();
+  const failures = new Map<string, readonly string[] | null>();
+  const health: MethodHealth = {
+    failures: async (account, methods) => {
+      const unknown = [...new Set(methods)].filter((m) => !failures.has(`${account}#${m}`));
+      if (unknown.length > 0) {
+        const read = await deps.health.failures(account, unknown);
+        for (const m of unknown) failures.set(`${account}#${m}`, read.get(m) ?? null);
+      }
+      const known = new Map<string, string[]>();
+      for (const m of methods) {
+        const times = failures.get(`${account}#${m}`);
+        if (times) known.set(m, [...times]);
+      }
+      return known;
+    },
+    recordFailure: async (account, method, at) => {
+      failures.delete(`${account}#${method}`);
+      await deps.health.recordFailure(account, method, at);
+    },
+    recordSuccess: async (account, method) => {
+      failures.delete(`${account}#${method}`);
+      await deps.health.recordSuccess(account, method);
+    },
+  };
+  const store = deps.rules;
+  return {
+    ...deps,
+    health,
+    rules: {
+      current: (account) => {
+        let current = rules.get(account);
+        if (!current) {
+          current = store.current(account);
+          rules.set(account, current);
+        }
+        return current;
+      },
+      put: (account, ruleSet, options) => store.put(account, ruleSet, options),
+      versions: (account) => store.versions(account),
+      version: (account, version) => store.version(account, version),
+    },
+  };
 }
 
 /**
@@ -205,4 +288,4 @@ async function announceAll(
   }
 }
 
-const id = (key: OrderKey) => `${key.channel}/${key.orderId}`;
+const id = orderKeyId;

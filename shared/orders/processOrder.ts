@@ -19,11 +19,11 @@ import {
   routingInputs,
   shipsPerParcel,
 } from './announcement';
-import { emitOnce } from './emitOnce';
+import { emitOnce, LEASE_MS } from './emitOnce';
 import { colliRefs, orderRef, parcelRef as parcelRefOf } from './eventRefs';
 import { needsCustomsDocument } from './needsCustomsDocument';
 import type { OrderKey, OrderRecipient, OrderRecord } from './Order';
-import { storeLabels } from './storeLabels';
+import { storeLabelsEmitting } from './storeLabels';
 
 export {
   attemptReference,
@@ -109,23 +109,78 @@ export async function processOrder(key: OrderKey, deps: ProcessDeps): Promise<Pr
   return finish(order, deps);
 }
 
-/** Publishes what is due and stores labels for an announced order. */
+/** The events an order's label completes, in the order subscribers get them. */
+const ON_LABEL_STORED = ['Parcel Announced', 'Label Stored'] as const satisfies readonly DetailType[];
+
+/**
+ * Publishes what is due and stores labels for an announced order. The `label_stored` write also takes the
+ * right to publish `Parcel Announced` and `Label Stored` (one write, not two per event), and one write records
+ * both as sent; where that cannot be (another publisher holds one, the label is not stored yet), each is
+ * published once on its own (`emitOnce`), as before.
+ */
 export async function finish(order: OrderRecord, deps: ProcessDeps): Promise<ProcessOutcome> {
   if (order.status === 'failed') {
     await publish(order, 'Parcel Announcement Failed', deps);
     return 'failed';
   }
   if (order.status === 'announced') {
-    await publish(order, 'Parcel Announced', deps);
-    const stored = await storeLabels(order, deps);
-    if (!stored) return 'retry';
-    order = stored;
+    const due = ON_LABEL_STORED.filter((event) => !order.events?.[event]);
+    let stored: Awaited<ReturnType<typeof storeLabelsEmitting>>;
+    try {
+      stored = await storeLabelsEmitting(order, deps, {
+        beginEmit: { events: due, now: deps.clock(), leaseMs: LEASE_MS },
+      });
+    } catch (error) {
+      // The parcel is announced whether or not its label could be stored now.
+      await publish(order, 'Parcel Announced', deps);
+      throw error;
+    }
+    if (!stored) {
+      await publish(order, 'Parcel Announced', deps);
+      return 'retry';
+    }
+    order = await publishLeased(stored.order, stored.emitting, deps);
   }
   if (order.status === 'label_stored') {
     await publish(order, 'Parcel Announced', deps);
     await publish(order, 'Label Stored', deps);
   }
   return 'done';
+}
+
+/**
+ * Publishes events whose right to publish this worker took (in the write of the step they follow), in order,
+ * and records the outcome in one write: the published ones sent, the rest given back (a failed publish stops
+ * the ones after it, and is thrown). Returns the order with the events as recorded.
+ */
+async function publishLeased(
+  order: OrderRecord,
+  leased: readonly string[],
+  deps: ProcessDeps,
+): Promise<OrderRecord> {
+  if (leased.length === 0) return order;
+  const sent: string[] = [];
+  let failure: unknown;
+  for (const event of leased) {
+    const detailType = ON_LABEL_STORED.find((known) => known === event);
+    const detail = detailType && eventDetail(order, detailType, deps.labelBucket);
+    if (!detailType || !detail) continue;
+    try {
+      await deps.events.publish(detailType, detail);
+    } catch (error) {
+      failure = error;
+      break;
+    }
+    sent.push(event);
+  }
+  const now = deps.clock();
+  const unsent = leased.filter((event) => !sent.includes(event));
+  await deps.store.endEmits(order, { now, sent, unsent });
+  if (failure !== undefined) throw failure;
+  const events = { ...order.events };
+  for (const event of sent) events[event] = { state: 'sent', at: now.toISOString() };
+  for (const event of unsent) delete events[event];
+  return { ...order, events };
 }
 
 /** Creates (or finds) the shipment for a claimed order; returns the order as recorded, or undefined if fenced out. */
@@ -180,7 +235,11 @@ export async function announce(
 
   const inputs = await routingInputs(order, deps, port);
   if ('failure' in inputs) return failOrder(order, 'NO_ELIGIBLE_METHOD', inputs.failure);
-  const { methods, rules, unavailable, routingOrder } = inputs;
+  const { methods, rules, unavailable, failing, routingOrder } = inputs;
+  // A success resets the method's failures: nothing to write where none were on record when it was routed.
+  const succeeded = async (method: MethodRef) => {
+    if (failing.has(method)) await deps.health.recordSuccess(order.account, method);
+  };
 
   for (let tries = 0; tries <= MAX_FALLBACKS; tries++) {
     // Once its boxes ship one by one (some may be announced), an order stays so.
@@ -229,7 +288,7 @@ export async function announce(
       const count = order.spec.colli?.length ?? 1;
       switch (boxes.outcome) {
         case 'announced':
-          await deps.health.recordSuccess(order.account, choice.method);
+          await succeeded(choice.method);
           return order;
         case 'rejected':
           return failOrder(order, 'REJECTED_BY_SENDCLOUD', `box ${boxes.box} of ${count}: ${boxes.reason}`);
@@ -255,7 +314,7 @@ export async function announce(
         : await port.announce(draft);
     switch (outcome.outcome) {
       case 'announced':
-        await deps.health.recordSuccess(order.account, choice.method);
+        await succeeded(choice.method);
         return recordShipment(order, outcome.shipment, decision, deps, fence, port.version);
       case 'rejected':
         return failOrder(order, 'REJECTED_BY_SENDCLOUD', outcome.reason);

@@ -7,7 +7,7 @@ import { type OrderRecord, parcelsOf, type StoredLabel } from './Order';
 import { putDocument } from './putDocument';
 
 export interface StoreLabelsDeps {
-  readonly store: Pick<OrderStore, 'update'>;
+  readonly store: Pick<OrderStore, 'update'> & Partial<Pick<OrderStore, 'record'>>;
   readonly labels: Pick<LabelStore, 'put'>;
   readonly sendcloud: (account: string, priority?: 'realtime' | 'batch') => Promise<SendcloudPort>;
   readonly clock: () => Date;
@@ -39,6 +39,27 @@ export async function storeLabels(
   order: OrderRecord,
   deps: StoreLabelsDeps,
 ): Promise<OrderRecord | undefined> {
+  return (await storeLabelsEmitting(order, deps))?.order;
+}
+
+/** What `storeLabelsEmitting` stored, and the events whose right to publish its write took. */
+export interface LabelsStored {
+  readonly order: OrderRecord;
+  readonly emitting: readonly string[];
+}
+
+/**
+ * `storeLabels`, whose `label_stored` write also takes the right to publish `beginEmit.events` (the outbox
+ * of that step: one write instead of one per event). Where another publisher holds one of them, the order is
+ * marked as `storeLabels` would and `emitting` is empty: the caller publishes them one by one (`emitOnce`).
+ */
+export async function storeLabelsEmitting(
+  order: OrderRecord,
+  deps: StoreLabelsDeps,
+  options: {
+    readonly beginEmit?: { readonly events: readonly string[]; readonly now: Date; readonly leaseMs: number };
+  } = {},
+): Promise<LabelsStored | undefined> {
   const parcel = order.parcel;
   if (!parcel) return undefined;
   // End-of-day orders fetch with batch priority: live orders keep their reserve of the budget.
@@ -88,6 +109,16 @@ export async function storeLabels(
     updatedAt: deps.clock().toISOString(),
   };
   // Only an order still `announced`: one cancelled meanwhile stays cancelled.
-  if (!(await deps.store.update(order, changes, { status: ['announced'] }))) return undefined;
-  return { ...order, ...changes };
+  const fence = { status: ['announced'] as const };
+  const begin = options.beginEmit;
+  if (begin && begin.events.length > 0 && deps.store.record) {
+    if (await deps.store.record(order, { changes, fence, beginEmit: begin })) {
+      const lease = { state: 'sending' as const, at: begin.now.toISOString() };
+      const events = { ...order.events, ...Object.fromEntries(begin.events.map((e) => [e, lease])) };
+      return { order: { ...order, ...changes, events }, emitting: begin.events };
+    }
+    // Refused: cancelled meanwhile, or another publisher holds one of the events; the plain write tells which.
+  }
+  if (!(await deps.store.update(order, changes, fence))) return undefined;
+  return { order: { ...order, ...changes }, emitting: [] };
 }

@@ -25,6 +25,29 @@ export interface UpdateFence {
   readonly status?: readonly OrderStatus[];
 }
 
+/**
+ * One write of an order's step: its `changes` under `fence`, and what the step starts in the same write (so a
+ * step costs one write, transactional-outbox style).
+ */
+export interface OrderStep {
+  readonly changes: OrderChanges;
+  readonly fence?: UpdateFence;
+  /**
+   * The order's parcel now waits for its first carrier scan (the stuck-parcel index), since this ISO time.
+   * Only for a first recording, before any pointer leads a webhook to the order (a scan cannot be there yet).
+   */
+  readonly awaitScanSince?: string;
+  /**
+   * Takes the right to publish these events, as `beginEmit` would for each: the write is refused (false) when
+   * another publisher holds one of them or one is sent.
+   */
+  readonly beginEmit?: {
+    readonly events: readonly string[];
+    readonly now: Date;
+    readonly leaseMs: number;
+  };
+}
+
 /** Orders, their personal data, and what routing learns — behind conditional writes. */
 export interface OrderStore {
   create(order: OrderRecord, recipient: OrderRecipient): Promise<CreateResult>;
@@ -42,17 +65,30 @@ export interface OrderStore {
   /** A return record, once per key; outside the order indexes (never swept, batched or reported as an order). */
   createReturn(record: OrderRecord): Promise<CreateResult>;
   get(key: OrderKey): Promise<OrderRecord | undefined>;
+  /** Strongly consistent, like `get`, in as few reads as the store allows; orders not found are absent. */
+  getMany(keys: readonly OrderKey[]): Promise<Map<string, OrderRecord>>;
   getRecipient(key: OrderKey): Promise<OrderRecipient | undefined>;
+  /** Several orders' personal data in as few reads as the store allows (keyed like `getMany`: `orderKeyId`). */
+  getRecipients(keys: readonly OrderKey[]): Promise<Map<string, OrderRecipient>>;
   /** Every channel's order with this id. */
   findByOrderId(orderId: string): Promise<OrderRecord[]>;
-  /** Takes the order for processing: `accepted`, or `creating` with an expired lock. */
-  claim(key: OrderKey, options: { readonly now: Date; readonly lockMs: number }): Promise<ClaimResult>;
+  /**
+   * Takes the order for processing: `accepted`, or `creating` with an expired lock. With `fresh`, only an
+   * `accepted` order (the claim opens its generation) and its changes are written with the claim; any other
+   * state answers as without it, and the caller claims again without `fresh`.
+   */
+  claim(
+    key: OrderKey,
+    options: { readonly now: Date; readonly lockMs: number; readonly fresh?: OrderChanges },
+  ): Promise<ClaimResult>;
   /**
    * Applies changes if the order is still held by this attempt (a worker that lost its lock cannot write)
    * and, with `status`, is still in one of these statuses (a cancel and a worker never overwrite each
    * other). Returns false when the fence refused the write.
    */
   update(key: OrderKey, changes: OrderChanges, fence?: UpdateFence): Promise<boolean>;
+  /** `update` with what the step starts in the same write (`OrderStep`); false when refused. */
+  record(key: OrderKey, step: OrderStep): Promise<boolean>;
   /** Every order an account received on a UTC day (`YYYY-MM-DD`). */
   createdOn(account: string, day: string): Promise<OrderKey[]>;
   /**
@@ -89,7 +125,15 @@ export interface OrderStore {
     event: string,
     options: { readonly now: Date; readonly published: boolean },
   ): Promise<void>;
+  /** `endEmit` for several events of one order in one write: `sent` are recorded, `unsent` given back. */
+  endEmits(
+    key: OrderKey,
+    outcome: { readonly now: Date; readonly sent: readonly string[]; readonly unsent: readonly string[] },
+  ): Promise<void>;
 }
+
+/** The key `getMany` and `getRecipients` answer under. */
+export const orderKeyId = (key: OrderKey): string => `${key.channel}/${key.orderId}`;
 
 /** Keyed by method reference (a v2 id as a string, a v3 shipping option code); the same key for both. */
 export interface MethodHealth {

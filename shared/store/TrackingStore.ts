@@ -27,6 +27,13 @@ export interface TrackingStore {
     announcedAt: string,
     options?: { readonly awaitScan?: boolean },
   ): Promise<void>;
+  /**
+   * Only the parcels' pointers, in as few writes as the store allows (the order's own recording puts it in
+   * the awaiting-scan index: `OrderStep.awaitScanSince`). Repeating it writes the same pointers.
+   */
+  linkParcels(
+    links: ReadonlyArray<{ readonly parcelId: number; readonly pointer: ParcelPointer }>,
+  ): Promise<void>;
   pointer(parcelId: number): Promise<ParcelPointer | undefined>;
   pointers(parcelIds: readonly number[]): Promise<Map<number, ParcelPointer>>;
   /** False when this observation (status id at that time) is already in the history. */

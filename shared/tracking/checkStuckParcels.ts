@@ -4,6 +4,7 @@ import { parcelRef } from '../orders/eventRefs';
 import { mapLimit } from '../orders/mapLimit';
 import { isCancelStatus } from '../orders/Order';
 import type { OrderStore, TrackingStore } from '../store';
+import { hasCarrierScan } from './normalizedStatus';
 
 /** Announced parcels that no carrier has scanned after `afterHours`: one `Parcel Stuck` event each. */
 export async function checkStuckParcels(
@@ -25,6 +26,8 @@ export async function checkStuckParcels(
       const ref = order ? parcelRef(order) : undefined;
       const p = order?.parcel;
       if (!order || !ref || !p || isCancelStatus(order.status)) return false;
+      // Scanned already: the index entry outlived the scan (a webhook that reached the order before it was recorded).
+      if (order.tracking && hasCarrierScan(order.tracking.status)) return false;
       await emitOnce(
         order,
         'Parcel Stuck',

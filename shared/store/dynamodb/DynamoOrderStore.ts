@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -8,7 +10,15 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OrderKey, OrderRecipient, OrderRecord, OrderStatus } from '../../orders/Order';
-import type { ClaimResult, CreateResult, OrderChanges, OrderStore, UpdateFence } from '../OrderStore';
+import {
+  type ClaimResult,
+  type CreateResult,
+  type OrderChanges,
+  type OrderStep,
+  type OrderStore,
+  orderKeyId,
+  type UpdateFence,
+} from '../OrderStore';
 import { orderPk, PENDING_SHARDS, pendingShard, readyShard } from './tables';
 
 const ORDER = 'ORDER';
@@ -184,12 +194,46 @@ export class DynamoOrderStore implements OrderStore {
         Key: { pk: orderPk(key.channel, key.orderId), sk: RECIPIENT },
       }),
     );
-    if (!Item) return undefined;
-    return {
-      recipient: Item.recipient,
-      items: Item.items ?? [],
-      ...(Item.customs ? { customs: Item.customs } : {}),
-    } as OrderRecipient;
+    return Item ? toRecipient(Item) : undefined;
+  }
+
+  async getMany(keys: readonly OrderKey[]): Promise<Map<string, OrderRecord>> {
+    const items = await this.#getItems(keys, ORDER, true);
+    return new Map([...items].map(([id, item]) => [id, toOrder(item)]));
+  }
+
+  async getRecipients(keys: readonly OrderKey[]): Promise<Map<string, OrderRecipient>> {
+    const items = await this.#getItems(keys, RECIPIENT, false);
+    return new Map([...items].map(([id, item]) => [id, toRecipient(item)]));
+  }
+
+  /** BatchGetItem, 100 keys a call, until DynamoDB has answered every key it left unprocessed. */
+  async #getItems(
+    keys: readonly OrderKey[],
+    sk: string,
+    consistent: boolean,
+  ): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    const unique = [...new Map(keys.map((k) => [orderKeyId(k), k])).values()];
+    for (let i = 0; i < unique.length; i += 100) {
+      let pending: Record<string, unknown>[] | undefined = unique
+        .slice(i, i + 100)
+        .map((k) => ({ pk: orderPk(k.channel, k.orderId), sk }));
+      for (let round = 0; pending && pending.length > 0; round++) {
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** round)));
+        const answer: BatchGetCommandOutput = await this.#db.send(
+          new BatchGetCommand({
+            RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: consistent } },
+          }),
+        );
+        for (const item of answer.Responses?.[this.#table] ?? []) {
+          const match = /^ORDER#([^#]+)#(.+)$/.exec(String(item.pk));
+          if (match?.[1] && match[2]) found.set(orderKeyId({ channel: match[1], orderId: match[2] }), item);
+        }
+        pending = answer.UnprocessedKeys?.[this.#table]?.Keys;
+      }
+    }
+    return found;
   }
 
   async findByOrderId(orderId: string): Promise<OrderRecord[]> {
@@ -204,24 +248,29 @@ export class DynamoOrderStore implements OrderStore {
     return Items.map(toOrder);
   }
 
-  async claim(key: OrderKey, options: { readonly now: Date; readonly lockMs: number }): Promise<ClaimResult> {
+  async claim(
+    key: OrderKey,
+    options: { readonly now: Date; readonly lockMs: number; readonly fresh?: OrderChanges },
+  ): Promise<ClaimResult> {
     const now = options.now.toISOString();
+    const extra = setsOf(options.fresh ?? {}, 'c');
     try {
       const { Attributes } = await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: orderPk(key.channel, key.orderId), sk: ORDER },
-          UpdateExpression:
-            'SET #status = :creating, attempt = attempt + :one, lockUntil = :lock, updatedAt = :now',
-          ConditionExpression:
-            'attribute_exists(pk) AND (#status = :accepted OR (#status = :creating AND lockUntil < :now))',
-          ExpressionAttributeNames: { '#status': 'status' },
+          UpdateExpression: `SET #status = :creating, attempt = attempt + :one, lockUntil = :lock, updatedAt = :now${extra.sets.map((set) => `, ${set}`).join('')}`,
+          ConditionExpression: options.fresh
+            ? 'attribute_exists(pk) AND #status = :accepted'
+            : 'attribute_exists(pk) AND (#status = :accepted OR (#status = :creating AND lockUntil < :now))',
+          ExpressionAttributeNames: { '#status': 'status', ...extra.names },
           ExpressionAttributeValues: {
             ':creating': 'creating',
             ':accepted': 'accepted',
             ':one': 1,
             ':now': now,
             ':lock': new Date(options.now.getTime() + options.lockMs).toISOString(),
+            ...extra.values,
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -237,15 +286,13 @@ export class DynamoOrderStore implements OrderStore {
     }
   }
 
-  async update(key: OrderKey, changes: OrderChanges, fence?: UpdateFence): Promise<boolean> {
-    const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets = entries.map(([name, value], i) => {
-      names[`#f${i}`] = name;
-      values[`:v${i}`] = value;
-      return `#f${i} = :v${i}`;
-    });
+  update(key: OrderKey, changes: OrderChanges, fence?: UpdateFence): Promise<boolean> {
+    return this.record(key, { changes, ...(fence ? { fence } : {}) });
+  }
+
+  async record(key: OrderKey, step: OrderStep): Promise<boolean> {
+    const { changes, fence } = step;
+    const { sets, names, values } = setsOf(changes, 'f');
     let condition = 'attribute_exists(pk)';
     if (fence?.attempt !== undefined) {
       names['#attempt'] = 'attempt';
@@ -260,6 +307,27 @@ export class DynamoOrderStore implements OrderStore {
         return `:fs${i}`;
       });
       condition += ` AND #fenceStatus IN (${allowed.join(', ')})`;
+    }
+    if (step.awaitScanSince) {
+      // Until a carrier scans it, the order sits in the sparse "awaiting scan" index.
+      sets.push('gsi3pk = :awaitPk', 'gsi3sk = :awaitSk');
+      values[':awaitPk'] = pendingShard(key.channel, key.orderId, 'AWAITING_SCAN');
+      values[':awaitSk'] = step.awaitScanSince;
+    }
+    const begin = step.beginEmit;
+    if (begin && begin.events.length > 0) {
+      if ('events' in changes) throw new RangeError('an order step cannot both replace and begin its events');
+      // As `beginEmit`, for each event: nobody holds it, or a publisher that started before the lease crashed.
+      names['#state'] = 'state';
+      names['#at'] = 'at';
+      values[':sending'] = { state: 'sending', at: begin.now.toISOString() };
+      values[':stateSending'] = 'sending';
+      values[':stale'] = new Date(begin.now.getTime() - begin.leaseMs).toISOString();
+      begin.events.forEach((event, i) => {
+        names[`#e${i}`] = event;
+        sets.push(`events.#e${i} = :sending`);
+        condition += ` AND (attribute_not_exists(events.#e${i}) OR (events.#e${i}.#state = :stateSending AND events.#e${i}.#at < :stale))`;
+      });
     }
     const removes = [
       ...(changes.status && FINAL.has(changes.status) ? ['gsi2pk', 'gsi2sk'] : []),
@@ -455,6 +523,58 @@ export class DynamoOrderStore implements OrderStore {
       }),
     );
   }
+
+  async endEmits(
+    key: OrderKey,
+    outcome: { readonly now: Date; readonly sent: readonly string[]; readonly unsent: readonly string[] },
+  ): Promise<void> {
+    if (outcome.sent.length + outcome.unsent.length === 0) return;
+    const names: Record<string, string> = {};
+    const sets = outcome.sent.map((event, i) => {
+      names[`#s${i}`] = event;
+      return `events.#s${i} = :sent`;
+    });
+    const removes = outcome.unsent.map((event, i) => {
+      names[`#u${i}`] = event;
+      return `events.#u${i}`;
+    });
+    await this.#db.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk: orderPk(key.channel, key.orderId), sk: ORDER },
+        UpdateExpression: [
+          ...(sets.length > 0 ? [`SET ${sets.join(', ')}`] : []),
+          ...(removes.length > 0 ? [`REMOVE ${removes.join(', ')}`] : []),
+        ].join(' '),
+        ExpressionAttributeNames: names,
+        ...(sets.length > 0
+          ? { ExpressionAttributeValues: { ':sent': { state: 'sent', at: outcome.now.toISOString() } } }
+          : {}),
+      }),
+    );
+  }
+}
+
+/** `SET` clauses for changes, their names `#<prefix><i>` and values `:<prefix><i>` (undefined left out). */
+function setsOf(changes: OrderChanges, prefix: string) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = Object.entries(changes)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value], i) => {
+      names[`#${prefix}${i}`] = name;
+      values[`:${prefix}${i}`] = value;
+      return `#${prefix}${i} = :${prefix}${i}`;
+    });
+  return { sets, names, values };
+}
+
+function toRecipient(item: Record<string, unknown>): OrderRecipient {
+  return {
+    recipient: item.recipient,
+    items: item.items ?? [],
+    ...(item.customs ? { customs: item.customs } : {}),
+  } as OrderRecipient;
 }
 
 function toOrder(item: Record<string, unknown>): OrderRecord {

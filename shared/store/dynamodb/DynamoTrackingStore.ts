@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -52,6 +54,34 @@ export class DynamoTrackingStore implements TrackingStore {
       .catch((error: unknown) => {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       });
+  }
+
+  async linkParcels(
+    links: ReadonlyArray<{ readonly parcelId: number; readonly pointer: ParcelPointer }>,
+  ): Promise<void> {
+    const unique = [...new Map(links.map((link) => [link.parcelId, link])).values()];
+    for (let i = 0; i < unique.length; i += 25) {
+      let pending: BatchWriteCommandOutput['UnprocessedItems'] = {
+        [this.#table]: unique.slice(i, i + 25).map(({ parcelId, pointer }) => ({
+          PutRequest: {
+            Item: {
+              pk: `PARCEL#${parcelId}`,
+              sk: 'PARCEL',
+              account: pointer.account,
+              channel: pointer.channel,
+              orderId: pointer.orderId,
+            },
+          },
+        })),
+      };
+      for (let round = 0; (pending?.[this.#table]?.length ?? 0) > 0; round++) {
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** round)));
+        const answer: BatchWriteCommandOutput = await this.#db.send(
+          new BatchWriteCommand({ RequestItems: pending }),
+        );
+        pending = answer.UnprocessedItems;
+      }
+    }
   }
 
   async pointer(parcelId: number): Promise<ParcelPointer | undefined> {

@@ -14,7 +14,7 @@ import {
 } from '../../../shared/orders';
 import { DEFAULT_RULES, RuleSet } from '../../../shared/routing';
 import { createServices } from '../../../shared/runtime/services';
-import type { OrderStore } from '../../../shared/store';
+import type { OrderChanges, OrderStore } from '../../../shared/store';
 import { type Bridge, exampleOrder, startBridge } from '../../helpers/bridge';
 import { pdfText } from '../../helpers/pdfText';
 import { until } from '../../helpers/until';
@@ -696,14 +696,21 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
       it('a worker that crashes after SendCloud created the parcel but before recording it: the next attempt finds it', async () => {
         const { services, body } = await acceptedWithoutQueueing();
         let crashed = false;
+        const crash = (changes: OrderChanges) => {
+          if (changes.status === 'announced' && !crashed) {
+            crashed = true;
+            throw new Error('Lambda died here');
+          }
+        };
         const crashingStore: OrderStore = {
           ...bind(services.store),
           update: async (key, changes, fence) => {
-            if (changes.status === 'announced' && !crashed) {
-              crashed = true;
-              throw new Error('Lambda died here');
-            }
+            crash(changes);
             return services.store.update(key, changes, fence);
+          },
+          record: async (key, step) => {
+            crash(step.changes);
+            return services.store.record(key, step);
           },
         };
         const deps = { ...services.processDeps, store: crashingStore, lockMs: 50 };
@@ -736,14 +743,21 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         const second = await acceptedWithoutQueueing();
         const { services } = first;
         let crashed = false;
+        const crash = (changes: OrderChanges) => {
+          if (changes.status === 'announced' && !crashed) {
+            crashed = true;
+            throw new Error('Lambda died here');
+          }
+        };
         const crashingStore: OrderStore = {
           ...bind(services.store),
           update: async (key, changes, fence) => {
-            if (changes.status === 'announced' && !crashed) {
-              crashed = true;
-              throw new Error('Lambda died here');
-            }
+            crash(changes);
             return services.store.update(key, changes, fence);
+          },
+          record: async (key, step) => {
+            crash(step.changes);
+            return services.store.record(key, step);
           },
         };
         const deps = { ...services.processDeps, store: crashingStore, lockMs: 50 };
@@ -801,18 +815,25 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         await refuseNextCreate();
         const { services, body } = await acceptedWithoutQueueing();
         const crashes = { refusal: false, announced: false };
+        const crash = (changes: OrderChanges) => {
+          if (changes.refusedMethods && !crashes.refusal) {
+            crashes.refusal = true;
+            throw new Error('Lambda died before recording the refusal');
+          }
+          if (changes.status === 'announced' && !crashes.announced) {
+            crashes.announced = true;
+            throw new Error('Lambda died before recording the parcel');
+          }
+        };
         const crashingStore: OrderStore = {
           ...bind(services.store),
           update: async (key, changes, fence) => {
-            if (changes.refusedMethods && !crashes.refusal) {
-              crashes.refusal = true;
-              throw new Error('Lambda died before recording the refusal');
-            }
-            if (changes.status === 'announced' && !crashes.announced) {
-              crashes.announced = true;
-              throw new Error('Lambda died before recording the parcel');
-            }
+            crash(changes);
             return services.store.update(key, changes, fence);
+          },
+          record: async (key, step) => {
+            crash(step.changes);
+            return services.store.record(key, step);
           },
         };
         const deps = { ...services.processDeps, store: crashingStore, lockMs: 50 };
@@ -1157,7 +1178,9 @@ function bind(store: OrderStore): OrderStore {
     createReturn: store.createReturn.bind(store),
     addReturn: store.addReturn.bind(store),
     get: store.get.bind(store),
+    getMany: store.getMany.bind(store),
     getRecipient: store.getRecipient.bind(store),
+    getRecipients: store.getRecipients.bind(store),
     findByOrderId: store.findByOrderId.bind(store),
     claim: store.claim.bind(store),
     pending: store.pending.bind(store),
@@ -1167,7 +1190,9 @@ function bind(store: OrderStore): OrderStore {
     createdOnPage: store.createdOnPage.bind(store),
     assignToBatch: store.assignToBatch.bind(store),
     update: store.update.bind(store),
+    record: store.record.bind(store),
     beginEmit: store.beginEmit.bind(store),
     endEmit: store.endEmit.bind(store),
+    endEmits: store.endEmits.bind(store),
   };
 }

@@ -99,6 +99,19 @@ export class MemoryBatchStore implements BatchStore {
     return structuredClone(next);
   }
 
+  async settleMany(
+    batchId: string,
+    settled: ReadonlyArray<{
+      readonly key: OrderKey;
+      readonly outcome: 'done' | 'failed';
+      readonly reason?: string;
+    }>,
+  ): Promise<BatchRecord | undefined> {
+    let batch = this.records.get(batchId);
+    for (const { key, ...outcome } of settled) batch = await this.settle(batchId, key, outcome);
+    return batch ? structuredClone(batch) : this.get(batchId);
+  }
+
   async startMerging(batchId: string): Promise<boolean> {
     const batch = this.records.get(batchId);
     if (batch?.status !== 'running') return false;

@@ -6,7 +6,7 @@ import type { EventPublisher } from '../../../shared/events';
 import type { LabelStore } from '../../../shared/labels';
 import type { OrderRecord } from '../../../shared/orders/Order';
 import type { SendcloudPort } from '../../../shared/sendcloud/port';
-import type { OrderStore } from '../../../shared/store';
+import { type OrderStore, orderKeyId } from '../../../shared/store';
 import { orderRecord } from '../../helpers/factories';
 import { MemoryBatchStore } from './fakes';
 
@@ -103,8 +103,14 @@ async function setup(count: number) {
       return true;
     },
   };
-  const store: Pick<OrderStore, 'get' | 'update'> = {
-    get: async (key) => orders.get(key.orderId),
+  const store: Pick<OrderStore, 'getMany' | 'update'> = {
+    getMany: async (keys) =>
+      new Map(
+        keys.flatMap((key) => {
+          const order = orders.get(key.orderId);
+          return order ? [[orderKeyId(key), order] as const] : [];
+        }),
+      ),
     update: async (key, changes) => {
       const order = orders.get(key.orderId);
       if (order) orders.set(key.orderId, { ...order, ...changes } as OrderRecord);
@@ -119,7 +125,7 @@ async function setup(count: number) {
     throw new Error('the merge must not call SendCloud when every label is stored');
   };
   const deps = {
-    store: store as OrderStore,
+    store,
     batches: batches as BatchStore,
     labels,
     events,

@@ -58,6 +58,8 @@ class MemoryOrders {
       this.orders.set(id(key), { ...order, ...changes });
       return true;
     },
+    // Index keys are the DynamoDB store's; here a step is its changes under its fence.
+    record: (key, step) => this.store.update(key, step.changes, step.fence),
     beginEmit: async (key, event, options) => {
       const order = this.current(key);
       if (order.events?.[event]) return false;
@@ -116,6 +118,9 @@ function setup(version: 'v2' | 'v3' = 'v2') {
     tracking: {
       linkParcel: async (parcelId) => {
         linked.push(parcelId);
+      },
+      linkParcels: async (links) => {
+        linked.push(...links.map((link) => link.parcelId));
       },
     },
     events,

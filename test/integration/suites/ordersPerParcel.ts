@@ -304,10 +304,9 @@ export function ordersPerParcelSuite(api: 'v2' | 'v3'): void {
       expect(cancelled).toHaveLength(1);
       // the one event names every box the cancel covers
       expect(
-        (cancelled[0]?.detail as { parcels?: { parcelId: number; collo: unknown }[] }).parcels?.map((p) => [
-          p.parcelId,
-          p.collo,
-        ]),
+        ((cancelled[0]?.detail ?? {}) as { parcels?: { parcelId: number; collo: unknown }[] }).parcels?.map(
+          (p) => [p.parcelId, p.collo],
+        ),
       ).toEqual(view.parcels.map((p, i) => [p.sendcloudId, { number: i + 1, count: 2 }]));
     });
   });

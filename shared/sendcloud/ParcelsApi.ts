@@ -1,6 +1,11 @@
 import { ParcelDraft, toParcelCreation } from './draft';
 import { endpoint, nextCursor } from './endpoints';
-import { isSendcloudError, SendcloudContractError, SendcloudValidationError } from './errors';
+import {
+  isSendcloudError,
+  SendcloudContractError,
+  SendcloudHttpError,
+  SendcloudValidationError,
+} from './errors';
 import { backoffDelay } from './retry';
 import { errorFromResponse, parseBody, type SendcloudHttp, tryParseJson } from './SendcloudHttp';
 import {
@@ -101,6 +106,15 @@ export class ParcelsApi {
         );
         return { parcel: created.parcel, reconciled: false };
       } catch (error) {
+        if (
+          error instanceof SendcloudHttpError &&
+          error.status === 400 &&
+          takenReference(error.sendcloudMessage)
+        ) {
+          // Another attempt created it first (a worker whose lease ran out, a lost answer): it is this draft's.
+          const existing = await this.findByExternalReference(draft.externalReference);
+          if (existing) return { parcel: existing, reconciled: true };
+        }
         if (!isSendcloudError(error) || !error.retryable || attempt >= maxAttempts) throw error;
         const existing = await this.findByExternalReference(draft.externalReference);
         if (existing) return { parcel: existing, reconciled: true };
@@ -135,6 +149,13 @@ export class ParcelsApi {
         );
         for (const result of matchBatch(pending, response)) results.set(result.externalReference, result);
         pending = [];
+        // A parcel refused because its reference is taken was created by an earlier attempt: it is this one's.
+        for (const result of results.values()) {
+          if (result.outcome !== 'rejected' || !takenReference(result.errors.external_reference)) continue;
+          const found = await this.listAll({ externalReference: result.externalReference });
+          if (found.length > 0)
+            results.set(result.externalReference, reconciledResult(result.externalReference, found));
+        }
       } catch (error) {
         if (!isSendcloudError(error) || !error.retryable || attempt >= maxAttempts) throw error;
         const stillMissing: ParcelDraft[] = [];
@@ -334,6 +355,14 @@ function matchBatch(drafts: readonly ParcelDraft[], response: VerboseBatchRespon
 }
 
 /** A parcel found after a lost batch answer: refused at the carrier if it holds status 1002, else created. */
+/**
+ * SendCloud's refusal of a parcel under an external reference it already holds (the reference is "unique
+ * across parcels … to create idempotence"; the simulator answers the recorded v2 field-error form).
+ */
+function takenReference(messages: string | readonly string[] | undefined): boolean {
+  return [messages ?? []].flat().some((m) => /external reference already exists/i.test(m));
+}
+
 function reconciledResult(externalReference: string, parcels: readonly Parcel[]): BatchItemResult {
   const failed = parcels.find((parcel) => parcel.status.id === ANNOUNCEMENT_FAILED);
   return failed

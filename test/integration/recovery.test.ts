@@ -169,8 +169,8 @@ describe('carrier refusals opening the method breaker', () => {
     // Assess: each ships on exactly one parcel.
     for (const orderId of shipping) {
       const shipped = await services.store.get({ channel: 'webshop', orderId });
-      expect(shipped?.status).toBe('label_stored');
       expect(shipped?.failure).toBeUndefined();
+      expect(shipped?.status).toBe('label_stored');
       expect(await parcelsCreated(orderId)).toBe(1);
     }
   }, 120_000);

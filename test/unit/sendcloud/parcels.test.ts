@@ -137,6 +137,36 @@ describe('parcels.create', () => {
     expect(server.count('POST', PARCELS)).toBe(0);
   });
 
+  it('takes the parcel an earlier attempt created when SendCloud answers that its reference is taken', async () => {
+    const taken = {
+      error: {
+        code: 400,
+        message: 'external_reference: "Parcel with this external reference already exists."',
+      },
+    };
+    server.on('POST', PARCELS, { status: 400, json: taken });
+    server.on('GET', PARCELS, {
+      status: 200,
+      json: {
+        next: null,
+        previous: null,
+        parcels: [parcelJson({ id: 7, external_reference: 'webshop:WEB-10001:1' })],
+      },
+    });
+    const { client } = clientFor(server);
+    await expect(client.parcels.create(parcelDraft())).resolves.toMatchObject({
+      reconciled: true,
+      parcel: { id: 7 },
+    });
+    expect(server.count('POST', PARCELS)).toBe(1);
+
+    // Nothing under the reference after all: SendCloud's refusal stands.
+    server.reset();
+    server.on('POST', PARCELS, { status: 400, json: taken });
+    server.on('GET', PARCELS, { status: 200, json: { next: null, previous: null, parcels: [] } });
+    await expect(client.parcels.create(parcelDraft())).rejects.toThrow(/external reference already exists/);
+  });
+
   it('refuses an invalid draft before sending, naming every field to fix', async () => {
     const { client } = clientFor(server);
     const draft = parcelDraft({
@@ -195,6 +225,48 @@ describe('parcels.createBatch', () => {
       ['c', 'carrier_failed'],
     ]);
     expect(results[1]).toMatchObject({ errors: { name: ['This field is required.'] } });
+  });
+
+  it('reports a parcel refused for a taken reference as the one SendCloud holds under it', async () => {
+    server.on('POST', PARCELS, (req) => {
+      const submitted = (req.json as { parcels: Array<{ external_reference: string }> }).parcels;
+      return {
+        status: 200,
+        json: {
+          parcels: [parcelJson({ id: 1, external_reference: 'a', errors: {} })],
+          failed_parcels: [
+            {
+              parcel: submitted[1],
+              errors: { external_reference: ['Parcel with this external reference already exists.'] },
+            },
+            {
+              parcel: submitted[2],
+              errors: { external_reference: ['Parcel with this external reference already exists.'] },
+            },
+          ],
+        },
+      };
+    });
+    server.on('GET', PARCELS, (req) => ({
+      status: 200,
+      json: {
+        next: null,
+        previous: null,
+        parcels:
+          req.url.searchParams.get('external_reference') === 'b'
+            ? [parcelJson({ id: 2, external_reference: 'b' })]
+            : [],
+      },
+    }));
+    const { client } = clientFor(server);
+    const results = await client.parcels.createBatch(drafts);
+    expect(results.map((r) => [r.externalReference, r.outcome])).toEqual([
+      ['a', 'created'],
+      ['b', 'created'],
+      ['c', 'rejected'],
+    ]);
+    expect(results[1]).toMatchObject({ reconciled: true, parcels: [{ id: 2 }] });
+    expect(server.count('POST', PARCELS)).toBe(1);
   });
 
   it('after a timeout resends only the parcels SendCloud does not have', async () => {

@@ -168,7 +168,7 @@ async function labelBytes(order: OrderRecord, parcelId: number, format: Format):
       404,
       'LABEL_FORMAT_NOT_STORED',
       format === 'zpl'
-        ? `No ZPL label was made for order ${order.orderId}: ZPL is made for accounts whose printers take it (ZPL_ACCOUNTS) and for end-of-day orders. Ask for format=a6 or a4.`
+        ? `No ZPL label was made for order ${order.orderId}: ZPL is made for accounts whose printers take it (ZPL_ACCOUNTS). Ask for format=a6 or a4.`
         : `No A6 label is recorded for order ${order.orderId} (status ${order.status}).`,
     );
   const bytes = await services.labelStore.get(recorded.key);

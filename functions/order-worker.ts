@@ -62,6 +62,7 @@ const mergeDeps = {
   sendcloud: services.processDeps.sendcloud,
   clock: () => new Date(),
   partSize: services.env.MERGE_PART_SIZE,
+  zplAccounts: services.env.ZPL_ACCOUNTS,
 };
 const sqs = new SQSClient({});
 const retryBaseSeconds = services.env.RETRY_BASE_SECONDS;

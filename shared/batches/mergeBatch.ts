@@ -18,6 +18,8 @@ export interface MergeDeps {
   readonly clock: () => Date;
   /** Labels per merged file; bounds memory (a 1 GB Lambda merges thousands of real labels per part). */
   readonly partSize?: number;
+  /** Accounts whose printers take ZPL: their batches also get a ZPL stream. */
+  readonly zplAccounts?: ReadonlySet<string>;
 }
 
 const A4: readonly [number, number] = [595.28, 841.89];
@@ -28,7 +30,7 @@ const labelsIn = (orders: readonly OrderRecord[]): number =>
 
 /**
  * The batch's printable files: per split (carrier, packing station or all), an A6 label-printer PDF, an A4
- * four-up PDF and a ZPL stream, in parts of `partSize` labels. Then the orders are handed over (`shipped`)
+ * four-up PDF and, for an account whose printers take ZPL, a ZPL stream, in parts of `partSize` labels. Then the orders are handed over (`shipped`)
  * and `Batch Completed` is published. Safe to repeat: files are overwritten, handover is idempotent, and only
  * the merge that completes the batch publishes. A part is stored only with every label it claims: a label
  * missing from S3 is fetched from SendCloud again and stored back; if that fails, the merge fails
@@ -71,17 +73,23 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
     return client;
   };
   const partSize = deps.partSize ?? 1_000;
+  const withZpl = deps.zplAccounts?.has(batch.account) ?? false;
   const files: BatchFile[] = [];
   for (const [split, group] of groups) {
     const parts = Math.ceil(group.length / partSize);
     for (let part = 1; part <= parts; part++) {
       const slice = group.slice((part - 1) * partSize, part * partSize);
       const prefix = `batches/${batch.account}/${batchId}/${split}-part${part}`;
-      const formats = [
-        ['a6', 'pdf'],
-        ['a4', 'pdf'],
-        ['zpl', 'zpl'],
-      ] as const;
+      const formats = withZpl
+        ? ([
+            ['a6', 'pdf'],
+            ['a4', 'pdf'],
+            ['zpl', 'zpl'],
+          ] as const)
+        : ([
+            ['a6', 'pdf'],
+            ['a4', 'pdf'],
+          ] as const);
       // A merge that was cut short (timeout, redelivery) resumes: parts already stored are not made again.
       const sizes = await Promise.all(formats.map(([f, ext]) => deps.labels.size(`${prefix}-${f}.${ext}`)));
       if (sizes.every((size) => size !== undefined)) {
@@ -112,7 +120,7 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
       const { a6, a4, merged } = await mergePdfs(slice, sendcloud, deps.labels);
       if (merged !== slice.length)
         throw new MergeIncompleteError(batchId, `${split}-${part}`, { expected: slice.length, got: merged });
-      const zpl = await zplStream(slice, sendcloud, deps.labels);
+      const zpl = withZpl ? await zplStream(slice, sendcloud, deps.labels) : undefined;
       // The customs papers of the part's parcels leaving the EU customs territory, printed with its A4 sheets.
       const customs = await customsFile(slice, sendcloud, deps.labels, batchId, `${split}-${part}`);
       if (customs) {
@@ -128,12 +136,13 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
           bytes: put.bytes,
         });
       }
-      // ZPL last: its presence marks the part as complete.
-      for (const [format, bytes, ext, type] of [
+      // The last format stored (ZPL where made, else A4) marks the part as complete.
+      const printable = [
         ['a6', a6, 'pdf', 'application/pdf'],
         ['a4', a4, 'pdf', 'application/pdf'],
-        ['zpl', zpl, 'zpl', 'application/zpl'],
-      ] as const) {
+        ...(zpl ? ([['zpl', zpl, 'zpl', 'application/zpl']] as const) : []),
+      ] as const;
+      for (const [format, bytes, ext, type] of printable) {
         const key = `${prefix}-${format}.${ext}`;
         const put = await deps.labels.put(key, bytes, type);
         files.push({ split, format, part, parts, labels: labelsIn(slice), key, bytes: put.bytes });

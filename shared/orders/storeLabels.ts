@@ -19,13 +19,14 @@ export interface StoreLabelsDeps {
 export { needsCustomsDocument };
 
 /**
- * Whether the order's ZPL is stored beside its A6 PDF: the account's print profile wants it, or the order is
- * an end-of-day one (the batch's ZPL stream is then made from S3, not from SendCloud).
+ * Whether the order's ZPL is stored beside its A6 PDF: the account's print profile wants it (its end-of-day
+ * batches then also get a ZPL stream, made from S3). Others get none: a ZPL nobody prints is a SendCloud GET
+ * per parcel (v2 merges PDFs only) that the end of day would wait for.
  */
 export const wantsZpl = (
-  order: Pick<OrderRecord, 'account' | 'batchId'>,
+  order: Pick<OrderRecord, 'account'>,
   deps: Pick<StoreLabelsDeps, 'zplAccounts'>,
-): boolean => Boolean(deps.zplAccounts?.has(order.account) || order.batchId);
+): boolean => Boolean(deps.zplAccounts?.has(order.account));
 
 /**
  * Stores an announced order's files in S3 — the A6 label, ZPL where wanted, and the customs document of a

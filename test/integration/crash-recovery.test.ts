@@ -61,6 +61,8 @@ async function startStack(stateDir: string): Promise<string> {
           account: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key', api: 'v2' },
         },
         mergePartSize: PART,
+        // The account's printers take ZPL: each batch part gets a ZPL stream too.
+        zplAccounts: ['default'],
         // A message left in flight by the crash comes back after 8 s (360 s as deployed).
         ordersQueue: { visibilityTimeoutSeconds: 8, maxReceiveCount: 5, retryBaseSeconds: 1 },
         requeue: { everyMs: 5_000, afterSeconds: 10 },

@@ -41,6 +41,8 @@ export function endOfDaySuite(api: 'v2' | 'v3'): void {
       bridge = await startBridge({
         api,
         wiring: {
+          // The account's printers take ZPL: its batches get a ZPL stream and each order its ZPL label.
+          zplAccounts: ['default'],
           mergePartSize: 3,
           reportInlineMaxBytes: REPORT_INLINE_MAX_BYTES,
           ordersQueue: { visibilityTimeoutSeconds: 1, retryBaseSeconds: 1 },

@@ -132,6 +132,7 @@ async function setup(count: number) {
     sendcloud: noSendcloud,
     clock: () => new Date('2026-11-25T16:05:00Z'),
     partSize: 2,
+    zplAccounts: new Set(['default']) as ReadonlySet<string>,
   };
   return { deps, labels, orders, published, batch: () => batch };
 }
@@ -164,6 +165,26 @@ describe('mergeBatch', () => {
     expect(zpl).toContain('^FD1005^FS');
     expect([...orders.values()].every((o) => o.status === 'shipped')).toBe(true);
     expect(published).toHaveLength(1);
+  });
+
+  it('makes no ZPL stream for an account whose printers take none, and resumes at the first part without its A4', async () => {
+    const { deps, labels, batch } = await setup(5);
+    const pdfOnly = { ...deps, zplAccounts: new Set<string>() };
+    labels.failOn = /part2-a4/;
+    await expect(mergeBatch('B1', pdfOnly)).rejects.toThrow(/simulated crash/);
+    labels.failOn = undefined;
+    labels.puts = [];
+    await mergeBatch('B1', pdfOnly);
+    // part 1 was complete (its A4, written last, exists): reused; parts 2 and 3 are made
+    expect(labels.puts.some((k) => k.includes('part1'))).toBe(false);
+    expect(labels.puts.filter((k) => k.includes('part2'))).toHaveLength(2);
+    expect(batch().status).toBe('completed');
+    expect((batch().files ?? []).map((f) => `${f.format}:${f.part}`).sort()).toEqual(
+      ['a4:1', 'a4:2', 'a4:3', 'a6:1', 'a6:2', 'a6:3'].sort(),
+    );
+    expect([...labels.objects.keys()].some((k) => k.startsWith('batches/') && k.endsWith('.zpl'))).toBe(
+      false,
+    );
   });
 
   it('resumes after a crash: parts already stored are not made again, and nothing is lost', async () => {

@@ -79,6 +79,7 @@ function harness() {
       },
       clock: () => now,
       labelBulkSize: 2,
+      zplAccounts: new Set(['default']) as ReadonlySet<string>,
     },
   };
 }

@@ -63,6 +63,19 @@ function harness(order: OrderRecord, customs: ReadonlyArray<Uint8Array | undefin
 }
 
 describe('storeLabels', () => {
+  it('fetches ZPL only for an account whose printers take it, end-of-day order or not', async () => {
+    const endOfDay = { ...announced('NL'), batchId: 'eod-1' };
+    const pdfOnly = harness(endOfDay, []);
+    await storeLabels(pdfOnly.current(), pdfOnly.deps);
+    expect(pdfOnly.asked).toEqual(['a6']);
+    expect(pdfOnly.current().labels?.zpl).toBeUndefined();
+
+    const zpl = harness(endOfDay, []);
+    await storeLabels(zpl.current(), { ...zpl.deps, zplAccounts: new Set(['default']) });
+    expect(zpl.asked).toEqual(['a6', 'zpl']);
+    expect(zpl.current().labels?.zpl).toMatchObject({ key: 'labels/default/webshop/W-1/7-zpl.zpl' });
+  });
+
   it('stores a US parcel’s customs document next to its label, then marks the order label_stored', async () => {
     const pdf = new TextEncoder().encode('%PDF-customs');
     const h = harness(announced('US'), [pdf]);

@@ -5,7 +5,7 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { assembleBatch } from '../shared/batches/assembleBatch';
-import { mergeBatch } from '../shared/batches/mergeBatch';
+import { type MergePartRef, mergeBatch } from '../shared/batches/mergeBatch';
 import { settleInBatch } from '../shared/batches/settleInBatch';
 import { refreshCatalog } from '../shared/catalog/refreshCatalog';
 import { loadEnv } from '../shared/config/env';
@@ -63,6 +63,9 @@ const mergeDeps = {
   clock: () => new Date(),
   partSize: services.env.MERGE_PART_SIZE,
   zplAccounts: services.env.ZPL_ACCOUNTS,
+  // A batch of several parts: each part a message of its own on the batch queue, made in parallel.
+  queueParts: (parts: readonly MergePartRef[]) =>
+    services.queue.send(parts.map((p) => ({ kind: 'merge-part' as const, ...p }))),
 };
 const sqs = new SQSClient({});
 const retryBaseSeconds = services.env.RETRY_BASE_SECONDS;
@@ -268,9 +271,15 @@ async function processRecord(record: SQSRecord, groups: Groups): Promise<void> {
     logger.info('catalogue refreshed', { account, trigger: message.trigger, ...result });
     return;
   }
-  if (message.kind === 'merge') {
-    const batch = await mergeBatch(message.batchId, mergeDeps);
-    logger.info('batch merged', { batchId: message.batchId, files: batch?.files?.length ?? 0 });
+  if (message.kind === 'merge' || message.kind === 'merge-part') {
+    const part = message.kind === 'merge-part' ? { split: message.split, part: message.part } : undefined;
+    const batch = await mergeBatch(message.batchId, mergeDeps, part);
+    logger.info(part ? 'batch part merged' : 'batch merged', {
+      batchId: message.batchId,
+      ...part,
+      status: batch?.status ?? 'missing',
+      files: batch?.files?.length ?? 0,
+    });
     return;
   }
   const keys = message.kind === 'order' ? [message] : message.orders;

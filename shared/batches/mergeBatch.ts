@@ -3,7 +3,7 @@ import type { EventPublisher } from '../events';
 import type { LabelStore } from '../labels';
 import { joinLabels } from '../labels/joinLabels';
 import { mapLimit } from '../orders/mapLimit';
-import { isCancelStatus, type OrderRecord, parcelsOf } from '../orders/Order';
+import { isCancelStatus, type OrderKey, type OrderRecord, parcelsOf } from '../orders/Order';
 import type { SendcloudPort } from '../sendcloud/port';
 import { type OrderStore, orderKeyId } from '../store';
 import type { BatchFile, BatchRecord, BatchStore } from './Batch';
@@ -20,6 +20,8 @@ export interface MergeDeps {
   readonly partSize?: number;
   /** Accounts whose printers take ZPL: their batches also get a ZPL stream. */
   readonly zplAccounts?: ReadonlySet<string>;
+  /** Queues parts as work items of their own; absent, every part is made by the one call. */
+  readonly queueParts?: (parts: readonly MergePartRef[]) => Promise<void>;
 }
 
 const A4: readonly [number, number] = [595.28, 841.89];
@@ -28,34 +30,139 @@ const A4: readonly [number, number] = [595.28, 841.89];
 const labelsIn = (orders: readonly OrderRecord[]): number =>
   orders.reduce((sum, order) => sum + parcelsOf(order).length, 0);
 
+/** One part of a batch's files: which orders' labels it prints, in which order. */
+export interface MergePart {
+  readonly split: string;
+  readonly part: number;
+  readonly parts: number;
+  readonly orders: readonly OrderKey[];
+  /** Labels it holds (one per parcel) and customs documents. */
+  readonly labels: number;
+  readonly customs: number;
+}
+
+/** A part as a work item of its own (`merge-part` on the batch queue). */
+export interface MergePartRef {
+  readonly batchId: string;
+  readonly split: string;
+  readonly part: number;
+}
+
 /**
  * The batch's printable files: per split (carrier, packing station or all), an A6 label-printer PDF, an A4
- * four-up PDF and, for an account whose printers take ZPL, a ZPL stream, in parts of `partSize` labels. Then the orders are handed over (`shipped`)
- * and `Batch Completed` is published. Safe to repeat: files are overwritten, handover is idempotent, and only
- * the merge that completes the batch publishes. A part is stored only with every label it claims: a label
- * missing from S3 is fetched from SendCloud again and stored back; if that fails, the merge fails
- * (`MergeIncompleteError`, retried) instead of publishing a short file. A `running` batch is recounted first
- * and merged only if every order is settled (`resumeStuckBatches` asks so).
+ * four-up PDF and, for an account whose printers take ZPL, a ZPL stream, in parts of `partSize` labels; each
+ * part's orders are then handed over (`shipped`), and once every part is stored `Batch Completed` is
+ * published. The parts are planned once (the plan is stored beside the files). With `queueParts`, a batch of
+ * several parts has each part made by a work item of its own (`mergeBatch(id, deps, part)`), in parallel and
+ * each well inside a worker's time and memory; the part that finds every other part stored completes the
+ * batch. Safe to repeat: files are overwritten, handover is idempotent, and only the merge that completes the
+ * batch publishes. A part is stored only with every label it claims: a label missing from S3 is fetched
+ * from SendCloud again and stored back; if that fails, the merge fails (`MergeIncompleteError`, retried)
+ * instead of publishing a short file. A `running` batch is recounted first and merged only if every order is
+ * settled (`resumeStuckBatches` asks so).
  */
-export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<BatchRecord | undefined> {
+export async function mergeBatch(
+  batchId: string,
+  deps: MergeDeps,
+  only?: Pick<MergePartRef, 'split' | 'part'>,
+): Promise<BatchRecord | undefined> {
   let batch = await deps.batches.get(batchId);
   // Asked by the stuck-batch sweep: a running batch whose count a crash left short merges once recounted.
-  if (batch?.status === 'running') {
+  if (batch?.status === 'running' && !only) {
     const counted = await deps.batches.recount(batchId);
     if (counted?.status !== 'running' || counted.done + counted.failed < counted.total) return counted;
     await deps.batches.startMerging(batchId);
     batch = await deps.batches.get(batchId);
   }
   if (batch?.status !== 'merging') return batch;
+  const current = batch;
+  const formats = formatsOf(current, deps);
+  const planned = await planOf(current, deps);
+  const { plan } = planned;
+  const missing: MergePart[] = [];
+  for (const part of plan) {
+    if (only && (part.split !== only.split || part.part !== only.part)) continue;
+    if (await storedFiles(current, part, formats, deps)) continue;
+    missing.push(part);
+  }
+  if (!only && missing.length > 1 && deps.queueParts) {
+    // Each part a work item of its own; the last one stored completes the batch.
+    await deps.labels.put(planKey(current), Buffer.from(JSON.stringify(plan)), 'application/json');
+    await deps.queueParts(missing.map((p) => ({ batchId, split: p.split, part: p.part })));
+    return current;
+  }
+  for (const part of missing) await makePart(current, part, formats, planned.orders, deps);
+  const files: BatchFile[] = [];
+  for (const part of plan) {
+    const stored = await storedFiles(current, part, formats, deps);
+    // Another part still being made (by its own work item): that one completes the batch.
+    if (!stored) return current;
+    files.push(...stored);
+  }
+  const now = deps.clock().toISOString();
+  const claimed = files.filter((f) => f.format === 'a6').reduce((sum, f) => sum + f.labels, 0);
+  const labels = plan.reduce((sum, p) => sum + p.labels, 0);
+  if (claimed !== labels) throw new MergeIncompleteError(batchId, 'all', { expected: labels, got: claimed });
+  // A second merge of the same batch (a redelivery, the stuck-batch sweep) that finishes later publishes nothing.
+  if (!(await deps.batches.complete(batchId, files, now))) return deps.batches.get(batchId);
   const members = await deps.batches.members(batchId);
-  const orders: OrderRecord[] = [];
-  const done = members.filter((m) => m.outcome === 'done');
+  const failed = members.filter((m) => m.outcome === 'failed');
+  await deps.events.publish('Batch Completed', {
+    batchId,
+    account: current.account,
+    total: current.total,
+    succeeded: plan.reduce((sum, p) => sum + p.orders.length, 0),
+    parcels: labels,
+    failed: failed.length,
+    files: files.map((f) => ({
+      split: f.split,
+      format: f.format,
+      part: f.part,
+      parts: f.parts,
+      labels: f.labels,
+      key: f.key,
+    })),
+    failures: failed
+      .slice(0, 100)
+      .map((m) => ({ orderId: m.orderId, channel: m.channel, reason: m.reason ?? 'failed' })),
+    completedAt: now,
+  });
+  return deps.batches.get(batchId);
+}
+
+type Format = readonly ['a6' | 'a4' | 'zpl', 'pdf' | 'zpl'];
+
+function formatsOf(batch: BatchRecord, deps: MergeDeps): readonly Format[] {
+  const pdf: Format[] = [
+    ['a6', 'pdf'],
+    ['a4', 'pdf'],
+  ];
+  return deps.zplAccounts?.has(batch.account) ? [...pdf, ['zpl', 'zpl']] : pdf;
+}
+
+const prefixOf = (batch: BatchRecord, part: Pick<MergePart, 'split' | 'part'>) =>
+  `batches/${batch.account}/${batch.batchId}/${part.split}-part${part.part}`;
+const planKey = (batch: BatchRecord) => `batches/${batch.account}/${batch.batchId}/plan.json`;
+
+/**
+ * The batch's parts: its labelled, not cancelled orders by split, in parcel order, `partSize` labels a part.
+ * A part's work item reads the plan its batch stored (and only its own orders); the first merge makes it.
+ */
+async function planOf(
+  batch: BatchRecord,
+  deps: MergeDeps,
+): Promise<{ plan: readonly MergePart[]; orders?: ReadonlyMap<string, OrderRecord> }> {
+  const stored = await deps.labels.get(planKey(batch));
+  if (stored) return { plan: JSON.parse(Buffer.from(stored).toString('utf8')) as MergePart[] };
+  const done = (await deps.batches.members(batch.batchId)).filter((m) => m.outcome === 'done');
   // Every order in a few strongly consistent reads (100 a call), in the members' order.
   const read = await deps.store.getMany(done);
-  const loaded = done.map((member) => read.get(orderKeyId(member)));
+  const orders: OrderRecord[] = [];
   // An order cancelled before the merge leaves the batch's files.
-  for (const order of loaded)
+  for (const member of done) {
+    const order = read.get(orderKeyId(member));
     if (order?.parcel && order.labels?.a6 && !isCancelStatus(order.status)) orders.push(order);
+  }
   const groups = new Map<string, OrderRecord[]>();
   for (const order of orders.sort((a, b) => (a.parcel?.id ?? 0) - (b.parcel?.id ?? 0))) {
     const split =
@@ -66,121 +173,109 @@ export async function mergeBatch(batchId: string, deps: MergeDeps): Promise<Batc
           : 'all';
     groups.set(split, [...(groups.get(split) ?? []), order]);
   }
+  const partSize = deps.partSize ?? 1_000;
+  const plan: MergePart[] = [];
+  for (const [split, group] of groups) {
+    const parts = Math.ceil(group.length / partSize);
+    for (let part = 1; part <= parts; part++) {
+      const slice = group.slice((part - 1) * partSize, part * partSize);
+      plan.push({
+        split,
+        part,
+        parts,
+        orders: slice.map((o) => ({ channel: o.channel, orderId: o.orderId })),
+        labels: labelsIn(slice),
+        customs: slice.filter((o) => o.customsDocument && o.parcel).length,
+      });
+    }
+  }
+  return { plan, orders: new Map(orders.map((o) => [orderKeyId(o), o])) };
+}
+
+/** The part's files if all of them are stored (a merge cut short resumes at the first part not stored). */
+async function storedFiles(
+  batch: BatchRecord,
+  part: MergePart,
+  formats: readonly Format[],
+  deps: MergeDeps,
+): Promise<BatchFile[] | undefined> {
+  const prefix = prefixOf(batch, part);
+  const sizes = await Promise.all(formats.map(([f, ext]) => deps.labels.size(`${prefix}-${f}.${ext}`)));
+  if (!sizes.every((size) => size !== undefined)) return undefined;
+  const { split, part: n, parts } = part;
+  const files: BatchFile[] = formats.map(([format, ext], i) => ({
+    split,
+    format,
+    part: n,
+    parts,
+    labels: part.labels,
+    key: `${prefix}-${format}.${ext}`,
+    bytes: sizes[i] ?? 0,
+  }));
+  const customsSize = part.customs > 0 ? await deps.labels.size(`${prefix}-customs.pdf`) : undefined;
+  if (customsSize !== undefined)
+    files.push({
+      split,
+      format: 'customs',
+      part: n,
+      parts,
+      labels: part.customs,
+      key: `${prefix}-customs.pdf`,
+      bytes: customsSize,
+    });
+  return files;
+}
+
+/**
+ * Makes and stores one part's files — customs papers, A6, A4, then ZPL: the last format stored marks the part
+ * made — and hands its orders over (`shipped`) just before that last one.
+ */
+async function makePart(
+  batch: BatchRecord,
+  part: MergePart,
+  formats: readonly Format[],
+  known: ReadonlyMap<string, OrderRecord> | undefined,
+  deps: MergeDeps,
+): Promise<void> {
+  const unknown = part.orders.filter((key) => !known?.has(orderKeyId(key)));
+  const read = unknown.length > 0 ? await deps.store.getMany(unknown) : new Map<string, OrderRecord>();
+  const slice: OrderRecord[] = [];
+  for (const key of part.orders) {
+    const order = known?.get(orderKeyId(key)) ?? read.get(orderKeyId(key));
+    if (!order)
+      throw new MergeIncompleteError(batch.batchId, `${part.split}-${part.part}`, {
+        expected: part.orders.length,
+        got: slice.length,
+      });
+    slice.push(order);
+  }
   // Only a label whose ZPL is not stored needs SendCloud (orders from before ZPL was stored with the A6).
   let client: Promise<SendcloudPort> | undefined;
   const sendcloud = () => {
     client ??= deps.sendcloud(batch.account, 'batch');
     return client;
   };
-  const partSize = deps.partSize ?? 1_000;
-  const withZpl = deps.zplAccounts?.has(batch.account) ?? false;
-  const files: BatchFile[] = [];
-  for (const [split, group] of groups) {
-    const parts = Math.ceil(group.length / partSize);
-    for (let part = 1; part <= parts; part++) {
-      const slice = group.slice((part - 1) * partSize, part * partSize);
-      const prefix = `batches/${batch.account}/${batchId}/${split}-part${part}`;
-      const formats = withZpl
-        ? ([
-            ['a6', 'pdf'],
-            ['a4', 'pdf'],
-            ['zpl', 'zpl'],
-          ] as const)
-        : ([
-            ['a6', 'pdf'],
-            ['a4', 'pdf'],
-          ] as const);
-      // A merge that was cut short (timeout, redelivery) resumes: parts already stored are not made again.
-      const sizes = await Promise.all(formats.map(([f, ext]) => deps.labels.size(`${prefix}-${f}.${ext}`)));
-      if (sizes.every((size) => size !== undefined)) {
-        formats.forEach(([format, ext], i) => {
-          files.push({
-            split,
-            format,
-            part,
-            parts,
-            labels: labelsIn(slice),
-            key: `${prefix}-${format}.${ext}`,
-            bytes: sizes[i] ?? 0,
-          });
-        });
-        const customsSize = await deps.labels.size(`${prefix}-customs.pdf`);
-        if (customsSize !== undefined)
-          files.push({
-            split,
-            format: 'customs',
-            part,
-            parts,
-            labels: slice.filter((o) => o.customsDocument).length,
-            key: `${prefix}-customs.pdf`,
-            bytes: customsSize,
-          });
-        continue;
-      }
-      const { a6, a4, merged } = await mergePdfs(slice, sendcloud, deps.labels);
-      if (merged !== slice.length)
-        throw new MergeIncompleteError(batchId, `${split}-${part}`, { expected: slice.length, got: merged });
-      const zpl = withZpl ? await zplStream(slice, sendcloud, deps.labels) : undefined;
-      // The customs papers of the part's parcels leaving the EU customs territory, printed with its A4 sheets.
-      const customs = await customsFile(slice, sendcloud, deps.labels, batchId, `${split}-${part}`);
-      if (customs) {
-        const key = `${prefix}-customs.pdf`;
-        const put = await deps.labels.put(key, customs.bytes, 'application/pdf');
-        files.push({
-          split,
-          format: 'customs',
-          part,
-          parts,
-          labels: customs.documents,
-          key,
-          bytes: put.bytes,
-        });
-      }
-      // The last format stored (ZPL where made, else A4) marks the part as complete.
-      const printable = [
-        ['a6', a6, 'pdf', 'application/pdf'],
-        ['a4', a4, 'pdf', 'application/pdf'],
-        ...(zpl ? ([['zpl', zpl, 'zpl', 'application/zpl']] as const) : []),
-      ] as const;
-      for (const [format, bytes, ext, type] of printable) {
-        const key = `${prefix}-${format}.${ext}`;
-        const put = await deps.labels.put(key, bytes, type);
-        files.push({ split, format, part, parts, labels: labelsIn(slice), key, bytes: put.bytes });
-      }
-    }
-  }
+  const name = `${part.split}-${part.part}`;
+  const prefix = prefixOf(batch, part);
+  const { a6, a4, merged } = await mergePdfs(slice, sendcloud, deps.labels);
+  if (merged !== slice.length)
+    throw new MergeIncompleteError(batch.batchId, name, { expected: slice.length, got: merged });
+  // The customs papers of the part's parcels leaving the EU customs territory, printed with its A4 sheets.
+  const customs = await customsFile(slice, sendcloud, deps.labels, batch.batchId, name);
+  if (customs) await deps.labels.put(`${prefix}-customs.pdf`, customs.bytes, 'application/pdf');
   const now = deps.clock().toISOString();
-  for (const order of orders)
-    if (order.status === 'label_stored')
-      await deps.store.update(order, { status: 'shipped', updatedAt: now }, { status: ['label_stored'] });
-  const claimed = files.filter((f) => f.format === 'a6').reduce((sum, f) => sum + f.labels, 0);
-  if (claimed !== labelsIn(orders))
-    throw new MergeIncompleteError(batchId, 'all', { expected: labelsIn(orders), got: claimed });
-  // A second merge of the same batch (a redelivery, the stuck-batch sweep) that finishes later publishes nothing.
-  if (!(await deps.batches.complete(batchId, files, now))) return deps.batches.get(batchId);
-  const failures = members
-    .filter((m) => m.outcome === 'failed')
-    .slice(0, 100)
-    .map((m) => ({ orderId: m.orderId, channel: m.channel, reason: m.reason ?? 'failed' }));
-  await deps.events.publish('Batch Completed', {
-    batchId,
-    account: batch.account,
-    total: batch.total,
-    succeeded: orders.length,
-    parcels: labelsIn(orders),
-    failed: members.filter((m) => m.outcome === 'failed').length,
-    files: files.map((f) => ({
-      split: f.split,
-      format: f.format,
-      part: f.part,
-      parts: f.parts,
-      labels: f.labels,
-      key: f.key,
-    })),
-    failures,
-    completedAt: now,
-  });
-  return deps.batches.get(batchId);
+  for (const [n, [format, ext]] of formats.entries()) {
+    if (n === formats.length - 1) {
+      // Handed over before the last file, whose presence marks the part made: a crash in between remakes it.
+      for (const order of slice)
+        if (order.status === 'label_stored')
+          await deps.store.update(order, { status: 'shipped', updatedAt: now }, { status: ['label_stored'] });
+    }
+    const bytes =
+      format === 'a6' ? a6 : format === 'a4' ? a4 : await zplStream(slice, sendcloud, deps.labels);
+    const type = ext === 'pdf' ? 'application/pdf' : 'application/zpl';
+    await deps.labels.put(`${prefix}-${format}.${ext}`, bytes, type);
+  }
 }
 
 /** One document a page per label (A6), and the same labels four to an A4 page; `merged` counts the labels in. */

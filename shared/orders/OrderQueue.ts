@@ -15,6 +15,13 @@ export const OrderMessage = z.discriminatedUnion('kind', [
       .max(50),
   }),
   z.object({ kind: z.literal('merge'), batchId: z.string() }),
+  /** One part of a batch's files, made as a work item of its own (`mergeBatch(batchId, deps, part)`). */
+  z.object({
+    kind: z.literal('merge-part'),
+    batchId: z.string(),
+    split: z.string(),
+    part: z.number().int().positive(),
+  }),
   /**
    * Assemble an end-of-day batch: take its ready orders page by page and queue them. Carries what the batch
    * record is made from, so the worker can write that record if the caller crashed after queueing this.
@@ -61,6 +68,7 @@ export class QueueSendError extends Error {
  */
 export const queueOf = (message: OrderMessage): 'orders' | 'batches' =>
   message.kind === 'merge' ||
+  message.kind === 'merge-part' ||
   message.kind === 'start-batch' ||
   (message.kind === 'batch' && message.batchId !== undefined)
     ? 'batches'

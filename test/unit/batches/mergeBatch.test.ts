@@ -1,7 +1,7 @@
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import type { BatchFile, BatchRecord, BatchStore } from '../../../shared/batches/Batch';
-import { mergeBatch } from '../../../shared/batches/mergeBatch';
+import { type MergePartRef, mergeBatch } from '../../../shared/batches/mergeBatch';
 import type { EventPublisher } from '../../../shared/events';
 import type { LabelStore } from '../../../shared/labels';
 import type { OrderRecord } from '../../../shared/orders/Order';
@@ -103,14 +103,17 @@ async function setup(count: number) {
       return true;
     },
   };
+  const reads: number[] = [];
   const store: Pick<OrderStore, 'getMany' | 'update'> = {
-    getMany: async (keys) =>
-      new Map(
+    getMany: async (keys) => {
+      reads.push(keys.length);
+      return new Map(
         keys.flatMap((key) => {
           const order = orders.get(key.orderId);
           return order ? [[orderKeyId(key), order] as const] : [];
         }),
-      ),
+      );
+    },
     update: async (key, changes) => {
       const order = orders.get(key.orderId);
       if (order) orders.set(key.orderId, { ...order, ...changes } as OrderRecord);
@@ -134,7 +137,7 @@ async function setup(count: number) {
     partSize: 2,
     zplAccounts: new Set(['default']) as ReadonlySet<string>,
   };
-  return { deps, labels, orders, published, batch: () => batch };
+  return { deps, labels, orders, published, reads, batch: () => batch };
 }
 
 describe('mergeBatch', () => {
@@ -185,6 +188,63 @@ describe('mergeBatch', () => {
     expect([...labels.objects.keys()].some((k) => k.startsWith('batches/') && k.endsWith('.zpl'))).toBe(
       false,
     );
+  });
+
+  it('with queueParts makes each part a work item of its own: any order, any repeat, the last one completes the batch once', async () => {
+    const { deps, labels, orders, published, reads, batch } = await setup(5);
+    const queued: MergePartRef[] = [];
+    const fanOut = {
+      ...deps,
+      queueParts: async (parts: readonly MergePartRef[]) => void queued.push(...parts),
+    };
+    await mergeBatch('B1', fanOut);
+    expect(queued).toEqual([1, 2, 3].map((part) => ({ batchId: 'B1', split: 'all', part })));
+    expect(labels.puts).toEqual(['batches/default/B1/plan.json']);
+    expect(batch().status).toBe('merging');
+
+    // Act: the parts' work items run out of order, one of them twice.
+    reads.length = 0;
+    for (const part of [3, 1, 3]) {
+      await mergeBatch('B1', fanOut, { split: 'all', part });
+      expect([part, batch().status, published.length]).toEqual([part, 'merging', 0]);
+    }
+    await mergeBatch('B1', fanOut, { split: 'all', part: 2 });
+    await mergeBatch('B1', fanOut, { split: 'all', part: 2 });
+
+    // Assess: every file once per part, each part read only its own orders, the batch completed once.
+    expect(batch().status).toBe('completed');
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ succeeded: 5, parcels: 5 });
+    expect((batch().files ?? []).map((f) => `${f.format}:${f.part}/${f.parts}:${f.labels}`).sort()).toEqual(
+      [
+        'a4:1/3:2',
+        'a4:2/3:2',
+        'a4:3/3:1',
+        'a6:1/3:2',
+        'a6:2/3:2',
+        'a6:3/3:1',
+        'zpl:1/3:2',
+        'zpl:2/3:2',
+        'zpl:3/3:1',
+      ].sort(),
+    );
+    expect(reads).toEqual([1, 2, 2]);
+    expect([...orders.values()].every((o) => o.status === 'shipped')).toBe(true);
+    // Queued again (the stuck-batch sweep): nothing left to make or publish.
+    queued.length = 0;
+    await mergeBatch('B1', fanOut);
+    expect([queued, published.length]).toEqual([[], 1]);
+  });
+
+  it('a part cut short after its orders were handed over is made again whole', async () => {
+    const { deps, labels, orders, batch } = await setup(3);
+    labels.failOn = /part1-zpl/;
+    await expect(mergeBatch('B1', { ...deps, partSize: 3 })).rejects.toThrow(/simulated crash/);
+    expect([...orders.values()].every((o) => o.status === 'shipped')).toBe(true);
+    labels.failOn = undefined;
+    await mergeBatch('B1', { ...deps, partSize: 3 });
+    expect(batch().status).toBe('completed');
+    expect(batch().files?.find((f) => f.format === 'a6')?.labels).toBe(3);
   });
 
   it('resumes after a crash: parts already stored are not made again, and nothing is lost', async () => {

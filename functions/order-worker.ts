@@ -5,7 +5,7 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { assembleBatch } from '../shared/batches/assembleBatch';
-import { type MergePartRef, mergeBatch } from '../shared/batches/mergeBatch';
+import type { MergePartRef } from '../shared/batches/mergeBatch';
 import { settleInBatch } from '../shared/batches/settleInBatch';
 import { refreshCatalog } from '../shared/catalog/refreshCatalog';
 import { loadEnv } from '../shared/config/env';
@@ -273,6 +273,8 @@ async function processRecord(record: SQSRecord, groups: Groups): Promise<void> {
   }
   if (message.kind === 'merge' || message.kind === 'merge-part') {
     const part = message.kind === 'merge-part' ? { split: message.split, part: message.part } : undefined;
+    // The merge (pdf-lib) loads with the first merge message, not with every order's cold start.
+    const { mergeBatch } = await import('../shared/batches/mergeBatch');
     const batch = await mergeBatch(message.batchId, mergeDeps, part);
     logger.info(part ? 'batch part merged' : 'batch merged', {
       batchId: message.batchId,

@@ -1,4 +1,5 @@
-import { type BulkParcel, type LabelStore, labelKey, splitBulkLabels } from '../labels';
+import { type LabelStore, labelKey } from '../labels/LabelStore';
+import type { BulkParcel } from '../labels/matchPages';
 import type { LabelFormat, SendcloudPort } from '../sendcloud/port';
 import { mapLimit } from './mapLimit';
 import type { OrderRecord, StoredLabel } from './Order';
@@ -76,6 +77,8 @@ async function fetchChunk(
     // A GET: nothing to reconcile. Each parcel of the chunk is fetched alone by `finish`, which retries.
     return [];
   }
+  // pdf-lib is loaded with the first merged file to cut, not with the worker.
+  const { splitBulkLabels } = await import('../labels/splitBulkLabels');
   const cut = await splitBulkLabels(merged, { format, parcels: chunk.map((c) => c.parcel) });
   const labels: Array<[OrderRecord, StoredLabel]> = [];
   for (const { order, parcel } of chunk) {

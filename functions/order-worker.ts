@@ -10,7 +10,13 @@ import { settleInBatch } from '../shared/batches/settleInBatch';
 import { refreshCatalog } from '../shared/catalog/refreshCatalog';
 import { loadEnv } from '../shared/config/env';
 import { errorFields, MetricUnit, observability } from '../shared/observability';
-import { deferMessage, deferralsOf, MAX_DEFERRALS } from '../shared/orders/deferMessage';
+import {
+  DEFERRED_AGE_METRIC,
+  deferMessage,
+  deferralsOf,
+  firstQueuedAt,
+  MAX_DEFERRALS,
+} from '../shared/orders/deferMessage';
 import type { OrderKey } from '../shared/orders/Order';
 import { OrderMessage } from '../shared/orders/OrderQueue';
 import { processBatch } from '../shared/orders/processBatch';
@@ -163,13 +169,22 @@ async function handleRecord(record: SQSRecord, groups: Groups): Promise<void> {
 }
 
 async function defer(record: SQSRecord, error: RateBudgetDeferredError): Promise<void> {
+  const queuedAt = firstQueuedAt(record);
   const delaySeconds = await deferMessage(sqs, {
     queueUrl: sourceQueueUrl(record),
     body: record.body,
     deferrals: deferralsOf(record.messageAttributes),
     retryAfterMs: error.retryAfterMs,
+    queuedAt,
   });
   metrics.addMetric('OrdersDeferredForRateBudget', MetricUnit.Count, 1);
+  // How long this work has waited since it was first queued: the queue's own age restarts with each copy.
+  if (queuedAt !== undefined)
+    metrics.addMetric(
+      DEFERRED_AGE_METRIC,
+      MetricUnit.Seconds,
+      Math.max(0, Math.round((Date.now() - queuedAt) / 1000)),
+    );
   logger.info('deferred for the rate budget', {
     messageId: record.messageId,
     ...messageKeys(record),

@@ -11,6 +11,7 @@ import {
 import { type CfnStage, HttpApi, type HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -24,6 +25,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { credentialsTemplate } from '../../shared/config/credentials';
+import { DEFERRED_AGE_METRIC } from '../../shared/orders/deferMessage';
 import { bridgeTable } from '../../shared/store/dynamodb/tables';
 import type { StageConfig } from '../config';
 import { BridgeFunction } from '../constructs/BridgeFunction';
@@ -163,6 +165,25 @@ export class BridgeStack extends Stack {
       handler.errorsAlarm.addAlarmAction(new SnsAction(this.alarms));
       this.functions.set(name, handler);
     }
+    // Work handed back for the rate budget is a new SQS message each time: the queues' age alarms never see
+    // it. The worker reports its age since first queued; its maximum over a quarter of an hour (SQS's longest
+    // delay, so a message that keeps being handed back is seen in every period) alarms like a queue's age.
+    const deferredAge = new Alarm(this, 'DeferredWorkAge', {
+      alarmDescription:
+        'Orders handed back for the SendCloud rate budget have waited over 15 minutes since first queued: an account is saturated or its limits are set too low.',
+      metric: new Metric({
+        namespace: 'SendcloudBridge',
+        metricName: DEFERRED_AGE_METRIC,
+        dimensionsMap: { service: 'sendcloud-bridge', function: 'order-worker' },
+        statistic: Stats.MAXIMUM,
+        period: Duration.minutes(15),
+      }),
+      threshold: Duration.minutes(15).toSeconds(),
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    deferredAge.addAlarmAction(new SnsAction(this.alarms));
     const fn = (name: FunctionName): BridgeFunction => {
       const handler = this.functions.get(name);
       if (!handler) throw new Error(`no function ${name}`);

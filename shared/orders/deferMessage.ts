@@ -3,6 +3,14 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 /** How often a message has been handed back for the rate budget (a message attribute of its copy). */
 export const DEFERRALS_ATTRIBUTE = 'governorDeferrals';
 /**
+ * When the message was first queued (epoch ms), carried by every deferred copy: SQS dates each copy anew, so
+ * the queue's oldest-message age never sees a message that keeps being handed back; the worker reports this
+ * age instead (`DeferredMessageAgeSeconds`, alarmed).
+ */
+export const QUEUED_AT_ATTRIBUTE = 'firstQueuedAt';
+/** The worker's metric (seconds, alarmed on its maximum) of a deferred message's age since first queued. */
+export const DEFERRED_AGE_METRIC = 'DeferredMessageAgeSeconds';
+/**
  * After this many deferrals a message is processed whatever the wait (its worker sleeps for tokens, as
  * before deferrals existed): an account that stays saturated still makes progress, FIFO among its waiters.
  */
@@ -16,6 +24,21 @@ export function deferralsOf(
 ): number {
   const n = Number(attributes[DEFERRALS_ATTRIBUTE]?.stringValue);
   return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
+/** When a received message was first queued: its copies' attribute, else SQS's SentTimestamp (epoch ms). */
+export function firstQueuedAt(record: {
+  readonly messageAttributes: Readonly<Record<string, { readonly stringValue?: string | undefined }>>;
+  readonly attributes: { readonly SentTimestamp?: string };
+}): number | undefined {
+  for (const value of [
+    record.messageAttributes[QUEUED_AT_ATTRIBUTE]?.stringValue,
+    record.attributes.SentTimestamp,
+  ]) {
+    const ms = Number(value);
+    if (value !== undefined && Number.isInteger(ms) && ms > 0) return ms;
+  }
+  return undefined;
 }
 
 /** The wait in whole seconds, spread by up to a half so deferred messages do not all return at once. */
@@ -38,6 +61,8 @@ export async function deferMessage(
     readonly body: string;
     readonly deferrals: number;
     readonly retryAfterMs: number;
+    /** When the original was first queued (`firstQueuedAt`), carried on the copy. */
+    readonly queuedAt?: number | undefined;
   },
   random: () => number = Math.random,
 ): Promise<number> {
@@ -49,6 +74,9 @@ export async function deferMessage(
       DelaySeconds: delaySeconds,
       MessageAttributes: {
         [DEFERRALS_ATTRIBUTE]: { DataType: 'Number', StringValue: String(message.deferrals + 1) },
+        ...(message.queuedAt !== undefined
+          ? { [QUEUED_AT_ATTRIBUTE]: { DataType: 'Number', StringValue: String(message.queuedAt) } }
+          : {}),
       },
     }),
   );

@@ -235,6 +235,15 @@ describe('BridgeStack: orders', () => {
     // each alarmed like the orders queue
     const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
     expect(alarms.filter((a) => a.includes('ApproximateAgeOfOldestMessage'))).toHaveLength(2);
+    // work handed back for the rate budget (a new message each time) is alarmed on its age since first queued
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'SendcloudBridge',
+      MetricName: 'DeferredMessageAgeSeconds',
+      Dimensions: Match.arrayWith([{ Name: 'function', Value: 'order-worker' }]),
+      Statistic: 'Maximum',
+      Period: 900,
+      Threshold: 900,
+    });
     // who may send where: intake real time only, the end-of-day runs the batch queue only
     const sends = (name: FunctionName, id?: string) =>
       resources('AWS::IAM::Policy')

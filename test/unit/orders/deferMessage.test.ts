@@ -5,6 +5,8 @@ import {
   deferMessage,
   deferralDelaySeconds,
   deferralsOf,
+  firstQueuedAt,
+  QUEUED_AT_ATTRIBUTE,
 } from '../../../shared/orders/deferMessage';
 
 describe('handing a message back for the rate budget', () => {
@@ -27,6 +29,31 @@ describe('handing a message back for the rate budget', () => {
       DelaySeconds: 20,
       MessageAttributes: { [DEFERRALS_ATTRIBUTE]: { DataType: 'Number', StringValue: '3' } },
     });
+  });
+
+  it('carries when the work was first queued on every copy: the original SentTimestamp, then the attribute', async () => {
+    const sent: SendMessageCommand[] = [];
+    const sqs = { send: async (command: SendMessageCommand) => void sent.push(command) };
+    const original = { messageAttributes: {}, attributes: { SentTimestamp: '1796000000000' } };
+    expect(firstQueuedAt(original)).toBe(1796000000000);
+    await deferMessage(sqs as never, {
+      queueUrl: 'q',
+      body: '{}',
+      deferrals: 0,
+      retryAfterMs: 1000,
+      queuedAt: firstQueuedAt(original),
+    });
+    const attributes = sent[0]?.input.MessageAttributes ?? {};
+    expect(attributes[QUEUED_AT_ATTRIBUTE]).toEqual({ DataType: 'Number', StringValue: '1796000000000' });
+    // The copy, received later with SQS's later SentTimestamp, keeps the first one.
+    const copy = {
+      messageAttributes: {
+        [QUEUED_AT_ATTRIBUTE]: { stringValue: attributes[QUEUED_AT_ATTRIBUTE]?.StringValue },
+      },
+      attributes: { SentTimestamp: '1796000900000' },
+    };
+    expect(firstQueuedAt(copy)).toBe(1796000000000);
+    expect(firstQueuedAt({ messageAttributes: {}, attributes: {} })).toBeUndefined();
   });
 
   it('reads the deferrals of a received message, 0 for one never deferred or a garbled attribute', () => {

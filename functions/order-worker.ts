@@ -4,7 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { assembleBatch } from '../shared/batches/assembleBatch';
+import { assembleBatch, groupSizeFor } from '../shared/batches/assembleBatch';
 import type { MergePartRef } from '../shared/batches/mergeBatch';
 import { settleInBatch } from '../shared/batches/settleInBatch';
 import { refreshCatalog } from '../shared/catalog/refreshCatalog';
@@ -259,12 +259,13 @@ function safeJson(text: string): unknown {
 async function processRecord(record: SQSRecord, groups: Groups): Promise<void> {
   const message = OrderMessage.parse(JSON.parse(record.body));
   if (message.kind === 'start-batch') {
-    const batch = await assembleBatch(message, {
-      store: services.store,
-      batches: services.batches,
-      queue: services.queue,
-      clock: () => new Date(),
-    });
+    // Groups as large as the account's API creates in one write: 50 (v2 batch create), 100 (v3 Orders API).
+    const { version } = await services.clients.port(message.account, 'batch');
+    const batch = await assembleBatch(
+      message,
+      { store: services.store, batches: services.batches, queue: services.queue, clock: () => new Date() },
+      { pageSize: groupSizeFor(version) },
+    );
     logger.info('batch assembled', {
       batchId: message.batchId,
       status: batch?.status ?? 'missing',

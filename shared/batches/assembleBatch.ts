@@ -14,7 +14,11 @@ export interface AssembleDeps {
 }
 
 export interface AssembleOptions {
-  /** Orders per page, and per queued group (SendCloud's batch create takes 50). Default 50, at most 50. */
+  /**
+   * Orders per page, and per queued group: 50 (v2's batch create; no maximum documented, 50 is what the
+   * service has always sent) or 100 (v3's Orders API upserts 100 a call, so half the writes). Default 50, at
+   * most 100.
+   */
   readonly pageSize?: number;
   /**
    * Work per message: after this long (by `clock`), or this many pages, a continuation message carries on, so
@@ -26,6 +30,11 @@ export interface AssembleOptions {
   /** Order writes in flight at once. Default 10. */
   readonly concurrency?: number;
 }
+
+/** The largest group a batch message carries (`OrderMessage`): the Orders API's upsert maximum. */
+export const MAX_GROUP = 100;
+/** Orders per group for an account on this API version: a v2 batch create, or a v3 Orders API upsert. */
+export const groupSizeFor = (version: 'v2' | 'v3'): number => (version === 'v3' ? MAX_GROUP : 50);
 
 const DEFAULTS = { pageSize: 50, budgetMs: 60_000, pagesPerMessage: 400, concurrency: 10 } as const;
 
@@ -41,7 +50,11 @@ export async function assembleBatch(
   deps: AssembleDeps,
   options: AssembleOptions = {},
 ): Promise<BatchRecord | undefined> {
-  const settings = { ...DEFAULTS, ...options, pageSize: Math.min(50, options.pageSize ?? DEFAULTS.pageSize) };
+  const settings = {
+    ...DEFAULTS,
+    ...options,
+    pageSize: Math.min(MAX_GROUP, options.pageSize ?? DEFAULTS.pageSize),
+  };
   const started = deps.clock();
   // The caller writes the record after queueing this; if it died in between, this writes it.
   await deps.batches.create(startingBatch(message));

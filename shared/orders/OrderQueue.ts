@@ -12,7 +12,8 @@ export const OrderMessage = z.discriminatedUnion('kind', [
     orders: z
       .array(z.object({ channel: z.string(), orderId: z.string() }))
       .min(1)
-      .max(50),
+      // 50 for a v2 batch create, 100 for a v3 Orders API upsert (`groupSizeFor`)
+      .max(100),
   }),
   z.object({ kind: z.literal('merge'), batchId: z.string() }),
   /** One part of a batch's files, made as a work item of its own (`mergeBatch(batchId, deps, part)`). */

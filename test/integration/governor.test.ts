@@ -604,7 +604,12 @@ describe('one client flooding the public checkout routes', () => {
     expect(flood.every((a) => a.status === 200)).toBe(true);
     expect(asked).toBeLessThanOrEqual(share); // its share, not the account's 200
     const limited = flood.filter((a) => a.body.degradedReason === 'client-limit');
-    expect(limited.length).toBeGreaterThanOrEqual(queries.length - share);
+    // Every lookup over the share is held back: refused for the client's share, or — on a machine too busy
+    // for the checkout deadline — answered degraded while it waited; none is a fresh answer.
+    const heldBack = flood.filter((a) => ['client-limit', 'timeout'].includes(a.body.degradedReason ?? ''));
+    expect(heldBack.length).toBeGreaterThanOrEqual(queries.length - share);
+    expect(flood.filter((a) => !a.body.stale).length).toBeLessThanOrEqual(share);
+    expect(limited.length).toBeGreaterThan(0);
     expect(limited[0]?.body).toMatchObject({ servicePoints: [], stale: true });
 
     // shoppers elsewhere, one on IPv4 and one on IPv6, are answered from SendCloud as usual

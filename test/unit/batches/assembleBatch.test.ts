@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { assembleBatch } from '../../../shared/batches/assembleBatch';
+import { assembleBatch, groupSizeFor } from '../../../shared/batches/assembleBatch';
 import type { BatchRecord } from '../../../shared/batches/Batch';
 import { settleInBatch } from '../../../shared/batches/settleInBatch';
 import { type StartBatchMessage, startBatch } from '../../../shared/batches/startBatch';
+import { OrderMessage } from '../../../shared/orders/OrderQueue';
 import { CrashError, Crasher, MemoryBatchStore, MemoryOrders, MemoryQueue } from './fakes';
 
 const clock = () => new Date('2026-11-25T16:00:00Z');
@@ -86,6 +87,22 @@ describe('starting a batch', () => {
     expect(batch.pages).toBe(3);
     const groups = w.queue.sent.filter((m) => m.kind === 'batch');
     expect(groups.map((g) => (g.kind === 'batch' ? g.orders.length : 0))).toEqual([3, 3, 1]);
+  });
+
+  it('groups as many orders as the account API creates in one write: 50 on v2, 100 on v3 (Orders API)', async () => {
+    expect([groupSizeFor('v2'), groupSizeFor('v3')]).toEqual([50, 100]);
+    for (const version of ['v2', 'v3'] as const) {
+      const w = world({ ready: 230 });
+      const message = await start(w, `b-${version}`);
+      await drain(w, message, (m) => assembleBatch(m, deps(w), { pageSize: groupSizeFor(version) }));
+      const groups = w.queue.sent.filter((m) => m.kind === 'batch');
+      expect([version, groups.map((g) => (g.kind === 'batch' ? g.orders.length : 0))]).toEqual([
+        version,
+        version === 'v2' ? [50, 50, 50, 50, 30] : [100, 100, 30],
+      ]);
+      // every group is a message the worker accepts
+      for (const group of groups) expect(OrderMessage.safeParse(group).success).toBe(true);
+    }
   });
 
   it('resumes after a crash before or after any call: no order lost, none counted twice', async () => {

@@ -6,8 +6,8 @@ const isErrorNamed = (error: unknown, name: string): boolean => error instanceof
 
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { fieldProblems } from '../orders/OrderRequest';
 import { UnknownAccountError } from '../sendcloud/UnknownAccountError';
+import { fieldProblems, loadedVocabulary } from '../validation';
 
 /** An error whose message is safe to show the caller (4xx). */
 export class HttpError extends Error {
@@ -54,7 +54,7 @@ export function toHttpResponse(error: unknown, requestId: string): APIGatewayPro
     return json(400, {
       code: 'INVALID_REQUEST',
       message: 'The request is invalid; see errors for every field to fix.',
-      errors: fieldProblems(error),
+      errors: fieldProblems(error, loadedVocabulary),
     });
   }
   if (isErrorNamed(error, 'IdempotencyValidationError')) {

@@ -8,6 +8,10 @@ import * as z from 'zod';
 export class FieldVocabulary {
   readonly #fields = new Set<string>();
 
+  constructor() {
+    LOADED.add(this);
+  }
+
   /** An object that refuses fields it does not know (a misspelt field must not be dropped in silence). */
   strict<Shape extends z.ZodRawShape>(shape: Shape) {
     for (const key of Object.keys(shape)) this.#fields.add(key);
@@ -18,7 +22,27 @@ export class FieldVocabulary {
   nearest(key: string): string | undefined {
     return nearestOf(key, this.#fields);
   }
+
+  fields(): string[] {
+    return [...this.#fields];
+  }
 }
+
+const LOADED = new Set<FieldVocabulary>();
+
+/**
+ * Every vocabulary this bundle has loaded, as one: for the HTTP layer's answer to a body error it did not
+ * parse itself. A function loads the vocabularies of the bodies it reads (its order schema, its rule schema),
+ * so the error mapper need not import every schema to suggest a field — nor bundle them into functions that
+ * read no such body.
+ */
+export const loadedVocabulary: Pick<FieldVocabulary, 'nearest'> = {
+  nearest: (key) =>
+    nearestOf(
+      key,
+      [...LOADED].flatMap((v) => v.fields()),
+    ),
+};
 
 /** The candidate a misspelt word most likely meant: the same but for case, or at most two edits away. */
 export function nearestOf(word: string, candidates: Iterable<string>): string | undefined {

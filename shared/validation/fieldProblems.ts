@@ -18,7 +18,10 @@ const isMissing = (issue: z.core.$ZodIssue): boolean =>
  * know is one problem of its own, with the nearest field of `vocabulary` where there is one; a value of the
  * wrong type says what was expected and what came.
  */
-export function fieldProblems(error: z.ZodError, vocabulary: FieldVocabulary): FieldProblem[] {
+export function fieldProblems(
+  error: z.ZodError,
+  vocabulary: Pick<FieldVocabulary, 'nearest'>,
+): FieldProblem[] {
   return error.issues.flatMap((issue): FieldProblem[] => {
     const path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys')

@@ -1,2 +1,2 @@
-export { FieldVocabulary, nearestOf } from './FieldVocabulary';
+export { FieldVocabulary, loadedVocabulary, nearestOf } from './FieldVocabulary';
 export { describeProblems, type FieldProblem, fieldProblems } from './fieldProblems';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { toHttpResponse } from '../../../shared/http/errors';
 import { ISO_COUNTRIES } from '../../../shared/orders/countries';
 import { customsProblems } from '../../../shared/orders/customsChecks';
 import { fieldProblems, OrderRequest, textProblem } from '../../../shared/orders/OrderRequest';
@@ -120,6 +121,19 @@ describe('problems', () => {
 });
 
 describe('input that is never silently misread', () => {
+  it('the HTTP answer to an order body it did not parse itself suggests the same field', async () => {
+    const parsed = OrderRequest.safeParse({ ...example, shippingMethodID: 1030 });
+    if (parsed.success) throw new Error('a misspelt field must be refused');
+    const answer = toHttpResponse(parsed.error, 'req-1');
+    const body = JSON.parse(typeof answer === 'object' ? String(answer.body) : '{}') as {
+      errors: Array<{ path: string; message: string }>;
+    };
+    expect(body.errors).toContainEqual({
+      path: 'shippingMethodID',
+      message: expect.stringMatching(/did you mean "shippingMethodId"/),
+    });
+  });
+
   it('refuses an unknown field by name, with the known field it most likely meant', () => {
     const problems = problemsOf({
       ...example,

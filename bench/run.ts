@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { FIRST_INTEGRATION_ID } from '../local/simulator/accounts';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import { serviceWiring } from '../local/wiring';
+import { mapLimit } from '../shared/orders/mapLimit';
 import { pythonJsonDumps, signSendcloudPayload } from '../shared/sendcloud';
 import { type LambdaFigures, lambdaFigures, node22 } from './bundles';
 
@@ -215,7 +216,8 @@ async function endOfDay(stack: LocalStack, sim: SimulatorHandle, apiVersion: Api
   // routes are `GET /parcels` (v2) or `v3 GET /shipments` (v3)
   const gets = routeDelta((r) => r.replace(/^v3 /, '').startsWith('GET'));
   const writes = routeDelta((r) => !r.replace(/^v3 /, '').startsWith('GET'));
-  const counts = await Promise.all(ids.map((id) => sim.createdCount(`webshop:${id}`)));
+  // A few at a time: 10,000 lookups at once reset the simulator's connections.
+  const counts = await mapLimit(ids, 32, (id) => sim.createdCount(`webshop:${id}`));
   const duplicates = counts.filter((c) => c > 1).length;
   const lost = counts.filter((c) => c === 0).length + (N - batch.done - batch.failed);
   // The ceiling: labels come in merged calls of 20 parcels (A6; the benchmark's accounts print no ZPL — a

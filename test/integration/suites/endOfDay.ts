@@ -9,6 +9,7 @@ import { lambdaContext } from '../../../local/stack/lambdaContext';
 import { LOCAL_NAMES } from '../../../local/wiring';
 import { assembleBatch, DynamoBatchStore, startBatch } from '../../../shared/batches';
 import { type OrderMessage, OrderRequest } from '../../../shared/orders';
+import type { DailySummary } from '../../../shared/reports/dailyReport';
 import { DynamoOrderStore } from '../../../shared/store';
 import { type Bridge, exampleOrder, startBridge } from '../../helpers/bridge';
 import { orderRecord } from '../../helpers/factories';
@@ -581,16 +582,17 @@ export function endOfDaySuite(api: 'v2' | 'v3'): void {
   });
 }
 
-interface Report {
-  readonly orders: number;
-  readonly parcels: number;
-  readonly failed: number;
-  readonly byCarrier: Record<string, number>;
-  readonly byCountry: Record<string, number>;
-  readonly statuses: Record<string, number>;
-  readonly failures: Record<string, number>;
-  readonly averageSecondsToLabel: number | null;
-}
+type Report = Pick<
+  DailySummary,
+  | 'orders'
+  | 'parcels'
+  | 'failed'
+  | 'byCarrier'
+  | 'byCountry'
+  | 'statuses'
+  | 'failures'
+  | 'averageSecondsToLabel'
+>;
 
 /** Days' reports as one: counts added, per key. */
 function addUp(reports: readonly Report[]): Report {

@@ -140,24 +140,20 @@ async function setup(count: number) {
   return { deps, labels, orders, published, reads, batch: () => batch };
 }
 
+/** `format:part/parts:labels` of each file, sorted. */
+const layoutOf = (files: readonly BatchFile[]) =>
+  files.map((f) => `${f.format}:${f.part}/${f.parts}:${f.labels}`).sort();
+/** Five labels in parts of two, for an account that prints ZPL. */
+const FIVE_IN_PARTS_OF_TWO = ['a4', 'a6', 'zpl'].flatMap((format) =>
+  ['1/3:2', '2/3:2', '3/3:1'].map((part) => `${format}:${part}`),
+);
+
 describe('mergeBatch', () => {
   it('merges stored labels into A6, A4 four-up and ZPL parts, from S3 only, and ships the orders', async () => {
     const { deps, orders, published, batch } = await setup(5);
     await mergeBatch('B1', deps);
     const files = batch().files ?? [];
-    expect(files.map((f) => `${f.format}:${f.part}/${f.parts}:${f.labels}`).sort()).toEqual(
-      [
-        'a4:1/3:2',
-        'a4:2/3:2',
-        'a4:3/3:1',
-        'a6:1/3:2',
-        'a6:2/3:2',
-        'a6:3/3:1',
-        'zpl:1/3:2',
-        'zpl:2/3:2',
-        'zpl:3/3:1',
-      ].sort(),
-    );
+    expect(layoutOf(files)).toEqual(FIVE_IN_PARTS_OF_TWO);
     const a6 = await PDFDocument.load(
       deps.labels.objects.get(files.find((f) => f.format === 'a6')?.key ?? '') ?? new Uint8Array(),
     );
@@ -215,19 +211,7 @@ describe('mergeBatch', () => {
     expect(batch().status).toBe('completed');
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({ succeeded: 5, parcels: 5 });
-    expect((batch().files ?? []).map((f) => `${f.format}:${f.part}/${f.parts}:${f.labels}`).sort()).toEqual(
-      [
-        'a4:1/3:2',
-        'a4:2/3:2',
-        'a4:3/3:1',
-        'a6:1/3:2',
-        'a6:2/3:2',
-        'a6:3/3:1',
-        'zpl:1/3:2',
-        'zpl:2/3:2',
-        'zpl:3/3:1',
-      ].sort(),
-    );
+    expect(layoutOf(batch().files ?? [])).toEqual(FIVE_IN_PARTS_OF_TWO);
     expect(reads).toEqual([1, 2, 2]);
     expect([...orders.values()].every((o) => o.status === 'shipped')).toBe(true);
     // Queued again (the stuck-batch sweep): nothing left to make or publish.

@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as z from 'zod';
 import { StartBatchRequest } from '../shared/batches/Batch';
 import { BatchView } from '../shared/batches/batchView';
 import { DeliveryOptionsParams, ServicePointQuery } from '../shared/checkout';
@@ -18,6 +17,7 @@ import {
 import { MAX_BATCH_ORDERS } from '../shared/orders/acceptBatch';
 import { ReturnRequest } from '../shared/returns';
 import { RuleSet } from '../shared/routing';
+import * as z from '../shared/validation/zod';
 
 /**
  * The published contracts, generated from the zod schemas the code validates with:
@@ -31,13 +31,13 @@ const json = (type: z.ZodType, io: 'input' | 'output' = 'output') => ({
 });
 const problem = (description: string) => ({ description, ...json(ProblemResponse) });
 /** POST /orders/batch's answer: the per-order results, with orders the deadline left out (503). */
-const OrderBatchResponse = BatchResponse.extend({
-  notProcessed: z.number().int(),
+const OrderBatchResponse = z.extend(BatchResponse, {
+  notProcessed: z.number().check(z.int()),
   results: z.array(
-    BatchResponse.shape.results.element.extend({
+    z.extend(BatchResponse.shape.results.def.element, {
       status: z.union([z.literal(202), z.literal(400), z.literal(409), z.literal(503)]),
-      code: z.literal('NOT_PROCESSED').optional(),
-      retryable: z.boolean().optional(),
+      code: z.optional(z.literal('NOT_PROCESSED')),
+      retryable: z.optional(z.boolean()),
     }),
   ),
 });
@@ -60,9 +60,9 @@ const StoredRules = z.object({
   warnings: z.array(z.string()),
 });
 const RuleSetVersionResponse = z.object({
-  version: z.number().int(),
+  version: z.number().check(z.int()),
   storedAt: z.string(),
-  storedBy: z.string().nullable(),
+  storedBy: z.nullable(z.string()),
   sha256: z.string(),
 });
 const idempotencyKeyParam = {
@@ -165,7 +165,12 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [idempotencyKeyParam],
           requestBody: {
             required: true,
-            ...json(z.object({ orders: z.array(OrderRequest).min(1).max(MAX_BATCH_ORDERS) }), 'input'),
+            ...json(
+              z.object({
+                orders: z.array(OrderRequest).check(z.minLength(1), z.maxLength(MAX_BATCH_ORDERS)),
+              }),
+              'input',
+            ),
           },
           responses: {
             '202': { description: 'every order accepted', ...json(OrderBatchResponse) },
@@ -280,7 +285,7 @@ export function openApiDocument(): Record<string, unknown> {
               ...json(
                 z.union([
                   RoutingDecisionResponse,
-                  RoutingDecisionResponse.extend({ draft: z.object({ warnings: z.array(z.string()) }) }),
+                  z.extend(RoutingDecisionResponse, { draft: z.object({ warnings: z.array(z.string()) }) }),
                 ]),
               ),
             },
@@ -577,7 +582,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': {
               description: 'the version',
-              ...json(RuleSetVersionResponse.extend({ account: z.string(), rules: RuleSet })),
+              ...json(z.extend(RuleSetVersionResponse, { account: z.string(), rules: RuleSet })),
             },
             '400': problem('unknown account, or a version that is not a positive whole number'),
             '404': problem('NO_SUCH_VERSION'),
@@ -592,12 +597,15 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [accountParam, versionParam],
           requestBody: {
             required: false,
-            ...json(z.strictObject({ version: z.number().int().positive().optional() }), 'input'),
+            ...json(
+              z.strictObject({ version: z.optional(z.number().check(z.int(), z.positive())) }),
+              'input',
+            ),
           },
           responses: {
             '200': {
               description: 'restored as a new version',
-              ...json(StoredRules.extend({ restoredFrom: z.number().int() })),
+              ...json(z.extend(StoredRules, { restoredFrom: z.number().check(z.int()) })),
             },
             '400': problem('INVALID_RULES: the old content is no longer valid for the account'),
             '404': problem('NO_SUCH_VERSION'),

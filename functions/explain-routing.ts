@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import * as z from 'zod';
 import { loadEnv, shipsFromOf } from '../shared/config/env';
 import { HttpError, json, jsonBody, toHttpResponse } from '../shared/http';
 import { functionLogger } from '../shared/observability';
@@ -14,6 +13,7 @@ import { checkAgainst, readRuleSet } from '../shared/rules/readRuleSet';
 import { compose } from '../shared/runtime/compose';
 import { processDeps } from '../shared/runtime/processDeps';
 import { describeProblems } from '../shared/validation';
+import * as z from '../shared/validation/zod';
 
 /**
  * POST /routing/explain — the decision for an order, with its trace, creating nothing. The body is the order,

@@ -2,7 +2,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import * as z from 'zod';
 import { loadEnv } from '../shared/config/env';
 import { HttpError, toHttpResponse } from '../shared/http';
 import { joinLabels } from '../shared/labels/joinLabels';
@@ -15,6 +14,7 @@ import { a4SendcloudPorts } from '../shared/runtime/a4SendcloudPorts';
 import { compose, group } from '../shared/runtime/compose';
 import { labelStore } from '../shared/runtime/labelStore';
 import { orderStore } from '../shared/runtime/orderStore';
+import * as z from '../shared/validation/zod';
 
 /**
  * GET /orders/{orderId}/label?format=a6|a4|zpl — the stored label's bytes (A4 is made and stored on first ask);
@@ -27,8 +27,8 @@ const services = compose(loadEnv(), {
   processDeps: group({ sendcloud: a4SendcloudPorts }),
 });
 const { logger, metrics } = observability('get-order-label');
-const Format = z.enum(['a6', 'a4', 'zpl']).default('a6');
-const Document = z.enum(['label', 'customs']).default('label');
+const Format = z._default(z.enum(['a6', 'a4', 'zpl']), 'a6');
+const Document = z._default(z.enum(['label', 'customs']), 'label');
 type Format = z.infer<typeof Format>;
 const TYPES = { a6: 'application/pdf', a4: 'application/pdf', zpl: 'application/zpl' } as const;
 

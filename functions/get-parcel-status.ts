@@ -1,26 +1,26 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import * as z from 'zod';
 import { loadEnv } from '../shared/config/env';
 import { json, toHttpResponse } from '../shared/http';
 import { functionLogger } from '../shared/observability';
 import { compose } from '../shared/runtime/compose';
 import { orderStore } from '../shared/runtime/orderStore';
 import { trackingStore } from '../shared/runtime/trackingStore';
+import * as z from '../shared/validation/zod';
 
 /** GET /parcels/status?ids=1,2,3 — current status of up to 100 SendCloud parcels in one call. */
 const services = compose(loadEnv(), { store: orderStore, tracking: trackingStore });
 const logger = functionLogger('get-parcel-status');
-const Ids = z
-  .string({ error: 'ids is required: a comma-separated list of SendCloud parcel ids' })
-  .transform((value) => value.split(',').filter(Boolean).map(Number))
-  .pipe(
-    z
-      .array(z.number().int().positive('parcel ids are positive integers'))
-      .min(1)
-      .max(100, 'at most 100 ids per call'),
-  );
+const Ids = z.pipe(
+  z.pipe(
+    z.string({ error: 'ids is required: a comma-separated list of SendCloud parcel ids' }),
+    z.transform((value) => value.split(',').filter(Boolean).map(Number)),
+  ),
+  z
+    .array(z.number().check(z.int(), z.positive('parcel ids are positive integers')))
+    .check(z.minLength(1), z.maxLength(100, 'at most 100 ids per call')),
+);
 
 async function getParcelStatus(
   event: APIGatewayProxyEventV2,

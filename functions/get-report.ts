@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import * as z from 'zod';
 import { loadEnv } from '../shared/config/env';
 import { toHttpResponse } from '../shared/http';
 import { fileResponse } from '../shared/labels/fileResponse';
@@ -12,6 +11,7 @@ import { compose } from '../shared/runtime/compose';
 import { labelStore } from '../shared/runtime/labelStore';
 import { orderStore } from '../shared/runtime/orderStore';
 import { reportUpload } from '../shared/runtime/reportUpload';
+import * as z from '../shared/validation/zod';
 
 /**
  * GET /reports/{date}?account=&format=json|csv — the day's report (today's is made on request, others once).
@@ -29,8 +29,8 @@ class ReportUnreadableError extends Error {
 }
 const Query = z.object({
   date: z.iso.date({ error: 'date must be YYYY-MM-DD' }),
-  account: z.string().default('default'),
-  format: z.enum(['json', 'csv']).default('json'),
+  account: z._default(z.string(), 'default'),
+  format: z._default(z.enum(['json', 'csv']), 'json'),
 });
 
 async function getReport(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {

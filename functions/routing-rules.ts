@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import * as z from 'zod';
 import { loadEnv } from '../shared/config/env';
 import { callerOf, HttpError, json, jsonBody, toHttpResponse } from '../shared/http';
 import { functionLogger } from '../shared/observability';
@@ -14,6 +13,7 @@ import { compose, group } from '../shared/runtime/compose';
 import { rulesStore } from '../shared/runtime/rulesStore';
 import { sendcloudClients } from '../shared/runtime/sendcloudClients';
 import { describeProblems } from '../shared/validation';
+import * as z from '../shared/validation/zod';
 
 /**
  * GET /routing/rules/{account} — the account's rule set (or the default).
@@ -27,8 +27,8 @@ import { describeProblems } from '../shared/validation';
 const services = compose(loadEnv(), { sendcloudClients, processDeps: group({ rules: rulesStore }) });
 const logger = functionLogger('routing-rules');
 
-const VersionParam = z.coerce.number().int().positive();
-const RestoreBody = z.strictObject({ version: z.number().int().positive().optional() });
+const VersionParam = z.coerce.number().check(z.int(), z.positive());
+const RestoreBody = z.strictObject({ version: z.optional(z.number().check(z.int(), z.positive())) });
 
 async function routingRules(
   event: APIGatewayProxyEventV2,

@@ -4,7 +4,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import * as z from 'zod';
 import { checkoutCacheControl, checkoutResponse } from '../shared/checkout/checkoutResponse';
 import { createPublicCheckout } from '../shared/checkout/createPublicCheckout';
 import { AccountParam } from '../shared/checkout/params';
@@ -16,6 +15,7 @@ import { accountDirectory } from '../shared/runtime/accountDirectory';
 import { checkoutCache } from '../shared/runtime/checkoutCache';
 import { compose } from '../shared/runtime/compose';
 import { sendcloudClients } from '../shared/runtime/sendcloudClients';
+import * as z from '../shared/validation/zod';
 
 /** GET /service-points?country=&postalCode=|latitude=&longitude= … and GET /service-points/{id} — for checkout pages. */
 const services = compose(loadEnv(), { checkoutCache, sendcloudClients, directory: accountDirectory });

@@ -1,21 +1,18 @@
-import * as z from 'zod';
 import type { OrderKey } from '../orders/Order';
+import * as z from '../validation/zod';
 
 export const SplitBy = z.enum(['none', 'carrier', 'packingStation']);
 export type SplitBy = z.infer<typeof SplitBy>;
 
 export const StartBatchRequest = z.object({
-  account: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
-    .default('default'),
+  account: z._default(z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/)), 'default'),
   /** Only orders of these channels (default: all). */
-  channels: z.array(z.string()).optional(),
+  channels: z.optional(z.array(z.string())),
   /** Only orders accepted before this moment (the cut-off; default: now). */
-  acceptedBefore: z.iso.datetime().optional(),
+  acceptedBefore: z.optional(z.iso.datetime()),
   /** One label file per carrier or per packing station, or one for everything. */
-  splitBy: SplitBy.default('none'),
-  limit: z.number().int().positive().max(20_000).default(10_000),
+  splitBy: z._default(SplitBy, 'none'),
+  limit: z._default(z.number().check(z.int(), z.positive(), z.lte(20_000)), 10_000),
 });
 export type StartBatchRequest = z.infer<typeof StartBatchRequest>;
 

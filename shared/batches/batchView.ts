@@ -1,15 +1,15 @@
-import * as z from 'zod';
+import * as z from '../validation/zod';
 import type { BatchFile, BatchMember, BatchRecord } from './Batch';
 
 export const BatchFileView = z.object({
-  index: z.number().int(),
+  index: z.number().check(z.int()),
   split: z.string(),
   format: z.enum(['a6', 'a4', 'zpl', 'customs']),
-  part: z.number().int(),
-  parts: z.number().int(),
-  labels: z.number().int(),
+  part: z.number().check(z.int()),
+  parts: z.number().check(z.int()),
+  labels: z.number().check(z.int()),
   /** Size in bytes: merged parts of 1,000 labels are tens of MB, so they are handed out as links. */
-  bytes: z.number().int(),
+  bytes: z.number().check(z.int()),
   contentType: z.string(),
   filename: z.string(),
   /** Answers 303 See Other with a short-lived download link. */
@@ -22,18 +22,18 @@ export const BatchView = z.object({
   status: z.enum(['starting', 'running', 'merging', 'completed']),
   splitBy: z.enum(['none', 'carrier', 'packingStation']),
   /** The cut-off: the batch takes ready orders accepted before it. */
-  acceptedBefore: z.string().optional(),
-  channels: z.array(z.string()).optional(),
+  acceptedBefore: z.optional(z.string()),
+  channels: z.optional(z.array(z.string())),
   /** Orders in the batch; null while `starting` (they are still being taken). */
-  total: z.number().int().nullable(),
+  total: z.nullable(z.number().check(z.int())),
   /** Orders taken so far; equals `total` once the batch runs. */
-  assigned: z.number().int(),
-  done: z.number().int(),
-  failed: z.number().int(),
+  assigned: z.number().check(z.int()),
+  done: z.number().check(z.int()),
+  failed: z.number().check(z.int()),
   /** Settled share of `total`, 0 while `starting`. */
   progress: z.number(),
   createdAt: z.string(),
-  completedAt: z.string().optional(),
+  completedAt: z.optional(z.string()),
   files: z.array(BatchFileView),
   failures: z.array(z.object({ orderId: z.string(), channel: z.string(), reason: z.string() })),
   links: z.object({ self: z.string() }),

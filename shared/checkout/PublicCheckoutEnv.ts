@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { CLIENT_LOOKUPS_PER_MINUTE } from '../governor/ClientShare';
+import * as z from '../validation/zod';
 
 /**
  * The public checkout routes' own settings, validated at cold start like ServiceEnv. Unset, the API is
@@ -10,9 +10,14 @@ export const PublicCheckoutEnv = z.object({
    * Set when CloudFront fronts the API (stage `edge.enabled`): the token CloudFront adds to its origin
    * requests, without which its viewer address header is not believed.
    */
-  CHECKOUT_EDGE_TOKEN: z.string().min(32, 'at least 32 characters (the generated edge token)').optional(),
+  CHECKOUT_EDGE_TOKEN: z.optional(
+    z.string().check(z.minLength(32, 'at least 32 characters (the generated edge token)')),
+  ),
   /** Uncached lookups one client may make per account and minute. */
-  CHECKOUT_CLIENT_LOOKUPS_PER_MINUTE: z.coerce.number().int().min(2).default(CLIENT_LOOKUPS_PER_MINUTE),
+  CHECKOUT_CLIENT_LOOKUPS_PER_MINUTE: z._default(
+    z.coerce.number().check(z.int(), z.gte(2)),
+    CLIENT_LOOKUPS_PER_MINUTE,
+  ),
 });
 export type PublicCheckoutEnv = z.infer<typeof PublicCheckoutEnv>;
 

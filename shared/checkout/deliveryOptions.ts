@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { SERVICE_LEVELS, type ServiceLevel } from '../orders/OrderRequest';
 import { type Candidate, DEFAULT_RULES, type RoutingOrder, type RuleSet, route } from '../routing';
+import * as z from '../validation/zod';
 import type { CheckoutSource } from './CheckoutSource';
 import { carrierName, catalogOf } from './catalog';
 import { fromCheckout } from './checkoutOptions';
@@ -12,13 +12,13 @@ import { AccountParam, CountryParam, PostalCodeParam } from './params';
 export const DeliveryOptionsParams = z.object({
   account: AccountParam,
   country: CountryParam,
-  postalCode: PostalCodeParam.optional(),
-  weightGrams: z.coerce.number().int().positive().max(1_000_000),
-  orderValue: z
-    .string()
-    .regex(/^\d{1,7}(\.\d{1,2})?$/, 'a decimal amount, e.g. 49.95')
-    .default('0'),
-  channel: z.string().default('webshop'),
+  postalCode: z.optional(PostalCodeParam),
+  weightGrams: z.coerce.number().check(z.int(), z.positive(), z.lte(1_000_000)),
+  orderValue: z._default(
+    z.string().check(z.regex(/^\d{1,7}(\.\d{1,2})?$/, 'a decimal amount, e.g. 49.95')),
+    '0',
+  ),
+  channel: z._default(z.string(), 'webshop'),
 });
 export type DeliveryOptionsParams = z.infer<typeof DeliveryOptionsParams>;
 

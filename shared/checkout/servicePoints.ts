@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import type { ServicePoint } from '../sendcloud';
+import * as z from '../validation/zod';
 import type { CheckoutSource } from './CheckoutSource';
 import { type Looked, LookupCache, type Lookups } from './LookupCache';
 import { AccountParam, CountryParam, PostalCodeParam } from './params';
@@ -18,29 +18,33 @@ export const ServicePointQuery = z
   .object({
     account: AccountParam,
     country: CountryParam,
-    postalCode: PostalCodeParam.optional(),
-    latitude: z.coerce.number().min(-90).max(90).optional(),
-    longitude: z.coerce.number().min(-180).max(180).optional(),
-    radius: z.coerce.number().int().min(100).max(50_000).default(5_000),
-    carrier: z
-      .string()
-      .optional()
-      .transform((s) => list(s)),
-    type: z
-      .string()
-      .optional()
-      .transform((s) => list(s))
-      .pipe(z.array(z.enum(SHOP_TYPES)).optional()),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    postalCode: z.optional(PostalCodeParam),
+    latitude: z.optional(z.coerce.number().check(z.gte(-90), z.lte(90))),
+    longitude: z.optional(z.coerce.number().check(z.gte(-180), z.lte(180))),
+    radius: z._default(z.coerce.number().check(z.int(), z.gte(100), z.lte(50_000)), 5_000),
+    carrier: z.pipe(
+      z.optional(z.string()),
+      z.transform((s) => list(s)),
+    ),
+    type: z.pipe(
+      z.pipe(
+        z.optional(z.string()),
+        z.transform((s) => list(s)),
+      ),
+      z.optional(z.array(z.enum(SHOP_TYPES))),
+    ),
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
   })
-  .refine((q) => q.postalCode !== undefined || (q.latitude !== undefined && q.longitude !== undefined), {
-    message: 'give postalCode, or latitude and longitude',
-    path: ['postalCode'],
-  })
-  .refine((q) => (q.latitude === undefined) === (q.longitude === undefined), {
-    message: 'latitude and longitude go together',
-    path: ['longitude'],
-  });
+  .check(
+    z.refine((q) => q.postalCode !== undefined || (q.latitude !== undefined && q.longitude !== undefined), {
+      message: 'give postalCode, or latitude and longitude',
+      path: ['postalCode'],
+    }),
+    z.refine((q) => (q.latitude === undefined) === (q.longitude === undefined), {
+      message: 'latitude and longitude go together',
+      path: ['longitude'],
+    }),
+  );
 export type ServicePointQuery = z.infer<typeof ServicePointQuery>;
 
 export interface OpeningDay {

@@ -1,19 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from 'zod';
 import type { AccountCredentials, CredentialsSource } from '../sendcloud/accounts';
 import { UnknownAccountError } from '../sendcloud/UnknownAccountError';
+import * as z from '../validation/zod';
 
 /** What the deployed secret holds until someone fills it in (the stack creates it from this template). */
 export const CREDENTIALS_PLACEHOLDER = 'REPLACE_ME';
 
 const key = (what: string) =>
-  z
-    .string({ error: `${what} is required (a string)` })
-    .min(1, `${what} is empty`)
-    .refine((value) => value !== CREDENTIALS_PLACEHOLDER, {
+  z.string({ error: `${what} is required (a string)` }).check(
+    z.minLength(1, `${what} is empty`),
+    z.refine((value) => value !== CREDENTIALS_PLACEHOLDER, {
       message: `${what} still holds the placeholder ${CREDENTIALS_PLACEHOLDER}: put the account's key from SendCloud (Settings → Integrations → Sendcloud API)`,
-    });
+    }),
+  );
 
 /** Headers an api_key connection cannot use: HTTP or the gateway sets them. */
 const RESERVED_HEADERS = new Set([
@@ -28,12 +28,12 @@ const RESERVED_HEADERS = new Set([
 
 /** A value the account also sets on its SendCloud event-subscription connection (`auth_config`). */
 const connectionSecret = (what: string) =>
-  z
-    .string({ error: `${what} is required (a string)` })
-    .min(1, `${what} is empty`)
-    .refine((value) => value !== CREDENTIALS_PLACEHOLDER, {
+  z.string({ error: `${what} is required (a string)` }).check(
+    z.minLength(1, `${what} is empty`),
+    z.refine((value) => value !== CREDENTIALS_PLACEHOLDER, {
       message: `${what} still holds the placeholder ${CREDENTIALS_PLACEHOLDER}: put the value the account's SendCloud event-subscription connection sends (auth_config)`,
-    });
+    }),
+  );
 
 /**
  * How SendCloud's v3 event subscriptions (beta) authenticate to `POST /webhooks/sendcloud/{account}/events`: the
@@ -48,10 +48,12 @@ export const EventSubscriptionAuth = z.discriminatedUnion(
     /** `Authorization: Basic base64(<username>:<password>)` */
     z.strictObject({
       auth: z.literal('basic'),
-      username: connectionSecret('eventSubscription.username').refine((value) => !value.includes(':'), {
-        message:
-          'eventSubscription.username cannot contain ":" (HTTP Basic separates it from the password with one)',
-      }),
+      username: connectionSecret('eventSubscription.username').check(
+        z.refine((value) => !value.includes(':'), {
+          message:
+            'eventSubscription.username cannot contain ":" (HTTP Basic separates it from the password with one)',
+        }),
+      ),
       password: connectionSecret('eventSubscription.password'),
     }),
     /** `<header>: <value>` (the connection's `header_name` and `api_key`) */
@@ -59,11 +61,13 @@ export const EventSubscriptionAuth = z.discriminatedUnion(
       auth: z.literal('api_key'),
       header: z
         .string({ error: 'eventSubscription.header is required (the header name, e.g. "X-Api-Key")' })
-        .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'eventSubscription.header is not an HTTP header name')
-        .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), {
-          message:
-            'eventSubscription.header names a header HTTP or the gateway sets itself; use e.g. "X-Api-Key"',
-        }),
+        .check(
+          z.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'eventSubscription.header is not an HTTP header name'),
+          z.refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), {
+            message:
+              'eventSubscription.header names a header HTTP or the gateway sets itself; use e.g. "X-Api-Key"',
+          }),
+        ),
       value: connectionSecret('eventSubscription.value'),
     }),
   ],
@@ -84,30 +88,30 @@ export const CredentialsDocument = z.record(
   z.strictObject({
     publicKey: key('publicKey'),
     secretKey: key('secretKey'),
-    partnerId: z.uuid().optional(),
+    partnerId: z.optional(z.uuid()),
     /**
      * The SendCloud API the account uses. Default `v3`: v2's parcel create is closed to accounts created on
      * or after 13 April 2026; older accounts may keep `v2` (README: choosing the API version).
      */
-    api: z.enum(['v2', 'v3'], { error: 'api is "v2" or "v3"' }).optional(),
+    api: z.optional(z.enum(['v2', 'v3'], { error: 'api is "v2" or "v3"' })),
     /** v3 only: the sender address to ship from (v3 marks no default; else the oldest, lowest id). */
-    senderAddressId: z.number().int().positive().optional(),
+    senderAddressId: z.optional(z.number().check(z.int(), z.positive())),
     /**
      * v3 only: the id of the account's SendCloud API integration (Settings → Integrations). With it,
      * end-of-day and `POST /orders/batch` go through the Orders API (a few writes for many labels); without,
      * one synchronous announce per order.
      */
-    integrationId: z
-      .number({ error: 'integrationId is a number (the SendCloud API integration id)' })
-      .int()
-      .positive()
-      .optional(),
+    integrationId: z.optional(
+      z
+        .number({ error: 'integrationId is a number (the SendCloud API integration id)' })
+        .check(z.int(), z.positive()),
+    ),
     /** v3 only: `basic` (default) or `oauth2` (client credentials with the same keys). */
-    auth: z.enum(['basic', 'oauth2'], { error: 'auth is "basic" or "oauth2"' }).optional(),
+    auth: z.optional(z.enum(['basic', 'oauth2'], { error: 'auth is "basic" or "oauth2"' })),
     /** Keys SendCloud signs webhooks with, newest first; empty: the API secret key. */
-    webhookSecrets: z.array(z.string().min(1)).optional(),
+    webhookSecrets: z.optional(z.array(z.string().check(z.minLength(1)))),
     /** v3 event subscriptions (beta): how their deliveries authenticate; absent: the events route refuses all. */
-    eventSubscription: EventSubscriptionAuth.optional(),
+    eventSubscription: z.optional(EventSubscriptionAuth),
   }),
 );
 export type CredentialsDocument = z.infer<typeof CredentialsDocument>;

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { NORMALIZED_STATUSES } from '../tracking/normalizedStatus';
+import * as z from '../validation/zod';
 
 /**
  * Event details on the bus (source `sendcloud-bridge`). Each is validated before publishing and published
@@ -16,7 +16,7 @@ const OrderRef = {
 
 export const OrderAccepted = z.object({
   ...OrderRef,
-  toCountry: z.string().length(2),
+  toCountry: z.string().check(z.length(2)),
   serviceLevel: z.string(),
   deliveryType: z.enum(['home', 'service_point']),
   acceptedAt: z.iso.datetime(),
@@ -26,44 +26,55 @@ export const OrderAccepted = z.object({
 export const REJECTED_LIMITS = { id: 100, problems: 50, path: 200, message: 300 } as const;
 
 export const OrderRejected = z.object({
-  orderId: z.string().max(REJECTED_LIMITS.id).describe('as sent, cut to 100 characters'),
-  channel: z.string().max(REJECTED_LIMITS.id),
-  account: z.string().max(REJECTED_LIMITS.id),
+  orderId: z.string().check(z.maxLength(REJECTED_LIMITS.id), z.describe('as sent, cut to 100 characters')),
+  channel: z.string().check(z.maxLength(REJECTED_LIMITS.id)),
+  account: z.string().check(z.maxLength(REJECTED_LIMITS.id)),
   reason: z.string(),
   problems: z
     .array(
       z.object({
-        path: z.string().max(REJECTED_LIMITS.path),
-        message: z.string().max(REJECTED_LIMITS.message),
+        path: z.string().check(z.maxLength(REJECTED_LIMITS.path)),
+        message: z.string().check(z.maxLength(REJECTED_LIMITS.message)),
       }),
     )
-    .max(REJECTED_LIMITS.problems)
-    .describe('the first 50 problems (the 400 answer lists them all)'),
+    .check(
+      z.maxLength(REJECTED_LIMITS.problems),
+      z.describe('the first 50 problems (the 400 answer lists them all)'),
+    ),
   rejectedAt: z.iso.datetime(),
 });
 
 const ParcelRef = {
   ...OrderRef,
-  parcelId: z.number().int(),
+  parcelId: z.number().check(z.int()),
   carrier: z.string(),
   shippingMethodId: z
-    .number()
-    .int()
-    .nullable()
-    .describe('the SendCloud v2 method id; null for shipments made with API v3 (see shippingMethod)'),
+    .nullable(z.number().check(z.int()))
+    .check(
+      z.describe('the SendCloud v2 method id; null for shipments made with API v3 (see shippingMethod)'),
+    ),
   shippingMethod: z
     .string()
-    .describe('the method, version-neutral: a v2 method id as a string ("8") or a v3 shipping option code'),
+    .check(
+      z.describe(
+        'the method, version-neutral: a v2 method id as a string ("8") or a v3 shipping option code',
+      ),
+    ),
   shippingMethodName: z.string(),
   trackingNumber: z.string(),
   trackingUrl: z
-    .string()
-    .nullable()
-    .describe("SendCloud's tracking page, without the recipient's postal code (its verification parameters)"),
+    .nullable(z.string())
+    .check(
+      z.describe(
+        "SendCloud's tracking page, without the recipient's postal code (its verification parameters)",
+      ),
+    ),
   collo: z
-    .object({ number: z.number().int().min(1), count: z.number().int().min(1) })
-    .describe(
-      "this parcel's position in its shipment: 1 of 1 for an order of one box, 2 of 3 for the second of three",
+    .object({ number: z.number().check(z.int(), z.gte(1)), count: z.number().check(z.int(), z.gte(1)) })
+    .check(
+      z.describe(
+        "this parcel's position in its shipment: 1 of 1 for an order of one box, 2 of 3 for the second of three",
+      ),
     ),
 };
 
@@ -71,18 +82,18 @@ const ParcelRef = {
 const Colli = z
   .array(
     z.object({
-      parcelId: z.number().int(),
+      parcelId: z.number().check(z.int()),
       trackingNumber: z.string(),
-      trackingUrl: z.string().nullable(),
+      trackingUrl: z.nullable(z.string()),
       collo: ParcelRef.collo,
     }),
   )
-  .describe('every parcel of the shipment, collo 1 first; the fields above name collo 1');
+  .check(z.describe('every parcel of the shipment, collo 1 first; the fields above name collo 1'));
 
 export const ParcelAnnounced = z.object({
   ...ParcelRef,
   parcels: Colli,
-  routingRule: z.string().nullable(),
+  routingRule: z.nullable(z.string()),
   fallbackUsed: z.boolean(),
   announcedAt: z.iso.datetime(),
 });
@@ -91,10 +102,10 @@ export const ParcelAnnouncementFailed = z.object({
   ...OrderRef,
   code: z.enum(['NO_ELIGIBLE_METHOD', 'REJECTED_BY_SENDCLOUD', 'REJECTED_BY_CARRIER']),
   reason: z.string(),
-  triedMethods: z.array(z.number().int()).describe('v2 method ids that were refused'),
+  triedMethods: z.array(z.number().check(z.int())).check(z.describe('v2 method ids that were refused')),
   triedShippingMethods: z
     .array(z.string())
-    .describe('every refused method, version-neutral (v2 ids as strings, v3 shipping option codes)'),
+    .check(z.describe('every refused method, version-neutral (v2 ids as strings, v3 shipping option codes)')),
   failedAt: z.iso.datetime(),
 });
 
@@ -105,30 +116,36 @@ export const LabelStored = z.object({
   contentType: z.string(),
   bucket: z.string(),
   key: z.string(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  bytes: z.number().int().positive(),
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  bytes: z.number().check(z.int(), z.positive()),
   storedAt: z.iso.datetime(),
   customsDocument: z
-    .object({
-      contentType: z.string(),
-      key: z.string(),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/),
-      bytes: z.number().int().positive(),
-    })
-    .nullable()
-    .optional()
-    .describe(
-      "the parcel's customs document (PDF, in the label's bucket) when it leaves the EU customs union; null when it needs none; absent in events published before customs documents were stored",
+    .optional(
+      z.nullable(
+        z.object({
+          contentType: z.string(),
+          key: z.string(),
+          sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+          bytes: z.number().check(z.int(), z.positive()),
+        }),
+      ),
+    )
+    .check(
+      z.describe(
+        "the parcel's customs document (PDF, in the label's bucket) when it leaves the EU customs union; null when it needs none; absent in events published before customs documents were stored",
+      ),
     ),
 });
 
 export const ParcelStatusChanged = z.object({
   ...ParcelRef,
   isReturn: z.boolean(),
-  returnId: z.string().optional().describe('set for return parcels: the return (GET /returns/{returnId})'),
-  previousStatus: z.enum(NORMALIZED_STATUSES).nullable(),
+  returnId: z
+    .optional(z.string())
+    .check(z.describe('set for return parcels: the return (GET /returns/{returnId})')),
+  previousStatus: z.nullable(z.enum(NORMALIZED_STATUSES)),
   status: z.enum(NORMALIZED_STATUSES),
-  sendcloudStatus: z.object({ id: z.number().int(), message: z.string() }),
+  sendcloudStatus: z.object({ id: z.number().check(z.int()), message: z.string() }),
   source: z.enum(['webhook', 'poll']),
   occurredAt: z.iso.datetime(),
 });
@@ -136,26 +153,34 @@ export const ParcelStatusChanged = z.object({
 export const ParcelStuck = z.object({
   ...ParcelRef,
   announcedAt: z.iso.datetime(),
-  hoursWithoutScan: z.number().int().nonnegative(),
+  hoursWithoutScan: z.number().check(z.int(), z.nonnegative()),
 });
 
 export const ParcelCancelled = z.object({
   ...OrderRef,
-  isReturn: z.boolean().describe('a return label was cancelled (`POST /returns/{returnId}/cancel`)'),
+  isReturn: z.boolean().check(z.describe('a return label was cancelled (`POST /returns/{returnId}/cancel`)')),
   status: z
     .enum(['cancelled', 'cancellation_requested'])
-    .describe(
-      'cancellation_requested: SendCloud queued the cancel; `Parcel Status Changed` to cancelled follows when it completes',
+    .check(
+      z.describe(
+        'cancellation_requested: SendCloud queued the cancel; `Parcel Status Changed` to cancelled follows when it completes',
+      ),
     ),
   outcome: z
     .enum(['cancelled', 'requested', 'already_cancelled', 'not_found', 'not_announced'])
-    .describe("SendCloud's answer, or not_announced: the order never reached SendCloud, nothing was sent"),
+    .check(
+      z.describe("SendCloud's answer, or not_announced: the order never reached SendCloud, nothing was sent"),
+    ),
   sentToSendcloud: z.boolean(),
-  parcelId: z.number().int().nullable().describe('null when the order never reached SendCloud'),
-  carrier: z.string().nullable(),
-  trackingNumber: z.string().nullable(),
-  parcels: Colli.describe(
-    'every parcel the cancel covers (each box of an order of several), box 1 first; empty when the order never reached SendCloud',
+  parcelId: z
+    .nullable(z.number().check(z.int()))
+    .check(z.describe('null when the order never reached SendCloud')),
+  carrier: z.nullable(z.string()),
+  trackingNumber: z.nullable(z.string()),
+  parcels: Colli.check(
+    z.describe(
+      'every parcel the cancel covers (each box of an order of several), box 1 first; empty when the order never reached SendCloud',
+    ),
   ),
   cancelledAt: z.iso.datetime(),
 });
@@ -163,26 +188,28 @@ export const ParcelCancelled = z.object({
 export const BatchCompleted = z.object({
   batchId: z.string(),
   account: z.string(),
-  total: z.number().int(),
-  succeeded: z.number().int(),
+  total: z.number().check(z.int()),
+  succeeded: z.number().check(z.int()),
   parcels: z
     .number()
-    .int()
-    .describe('parcels (labels) of the succeeded orders; more than orders where one has several colli'),
-  failed: z.number().int(),
+    .check(
+      z.int(),
+      z.describe('parcels (labels) of the succeeded orders; more than orders where one has several colli'),
+    ),
+  failed: z.number().check(z.int()),
   files: z.array(
     z.object({
       split: z.string(),
       format: z.enum(['a6', 'a4', 'zpl', 'customs']),
-      part: z.number().int(),
-      parts: z.number().int(),
-      labels: z.number().int(),
+      part: z.number().check(z.int()),
+      parts: z.number().check(z.int()),
+      labels: z.number().check(z.int()),
       key: z.string(),
     }),
   ),
   failures: z
     .array(z.object({ orderId: z.string(), channel: z.string(), reason: z.string() }))
-    .describe('at most 100'),
+    .check(z.describe('at most 100')),
   completedAt: z.iso.datetime(),
 });
 
@@ -190,10 +217,10 @@ export const ReturnCreated = z.object({
   ...ParcelRef,
   returnId: z.string(),
   isReturn: z.literal(true),
-  reference: z.string().nullable(),
+  reference: z.nullable(z.string()),
   bucket: z.string(),
-  labelKey: z.string().nullable(),
-  returnPortalUrl: z.string().nullable(),
+  labelKey: z.nullable(z.string()),
+  returnPortalUrl: z.nullable(z.string()),
   createdAt: z.iso.datetime(),
 });
 
@@ -207,14 +234,20 @@ const CatalogMethodChange = {
   api: z.enum(['v2', 'v3']),
   shippingMethod: z
     .string()
-    .describe('version-neutral: a v2 method id as a string ("1030") or a v3 option code@contract'),
-  shippingMethodId: z.number().int().nullable().describe('the SendCloud v2 method id; null on v3'),
+    .check(z.describe('version-neutral: a v2 method id as a string ("1030") or a v3 option code@contract')),
+  shippingMethodId: z
+    .nullable(z.number().check(z.int()))
+    .check(z.describe('the SendCloud v2 method id; null on v3')),
   carrier: z.string(),
   shippingMethodName: z.string(),
-  returns: z.boolean().describe('a return method'),
+  returns: z.boolean().check(z.describe('a return method')),
   trigger: z
     .enum(['webhook', 'schedule', 'announce'])
-    .describe('what made the refresh look: an integration webhook, the schedule, a create SendCloud refused'),
+    .check(
+      z.describe(
+        'what made the refresh look: an integration webhook, the schedule, a create SendCloud refused',
+      ),
+    ),
   detectedAt: z.iso.datetime(),
 };
 

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import type { RateLimitRules, RequestKind } from '../sendcloud/RateLimiter';
+import * as z from '../validation/zod';
 import { type BucketRule, bucketWithin } from './tokenBucket';
 
 /** One account's SendCloud budget, per minute. */
@@ -35,7 +35,7 @@ export class RateLimitsConfig {
   }
 }
 
-const Limit = (min: number) => z.coerce.number().int().min(min).max(100_000);
+const Limit = (min: number) => z.coerce.number().check(z.int(), z.gte(min), z.lte(100_000));
 /** Below these a burst of two tokens would already break the window. */
 const Entry = z.object({ readsPerMinute: Limit(10), writesPerMinute: Limit(5) });
 
@@ -43,10 +43,9 @@ const Entry = z.object({ readsPerMinute: Limit(10), writesPerMinute: Limit(5) })
  * `SENDCLOUD_RATE_LIMITS`: `account=reads/min:writes/min,…`; `*=…` sets the default for the accounts not
  * listed (else 1000:100). A typo fails at cold start instead of silently running at the default.
  */
-export const RateLimitsSetting = z
-  .string()
-  .default('')
-  .transform((text, ctx) => {
+export const RateLimitsSetting = z.pipe(
+  z._default(z.string(), ''),
+  z.transform((text, ctx) => {
     const accounts = new Map<string, AccountLimits>();
     let defaults = DEFAULT_ACCOUNT_LIMITS;
     const pairs = text.split(',').map((pair) => pair.trim());
@@ -55,15 +54,17 @@ export const RateLimitsSetting = z
       const entry = Entry.safeParse({ readsPerMinute: match?.[2], writesPerMinute: match?.[3] });
       const account = match?.[1];
       if (!account || (account.includes('*') && account !== '*') || !entry.success) {
-        ctx.addIssue({
+        ctx.issues.push({
           code: 'custom',
           message: `"${pair}" is not account=reads/min:writes/min (at least 10 reads and 5 writes)`,
+          input: text,
         });
       } else if (account === '*') defaults = entry.data;
       else accounts.set(account, entry.data);
     }
     return new RateLimitsConfig(accounts, defaults);
-  });
+  }),
+);
 
 /** An account's budget as SendCloud's sliding windows (what the simulator and the local limiter enforce). */
 export function windowsFor(limits: AccountLimits): RateLimitRules {

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { errorFields } from '../observability';
+import * as z from '../validation/zod';
 
 const MAX_LOGGED_PROBLEMS = 20;
 

@@ -5,9 +5,9 @@
 const isErrorNamed = (error: unknown, name: string): boolean => error instanceof Error && error.name === name;
 
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { UnknownAccountError } from '../sendcloud/UnknownAccountError';
 import { fieldProblems, loadedVocabulary } from '../validation';
+import * as z from '../validation/zod';
 
 /** An error whose message is safe to show the caller (4xx). */
 export class HttpError extends Error {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '../validation/zod';
 import { HttpError } from './errors';
 import { header } from './request';
 
@@ -8,7 +8,7 @@ const KEY = /^[\x21-\x7E]{1,255}$/;
 
 /** The part of a payload 2.0 event an IAM-authorized route carries (absent locally and on public routes). */
 const IamCaller = z.object({
-  authorizer: z.object({ iam: z.object({ userArn: z.string().min(1) }) }),
+  authorizer: z.object({ iam: z.object({ userArn: z.string().check(z.minLength(1)) }) }),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation/zod';
 import type { LabelLinks, LabelStore } from './LabelStore';
 
 /**
@@ -19,8 +19,8 @@ export const INLINE_MAX_BYTES = 1024 * 1024;
 export const DownloadLink = z.object({
   url: z.string(),
   expiresAt: z.string(),
-  expiresInSeconds: z.number().int(),
-  bytes: z.number().int(),
+  expiresInSeconds: z.number().check(z.int()),
+  bytes: z.number().check(z.int()),
   filename: z.string(),
   contentType: z.string(),
 });

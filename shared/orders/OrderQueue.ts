@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from '../validation/zod';
 
 /** What travels on the orders queue: keys only, never personal data. */
 export const OrderMessage = z.discriminatedUnion('kind', [
@@ -8,12 +8,10 @@ export const OrderMessage = z.discriminatedUnion('kind', [
     kind: z.literal('batch'),
     account: z.string(),
     /** Set for end-of-day batches: outcomes are counted there and the last one triggers the merge. */
-    batchId: z.string().optional(),
+    batchId: z.optional(z.string()),
     orders: z
       .array(z.object({ channel: z.string(), orderId: z.string() }))
-      .min(1)
-      // 50 for a v2 batch create, 100 for a v3 Orders API upsert (`groupSizeFor`)
-      .max(100),
+      .check(z.minLength(1), z.maxLength(100)),
   }),
   z.object({ kind: z.literal('merge'), batchId: z.string() }),
   /** One part of a batch's files, made as a work item of its own (`mergeBatch(batchId, deps, part)`). */
@@ -21,7 +19,7 @@ export const OrderMessage = z.discriminatedUnion('kind', [
     kind: z.literal('merge-part'),
     batchId: z.string(),
     split: z.string(),
-    part: z.number().int().positive(),
+    part: z.number().check(z.int(), z.positive()),
   }),
   /**
    * Assemble an end-of-day batch: take its ready orders page by page and queue them. Carries what the batch
@@ -34,9 +32,9 @@ export const OrderMessage = z.discriminatedUnion('kind', [
     account: z.string(),
     // The values of batches' SplitBy (this folder does not import batches).
     splitBy: z.enum(['none', 'carrier', 'packingStation']),
-    channels: z.array(z.string()).optional(),
+    channels: z.optional(z.array(z.string())),
     acceptedBefore: z.iso.datetime(),
-    limit: z.number().int().positive(),
+    limit: z.number().check(z.int(), z.positive()),
     createdAt: z.iso.datetime(),
   }),
   /**

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { type FieldProblem, FieldVocabulary, fieldProblems as problemsIn } from '../validation';
+import * as z from '../validation/zod';
 import { countryProblem } from './countries';
 
 /**
@@ -44,43 +44,47 @@ const printable =
 export const Text = (max: number, options: { readonly multiline?: boolean } = {}) =>
   z
     .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `at most ${max} characters`)
-    .superRefine(printable(options));
+    .check(
+      z.trim(),
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(max, `at most ${max} characters`),
+      z.superRefine(printable(options)),
+    );
 /** Optional text: as `Text`, but may be empty, null or left out. */
 export const OptionalText = (max: number, options: { readonly multiline?: boolean } = {}) =>
-  z.string().trim().max(max, `at most ${max} characters`).superRefine(printable(options)).nullish();
+  z.nullish(
+    z
+      .string()
+      .check(z.trim(), z.maxLength(max, `at most ${max} characters`), z.superRefine(printable(options))),
+  );
 
 /** Every field name of the strict objects below: what "did you mean" chooses from. */
 export const ORDER_FIELDS = new FieldVocabulary();
 const strict = <Shape extends z.ZodRawShape>(shape: Shape) => ORDER_FIELDS.strict(shape);
 
-const Country = z
-  .string()
-  .trim()
-  .transform((value) => value.toUpperCase())
-  .pipe(
-    z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as "NL"')
-      .superRefine((code, ctx) => {
-        const problem = countryProblem(code);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      }),
-  );
+const Country = z.pipe(
+  z.pipe(
+    z.string().check(z.trim()),
+    z.transform((value) => value.toUpperCase()),
+  ),
+  z.string().check(
+    z.regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as "NL"'),
+    z.superRefine((code, ctx) => {
+      const problem = countryProblem(code);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  ),
+);
 /** At least 0, at most two decimals (as SendCloud takes money). */
 export const Decimal = z
   .string()
-  .regex(/^\d{1,7}(\.\d{1,2})?$/, 'a decimal amount as a string, e.g. "12.50"');
+  .check(z.regex(/^\d{1,7}(\.\d{1,2})?$/, 'a decimal amount as a string, e.g. "12.50"'));
 /** Grams for a parcel or an item: whole grams, 1 g to 1,000 kg. */
 export const Grams = z
   .number()
-  .int('whole grams')
-  .min(1, 'at least 1 gram')
-  .max(1_000_000, 'at most 1,000 kg');
+  .check(z.int('whole grams'), z.gte(1, 'at least 1 gram'), z.lte(1_000_000, 'at most 1,000 kg'));
 /** A parcel side: 0.1 cm to 10 m (smaller values are typos, and below 1e-130 DynamoDB refuses the number). */
-const Centimetres = z.number().min(0.1, 'at least 0.1 cm').max(1_000, 'at most 1,000 cm');
+const Centimetres = z.number().check(z.gte(0.1, 'at least 0.1 cm'), z.lte(1_000, 'at most 1,000 cm'));
 
 /** EU member states: no customs lines needed from NL. */
 export const EU = new Set([
@@ -125,33 +129,30 @@ export const Recipient = strict({
   city: Text(30),
   country: Country,
   state: OptionalText(14),
-  email: z.email('a valid e-mail address').max(320, 'at most 320 characters').nullish(),
-  phone: z
-    .string()
-    .trim()
-    .regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number like +31612345678')
-    .nullish(),
+  email: z.nullish(z.email('a valid e-mail address').check(z.maxLength(320, 'at most 320 characters'))),
+  phone: z.nullish(
+    z.string().check(z.trim(), z.regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number like +31612345678')),
+  ),
 });
 export type Recipient = z.infer<typeof Recipient>;
 
 export const ParcelSpec = strict({
   weightGrams: Grams,
-  lengthCm: Centimetres.optional(),
-  widthCm: Centimetres.optional(),
-  heightCm: Centimetres.optional(),
+  lengthCm: z.optional(Centimetres),
+  widthCm: z.optional(Centimetres),
+  heightCm: z.optional(Centimetres),
 });
 export type ParcelSpec = z.infer<typeof ParcelSpec>;
 
 export const OrderItem = strict({
   sku: OptionalText(64),
   description: Text(255),
-  quantity: z.number().int('a whole number').min(1, 'at least 1').max(10_000, 'at most 10,000'),
+  quantity: z
+    .number()
+    .check(z.int('a whole number'), z.gte(1, 'at least 1'), z.lte(10_000, 'at most 10,000')),
   unitPrice: Decimal,
-  hsCode: z
-    .string()
-    .regex(/^\d{6,10}$/, 'a 6 to 10 digit HS code')
-    .nullish(),
-  originCountry: Country.nullish(),
+  hsCode: z.nullish(z.string().check(z.regex(/^\d{6,10}$/, 'a 6 to 10 digit HS code'))),
+  originCountry: z.nullish(Country),
   weightGrams: Grams,
 });
 export type OrderItem = z.infer<typeof OrderItem>;
@@ -199,7 +200,7 @@ export const TaxNumber = strict({
   value: Text(100),
 });
 export type TaxNumber = z.infer<typeof TaxNumber>;
-const TaxNumbers = z.array(TaxNumber).max(20, 'at most 20 numbers');
+const TaxNumbers = z.array(TaxNumber).check(z.maxLength(20, 'at most 20 numbers'));
 
 export const CUSTOMS_SHIPMENT_TYPES = [
   'gift',
@@ -211,29 +212,33 @@ export const CUSTOMS_SHIPMENT_TYPES = [
 
 /** What customs papers say beyond the items: for parcels leaving the EU customs territory. */
 export const CustomsInput = strict({
-  shipmentType: z.enum(CUSTOMS_SHIPMENT_TYPES).default('commercial_goods'),
+  shipmentType: z._default(z.enum(CUSTOMS_SHIPMENT_TYPES), 'commercial_goods'),
   /** Default: the order id. */
-  invoiceNumber: Text(40).optional(),
-  invoiceDate: z.iso.date('a date such as "2026-12-01"').optional(),
-  exportType: z.enum(['private', 'commercial_b2c', 'commercial_b2b']).optional(),
-  taxNumbers: strict({
-    sender: TaxNumbers.optional(),
-    receiver: TaxNumbers.optional(),
-    importerOfRecord: TaxNumbers.optional(),
-  }).optional(),
+  invoiceNumber: z.optional(Text(40)),
+  invoiceDate: z.optional(z.iso.date('a date such as "2026-12-01"')),
+  exportType: z.optional(z.enum(['private', 'commercial_b2c', 'commercial_b2b'])),
+  taxNumbers: z.optional(
+    strict({
+      sender: z.optional(TaxNumbers),
+      receiver: z.optional(TaxNumbers),
+      importerOfRecord: z.optional(TaxNumbers),
+    }),
+  ),
   /** Who imports the goods when it is not the recipient. */
-  importerOfRecord: strict({
-    name: Text(75),
-    company: OptionalText(50),
-    street: Text(150),
-    houseNumber: OptionalText(20),
-    postalCode: Text(12),
-    city: Text(30),
-    country: Country,
-    state: OptionalText(14),
-    phone: OptionalText(20),
-    email: z.email('a valid e-mail address').max(320).nullish(),
-  }).optional(),
+  importerOfRecord: z.optional(
+    strict({
+      name: Text(75),
+      company: OptionalText(50),
+      street: Text(150),
+      houseNumber: OptionalText(20),
+      postalCode: Text(12),
+      city: Text(30),
+      country: Country,
+      state: OptionalText(14),
+      phone: OptionalText(20),
+      email: z.nullish(z.email('a valid e-mail address').check(z.maxLength(320))),
+    }),
+  ),
 });
 export type CustomsInput = z.infer<typeof CustomsInput>;
 
@@ -243,112 +248,127 @@ export type ServiceLevel = z.infer<typeof ServiceLevel>;
 
 export const Delivery = z.discriminatedUnion('type', [
   strict({ type: z.literal('home') }),
-  strict({ type: z.literal('service_point'), servicePointId: z.number().int().positive() }),
+  strict({ type: z.literal('service_point'), servicePointId: z.number().check(z.int(), z.positive()) }),
 ]);
 export type Delivery = z.infer<typeof Delivery>;
 
 export const OrderRequest = strict({
-  orderId: Text(50).regex(/^[A-Za-z0-9._:\-/]+$/, 'letters, digits and . _ : - / only'),
-  channel: Text(30)
-    .regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, - and _ (e.g. "webshop", "bol", "amazon")')
-    // returns are kept under this channel name (shared/returns)
-    .refine((channel) => channel !== 'returns', '"returns" is reserved for return shipments')
-    .default('webshop'),
-  account: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a configured SendCloud account id')
-    .default('default'),
+  orderId: Text(50).check(z.regex(/^[A-Za-z0-9._:\-/]+$/, 'letters, digits and . _ : - / only')),
+  channel: z._default(
+    Text(30).check(
+      z.regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, - and _ (e.g. "webshop", "bol", "amazon")'),
+      z.refine((channel) => channel !== 'returns', '"returns" is reserved for return shipments'),
+    ),
+    'webshop',
+  ),
+  account: z._default(
+    z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a configured SendCloud account id')),
+    'default',
+  ),
   recipient: Recipient,
   /** One box. An order of several boxes sends `parcels` instead (exactly one of the two). */
-  parcel: ParcelSpec.optional(),
+  parcel: z.optional(ParcelSpec),
   /** Several boxes of one order (1–20, SendCloud's multicollo limit), shipped as one shipment. */
-  parcels: z
-    .array(ParcelSpec)
-    .min(1, 'at least one parcel')
-    .max(MAX_COLLI, `at most ${MAX_COLLI} parcels (SendCloud's multicollo limit)`)
-    .optional(),
-  items: z.array(OrderItem).max(100).default([]),
+  parcels: z.optional(
+    z
+      .array(ParcelSpec)
+      .check(
+        z.minLength(1, 'at least one parcel'),
+        z.maxLength(MAX_COLLI, `at most ${MAX_COLLI} parcels (SendCloud's multicollo limit)`),
+      ),
+  ),
+  items: z._default(z.array(OrderItem).check(z.maxLength(100)), []),
   /** Customs papers for a destination outside the EU customs territory (defaults: commercial goods, invoice = order id). */
-  customs: CustomsInput.optional(),
+  customs: z.optional(CustomsInput),
   orderValue: strict({
     amount: Decimal,
-    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "EUR"'),
+    currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "EUR"')),
   }),
-  serviceLevel: ServiceLevel.default('standard'),
+  serviceLevel: z._default(ServiceLevel, 'standard'),
   /**
    * Insure the shipment for this much (EUR, per parcel for several): SendCloud's insurance tops up what the
    * carrier covers, up to €5,000.
    */
-  insuredValue: Decimal.refine(
-    (v) => Number(v) <= 5_000,
-    'at most "5000.00" (SendCloud insures up to €5,000)',
-  )
-    .refine((v) => Number(v) > 0, 'more than "0.00"; leave insuredValue out for no insurance')
-    .optional(),
+  insuredValue: z.optional(
+    Decimal.check(
+      z.refine((v) => Number(v) <= 5_000, 'at most "5000.00" (SendCloud insures up to €5,000)'),
+      z.refine((v) => Number(v) > 0, 'more than "0.00"; leave insuredValue out for no insurance'),
+    ),
+  ),
   /** What the delivery must do; routing only takes a method that offers it. */
-  deliveryOptions: strict({
-    signature: z.boolean().optional(),
-    /** The recipient's minimum age, checked at the door. */
-    ageCheck: z.union([z.literal(16), z.literal(18)], 'an age of 16 or 18').optional(),
-    /** Never leave the parcel with a neighbour. */
-    noNeighbourDelivery: z.boolean().optional(),
-  }).optional(),
-  delivery: Delivery.default({ type: 'home' }),
+  deliveryOptions: z.optional(
+    strict({
+      signature: z.optional(z.boolean()),
+      /** The recipient's minimum age, checked at the door. */
+      ageCheck: z.optional(z.union([z.literal(16), z.literal(18)], 'an age of 16 or 18')),
+      /** Never leave the parcel with a neighbour. */
+      noNeighbourDelivery: z.optional(z.boolean()),
+    }),
+  ),
+  delivery: z._default(Delivery, { type: 'home' }),
   /** The shop's own choice on a v2 account: a SendCloud v2 shipping method id. */
-  shippingMethodId: z.number().int().positive().nullish(),
+  shippingMethodId: z.nullish(z.number().check(z.int(), z.positive())),
   /** The shop's own choice on a v3 account: a shipping option code, e.g. `postnl:standard` (`@contract` optional). */
-  shippingMethod: z
-    .string()
-    .regex(/^[a-z0-9_]+:[a-z0-9_/:-]+(@\d+)?$/, 'a SendCloud shipping option code such as "postnl:standard"')
-    .nullish(),
+  shippingMethod: z.nullish(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^[a-z0-9_]+:[a-z0-9_/:-]+(@\d+)?$/,
+          'a SendCloud shipping option code such as "postnl:standard"',
+        ),
+      ),
+  ),
   /** `end_of_day`: hold the order for the day's batch (one merged label file) instead of shipping now. */
-  dispatch: z.enum(['immediate', 'end_of_day']).default('immediate'),
+  dispatch: z._default(z.enum(['immediate', 'end_of_day']), 'immediate'),
   /** Where it is packed; end-of-day label files can be split by it. */
-  packingStation: Text(40).optional(),
-}).superRefine((order, ctx) => {
-  if (order.deliveryOptions && order.delivery.type === 'service_point')
-    ctx.addIssue({
-      code: 'custom',
-      path: ['deliveryOptions'],
-      message:
-        'signature, age check and neighbour delivery are for home delivery; a service point hands out against ID',
-    });
-  if (order.parcel && order.parcels)
-    ctx.addIssue({
-      code: 'custom',
-      path: ['parcels'],
-      message: 'send either parcel (one box) or parcels (several boxes), not both',
-    });
-  if (!order.parcel && !order.parcels)
-    ctx.addIssue({
-      code: 'custom',
-      path: ['parcel'],
-      message:
-        'required: the box as {weightGrams, lengthCm, widthCm, heightCm}, or parcels: [...] for several boxes',
-    });
-  const boxes = order.parcels
-    ? order.parcels.map((p, i) => ({ p, path: ['parcels', i] }))
-    : order.parcel
-      ? [{ p: order.parcel, path: ['parcel'] }]
-      : [];
-  for (const { p, path } of boxes) {
-    const dims = [p.lengthCm, p.widthCm, p.heightCm].filter((d) => d !== undefined);
-    if (dims.length > 0 && dims.length < 3)
+  packingStation: z.optional(Text(40)),
+}).check(
+  z.superRefine((order, ctx) => {
+    if (order.deliveryOptions && order.delivery.type === 'service_point')
       ctx.addIssue({
         code: 'custom',
-        path,
-        message: 'give lengthCm, widthCm and heightCm together, or none of them',
+        path: ['deliveryOptions'],
+        message:
+          'signature, age check and neighbour delivery are for home delivery; a service point hands out against ID',
       });
-  }
-  if (NEEDS_STATE.has(order.recipient.country) && !order.recipient.state) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['recipient', 'state'],
-      message: `required for ${order.recipient.country} (state or province code)`,
-    });
-  }
-  // Customs depend on where the account ships from: `customsProblems` (customsChecks.ts), after parsing.
-});
+    if (order.parcel && order.parcels)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['parcels'],
+        message: 'send either parcel (one box) or parcels (several boxes), not both',
+      });
+    if (!order.parcel && !order.parcels)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['parcel'],
+        message:
+          'required: the box as {weightGrams, lengthCm, widthCm, heightCm}, or parcels: [...] for several boxes',
+      });
+    const boxes = order.parcels
+      ? order.parcels.map((p, i) => ({ p, path: ['parcels', i] }))
+      : order.parcel
+        ? [{ p: order.parcel, path: ['parcel'] }]
+        : [];
+    for (const { p, path } of boxes) {
+      const dims = [p.lengthCm, p.widthCm, p.heightCm].filter((d) => d !== undefined);
+      if (dims.length > 0 && dims.length < 3)
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: 'give lengthCm, widthCm and heightCm together, or none of them',
+        });
+    }
+    if (NEEDS_STATE.has(order.recipient.country) && !order.recipient.state) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['recipient', 'state'],
+        message: `required for ${order.recipient.country} (state or province code)`,
+      });
+    }
+    // Customs depend on where the account ships from: `customsProblems` (customsChecks.ts), after parsing.
+  }),
+);
 export type OrderRequest = z.infer<typeof OrderRequest>;
 export type OrderRequestInput = z.input<typeof OrderRequest>;
 

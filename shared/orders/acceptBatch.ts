@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import type { CredentialsSource } from '../sendcloud/accounts';
 import { UnknownAccountError } from '../sendcloud/UnknownAccountError';
+import * as z from '../validation/zod';
 import { type AcceptDeps, acceptOrder } from './acceptOrder';
 import { mapLimit } from './mapLimit';
 import type { OrderMessage } from './OrderQueue';
@@ -13,8 +13,10 @@ const GROUP = 50;
 export const BatchRequest = z.object({
   orders: z
     .array(z.unknown())
-    .min(1, 'at least one order')
-    .max(MAX_BATCH_ORDERS, `at most ${MAX_BATCH_ORDERS} orders per batch`),
+    .check(
+      z.minLength(1, 'at least one order'),
+      z.maxLength(MAX_BATCH_ORDERS, `at most ${MAX_BATCH_ORDERS} orders per batch`),
+    ),
 });
 export type BatchRequest = z.infer<typeof BatchRequest>;
 

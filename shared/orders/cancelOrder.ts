@@ -1,10 +1,10 @@
-import type * as z from 'zod';
 import type { EventPublisher } from '../events';
 import { HttpError } from '../http/errors';
 import { returnKey } from '../returns/ReturnView';
 import type { CancelOutcome, CancelTarget, SendcloudPort, Shipment } from '../sendcloud/port';
 import type { OrderStore, TrackingStore, UpdateFence } from '../store';
 import { hasCarrierScan } from '../tracking/normalizedStatus';
+import type * as z from '../validation/zod';
 import { cancelShipments, unrecordedBoxes } from './announceBoxes';
 import {
   attemptReference,

@@ -1,23 +1,23 @@
-import * as z from 'zod';
 import { HttpError } from '../http/errors';
 import type { OrderStore } from '../store';
+import * as z from '../validation/zod';
 import { ORDER_STATUSES, type OrderRecord } from './Order';
 
 /** `GET /orders`: what operations filter by. Days are UTC calendar days of acceptance. */
 export const ListOrdersQuery = z.strictObject({
-  account: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a configured SendCloud account id')
-    .default('default'),
-  from: z.iso.date('a day as YYYY-MM-DD').optional(),
-  to: z.iso.date('a day as YYYY-MM-DD').optional(),
-  status: z.enum(ORDER_STATUSES).optional(),
-  channel: z
-    .string()
-    .regex(/^[a-z0-9_-]{1,30}$/, 'a channel such as "webshop"')
-    .optional(),
-  limit: z.coerce.number().int('a whole number').min(1, 'at least 1').max(100, 'at most 100').default(50),
-  cursor: z.string().max(2_000).optional(),
+  account: z._default(
+    z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a configured SendCloud account id')),
+    'default',
+  ),
+  from: z.optional(z.iso.date('a day as YYYY-MM-DD')),
+  to: z.optional(z.iso.date('a day as YYYY-MM-DD')),
+  status: z.optional(z.enum(ORDER_STATUSES)),
+  channel: z.optional(z.string().check(z.regex(/^[a-z0-9_-]{1,30}$/, 'a channel such as "webshop"'))),
+  limit: z._default(
+    z.coerce.number().check(z.int('a whole number'), z.gte(1, 'at least 1'), z.lte(100, 'at most 100')),
+    50,
+  ),
+  cursor: z.optional(z.string().check(z.maxLength(2_000))),
 });
 export type ListOrdersQuery = z.infer<typeof ListOrdersQuery>;
 
@@ -40,7 +40,7 @@ export interface ListedOrder {
   readonly links: { readonly self: string };
 }
 
-const Cursor = z.object({ d: z.iso.date(), k: z.record(z.string(), z.unknown()).optional() });
+const Cursor = z.object({ d: z.iso.date(), k: z.optional(z.record(z.string(), z.unknown())) });
 
 /**
  * An account's orders, newest first, a page at a time across the days from `from` to `to` (default: the

@@ -1,5 +1,5 @@
-import type * as z from 'zod';
 import { type EventPublisher, REJECTED_LIMITS } from '../events';
+import type * as z from '../validation/zod';
 import { fieldProblems } from './OrderRequest';
 
 export interface RejectDeps {

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { Decimal, Grams, OptionalText, Recipient, Text } from '../orders/OrderRequest';
+import * as z from '../validation/zod';
 
 export const RETURN_REASONS = [
   'wrong_size',
@@ -12,43 +12,49 @@ export const RETURN_REASONS = [
 
 export const ReturnItem = z.object({
   description: Text(255),
-  quantity: z.number().int('a whole number').min(1, 'at least 1').max(10_000, 'at most 10,000'),
+  quantity: z
+    .number()
+    .check(z.int('a whole number'), z.gte(1, 'at least 1'), z.lte(10_000, 'at most 10,000')),
   sku: OptionalText(100),
   /** Defaults to the HS code of the order's line with the same SKU. */
-  hsCode: z
-    .string()
-    .regex(/^\d{6,10}$/, 'a 6 to 10 digit HS code')
-    .nullish(),
+  hsCode: z.nullish(z.string().check(z.regex(/^\d{6,10}$/, 'a 6 to 10 digit HS code'))),
   reason: z.enum(RETURN_REASONS),
   /** The customer's own words: may have several lines. */
   message: OptionalText(255, { multiline: true }),
   /** Defaults to the value of the original order split over its items. */
-  unitPrice: Decimal.optional(),
-  weightGrams: Grams.optional(),
+  unitPrice: z.optional(Decimal),
+  weightGrams: z.optional(Grams),
 });
 export type ReturnItem = z.infer<typeof ReturnItem>;
 
 /** `POST /returns`: a return for a shipped order (channel + orderId) or its parcel (parcelId). */
 export const ReturnRequest = z
   .object({
-    channel: Text(30)
-      .regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, - and _ (the channel the order was sent with)')
-      .optional(),
-    orderId: Text(100).optional(),
-    parcelId: z.number().int().positive().optional(),
+    channel: z.optional(
+      Text(30).check(
+        z.regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, - and _ (the channel the order was sent with)'),
+      ),
+    ),
+    orderId: z.optional(Text(100)),
+    parcelId: z.optional(z.number().check(z.int(), z.positive())),
     /** The shop's own return number (RMA): the same reference is the same return. */
-    reference: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9._-]{1,50}$/, 'letters, digits, dot, dash or underscore, at most 50')
-      .optional(),
-    items: z.array(ReturnItem).min(1, 'at least one item').max(50),
+    reference: z.optional(
+      z
+        .string()
+        .check(
+          z.trim(),
+          z.regex(/^[A-Za-z0-9._-]{1,50}$/, 'letters, digits, dot, dash or underscore, at most 50'),
+        ),
+    ),
+    items: z.array(ReturnItem).check(z.minLength(1, 'at least one item'), z.maxLength(50)),
     /** The customer's address, when it differs from the order's (or the order's is no longer kept). */
-    from: Recipient.optional(),
-    weightGrams: Grams.optional(),
+    from: z.optional(Recipient),
+    weightGrams: z.optional(Grams),
   })
-  .refine((r) => r.parcelId !== undefined || r.orderId !== undefined, {
-    message: 'give orderId (with channel) or parcelId',
-    path: ['orderId'],
-  });
+  .check(
+    z.refine((r) => r.parcelId !== undefined || r.orderId !== undefined, {
+      message: 'give orderId (with channel) or parcelId',
+      path: ['orderId'],
+    }),
+  );
 export type ReturnRequest = z.infer<typeof ReturnRequest>;

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { SERVICE_LEVELS } from '../orders/OrderRequest';
 import { FieldVocabulary } from '../validation';
+import * as z from '../validation/zod';
 
 /**
  * Routing rules as configuration: evaluated in order; the first rule whose conditions match and that has an
@@ -12,48 +12,51 @@ export const RULE_FIELDS = new FieldVocabulary();
 const strict = <Shape extends z.ZodRawShape>(shape: Shape) => RULE_FIELDS.strict(shape);
 
 const limitFields = {
-  maxLengthCm: z.number().positive().optional(),
-  maxWidthCm: z.number().positive().optional(),
-  maxHeightCm: z.number().positive().optional(),
+  maxLengthCm: z.optional(z.number().check(z.positive())),
+  maxWidthCm: z.optional(z.number().check(z.positive())),
+  maxHeightCm: z.optional(z.number().check(z.positive())),
   /** length + width + height */
-  maxSumCm: z.number().positive().optional(),
+  maxSumCm: z.optional(z.number().check(z.positive())),
   /** length + 2 × (width + height) */
-  maxGirthCm: z.number().positive().optional(),
+  maxGirthCm: z.optional(z.number().check(z.positive())),
 };
 const Limits = strict(limitFields);
 export type Limits = z.infer<typeof Limits>;
 
 export const Rule = strict({
-  name: z.string().min(1),
-  when: strict({
-    countries: z.array(z.string().regex(/^[A-Z]{2}$/)).optional(),
-    notCountries: z.array(z.string().regex(/^[A-Z]{2}$/)).optional(),
-    regions: z.array(z.enum(['domestic', 'eu', 'non_eu'])).optional(),
-    minWeightGrams: z.number().int().nonnegative().optional(),
-    maxWeightGrams: z.number().int().positive().optional(),
-    serviceLevels: z.array(z.enum(SERVICE_LEVELS)).optional(),
-    minOrderValue: z.number().nonnegative().optional(),
-    maxOrderValue: z.number().nonnegative().optional(),
-    channels: z.array(z.string()).optional(),
-    deliveryTypes: z.array(z.enum(['home', 'service_point'])).optional(),
-  }).default({}),
+  name: z.string().check(z.minLength(1)),
+  when: z._default(
+    strict({
+      countries: z.optional(z.array(z.string().check(z.regex(/^[A-Z]{2}$/)))),
+      notCountries: z.optional(z.array(z.string().check(z.regex(/^[A-Z]{2}$/)))),
+      regions: z.optional(z.array(z.enum(['domestic', 'eu', 'non_eu']))),
+      minWeightGrams: z.optional(z.number().check(z.int(), z.nonnegative())),
+      maxWeightGrams: z.optional(z.number().check(z.int(), z.positive())),
+      serviceLevels: z.optional(z.array(z.enum(SERVICE_LEVELS))),
+      minOrderValue: z.optional(z.number().check(z.nonnegative())),
+      maxOrderValue: z.optional(z.number().check(z.nonnegative())),
+      channels: z.optional(z.array(z.string())),
+      deliveryTypes: z.optional(z.array(z.enum(['home', 'service_point']))),
+    }),
+    {},
+  ),
   choose: strict({
     /** Carrier codes in order of preference; empty = any carrier. */
-    carriers: z.array(z.string()).default([]),
+    carriers: z._default(z.array(z.string()), []),
     /** Or explicit SendCloud v2 shipping method ids, in order of preference (v2 accounts). */
-    methodIds: z.array(z.number().int().positive()).optional(),
+    methodIds: z.optional(z.array(z.number().check(z.int(), z.positive()))),
     /**
      * Or explicit method references, in order of preference: v3 shipping option codes (`postnl:standard`,
      * any contract) or `code@contract`. `npm run migrate-rules` rewrites `methodIds` into these.
      */
-    methods: z.array(z.string().min(1)).optional(),
+    methods: z.optional(z.array(z.string().check(z.minLength(1)))),
     /** For service-point orders: only methods of the carrier that serves the chosen point. */
-    servicePointCarrier: z.boolean().default(false),
-    namePattern: z.string().optional(),
-    excludeNamePattern: z.string().optional(),
-    excludeCarriers: z.array(z.string()).default([]),
+    servicePointCarrier: z._default(z.boolean(), false),
+    namePattern: z.optional(z.string()),
+    excludeNamePattern: z.optional(z.string()),
+    excludeCarriers: z._default(z.array(z.string()), []),
     /** `ranked`: carrier/method order first, price second. `cheapest`: SendCloud's price for the destination. */
-    strategy: z.enum(['ranked', 'cheapest']).default('ranked'),
+    strategy: z._default(z.enum(['ranked', 'cheapest']), 'ranked'),
   }),
 });
 export type Rule = z.infer<typeof Rule>;
@@ -69,18 +72,21 @@ export const DEFAULT_RETURN_RULES: Rule[] = [
 ].map((rule) => Rule.parse(rule));
 
 export const RuleSet = strict({
-  name: z.string().min(1),
-  version: z.number().int().positive(),
+  name: z.string().check(z.minLength(1)),
+  version: z.number().check(z.int(), z.positive()),
   /** cm³ per kg for volumetric weight (5000 is the parcel-carrier norm). */
-  volumetricDivisor: z.number().positive().default(5000),
+  volumetricDivisor: z._default(z.number().check(z.positive()), 5000),
   /** Size limits per carrier code. SendCloud v2 shipping methods carry weight limits only. */
-  carrierLimits: z.record(z.string(), Limits).default({}),
+  carrierLimits: z._default(z.record(z.string(), Limits), {}),
   /** Size limits for methods whose name matches, e.g. mailbox parcels; `requireDimensions` excludes them when the order has no dimensions. */
-  methodLimits: z
-    .array(strict({ ...limitFields, namePattern: z.string(), requireDimensions: z.boolean().default(false) }))
-    .default([]),
-  rules: z.array(Rule).min(1),
-  returns: z.array(Rule).min(1).default(DEFAULT_RETURN_RULES),
+  methodLimits: z._default(
+    z.array(
+      strict({ ...limitFields, namePattern: z.string(), requireDimensions: z._default(z.boolean(), false) }),
+    ),
+    [],
+  ),
+  rules: z.array(Rule).check(z.minLength(1)),
+  returns: z._default(z.array(Rule).check(z.minLength(1)), DEFAULT_RETURN_RULES),
 });
 export type RuleSet = z.infer<typeof RuleSet>;
 export type RuleSetInput = z.input<typeof RuleSet>;

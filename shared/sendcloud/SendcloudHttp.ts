@@ -1,5 +1,5 @@
 import ky, { TimeoutError } from 'ky';
-import * as z from 'zod';
+import * as z from '../validation/zod';
 import {
   type ContractIssue,
   SendcloudContractError,
@@ -254,9 +254,18 @@ export function errorFromResponse(request: SendcloudRequest, response: Sendcloud
 }
 
 const MessageBody = z.union([
-  z.object({ error: z.object({ message: z.string() }) }).transform((body) => body.error.message),
-  z.object({ message: z.string() }).transform((body) => body.message),
-  z.object({ detail: z.string() }).transform((body) => body.detail),
+  z.pipe(
+    z.object({ error: z.object({ message: z.string() }) }),
+    z.transform((body) => body.error.message),
+  ),
+  z.pipe(
+    z.object({ message: z.string() }),
+    z.transform((body) => body.message),
+  ),
+  z.pipe(
+    z.object({ detail: z.string() }),
+    z.transform((body) => body.detail),
+  ),
 ]);
 
 /** `{"error":{"message"}}`, `{"status","message"}`, `{"message"}` or `{"detail"}`; anything else → undefined. */
@@ -276,7 +285,7 @@ export function parseBody<S extends z.ZodType>(
   const base = { method: request.method, path: request.url.pathname, status: response.status };
   if (!parsed.ok)
     throw new SendcloudContractError({ ...base, issues: [{ path: '(body)', message: 'not JSON' }] });
-  const result = schema.safeParse(parsed.value);
+  const result = z.safeParse(schema, parsed.value);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => ({
       path: issue.path.join('.'),

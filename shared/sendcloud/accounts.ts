@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation/zod';
 import type { ApiVersion, SendcloudPort } from './port';
 import {
   CHECKOUT_SHARE_PER_MINUTE,
@@ -14,7 +14,7 @@ import type { ComposeA4 } from './v3/DocumentsApi';
 
 export const AccountId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes');
+  .check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes'));
 
 export interface AccountCredentials extends SendcloudCredentials {
   readonly partnerId?: string | undefined;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation/zod';
 import type { ParcelCreation } from './schemas/parcel';
 import { cmToString, gramsToKgString } from './units';
 
@@ -7,21 +7,21 @@ import { cmToString, gramsToKgString } from './units';
  * SendCloud's v2 wire format; nothing else in the service builds SendCloud bodies.
  */
 export const Address = z.object({
-  name: z.string().trim().min(1).max(75),
-  company: z.string().max(50).nullish(),
-  street: z.string().trim().min(1).max(75),
-  houseNumber: z.string().max(20).nullish(),
-  addressLine2: z.string().max(75).nullish(),
-  postalCode: z.string().trim().min(1).max(12),
-  city: z.string().trim().min(1).max(30),
-  country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code in capitals, e.g. NL'),
-  state: z.string().max(35).nullish(),
-  email: z.email().nullish(),
-  phone: z.string().max(20).nullish(),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(75)),
+  company: z.nullish(z.string().check(z.maxLength(50))),
+  street: z.string().check(z.trim(), z.minLength(1), z.maxLength(75)),
+  houseNumber: z.nullish(z.string().check(z.maxLength(20))),
+  addressLine2: z.nullish(z.string().check(z.maxLength(75))),
+  postalCode: z.string().check(z.trim(), z.minLength(1), z.maxLength(12)),
+  city: z.string().check(z.trim(), z.minLength(1), z.maxLength(30)),
+  country: z.string().check(z.regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code in capitals, e.g. NL')),
+  state: z.nullish(z.string().check(z.maxLength(35))),
+  email: z.nullish(z.email()),
+  phone: z.nullish(z.string().check(z.maxLength(20))),
 });
 export type Address = z.infer<typeof Address>;
 
-const Decimal = z.string().regex(/^\d+(\.\d{1,2})?$/, 'a decimal amount like "12.50"');
+const Decimal = z.string().check(z.regex(/^\d+(\.\d{1,2})?$/, 'a decimal amount like "12.50"'));
 
 const TaxNumberDraft = z.object({ kind: z.string(), country: z.string(), value: z.string() });
 
@@ -50,19 +50,16 @@ export function taxNumbersWire(numbers: {
 }
 
 export const ParcelItemDraft = z.object({
-  description: z.string().min(1).max(255),
-  quantity: z.number().int().min(1),
+  description: z.string().check(z.minLength(1), z.maxLength(255)),
+  quantity: z.number().check(z.int(), z.gte(1)),
   unitPrice: Decimal,
-  hsCode: z.string().max(12).nullish(),
-  originCountry: z
-    .string()
-    .regex(/^[A-Z]{2}$/)
-    .nullish(),
-  sku: z.string().nullish(),
+  hsCode: z.nullish(z.string().check(z.maxLength(12))),
+  originCountry: z.nullish(z.string().check(z.regex(/^[A-Z]{2}$/))),
+  sku: z.nullish(z.string()),
   /** per single item */
-  weightGrams: z.number().int().positive(),
-  returnReason: z.number().int().optional(),
-  returnMessage: z.string().optional(),
+  weightGrams: z.number().check(z.int(), z.positive()),
+  returnReason: z.optional(z.number().check(z.int())),
+  returnMessage: z.optional(z.string()),
 });
 export type ParcelItemDraft = z.infer<typeof ParcelItemDraft>;
 
@@ -76,46 +73,50 @@ export const CUSTOMS_SHIPMENT_TYPES = {
 
 export const ParcelDraft = z.object({
   /** Our stable id for this parcel; unique per SendCloud account, the key for reconciliation. */
-  externalReference: z.string().min(1).max(100),
-  orderNumber: z.string().max(50).optional(),
+  externalReference: z.string().check(z.minLength(1), z.maxLength(100)),
+  orderNumber: z.optional(z.string().check(z.maxLength(50))),
   recipient: Address,
-  weightGrams: z.number().int().positive().optional(),
-  dimensionsCm: z
-    .object({ length: z.number().positive(), width: z.number().positive(), height: z.number().positive() })
-    .optional(),
-  shippingMethodId: z.number().int().positive().optional(),
+  weightGrams: z.optional(z.number().check(z.int(), z.positive())),
+  dimensionsCm: z.optional(
+    z.object({
+      length: z.number().check(z.positive()),
+      width: z.number().check(z.positive()),
+      height: z.number().check(z.positive()),
+    }),
+  ),
+  shippingMethodId: z.optional(z.number().check(z.int(), z.positive())),
   /** Announce to the carrier now (status 1000) or keep as "No label" (999). Default: true with a method. */
-  requestLabel: z.boolean().optional(),
-  servicePointId: z.number().int().positive().optional(),
-  senderAddressId: z.number().int().positive().optional(),
-  contractId: z.number().int().positive().optional(),
-  orderValue: z.object({ amount: Decimal, currency: z.string().regex(/^[A-Z]{3}$/) }).optional(),
-  insuredValueEur: z.number().int().min(0).max(5000).optional(),
+  requestLabel: z.optional(z.boolean()),
+  servicePointId: z.optional(z.number().check(z.int(), z.positive())),
+  senderAddressId: z.optional(z.number().check(z.int(), z.positive())),
+  contractId: z.optional(z.number().check(z.int(), z.positive())),
+  orderValue: z.optional(z.object({ amount: Decimal, currency: z.string().check(z.regex(/^[A-Z]{3}$/)) })),
+  insuredValueEur: z.optional(z.number().check(z.int(), z.gte(0), z.lte(5000))),
   /** Total cover incl. the carrier's own, EUR (SendCloud adds the difference): `total_insured_value`. */
-  totalInsuredValueEur: z.number().int().min(2).max(5000).optional(),
+  totalInsuredValueEur: z.optional(z.number().check(z.int(), z.gte(2), z.lte(5000))),
   /** Multicollo: this many colli of one shipment (2–20), each with `weightGrams`; SendCloud answers each. */
-  quantity: z.number().int().min(1).max(20).optional(),
-  items: z.array(ParcelItemDraft).optional(),
-  customs: z
-    .object({
-      invoiceNumber: z.string().min(1),
+  quantity: z.optional(z.number().check(z.int(), z.gte(1), z.lte(20))),
+  items: z.optional(z.array(ParcelItemDraft)),
+  customs: z.optional(
+    z.object({
+      invoiceNumber: z.string().check(z.minLength(1)),
       shipmentType: z.enum(Object.keys(CUSTOMS_SHIPMENT_TYPES) as [keyof typeof CUSTOMS_SHIPMENT_TYPES]),
-      exportType: z.enum(['private', 'commercial_b2c', 'commercial_b2b']).optional(),
-      invoiceDate: z.string().optional(),
-      taxNumbers: z
-        .object({
-          sender: z.array(TaxNumberDraft).readonly().optional(),
-          receiver: z.array(TaxNumberDraft).readonly().optional(),
-          importerOfRecord: z.array(TaxNumberDraft).readonly().optional(),
-        })
-        .optional(),
-      importerOfRecord: Address.optional(),
-    })
-    .optional(),
-  checkoutName: z.string().optional(),
+      exportType: z.optional(z.enum(['private', 'commercial_b2c', 'commercial_b2b'])),
+      invoiceDate: z.optional(z.string()),
+      taxNumbers: z.optional(
+        z.object({
+          sender: z.optional(z.readonly(z.array(TaxNumberDraft))),
+          receiver: z.optional(z.readonly(z.array(TaxNumberDraft))),
+          importerOfRecord: z.optional(z.readonly(z.array(TaxNumberDraft))),
+        }),
+      ),
+      importerOfRecord: z.optional(Address),
+    }),
+  ),
+  checkoutName: z.optional(z.string()),
   /** Return parcels: `from` is the customer sending the goods back, `recipient` the shop's return address. */
-  isReturn: z.boolean().optional(),
-  from: Address.optional(),
+  isReturn: z.optional(z.boolean()),
+  from: z.optional(Address),
 });
 export type ParcelDraft = z.infer<typeof ParcelDraft>;
 

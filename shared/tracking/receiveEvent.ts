@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
 import type { EventSubscriptionAuth } from '../config/credentials';
 import { statusFromV3 } from '../sendcloud/v3/statuses';
+import * as z from '../validation/zod';
 import { type ApplyDeps, type ApplyOutcome, applyStatus } from './applyStatus';
 import type { Implausibility } from './plausibility';
 
@@ -19,7 +19,7 @@ const ParcelEventCreated = z.looseObject({
   event_type: z.literal('parcels.event.created'),
   data: z.looseObject({
     parcel: z.looseObject({
-      parcel_id: z.number().int().positive(),
+      parcel_id: z.number().check(z.int(), z.positive()),
       carrier_code: z.string(),
     }),
     event: z.looseObject({
@@ -153,7 +153,7 @@ export async function receiveEvent(
   } catch {
     return { status: 400, reason: 'not_json' };
   }
-  const eventType = z.looseObject({ event_type: z.string().max(100) }).safeParse(json);
+  const eventType = z.looseObject({ event_type: z.string().check(z.maxLength(100)) }).safeParse(json);
   if (!eventType.success || eventType.data.event_type !== 'parcels.event.created')
     return {
       status: 202,

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import { AnyWebhook, ParcelStatusChangedWebhook } from '../sendcloud/schemas/webhook';
 import { verifySendcloudSignature } from '../sendcloud/signature';
 import { parseSendcloudDate } from '../sendcloud/units';
 import type { TrackingStore } from '../store';
+import * as z from '../validation/zod';
 import { type ApplyDeps, type ApplyOutcome, type ApplyResult, applyStatus } from './applyStatus';
 import type { Implausibility } from './plausibility';
 import { webhookAccount } from './webhookAccount';
@@ -134,7 +134,7 @@ function observedAt(dateUpdated: string | undefined, timestamp: number): string 
   if (dateUpdated) {
     const parsed = z
       .string()
-      .regex(/^\d{2}-\d{2}-\d{4} \d{2}:\d{2}:\d{2}$/)
+      .check(z.regex(/^\d{2}-\d{2}-\d{4} \d{2}:\d{2}:\d{2}$/))
       .safeParse(dateUpdated);
     if (parsed.success) return parseSendcloudDate(parsed.data).toISOString();
   }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /**
  * The field names of a family of strict objects (an order's, a rule set's): what "did you mean" chooses

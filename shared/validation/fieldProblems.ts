@@ -1,5 +1,5 @@
-import type * as z from 'zod';
 import type { FieldVocabulary } from './FieldVocabulary';
+import type * as z from './zod';
 
 export interface FieldProblem {
   readonly path: string;

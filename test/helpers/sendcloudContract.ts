@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import * as S from '../../shared/sendcloud/schemas';
+import * as z from '../../shared/validation/zod';
 
 /**
  * Which of our schemas answers which SendCloud v2 route and status. The fixture test parses every
@@ -9,7 +9,7 @@ interface ContractRoute {
   readonly method: string;
   readonly path: RegExp;
   readonly statuses: readonly number[];
-  readonly schema: z.ZodType;
+  readonly schema: z.ZodMiniType;
 }
 
 const CreateParcelsResponse = z.union([S.ParcelEnvelope, S.VerboseBatchResponse]);
@@ -63,7 +63,7 @@ export const CONTRACT: readonly ContractRoute[] = [
 ];
 
 /** The schema for a response, or undefined when the contract does not know the route. */
-export function schemaFor(method: string, path: string, status: number): z.ZodType | undefined {
+export function schemaFor(method: string, path: string, status: number): z.ZodMiniType | undefined {
   const route = CONTRACT.find((r) => r.method === method && r.path.test(path) && r.statuses.includes(status));
   if (route) return route.schema;
   // Every other 4xx/5xx with a body uses SendCloud's error envelope.

@@ -1,38 +1,32 @@
-import * as z from 'zod';
+import * as z from '../../validation/zod';
 import { NullableString, PageLink } from './common';
 
 /** Integration object, as listed by `/integrations` and carried by `integration_*` webhooks. */
 export const Integration = z.looseObject({
-  id: z.number().int().optional(),
+  id: z.optional(z.number().check(z.int())),
   shop_name: z.string(),
   // Odoo's recorded payloads send `false` where SendCloud means "unset".
-  shop_url: z
-    .union([z.string(), z.literal(false)])
-    .nullable()
-    .optional(),
-  system: z.string().optional(),
-  failing_since: NullableString.optional(),
-  last_fetch: NullableString.optional(),
-  last_updated_at: NullableString.optional(),
+  shop_url: z.optional(z.nullable(z.union([z.string(), z.literal(false)]))),
+  system: z.optional(z.string()),
+  failing_since: z.optional(NullableString),
+  last_fetch: z.optional(NullableString),
+  last_updated_at: z.optional(NullableString),
   service_point_enabled: z.boolean(),
   service_point_carriers: z.array(z.string()),
   webhook_active: z.boolean(),
-  webhook_url: z
-    .union([z.string(), z.literal(false)])
-    .nullable()
-    .optional(),
+  webhook_url: z.optional(z.nullable(z.union([z.string(), z.literal(false)]))),
 });
 export type Integration = z.infer<typeof Integration>;
 export const IntegrationList = z.array(Integration);
 
 export const Brand = z.looseObject({
-  id: z.number().int(),
+  id: z.number().check(z.int()),
   name: z.string(),
-  domain: NullableString.optional(),
+  domain: z.optional(NullableString),
 });
 export const BrandList = z.looseObject({ next: PageLink, previous: PageLink, brands: z.array(Brand) });
 
-export const Invoice = z.looseObject({ id: z.number().int() });
+export const Invoice = z.looseObject({ id: z.number().check(z.int()) });
 export const InvoiceList = z.looseObject({ invoices: z.array(Invoice) });
 export const InvoiceEnvelope = z.looseObject({ invoice: Invoice });
 
@@ -41,7 +35,7 @@ export const User = z.looseObject({ user: z.looseObject({ username: z.string() }
 export const IntegrationShipmentResult = z.array(
   z.looseObject({
     external_order_id: z.string(),
-    external_shipment_id: z.string().nullable(),
+    external_shipment_id: z.nullable(z.string()),
     status: z.string(),
   }),
 );

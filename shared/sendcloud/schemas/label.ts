@@ -1,16 +1,16 @@
-import * as z from 'zod';
+import * as z from '../../validation/zod';
 
 export const LabelResponse = z.looseObject({
   label: z.looseObject({
     normal_printer: z.array(z.string()),
     label_printer: z.string(),
   }),
-  customs_declaration: z.unknown().optional(),
+  customs_declaration: z.optional(z.unknown()),
 });
 export type LabelResponse = z.infer<typeof LabelResponse>;
 
 export const BulkLabelRequest = z.object({
-  label: z.object({ parcels: z.array(z.number().int().min(1)).min(1) }),
+  label: z.object({ parcels: z.array(z.number().check(z.int(), z.gte(1))).check(z.minLength(1)) }),
 });
 export type BulkLabelRequest = z.infer<typeof BulkLabelRequest>;
 

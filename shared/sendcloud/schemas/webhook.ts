@@ -1,15 +1,15 @@
-import * as z from 'zod';
+import * as z from '../../validation/zod';
 import { Integration } from './account';
 import { Parcel } from './parcel';
 
 /** Every delivery: `{"action": "...", "timestamp": <unix ms>, …}`. Unknown actions still parse. */
-const Base = { timestamp: z.number().int().nonnegative() };
+const Base = { timestamp: z.number().check(z.int(), z.nonnegative()) };
 
 export const ParcelStatusChangedWebhook = z.looseObject({
   action: z.literal('parcel_status_changed'),
   ...Base,
   parcel: Parcel,
-  carrier_status_change_timestamp: z.number().int().nullable().optional(),
+  carrier_status_change_timestamp: z.optional(z.nullable(z.number().check(z.int()))),
 });
 
 export const IntegrationWebhook = z.looseObject({
@@ -23,13 +23,13 @@ export const IntegrationCredentialsWebhook = z.looseObject({
   ...Base,
   public_key: z.string(),
   secret_key: z.string(),
-  integration_id: z.number().int(),
+  integration_id: z.number().check(z.int()),
 });
 
 export const ReturnCreatedWebhook = z.looseObject({
   action: z.literal('return_created'),
   ...Base,
-  data: z.looseObject({ id: z.number().int() }),
+  data: z.looseObject({ id: z.number().check(z.int()) }),
 });
 
 export const TestWebhook = z.looseObject({ action: z.literal('test_webhook'), ...Base });
@@ -44,4 +44,7 @@ export const KnownWebhook = z.discriminatedUnion('action', [
 export type KnownWebhook = z.infer<typeof KnownWebhook>;
 
 /** Anything with an action and a timestamp; unknown actions are acknowledged, not failed. */
-export const AnyWebhook = z.looseObject({ action: z.string(), timestamp: z.number().int().optional() });
+export const AnyWebhook = z.looseObject({
+  action: z.string(),
+  timestamp: z.optional(z.number().check(z.int())),
+});

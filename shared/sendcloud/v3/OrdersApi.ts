@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../validation/zod';
 import { endpoint } from '../endpoints';
 import { type MethodRef, v3Option } from '../port';
 import { describeErrors, detailOf } from './errors';
@@ -11,23 +11,27 @@ const MAX_LABELS = 20;
 
 const UpsertedOrders = z.looseObject({
   data: z.array(
-    z.looseObject({ id: z.number().int(), order_id: z.string(), order_number: z.string().nullish() }),
+    z.looseObject({
+      id: z.number().check(z.int()),
+      order_id: z.string(),
+      order_number: z.nullish(z.string()),
+    }),
   ),
 });
 
 const LabelsQueued = z.looseObject({
-  data: z
-    .array(
+  data: z.nullish(
+    z.array(
       z.looseObject({
-        shipment_id: z.string().nullish(),
-        order_id: z.string().nullish(),
-        order_number: z.string().nullish(),
-        parcel_id: z.number().int().nullish(),
-        parcels_ids: z.array(z.number().int()).nullish(),
+        shipment_id: z.nullish(z.string()),
+        order_id: z.nullish(z.string()),
+        order_number: z.nullish(z.string()),
+        parcel_id: z.nullish(z.number().check(z.int())),
+        parcels_ids: z.nullish(z.array(z.number().check(z.int()))),
       }),
-    )
-    .nullish(),
-  errors: z.array(ErrorObject).nullish(),
+    ),
+  ),
+  errors: z.nullish(z.array(ErrorObject)),
 });
 
 export type OrderLabelResult =

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from '../../validation/zod';
 import { type ContractIssue, SendcloudContractError } from '../errors';
 import type { RetryPolicy } from '../retry';
 import {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../validation/zod';
 import { CheckoutApi } from '../CheckoutApi';
 import type { Address } from '../draft';
 import { cursorOf } from '../endpoints';
@@ -88,7 +88,11 @@ const FIND_SETTLE_MS = 30_000;
 const DEFAULT_RETURNS_WINDOW_DAYS = 90;
 
 /** Our opaque `returnsPage` cursor: the date window of the first page and SendCloud's cursor. */
-const ReturnsCursor = z.object({ f: z.number().int(), t: z.number().int(), c: z.string().min(1) });
+const ReturnsCursor = z.object({
+  f: z.number().check(z.int()),
+  t: z.number().check(z.int()),
+  c: z.string().check(z.minLength(1)),
+});
 
 /**
  * SendCloud API v3 behind the version-neutral port. Every call is rate limited (GET = read; any other

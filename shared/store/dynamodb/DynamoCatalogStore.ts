@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import {
   CATALOG_TRIGGERS,
   type CatalogChange,
@@ -8,6 +7,7 @@ import {
   type CatalogSnapshot,
   type CatalogStore,
 } from '../../catalog';
+import * as z from '../../validation/zod';
 
 const SNAPSHOT = 'SNAPSHOT';
 const pkOf = (account: string) => `CATALOG#${account}`;
@@ -16,7 +16,7 @@ const StoredMethod = z.object({
   ref: z.string(),
   name: z.string(),
   carrier: z.string(),
-  legacyId: z.number().int().optional(),
+  legacyId: z.optional(z.number().check(z.int())),
   returns: z.boolean(),
 });
 const StoredChange = z.object({
@@ -25,14 +25,14 @@ const StoredChange = z.object({
   detectedAt: z.string(),
   trigger: z.enum(CATALOG_TRIGGERS),
   state: z.enum(['pending', 'sending']),
-  at: z.string().optional(),
+  at: z.optional(z.string()),
 });
 const StoredSnapshot = z.object({
   api: z.enum(['v2', 'v3']),
-  version: z.number().int().positive(),
+  version: z.number().check(z.int(), z.positive()),
   methods: z.array(StoredMethod),
   changedAt: z.string(),
-  outbox: z.record(z.string(), StoredChange).default({}),
+  outbox: z._default(z.record(z.string(), StoredChange), {}),
 });
 
 /**

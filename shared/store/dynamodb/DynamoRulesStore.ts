@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
-import { RuleSet, ruleSetHash } from '../../routing';
+import { RuleSet } from '../../routing/RuleSet';
+import { ruleSetHash } from '../../routing/ruleSetHash';
+import * as z from '../../validation/zod';
 import type { RuleSetVersion, RulesStore } from '../OrderStore';
 
 const CURRENT = 'CURRENT';
@@ -9,10 +10,10 @@ const CURRENT = 'CURRENT';
 const versionSk = (version: number) => `VERSION#${String(version).padStart(10, '0')}`;
 
 const StoredVersion = z.object({
-  version: z.number().int().positive(),
+  version: z.number().check(z.int(), z.positive()),
   storedAt: z.string(),
-  storedBy: z.string().nullish(),
-  sha256: z.string().optional(),
+  storedBy: z.nullish(z.string()),
+  sha256: z.optional(z.string()),
   rules: z.unknown(),
 });
 type StoredVersion = z.infer<typeof StoredVersion>;

@@ -17,10 +17,10 @@ import {
   firstQueuedAt,
   MAX_DEFERRALS,
 } from '../shared/orders/deferMessage';
-import type { OrderKey } from '../shared/orders/Order';
 import { OrderMessage } from '../shared/orders/OrderQueue';
 import { processBatch } from '../shared/orders/processBatch';
 import { type ProcessOutcome, processOrder } from '../shared/orders/processOrder';
+import { type GroupShare, type RealtimeGroupDeps, realtimeGroups } from '../shared/orders/realtimeGroups';
 import { batchStore } from '../shared/runtime/batchStore';
 import { catalogStore } from '../shared/runtime/catalogStore';
 import { compose } from '../shared/runtime/compose';
@@ -97,59 +97,33 @@ export class RetryLaterError extends Error {
   readonly retryable = true;
 }
 
-/** Real-time orders of one account that arrived in the same invocation, created together (`realtimeGroups`). */
-type Groups = ReadonlyMap<string, (key: OrderKey) => Promise<ProcessOutcome>>;
-const orderId = (key: OrderKey) => `${key.channel}/${key.orderId}`;
+/** Real-time messages of one account received together, created (or deferred) as one group. */
+type Groups = ReadonlyMap<string, GroupShare>;
 
-/**
- * When the orders queue has a backlog (a flash sale), an invocation receives several real-time orders at once:
- * those of one account are created together, as a `POST /orders/batch` group is — one batch create (v2) or
- * Orders API call (v3) instead of one write each — so a burst moves at SendCloud's batch throughput. A lone
- * order is processed alone, at once. Keyed by message id; each record awaits its own order's outcome, so a
- * retry or a deferral stays per record.
- */
-async function realtimeGroups(records: readonly SQSRecord[]): Promise<Groups> {
-  const singles = records.flatMap((record) => {
-    const parsed = OrderMessage.safeParse(safeJson(record.body));
-    return parsed.success &&
-      parsed.data.kind === 'order' &&
-      deferralsOf(record.messageAttributes) < MAX_DEFERRALS
-      ? [{ record, key: { channel: parsed.data.channel, orderId: parsed.data.orderId } }]
-      : [];
-  });
-  if (singles.length < 2) return new Map();
-  // Unreadable now: each is processed alone, as it would be without a backlog.
-  const accounts = await Promise.all(
-    singles.map(({ key }) =>
-      services.store.get(key).then(
-        (o) => o?.account,
-        () => undefined,
-      ),
-    ),
-  );
-  const byAccount = new Map<string, typeof singles>();
-  singles.forEach((single, i) => {
-    const account = accounts[i];
-    if (account) byAccount.set(account, [...(byAccount.get(account) ?? []), single]);
-  });
-  const groups = new Map<string, (key: OrderKey) => Promise<ProcessOutcome>>();
-  for (const [account, members] of byAccount) {
-    if (members.length < 2 || !members[0]) continue;
-    const first = members[0].record;
-    let run: Promise<Map<string, ProcessOutcome>> | undefined;
-    const outcomeOf = async (key: OrderKey) => {
-      run ??= (async () => {
-        const keys = members.map((m) => m.key);
-        const outcomes = await processBatch(account, keys, depsFor(first), 'realtime');
-        metrics.addMetric('RealtimeOrdersGrouped', MetricUnit.Count, keys.length);
-        return new Map(keys.map((k, i) => [orderId(k), outcomes[i] ?? 'retry']));
-      })();
-      return (await run).get(orderId(key)) ?? 'retry';
-    };
-    for (const { record } of members) groups.set(record.messageId, outcomeOf);
-  }
-  return groups;
-}
+const groupDeps: RealtimeGroupDeps = {
+  accountOf: async (key) => (await services.store.get(key))?.account,
+  groupSize: async (account) => groupSizeFor((await services.clients.port(account, 'realtime')).version),
+  create: async (account, keys, first) => {
+    const outcomes = await processBatch(account, keys, depsFor(first), 'realtime');
+    metrics.addMetric('RealtimeOrdersGrouped', MetricUnit.Count, keys.length);
+    return outcomes;
+  },
+  deferTogether: async (group) => {
+    const delaySeconds = await deferMessage(sqs, {
+      queueUrl: sourceQueueUrl(group.first),
+      body: JSON.stringify(group.message),
+      deferrals: group.deferrals,
+      retryAfterMs: group.retryAfterMs,
+      queuedAt: group.queuedAt,
+    });
+    reportDeferral(group.message.orders.length, group.queuedAt);
+    logger.info('group deferred for the rate budget', {
+      account: group.account,
+      orders: group.message.orders.map((o) => `${o.channel}/${o.orderId}`),
+      delaySeconds,
+    });
+  },
+};
 
 async function handleRecord(record: SQSRecord, groups: Groups): Promise<void> {
   try {
@@ -177,7 +151,16 @@ async function defer(record: SQSRecord, error: RateBudgetDeferredError): Promise
     retryAfterMs: error.retryAfterMs,
     queuedAt,
   });
-  metrics.addMetric('OrdersDeferredForRateBudget', MetricUnit.Count, 1);
+  reportDeferral(1, queuedAt);
+  logger.info('deferred for the rate budget', {
+    messageId: record.messageId,
+    ...messageKeys(record),
+    delaySeconds,
+  });
+}
+
+function reportDeferral(orders: number, queuedAt: number | undefined): void {
+  metrics.addMetric('OrdersDeferredForRateBudget', MetricUnit.Count, orders);
   // How long this work has waited since it was first queued: the queue's own age restarts with each copy.
   if (queuedAt !== undefined)
     metrics.addMetric(
@@ -185,11 +168,6 @@ async function defer(record: SQSRecord, error: RateBudgetDeferredError): Promise
       MetricUnit.Seconds,
       Math.max(0, Math.round((Date.now() - queuedAt) / 1000)),
     );
-  logger.info('deferred for the rate budget', {
-    messageId: record.messageId,
-    ...messageKeys(record),
-    delaySeconds,
-  });
 }
 
 /**
@@ -301,16 +279,18 @@ async function processRecord(record: SQSRecord, groups: Groups): Promise<void> {
     return;
   }
   const keys = message.kind === 'order' ? [message] : message.orders;
-  const grouped = groups.get(record.messageId);
-  const outcomes: ProcessOutcome[] =
-    message.kind === 'order'
-      ? [grouped ? await grouped(message) : await processOrder(message, depsFor(record))]
+  const grouped = await groups.get(record.messageId)?.(keys);
+  if (grouped === 'deferred') return;
+  const outcomes: readonly ProcessOutcome[] =
+    grouped ??
+    (message.kind === 'order'
+      ? [await processOrder(message, depsFor(record))]
       : await processBatch(
           message.account,
           message.orders,
           depsFor(record),
           message.batchId ? 'batch' : 'realtime',
-        );
+        ));
   for (const outcome of outcomes) metrics.addMetric(`Orders_${outcome}`, MetricUnit.Count, 1);
   // End-of-day orders count towards their batch once they are settled (whatever message carried them).
   for (const [i, key] of keys.entries()) {
@@ -337,7 +317,7 @@ async function processRecord(record: SQSRecord, groups: Groups): Promise<void> {
 }
 
 async function orderWorker(event: SQSEvent, context: Context) {
-  const groups = await realtimeGroups(event.Records);
+  const groups = await realtimeGroups(event.Records, groupDeps);
   return processPartialResponse(event, (record: SQSRecord) => handleRecord(record, groups), processor, {
     context,
   });

@@ -19,6 +19,8 @@ export interface FunctionBundle {
   readonly assetKiB: number;
   /** Each lazily imported chunk, and the KiB it loads beyond the cold start's. */
   readonly lazy: ReadonlyArray<{ readonly file: string; readonly kib: number }>;
+  /** The files loaded at cold start (paths as in the metafile, relative to the project). */
+  readonly initFiles: readonly string[];
   readonly metafile: Metafile;
 }
 export declare function analyse(name: string, outdir: string, metafile: Metafile): FunctionBundle;

@@ -100,6 +100,8 @@ export function analyse(name, outdir, metafile) {
     /** Every .mjs file of the asset. */
     assetKiB: kibOf(assetBytes),
     lazy,
+    /** The files loaded at cold start (paths as in the metafile). */
+    initFiles: [...init],
     metafile,
   };
 }

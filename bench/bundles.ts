@@ -1,10 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Metafile } from 'esbuild';
-import { bundleFunction, functionNames } from '../esbuild.config.mjs';
+import { build, type Metafile } from 'esbuild';
+import { bundleFunction, functionNames, lambdaBuildOptions } from '../esbuild.config.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Bundle size against budget and cold module initialisation per Lambda, the way Lambda loads it: the asset
@@ -32,6 +35,13 @@ export interface LambdaFigures {
   readonly coldInitMs: number;
   /** CPU time of the import (median): closer to an idle machine's wall clock when this one is busy. */
   readonly coldInitCpuMs: number;
+  /**
+   * Wall clock of importing only the AWS SDK code the function loads at cold start (what its bundle imports
+   * from `@aws-sdk/*`, bundled the same way): the runtime's share, which no bundle of ours can shed.
+   */
+  readonly sdkInitMs: number;
+  /** coldInitMs − sdkInitMs: the function's own modules (its code, zod, Powertools, middy). */
+  readonly ownInitMs: number;
 }
 
 /** Environment the handlers' module scope reads (names only; nothing is called at import). */
@@ -98,6 +108,38 @@ export function coldInit(
 }
 
 /**
+ * A probe entry importing just what `files` (a deployed bundle's cold-start files, AWS SDK external) import
+ * from `@aws-sdk/*`, the same names, kept alive so tree-shaking leaves what the function would load.
+ */
+export function sdkProbeSource(files: readonly string[]): string {
+  const names = new Map<string, Set<string>>();
+  const named = /import\s*\{([^}]*)\}\s*from\s*["'](@aws-sdk\/[^"']+)["']/g;
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    for (const [, list = '', pkg = ''] of text.matchAll(named)) {
+      const set = names.get(pkg) ?? new Set<string>();
+      for (const part of list.split(',')) {
+        const name = part
+          .trim()
+          .split(/\s+as\s+/)[0]
+          ?.trim();
+        if (name) set.add(name);
+      }
+      names.set(pkg, set);
+    }
+  }
+  const lines: string[] = [];
+  const kept: string[] = [];
+  [...names].forEach(([pkg, set], i) => {
+    const aliases = [...set].map((name, j) => `${name} as s${i}_${j}`);
+    lines.push(`import { ${aliases.join(', ')} } from '${pkg}';`);
+    kept.push(...[...set].map((_, j) => `s${i}_${j}`));
+  });
+  lines.push(`globalThis.__sdkProbe = [${kept.join(', ')}];`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
  * Every function's bundle size (as deployed: AWS SDK external) and cold init. `sdk: 'bundled'` (default) times a
  * probe bundle with the SDK inside, as earlier benchmarks did (one file: the figure is this code's own weight);
  * `'external'` times the deployed bundle with the SDK resolved from node_modules, as Lambda resolves the runtime's
@@ -117,6 +159,15 @@ export async function lambdaFigures(
           ? bundle.outfile
           : (await bundleFunction(name, { outdir: probes, external: [] })).outfile;
       const { wallMs, cpuMs } = coldInit(probe, { node, runs: options.runs ?? 5 });
+      const sdkEntry = join(probes, `${name}-sdk.mjs`);
+      writeFileSync(sdkEntry, sdkProbeSource(bundle.initFiles.map((file) => resolve(root, file))));
+      await build({
+        ...lambdaBuildOptions,
+        entryPoints: { index: sdkEntry },
+        outdir: join(probes, `${name}-sdk`),
+        external: [],
+      });
+      const sdk = coldInit(join(probes, `${name}-sdk`, 'index.mjs'), { node, runs: options.runs ?? 5 });
       rows.push({
         function: name,
         bundleKiB: bundle.kib,
@@ -125,6 +176,8 @@ export async function lambdaFigures(
         assetKiB: bundle.assetKiB,
         coldInitMs: wallMs,
         coldInitCpuMs: cpuMs,
+        sdkInitMs: sdk.wallMs,
+        ownInitMs: Math.max(0, wallMs - sdk.wallMs),
       });
     }
   } finally {

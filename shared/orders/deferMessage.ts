@@ -41,9 +41,17 @@ export function firstQueuedAt(record: {
   return undefined;
 }
 
-/** The wait in whole seconds, spread by up to a half so deferred messages do not all return at once. */
-export function deferralDelaySeconds(retryAfterMs: number, random: () => number = Math.random): number {
-  const seconds = Math.ceil((retryAfterMs / 1000) * (1 + random() / 2));
+/**
+ * Deferred copies return on a grid of this many ms: copies of one account deferred within the same few
+ * seconds become visible together, so workers receive them together and create them as one group
+ * (`realtimeGroups`) — the longer a burst waits, the fewer writes it takes — instead of trickling back one by one.
+ */
+export const RETURN_GRID_MS = 5_000;
+
+/** The wait in whole seconds: to the first grid point at or after the governor's wait, 1 to 900. */
+export function deferralDelaySeconds(retryAfterMs: number, nowMs: number): number {
+  const due = Math.ceil((nowMs + Math.max(0, retryAfterMs)) / RETURN_GRID_MS) * RETURN_GRID_MS;
+  const seconds = Math.ceil((due - nowMs) / 1000);
   return Math.min(MAX_DELAY_SECONDS, Math.max(1, seconds));
 }
 
@@ -64,9 +72,9 @@ export async function deferMessage(
     /** When the original was first queued (`firstQueuedAt`), carried on the copy. */
     readonly queuedAt?: number | undefined;
   },
-  random: () => number = Math.random,
+  now: () => number = Date.now,
 ): Promise<number> {
-  const delaySeconds = deferralDelaySeconds(message.retryAfterMs, random);
+  const delaySeconds = deferralDelaySeconds(message.retryAfterMs, now());
   await sqs.send(
     new SendMessageCommand({
       QueueUrl: message.queueUrl,

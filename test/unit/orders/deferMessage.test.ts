@@ -9,6 +9,9 @@ import {
   QUEUED_AT_ATTRIBUTE,
 } from '../../../shared/orders/deferMessage';
 
+/** On the deferral grid (a multiple of 5 s). */
+const T0 = 1_796_000_000_000;
+
 describe('handing a message back for the rate budget', () => {
   it('queues the same body again, delayed by the wait, counting the deferral on the copy', async () => {
     // Prepare
@@ -19,7 +22,7 @@ describe('handing a message back for the rate budget', () => {
     const delay = await deferMessage(
       sqs as never,
       { queueUrl: 'https://sqs.local/orders', body, deferrals: 2, retryAfterMs: 20_000 },
-      () => 0,
+      () => T0,
     );
     // Assess: a fresh message (its receive count starts again), never a visibility change of this one
     expect(delay).toBe(20);
@@ -62,10 +65,24 @@ describe('handing a message back for the rate budget', () => {
     expect(deferralsOf({ [DEFERRALS_ATTRIBUTE]: { stringValue: 'x' } })).toBe(0);
   });
 
-  it('spreads the delay by up to a half and keeps it within what SQS allows', () => {
-    expect(deferralDelaySeconds(4_000, () => 0)).toBe(4);
-    expect(deferralDelaySeconds(4_000, () => 1)).toBe(6);
-    expect(deferralDelaySeconds(10, () => 0)).toBe(1);
-    expect(deferralDelaySeconds(3_600_000, () => 0)).toBe(900);
+  it('rounds the delay up to the return grid and keeps it within what SQS allows', () => {
+    // T0 is on the 5 s grid: the wait rounds up to the next grid point, at least 1 s, at most SQS's 900 s
+    expect(deferralDelaySeconds(4_000, T0)).toBe(5);
+    expect(deferralDelaySeconds(4_000, T0 + 1_000)).toBe(4);
+    expect(deferralDelaySeconds(10_000, T0)).toBe(10);
+    expect(deferralDelaySeconds(0, T0)).toBe(1);
+    expect(deferralDelaySeconds(3_600_000, T0)).toBe(900);
+  });
+
+  it('brings copies deferred within the same few seconds back together, whatever each one waited', () => {
+    // Three groups deferred 0.3 s, 1.2 s and 2.9 s into a grid slot, told to wait 14.7, 13.8 and 11 s
+    const returns = [
+      [300, 14_700],
+      [1_200, 13_800],
+      [2_900, 11_000],
+    ].map(([at = 0, wait = 0]) => T0 + at + deferralDelaySeconds(wait, T0 + at) * 1000);
+    // All visible again within the same second, 15 s after the slot began
+    expect(Math.max(...returns) - Math.min(...returns)).toBeLessThan(1_000);
+    expect(Math.min(...returns)).toBeGreaterThanOrEqual(T0 + 15_000);
   });
 });

@@ -17,7 +17,7 @@ import {
   firstQueuedAt,
   MAX_DEFERRALS,
 } from '../shared/orders/deferMessage';
-import { OrderMessage } from '../shared/orders/OrderQueue';
+import { OrderMessage, readOrderMessage } from '../shared/orders/OrderQueue';
 import { processBatch } from '../shared/orders/processBatch';
 import { type ProcessOutcome, processOrder } from '../shared/orders/processOrder';
 import { type GroupShare, type RealtimeGroupDeps, realtimeGroups } from '../shared/orders/realtimeGroups';
@@ -212,9 +212,8 @@ async function backOff(record: SQSRecord): Promise<void> {
 
 /** The message's kind and order keys (ids only) for a log line; nothing if the body does not parse. */
 function messageKeys(record: SQSRecord): Record<string, unknown> {
-  const parsed = OrderMessage.safeParse(safeJson(record.body));
-  if (!parsed.success) return { kind: 'unparseable' };
-  const message = parsed.data;
+  const message = readOrderMessage(record.body);
+  if (!message) return { kind: 'unparseable' };
   if (message.kind === 'order') return { kind: 'order', orders: [`${message.channel}/${message.orderId}`] };
   if (message.kind === 'batch')
     return {
@@ -224,14 +223,6 @@ function messageKeys(record: SQSRecord): Record<string, unknown> {
     };
   if (message.kind === 'catalog-refresh') return { kind: message.kind, account: message.account };
   return { kind: message.kind, batchId: message.batchId };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 async function processRecord(record: SQSRecord, groups: Groups): Promise<void> {

@@ -50,6 +50,18 @@ export const OrderMessage = z.discriminatedUnion('kind', [
 ]);
 export type OrderMessage = z.infer<typeof OrderMessage>;
 
+/** A received body as an OrderMessage; undefined when it is not JSON or not a message this queue carries. */
+export function readOrderMessage(body: string): OrderMessage | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const parsed = OrderMessage.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}
+
 export interface OrderQueue {
   send(messages: readonly OrderMessage[]): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { RateBudgetDeferredError } from '../sendcloud/RateLimiter';
 import { deferralsOf, firstQueuedAt, MAX_DEFERRALS } from './deferMessage';
 import type { OrderKey } from './Order';
-import { OrderMessage } from './OrderQueue';
+import { type OrderMessage, readOrderMessage } from './OrderQueue';
 import type { ProcessOutcome } from './processOrder';
 
 /** A record's share of its group: its own orders' outcomes, or `deferred` when the group went back whole. */
@@ -62,9 +62,8 @@ export async function realtimeGroups(
 ): Promise<Map<string, GroupShare>> {
   const members = records.flatMap((record): Member[] => {
     if (deferralsOf(record.messageAttributes) >= MAX_DEFERRALS) return [];
-    const parsed = OrderMessage.safeParse(safeJson(record.body));
-    if (!parsed.success) return [];
-    const message = parsed.data;
+    const message = readOrderMessage(record.body);
+    if (!message) return [];
     if (message.kind === 'order')
       return [{ record, keys: [{ channel: message.channel, orderId: message.orderId }], account: undefined }];
     if (message.kind === 'batch' && message.batchId === undefined)
@@ -125,10 +124,8 @@ async function runGroup(
   chunk: readonly Member[],
   deps: RealtimeGroupDeps,
 ): Promise<Map<string, ProcessOutcome> | 'deferred'> {
-  const seen = new Set<string>();
-  const keys = chunk
-    .flatMap((m) => m.keys)
-    .filter((key) => !seen.has(idOf(key)) && Boolean(seen.add(idOf(key))));
+  // Each order once, however many of the group's messages list it.
+  const keys = [...new Map(chunk.flatMap((m) => m.keys).map((key) => [idOf(key), key] as const)).values()];
   const [first] = chunk;
   if (!first) return new Map();
   try {
@@ -155,12 +152,4 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
     result ??= fn();
     return result;
   };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -103,8 +103,8 @@ type Groups = ReadonlyMap<string, GroupShare>;
 const groupDeps: RealtimeGroupDeps = {
   accountOf: async (key) => (await services.store.get(key))?.account,
   groupSize: async (account) => groupSizeFor((await services.clients.port(account, 'realtime')).version),
-  create: async (account, keys, first) => {
-    const outcomes = await processBatch(account, keys, depsFor(first), 'realtime');
+  create: async (account, keys, first, holdBack) => {
+    const outcomes = await processBatch(account, keys, depsFor(first, { holdBack }), 'realtime');
     metrics.addMetric('RealtimeOrdersGrouped', MetricUnit.Count, keys.length);
     return outcomes;
   },
@@ -171,15 +171,16 @@ function reportDeferral(orders: number, queuedAt: number | undefined): void {
 }
 
 /**
- * The deps a record is processed with: the governor's admission (`admit`) unless the record was deferred
- * MAX_DEFERRALS times already (then its worker waits for tokens in its slot).
+ * The deps a record is processed with: the governor's admission (`admit`; `holdBack` for a small first-time
+ * real-time group) unless the record was deferred MAX_DEFERRALS times already (then its worker waits for
+ * tokens in its slot).
  */
-function depsFor(record: SQSRecord) {
+function depsFor(record: SQSRecord, admission: { readonly holdBack?: boolean } = {}) {
   const governor = services.governor;
   if (!governor || deferralsOf(record.messageAttributes) >= MAX_DEFERRALS) return services.processDeps;
   return {
     ...services.processDeps,
-    admit: (account: string, priority: 'realtime' | 'batch') => governor.admit(account, priority),
+    admit: (account: string, priority: 'realtime' | 'batch') => governor.admit(account, priority, admission),
   };
 }
 

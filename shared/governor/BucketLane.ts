@@ -64,11 +64,14 @@ export class BucketLane {
     this.#hint = { count: current + Math.max(0, Math.floor(count)), until: now + HINT_MS };
   }
 
-  /** Milliseconds until a request queued now would go (0: now), from the item as known or read. */
-  async waitMs(): Promise<number> {
-    if (this.#waiters.length === 0 && this.#leaseTokens() >= 1) return 0;
+  /**
+   * Milliseconds until a request queued now would go (0: now), from the item as known or read; with `tokens`,
+   * until the bucket holds that many above the floor for it, behind the callers already waiting.
+   */
+  async waitMs(tokens = 1): Promise<number> {
+    if (this.#waiters.length === 0 && this.#leaseTokens() >= tokens) return 0;
     const reading = await this.#reading();
-    const missing = this.#o.floor + 1 + this.#waiters.length - reading.available;
+    const missing = this.#o.floor + tokens + this.#waiters.length - reading.available;
     return missing > 0 ? Math.ceil((missing / reading.ratePerSecond) * 1000) : 0;
   }
 

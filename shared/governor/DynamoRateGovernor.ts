@@ -154,24 +154,32 @@ export class DynamoRateGovernor {
   }
 
   /** Milliseconds until a request of this account, kind and priority would go (0: now). */
-  waitMs(account: string, kind: RequestKind, priority: Priority): Promise<number> {
-    return this.#lane(account, kind, priority).waitMs();
+  waitMs(account: string, kind: RequestKind, priority: Priority, tokens = 1): Promise<number> {
+    return this.#lane(account, kind, priority).waitMs(tokens);
   }
 
   /**
    * Before a worker starts on a message: throws RateBudgetDeferredError when either of the account's budgets
    * would keep it waiting longer than `deferAfterMs`, so the message goes back to the queue instead of its
-   * worker sleeping in a slot other accounts' orders need. Costs at most one read per kind.
+   * worker sleeping in a slot other accounts' orders need. With `holdBack` (a real-time group smaller than
+   * one create takes, none of it deferred before) the write budget must also hold half its burst now: an
+   * account whose writes are already queueing does not spend them on a small create, the group goes back
+   * and returns with the rest of the burst (`realtimeGroups`). Costs at most one read per kind.
    */
   async admit(
     account: string,
     priority: Exclude<Priority, 'checkout'>,
-    options: { readonly deferAfterMs?: number } = {},
+    options: { readonly deferAfterMs?: number; readonly holdBack?: boolean } = {},
   ): Promise<void> {
     const bound = options.deferAfterMs ?? DEFER_AFTER_MS;
     for (const kind of ['write', 'read'] as const) {
-      const wait = await this.waitMs(account, kind, priority);
-      if (wait > bound) throw new RateBudgetDeferredError(account, kind, wait);
+      // Half the burst there now implies the one token there now: a single reading either way.
+      const tokens =
+        options.holdBack && kind === 'write'
+          ? Math.max(1, Math.ceil(this.rulesFor(account).write.capacity / 2))
+          : 1;
+      const wait = await this.waitMs(account, kind, priority, tokens);
+      if (wait > (tokens > 1 ? 0 : bound)) throw new RateBudgetDeferredError(account, kind, wait);
     }
   }
 

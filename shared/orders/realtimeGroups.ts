@@ -26,11 +26,16 @@ export interface RealtimeGroupDeps {
   readonly accountOf: (key: OrderKey) => Promise<string | undefined>;
   /** Most orders one create takes for the account: its API version's group size (`groupSizeFor`). */
   readonly groupSize: (account: string) => Promise<number>;
-  /** Creates a group at real-time priority, the governor's admission first (`processBatch`). */
+  /**
+   * Creates a group at real-time priority, the governor's admission first (`processBatch`). `holdBack`: the
+   * group is smaller than one create takes and none of it was deferred before, so an account whose writes
+   * already queue sends it back to wait for the rest of the burst (`DynamoRateGovernor.admit`).
+   */
   readonly create: (
     account: string,
     keys: readonly OrderKey[],
     first: SQSRecord,
+    holdBack: boolean,
   ) => Promise<ProcessOutcome[]>;
   /** Sends the one delayed copy of a deferred group (`deferMessage`); a throw fails every member record. */
   readonly deferTogether: (group: DeferredGroup) => Promise<void>;
@@ -52,7 +57,9 @@ const idOf = (key: OrderKey) => `${key.channel}/${key.orderId}`;
  *
  * A group the governor would keep waiting goes back to the queue as ONE message with all its orders (a
  * real-time `batch`), not as a copy per record: when those copies return together they make a larger group,
- * so the longer an account's budget holds a burst back, the fewer writes the burst needs. Messages deferred
+ * so the longer an account's budget holds a burst back, the fewer writes the burst needs. A first-time group
+ * smaller than a full create goes back as soon as the account's writes run low, rather than spend two v3
+ * writes on ten orders that could have shared them with the next ninety. Messages deferred
  * MAX_DEFERRALS times are left out (they wait for tokens in their own slot). Keyed by message id; each record
  * awaits its own orders' outcomes, so a retry stays per record.
  */
@@ -90,7 +97,7 @@ export async function realtimeGroups(
     if (!size) continue;
     for (const chunk of chunksOf(mine, size)) {
       if (chunk.length < 2) continue;
-      const run = once(() => runGroup(account, chunk, deps));
+      const run = once(() => runGroup(account, chunk, size, deps));
       const share: GroupShare = async (keys) => {
         const outcomes = await run();
         return outcomes === 'deferred' ? outcomes : keys.map((key) => outcomes.get(idOf(key)) ?? 'retry');
@@ -122,6 +129,7 @@ function chunksOf(members: readonly Member[], size: number): Member[][] {
 async function runGroup(
   account: string,
   chunk: readonly Member[],
+  size: number,
   deps: RealtimeGroupDeps,
 ): Promise<Map<string, ProcessOutcome> | 'deferred'> {
   // Each order once, however many of the group's messages list it.
@@ -129,7 +137,8 @@ async function runGroup(
   const [first] = chunk;
   if (!first) return new Map();
   try {
-    const outcomes = await deps.create(account, keys, first.record);
+    const holdBack = keys.length < size && chunk.every((m) => deferralsOf(m.record.messageAttributes) === 0);
+    const outcomes = await deps.create(account, keys, first.record, holdBack);
     return new Map(keys.map((key, i) => [idOf(key), outcomes[i] ?? 'retry']));
   } catch (error) {
     if (!(error instanceof RateBudgetDeferredError)) throw error;

@@ -294,6 +294,24 @@ describe('DynamoRateGovernor', () => {
     await g.acquire('deferring', 'write', 'realtime');
   });
 
+  it('holds a small first-time real-time group back once the write budget is below half its burst', async () => {
+    // Prepare: a write bucket of 6 with 3 left (half is 3), then with 2 left
+    const rules = { read: RULES.read, write: { ratePerSecond: 0.5, capacity: 6, reserve: 0 } };
+    // a clock that stands still: nothing refills between the steps, however slow the machine
+    const now = 1_796_000_000_000;
+    const g = new DynamoRateGovernor(db, { tableName: 'governor-test', rules, clock: () => now });
+    for (let i = 0; i < 3; i++) await g.acquire('holding', 'write', 'realtime');
+    // Act + Assess: half the burst is there, so it goes
+    await g.admit('holding', 'realtime', { holdBack: true });
+    await g.acquire('holding', 'write', 'realtime');
+    const held = await g.admit('holding', 'realtime', { holdBack: true }).catch((error: unknown) => error);
+    // below half: sent back until half is there again (one token at 0.5/s: 2 s), though a token is there now
+    expect(held).toBeInstanceOf(RateBudgetDeferredError);
+    expect((held as RateBudgetDeferredError).retryAfterMs).toBe(2_000);
+    // the same group deferred before (or a full one) is admitted: its write is a few seconds off at most
+    await g.admit('holding', 'realtime');
+  });
+
   it("derives SendCloud's buckets from its documented windows", () => {
     expect(SENDCLOUD_BUCKETS.read).toEqual(bucketWithin(SENDCLOUD_RATE_LIMITS.read, 50, 10, LEASE_MS));
     // burst plus a minute and a lease of refill is exactly the per-minute limit; the 15/s window holds too

@@ -57,15 +57,15 @@ function depsOf(options: {
   refuse?: (keys: readonly OrderKey[]) => Error | undefined;
   deferFails?: boolean;
 }) {
-  const creates: { account: string; orders: string[] }[] = [];
+  const creates: { account: string; orders: string[]; holdBack: boolean }[] = [];
   const deferred: DeferredGroup[] = [];
   const deps: RealtimeGroupDeps = {
     accountOf: async (key) => options.accounts[key.orderId],
     groupSize: async () => options.groupSize ?? 50,
-    create: async (account, keys) => {
+    create: async (account, keys, _first, holdBack) => {
       const refusal = options.refuse?.(keys);
       if (refusal) throw refusal;
-      creates.push({ account, orders: keys.map((k) => k.orderId) });
+      creates.push({ account, orders: keys.map((k) => k.orderId), holdBack });
       return keys.map((): ProcessOutcome => 'done');
     },
     deferTogether: async (g) => {
@@ -100,7 +100,9 @@ describe('real-time messages received together', () => {
       records.map((r) => shares.get(r.messageId)?.(keysOf(r)) ?? Promise.resolve(undefined)),
     );
     // Assess: one create for shop-a's five orders; shop-b's lone order is left to the single path
-    expect(creates).toEqual([{ account: 'shop-a', orders: ['A-1', 'A-2', 'A-3', 'A-4', 'A-5'] }]);
+    expect(creates).toEqual([
+      { account: 'shop-a', orders: ['A-1', 'A-2', 'A-3', 'A-4', 'A-5'], holdBack: true },
+    ]);
     expect(results).toEqual([['done'], ['done'], ['done', 'done'], undefined, ['done']]);
   });
 
@@ -119,6 +121,24 @@ describe('real-time messages received together', () => {
     // Assess: in arrival order, 30 + 15 and 40 + 10
     expect(creates.map((c) => c.orders.length)).toEqual([45, 50]);
     expect(creates[1]?.orders.slice(0, 2)).toEqual(['Y-0', 'Y-1']);
+  });
+
+  it('lets only a first-time group smaller than one create be held back for company', async () => {
+    // Prepare: a create takes 10; three fresh singles, a full fresh group (9 + 1), and two singles of which
+    // one was deferred before
+    const receive = async (records: SQSRecord[]) => {
+      const { deps, creates } = depsOf({
+        accounts: Object.fromEntries(ids('A', 12).map((id) => [id, 'shop-a'])),
+        groupSize: 10,
+      });
+      const shares = await realtimeGroups(records, deps);
+      await Promise.all(records.map((r) => shares.get(r.messageId)?.(keysOf(r))));
+      return creates.map((c) => c.holdBack);
+    };
+    // Act + Assess
+    expect(await receive([single('A-0'), single('A-1'), single('A-2')])).toEqual([true]);
+    expect(await receive([group('shop-a', ids('A', 9)), single('A-9')])).toEqual([false]);
+    expect(await receive([single('A-0'), single('A-1', { deferrals: 1 })])).toEqual([false]);
   });
 
   it('sends a group the governor holds back as one message with all its orders, then acknowledges each record', async () => {

@@ -404,8 +404,14 @@ async function webhooks(stack: LocalStack, sim: SimulatorHandle, parcelIds: numb
  * A flash sale: `--burst` real-time orders posted evenly within 60 s. The figure is the time from the first
  * post to the last order's `Label Stored` (every order must get one; the rest are counted as missing).
  */
-async function burst(stack: LocalStack, apiVersion: Api) {
+async function burst(stack: LocalStack, sim: SimulatorHandle, apiVersion: Api) {
   const count = Number(values.burst);
+  const simStats = async () =>
+    (await (await fetch(`${sim.url}/__sim/stats`)).json()) as {
+      rateLimited: number;
+      byRoute: Record<string, number>;
+    };
+  const simBefore = await simStats();
   const stamp = Date.now();
   const ids = new Set<string>();
   const started = performance.now();
@@ -432,14 +438,22 @@ async function burst(stack: LocalStack, apiVersion: Api) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     done = stored();
   }
+  const secondsToLastLabel = Math.round(((performance.now() - started) / 1000) * 10) / 10;
   process.stdout.write('\n');
+  const simAfter = await simStats();
+  // Every SendCloud write the burst made (creates, Orders API upserts, label requests): what the budget paid.
+  const sendcloudWrites = Object.entries(simAfter.byRoute)
+    .filter(([route]) => !route.replace(/^v3 /, '').startsWith('GET'))
+    .reduce((sum, [route, n]) => sum + n - (simBefore.byRoute[route] ?? 0), 0);
   return {
     api: apiVersion,
     orders: count,
     postSeconds: Math.round(postSeconds * 10) / 10,
-    secondsToLastLabel: Math.round(((performance.now() - started) / 1000) * 10) / 10,
+    secondsToLastLabel,
     labelled: done,
     missing: count - done,
+    sendcloudWrites,
+    http429: simAfter.rateLimited - simBefore.rateLimited,
   };
 }
 
@@ -495,7 +509,7 @@ async function benchApi(apiVersion: Api, first: boolean) {
   const beside = await realtime(stack, 'beside');
   const otherBatch = await other;
   const otherSeconds = (performance.now() - otherStarted) / 1000;
-  const flash = await burst(stack, apiVersion);
+  const flash = await burst(stack, sim, apiVersion);
   const hooks = first ? await webhooks(stack, sim, alone.parcelIds) : null;
   const lookups = first ? await checkout(stack, sim) : null;
   await stack.stop();

@@ -5,8 +5,9 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { assembleBatch, groupSizeFor } from '../shared/batches/assembleBatch';
+import type { SettledMember } from '../shared/batches/Batch';
 import type { MergePartRef } from '../shared/batches/mergeBatch';
-import { settleInBatch } from '../shared/batches/settleInBatch';
+import { settleGroupInBatch } from '../shared/batches/settleInBatch';
 import { refreshCatalog } from '../shared/catalog/refreshCatalog';
 import { loadEnv } from '../shared/config/env';
 import { errorFields, MetricUnit, observability } from '../shared/observability';
@@ -284,23 +285,21 @@ async function processRecord(record: SQSRecord, groups: Groups): Promise<void> {
           message.batchId ? 'batch' : 'realtime',
         ));
   for (const outcome of outcomes) metrics.addMetric(`Orders_${outcome}`, MetricUnit.Count, 1);
-  // End-of-day orders count towards their batch once they are settled (whatever message carried them).
+  // End-of-day orders count towards their batch once they are settled (whatever message carried them): the
+  // orders of one batch in this message in one count (a crash before it is recounted by the stuck check).
+  const settled = new Map<string, SettledMember[]>();
+  const ownBatch = message.kind === 'batch' ? message.batchId : undefined;
   for (const [i, key] of keys.entries()) {
     const outcome = outcomes[i];
     if (outcome !== 'done' && outcome !== 'failed') continue;
-    const batchId =
-      message.kind === 'batch' && message.batchId
-        ? message.batchId
-        : (await services.store.get(key))?.batchId;
+    const stored = ownBatch && outcome === 'done' ? undefined : await services.store.get(key);
+    const batchId = ownBatch ?? stored?.batchId;
     if (!batchId) continue;
-    const failure = outcome === 'failed' ? (await services.store.get(key))?.failure?.reason : undefined;
-    await settleInBatch(
-      batchId,
-      key,
-      { outcome, ...(failure ? { reason: failure } : {}) },
-      { batches: services.batches, queue: services.queue },
-    );
+    const reason = outcome === 'failed' ? stored?.failure?.reason : undefined;
+    settled.set(batchId, [...(settled.get(batchId) ?? []), { key, outcome, ...(reason ? { reason } : {}) }]);
   }
+  for (const [batchId, members] of settled)
+    await settleGroupInBatch(batchId, members, { batches: services.batches, queue: services.queue });
   logger.info('processed', { messageId: record.messageId, kind: message.kind, outcomes });
   if (outcomes.includes('retry'))
     throw new RetryLaterError(

@@ -101,15 +101,9 @@ export interface BatchStore {
    * as it is after the change, or undefined when it was not `starting` or a page is open.
    */
   finishStarting(batchId: string, at: string): Promise<BatchRecord | undefined>;
-  /** Counts an order's outcome once (a redelivery does not count again); returns the batch after counting. */
-  settle(
-    batchId: string,
-    key: OrderKey,
-    outcome: { readonly outcome: 'done' | 'failed'; readonly reason?: string },
-  ): Promise<BatchRecord | undefined>;
   /**
-   * `settle` for several orders of the batch: each member's outcome once, then the batch's counts in one
-   * write (a crash between leaves them short, as `settle` does for one: `recount`). Returns the batch after.
+   * Counts orders' outcomes: each member's outcome once (a redelivery does not count again), then the batch's
+   * counts in one write (a crash between leaves them short: `recount`). Returns the batch after counting.
    */
   settleMany(batchId: string, settled: readonly SettledMember[]): Promise<BatchRecord | undefined>;
   /** running → merging, exactly once. */
@@ -119,8 +113,8 @@ export interface BatchStore {
   /** Batches not completed yet, oldest first, at most `limit`. */
   open(options: { readonly limit: number }): Promise<BatchRecord[]>;
   /**
-   * Sets a `running` batch's counts from its members' outcomes. A crash between a member's outcome and the
-   * batch's count leaves the count one short for good (the redelivered settle finds the member settled);
+   * Sets a `running` batch's counts from its members' outcomes. A crash between members' outcomes and the
+   * batch's count leaves the count short for good (the redelivered settle finds the members settled);
    * returns the batch as it is after.
    */
   recount(batchId: string): Promise<BatchRecord | undefined>;

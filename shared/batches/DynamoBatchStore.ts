@@ -186,35 +186,6 @@ export class DynamoBatchStore implements BatchStore {
     return members;
   }
 
-  async settle(
-    batchId: string,
-    key: OrderKey,
-    outcome: { readonly outcome: 'done' | 'failed'; readonly reason?: string },
-  ): Promise<BatchRecord | undefined> {
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          ...memberOutcome(this.#memberKey(batchId, key), outcome.outcome, outcome.reason),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return this.get(batchId);
-      throw error;
-    }
-    const { Attributes } = await this.#db.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: this.#batchKey(batchId),
-        UpdateExpression: 'SET activeAt = :now ADD #counter :one',
-        ExpressionAttributeNames: { '#counter': outcome.outcome },
-        ExpressionAttributeValues: { ':one': 1, ':now': this.#now() },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return Attributes ? recordOf(Attributes) : undefined;
-  }
-
   async settleMany(batchId: string, settled: readonly SettledMember[]): Promise<BatchRecord | undefined> {
     const counted = await mapLimit(settled, CONCURRENCY, async ({ key, outcome, reason }) => {
       try {

@@ -1,21 +1,9 @@
-import type { OrderKey } from '../orders/Order';
 import type { OrderQueue } from '../orders/OrderQueue';
 import type { BatchRecord, BatchStore, SettledMember } from './Batch';
 
-/** Counts a batch order's outcome once; the order that completes the batch asks for the merge (once). */
-export async function settleInBatch(
-  batchId: string,
-  key: OrderKey,
-  outcome: { readonly outcome: 'done' | 'failed'; readonly reason?: string },
-  deps: { readonly batches: BatchStore; readonly queue: OrderQueue },
-): Promise<void> {
-  const batch = await deps.batches.settle(batchId, key, outcome);
-  if (batch) await mergeWhenSettled(batch, deps);
-}
-
 /**
- * `settleInBatch` for the orders of one group: their outcomes counted once each, the batch's counts in one
- * write; the group that completes the batch asks for the merge (once).
+ * Counts the outcomes of a batch's orders settled together, once each, the batch's counts in one write; the
+ * group that completes the batch asks for the merge (once).
  */
 export async function settleGroupInBatch(
   batchId: string,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assembleBatch, groupSizeFor } from '../../../shared/batches/assembleBatch';
 import type { BatchRecord } from '../../../shared/batches/Batch';
-import { settleInBatch } from '../../../shared/batches/settleInBatch';
+import { settleGroupInBatch } from '../../../shared/batches/settleInBatch';
 import { type StartBatchMessage, startBatch } from '../../../shared/batches/startBatch';
 import { OrderMessage } from '../../../shared/orders/OrderQueue';
 import { CrashError, Crasher, MemoryBatchStore, MemoryOrders, MemoryQueue } from './fakes';
@@ -229,7 +229,10 @@ describe('starting a batch', () => {
     const firstPage = w.queue.sent.find((m) => m.kind === 'batch');
     if (firstPage?.kind !== 'batch') throw new Error('no group queued');
     for (const key of firstPage.orders)
-      await settleInBatch(message.batchId, key, { outcome: 'done' }, { batches: w.batches, queue: w.queue });
+      await settleGroupInBatch(message.batchId, [{ key, outcome: 'done' }], {
+        batches: w.batches,
+        queue: w.queue,
+      });
     expect(w.queue.sent.some((m) => m.kind === 'merge')).toBe(false);
     expect((await w.batches.get(message.batchId))?.status).toBe('starting');
 
@@ -238,12 +241,10 @@ describe('starting a batch', () => {
     for (const group of rest)
       if (group.kind === 'batch')
         for (const key of group.orders)
-          await settleInBatch(
-            message.batchId,
-            key,
-            { outcome: 'done' },
-            { batches: w.batches, queue: w.queue },
-          );
+          await settleGroupInBatch(message.batchId, [{ key, outcome: 'done' }], {
+            batches: w.batches,
+            queue: w.queue,
+          });
     expect(w.queue.sent.filter((m) => m.kind === 'merge')).toHaveLength(1);
 
     // Every order settled before starting ended (and a crash before the merge was asked): a repeat asks once.
@@ -251,12 +252,10 @@ describe('starting a batch', () => {
     const m2 = await start(early);
     await assembleBatch(m2, deps(early), { pageSize: 3, pagesPerMessage: 1 });
     for (const key of early.queue.sent.flatMap((m) => (m.kind === 'batch' ? m.orders : [])))
-      await settleInBatch(
-        m2.batchId,
-        key,
-        { outcome: 'done' },
-        { batches: early.batches, queue: early.queue },
-      );
+      await settleGroupInBatch(m2.batchId, [{ key, outcome: 'done' }], {
+        batches: early.batches,
+        queue: early.queue,
+      });
     expect(early.queue.sent.some((m) => m.kind === 'merge')).toBe(false);
     const [continuation] = early.queue.takeStarts();
     if (!continuation) throw new Error('no continuation');

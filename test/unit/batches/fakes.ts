@@ -83,7 +83,8 @@ export class MemoryBatchStore implements BatchStore {
     return structuredClone(next);
   }
 
-  async settle(
+  /** One order's outcome, once (what `settleMany` does for each). */
+  async settleOne(
     batchId: string,
     key: OrderKey,
     outcome: { readonly outcome: 'done' | 'failed'; readonly reason?: string },
@@ -108,7 +109,7 @@ export class MemoryBatchStore implements BatchStore {
     }>,
   ): Promise<BatchRecord | undefined> {
     let batch = this.records.get(batchId);
-    for (const { key, ...outcome } of settled) batch = await this.settle(batchId, key, outcome);
+    for (const { key, ...outcome } of settled) batch = await this.settleOne(batchId, key, outcome);
     return batch ? structuredClone(batch) : this.get(batchId);
   }
 

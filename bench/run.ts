@@ -193,29 +193,35 @@ async function runBatch(stack: LocalStack, account: string, progress: boolean) {
   }
 }
 
+/** The simulator's counters: 429s answered and calls per route (`GET /parcels`, `v3 POST /orders`, …). */
+interface SimStats {
+  readonly rateLimited: number;
+  readonly byRoute: Record<string, number>;
+}
+const simStats = async (sim: SimulatorHandle) =>
+  (await (await fetch(`${sim.url}/__sim/stats`)).json()) as SimStats;
+/** Calls between two readings on the routes `filter` keeps. */
+const routeDelta = (before: SimStats, after: SimStats, filter: (route: string) => boolean) =>
+  Object.entries(after.byRoute)
+    .filter(([route]) => filter(route))
+    .reduce((sum, [route, n]) => sum + n - (before.byRoute[route] ?? 0), 0);
+/** A SendCloud write: any route but a GET, on either API. */
+const isWrite = (route: string) => !route.replace(/^v3 /, '').startsWith('GET');
+
 async function endOfDay(stack: LocalStack, sim: SimulatorHandle, apiVersion: Api) {
   const ids = await seedEndOfDay(stack, 'default');
   const before = snapshot();
   const eventsBefore = stack.bus.events.length;
-  const simBefore = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as {
-    rateLimited: number;
-    byRoute: Record<string, number>;
-  };
+  const simBefore = await simStats(sim);
   const started = performance.now();
   const batch = await runBatch(stack, 'default', true);
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write('\n');
-  const simAfter = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as {
-    rateLimited: number;
-    byRoute: Record<string, number>;
-  };
-  const routeDelta = (filter: (route: string) => boolean) =>
-    Object.entries(simAfter.byRoute)
-      .filter(([r]) => filter(r))
-      .reduce((a, [r, v]) => a + v - (simBefore.byRoute[r] ?? 0), 0);
+  const simAfter = await simStats(sim);
+  const delta = (filter: (route: string) => boolean) => routeDelta(simBefore, simAfter, filter);
   // routes are `GET /parcels` (v2) or `v3 GET /shipments` (v3)
-  const gets = routeDelta((r) => r.replace(/^v3 /, '').startsWith('GET'));
-  const writes = routeDelta((r) => !r.replace(/^v3 /, '').startsWith('GET'));
+  const gets = delta((r) => !isWrite(r));
+  const writes = delta(isWrite);
   // A few at a time: 10,000 lookups at once reset the simulator's connections.
   const counts = await mapLimit(ids, 32, (id) => sim.createdCount(`webshop:${id}`));
   const duplicates = counts.filter((c) => c > 1).length;
@@ -228,10 +234,8 @@ async function endOfDay(stack: LocalStack, sim: SimulatorHandle, apiVersion: Api
   // one labels call per 20.
   const labelRoute = (r: string) =>
     /^(v3 )?GET \/(labels\/label_printer|parcel-documents\/label|parcels\/\{id\}\/documents\/label)/.test(r);
-  const labelGets = routeDelta(labelRoute);
-  const bulkLabelGets = routeDelta((r) =>
-    /^(v3 )?GET \/(labels\/label_printer|parcel-documents\/label)$/.test(r),
-  );
+  const labelGets = delta(labelRoute);
+  const bulkLabelGets = delta((r) => /^(v3 )?GET \/(labels\/label_printer|parcel-documents\/label)$/.test(r));
   const neededLabelGets = Math.ceil(N / 20);
   const v3Writes = ordersApi(apiVersion) ? Math.ceil(N / 100) + Math.ceil(N / 20) : N;
   const neededWrites = apiVersion === 'v3' ? v3Writes : Math.ceil(N / 50);
@@ -406,12 +410,7 @@ async function webhooks(stack: LocalStack, sim: SimulatorHandle, parcelIds: numb
  */
 async function burst(stack: LocalStack, sim: SimulatorHandle, apiVersion: Api) {
   const count = Number(values.burst);
-  const simStats = async () =>
-    (await (await fetch(`${sim.url}/__sim/stats`)).json()) as {
-      rateLimited: number;
-      byRoute: Record<string, number>;
-    };
-  const simBefore = await simStats();
+  const simBefore = await simStats(sim);
   const stamp = Date.now();
   const ids = new Set<string>();
   const started = performance.now();
@@ -440,11 +439,9 @@ async function burst(stack: LocalStack, sim: SimulatorHandle, apiVersion: Api) {
   }
   const secondsToLastLabel = Math.round(((performance.now() - started) / 1000) * 10) / 10;
   process.stdout.write('\n');
-  const simAfter = await simStats();
+  const simAfter = await simStats(sim);
   // Every SendCloud write the burst made (creates, Orders API upserts, label requests): what the budget paid.
-  const sendcloudWrites = Object.entries(simAfter.byRoute)
-    .filter(([route]) => !route.replace(/^v3 /, '').startsWith('GET'))
-    .reduce((sum, [route, n]) => sum + n - (simBefore.byRoute[route] ?? 0), 0);
+  const sendcloudWrites = routeDelta(simBefore, simAfter, isWrite);
   return {
     api: apiVersion,
     orders: count,

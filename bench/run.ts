@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -45,13 +45,13 @@ const example = JSON.parse(readFileSync(join(root, 'docs/examples/order.json'), 
   string,
   unknown
 >;
-const calls = new Map<string, number>();
-const count = (service: string, operation: string) =>
-  calls.set(`${service}:${operation}`, (calls.get(`${service}:${operation}`) ?? 0) + 1);
-const snapshot = () => new Map(calls);
-const since = (before: Map<string, number>) => {
+/** The AWS emulators' request counters (`dynamodb:PutItem` → n), read from their process. */
+type Calls = Readonly<Record<string, number>>;
+let awsCalls: () => Promise<Calls> = async () => ({});
+const snapshot = () => awsCalls();
+const since = async (before: Calls) => {
   const delta: Record<string, number> = {};
-  for (const [key, value] of calls) delta[key] = value - (before.get(key) ?? 0);
+  for (const [key, value] of Object.entries(await awsCalls())) delta[key] = value - (before[key] ?? 0);
   return delta;
 };
 const percentile = (values: number[], p: number) => {
@@ -95,6 +95,44 @@ function awsPerParcel(delta: Record<string, number>, parcels: number, events: nu
     s3PerParcel: per(s3Put + s3Get),
     eventBridgePerParcel: per(events),
     usdPer1000Parcels: Math.round((cost / parcels) * 1000 * 10000) / 10000,
+  };
+}
+
+/**
+ * DynamoDB, SQS and S3 (local/emulatorsProcess.ts) in a child process, as AWS runs them on machines of their
+ * own: their work does not take the service's event loop. Counts come over its IPC channel.
+ */
+async function emulatorsProcess(dataDir: string) {
+  const child = fork(join(root, 'local/emulatorsProcess.ts'), [dataDir], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const endpoints = await new Promise<Record<'dynamodb' | 'sqs' | 's3', string>>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{"ready"'));
+      if (line)
+        resolve((JSON.parse(line) as { endpoints: Record<'dynamodb' | 'sqs' | 's3', string> }).endpoints);
+    });
+    child.once('exit', () => reject(new Error('the emulators exited')));
+  });
+  return {
+    endpoints,
+    calls: () =>
+      new Promise<Calls>((resolve) => {
+        const answer = (message: { type?: string; calls?: Calls }) => {
+          if (message.type !== 'calls') return;
+          child.off('message', answer);
+          resolve(message.calls ?? {});
+        };
+        child.on('message', answer);
+        child.send({ type: 'calls' });
+      }),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
   };
 }
 
@@ -210,7 +248,7 @@ const isWrite = (route: string) => !route.replace(/^v3 /, '').startsWith('GET');
 
 async function endOfDay(stack: LocalStack, sim: SimulatorHandle, apiVersion: Api) {
   const ids = await seedEndOfDay(stack, 'default');
-  const before = snapshot();
+  const before = await snapshot();
   const eventsBefore = stack.bus.events.length;
   const simBefore = await simStats(sim);
   const started = performance.now();
@@ -255,7 +293,7 @@ async function endOfDay(stack: LocalStack, sim: SimulatorHandle, apiVersion: Api
     duplicates,
     lost,
     files: batch.files.length,
-    aws: awsPerParcel(since(before), N, stack.bus.events.length - eventsBefore),
+    aws: awsPerParcel(await since(before), N, stack.bus.events.length - eventsBefore),
   };
 }
 
@@ -264,7 +302,7 @@ async function realtime(stack: LocalStack, label: string) {
   // Under SendCloud's write budget (100/min): a faster steady rate only measures the queue in front of it.
   const ratePerSecond = 1;
   const sent = new Map<string, number>();
-  const before = snapshot();
+  const before = await snapshot();
   const eventsBefore = stack.bus.events.length;
   for (let i = 0; i < count; i++) {
     const orderId = `RT-${label}-${Date.now()}-${i}`;
@@ -289,7 +327,7 @@ async function realtime(stack: LocalStack, label: string) {
     p50Ms: percentile(latencies, 50),
     p95Ms: percentile(latencies, 95),
     p99Ms: percentile(latencies, 99),
-    aws: awsPerParcel(since(before), count, stack.bus.events.length - eventsBefore),
+    aws: awsPerParcel(await since(before), count, stack.bus.events.length - eventsBefore),
     parcelIds: stored().map((e) => (e.detail as { parcelId: number }).parcelId),
   };
 }
@@ -475,10 +513,14 @@ async function benchApi(apiVersion: Api, first: boolean) {
     // the simulator numbers its accounts' API integrations from FIRST_INTEGRATION_ID
     ...(ordersApi(apiVersion) ? { integrationId: FIRST_INTEGRATION_ID + position } : {}),
   });
+  const emulators = await emulatorsProcess(join(stateDir, 'aws'));
+  awsCalls = emulators.calls;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = emulators.endpoints.dynamodb;
+  process.env.AWS_ENDPOINT_URL_SQS = emulators.endpoints.sqs;
+  process.env.AWS_ENDPOINT_URL_S3 = emulators.endpoints.s3;
   const stack = await startLocalStack({
     port: 0,
     stateDir,
-    onAwsRequest: count,
     wiring: serviceWiring({
       stateDir,
       sendcloud: {
@@ -510,6 +552,7 @@ async function benchApi(apiVersion: Api, first: boolean) {
   const hooks = first ? await webhooks(stack, sim, alone.parcelIds) : null;
   const lookups = first ? await checkout(stack, sim) : null;
   await stack.stop();
+  await emulators.stop();
   await sim.stop();
   rmSync(stateDir, { recursive: true, force: true });
   const summary = ({ parcelIds: _ids, ...figures }: Awaited<ReturnType<typeof realtime>>) => figures;
@@ -606,7 +649,9 @@ const results = {
   merge,
 };
 
-console.log(`\nPeak RSS of the service process (workers, merges, emulators): ${peakRssMiB} MiB`);
+console.log(
+  `\nPeak RSS of the service process (workers and merges; the emulators run in a process of their own): ${peakRssMiB} MiB`,
+);
 console.log('End of day (ceiling: the writes and GETs SendCloud’s limits allow)');
 console.table(
   results.endOfDay.map((e) => ({ ...e, aws: undefined, labelGets: JSON.stringify(e.labelGets) })),

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { interceptLocalhostDns } from 'fauxqs';
 import { type Emulators, type RequestObserver, startEmulators } from './emulators';
 import { LocalEventBus } from './eventBus';
 import { LocalGateway, type Route } from './gateway';
@@ -94,7 +95,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       process.env.AWS_ENDPOINT_URL_S3,
   );
   let emulators: Emulators | undefined;
-  if (!external) {
+  // Emulators elsewhere (local/emulatorsProcess.ts) name their queues sqs.<region>.localhost too.
+  if (external) interceptLocalhostDns();
+  else {
     emulators = await startEmulators({
       dataDir: options.stateDir,
       region,

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FIRST_INTEGRATION_ID } from '../local/simulator/accounts';
 import { type LocalStack, startLocalStack } from '../local/stack';
-import { serviceWiring } from '../local/wiring';
+import { LOCAL_NAMES, serviceWiring } from '../local/wiring';
 import { mapLimit } from '../shared/orders/mapLimit';
 import { pythonJsonDumps, signSendcloudPayload } from '../shared/sendcloud';
 import { type LambdaFigures, lambdaFigures, node22 } from './bundles';
@@ -119,6 +119,7 @@ async function emulatorsProcess(dataDir: string) {
   });
   return {
     endpoints,
+    pid: child.pid ?? 0,
     calls: () =>
       new Promise<Calls>((resolve) => {
         const answer = (message: { type?: string; calls?: Calls }) => {
@@ -134,6 +135,41 @@ async function emulatorsProcess(dataDir: string) {
       await new Promise((resolve) => child.once('exit', resolve));
     },
   };
+}
+
+/**
+ * Consumers of `queues` (local/consumerProcess.ts) in a child process beside the stack, on its emulators and
+ * its EventBridge stand-in.
+ */
+async function consumerProcess(queues: readonly string[], wiring: Record<string, unknown>) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'local/consumerProcess.ts'), JSON.stringify({ queues, wiring })],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('"ready":true')) resolve();
+    });
+    child.once('exit', () => reject(new Error(`the consumers of ${queues.join(', ')} exited`)));
+  });
+  return {
+    pid: child.pid ?? 0,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+/** A running process's peak resident memory (Linux's VmHWM), in MiB; 0 where /proc does not tell. */
+function peakRssOf(pid: number): number {
+  try {
+    const kib = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib ? Math.round(Number(kib) / 1024) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** The simulator in a child process: its PDF rendering gets the other core, as SendCloud's own servers would. */
@@ -518,27 +554,31 @@ async function benchApi(apiVersion: Api, first: boolean) {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = emulators.endpoints.dynamodb;
   process.env.AWS_ENDPOINT_URL_SQS = emulators.endpoints.sqs;
   process.env.AWS_ENDPOINT_URL_S3 = emulators.endpoints.s3;
+  const wiringOptions = {
+    stateDir,
+    sendcloud: {
+      baseUrl: sim.baseUrl,
+      v3BaseUrl: `${sim.url}/api/v3`,
+      servicePointsBaseUrl: sim.servicePointsBaseUrl,
+      accounts: {
+        default: credentials('sim-public-key', 'sim-secret-key', 0),
+        [OTHER]: credentials('sim-public-key-2', 'sim-secret-key-2', 1),
+      },
+    },
+    logLevel: 'ERROR',
+    requeue: { everyMs: 0 },
+    ordersQueue: { visibilityTimeoutSeconds: 360, retryBaseSeconds: 2 },
+    // The checkout figures are for many shoppers; here they all come from 127.0.0.1.
+    checkout: { clientLookupsPerMinute: 100_000 },
+  };
+  // The batch queue's worker in a process of its own (below), as Lambda gives each invocation its own sandbox.
   const stack = await startLocalStack({
     port: 0,
     stateDir,
-    wiring: serviceWiring({
-      stateDir,
-      sendcloud: {
-        baseUrl: sim.baseUrl,
-        v3BaseUrl: `${sim.url}/api/v3`,
-        servicePointsBaseUrl: sim.servicePointsBaseUrl,
-        accounts: {
-          default: credentials('sim-public-key', 'sim-secret-key', 0),
-          [OTHER]: credentials('sim-public-key-2', 'sim-secret-key-2', 1),
-        },
-      },
-      logLevel: 'ERROR',
-      requeue: { everyMs: 0 },
-      ordersQueue: { visibilityTimeoutSeconds: 360, retryBaseSeconds: 2 },
-      // The checkout figures are for many shoppers; here they all come from 127.0.0.1.
-      checkout: { clientLookupsPerMinute: 100_000 },
-    }),
+    consume: [LOCAL_NAMES.ordersQueue],
+    wiring: serviceWiring(wiringOptions),
   });
+  const batchWorker = await consumerProcess([LOCAL_NAMES.batchQueue], wiringOptions);
   const eod = await endOfDay(stack, sim, apiVersion);
   const alone = await realtime(stack, 'alone');
   // The other account's end of day, running while the first account's real-time orders are measured.
@@ -551,6 +591,11 @@ async function benchApi(apiVersion: Api, first: boolean) {
   const flash = await burst(stack, sim, apiVersion);
   const hooks = first ? await webhooks(stack, sim, alone.parcelIds) : null;
   const lookups = first ? await checkout(stack, sim) : null;
+  const peakRssByProcess = {
+    batchWorker: peakRssOf(batchWorker.pid),
+    emulators: peakRssOf(emulators.pid),
+  };
+  await batchWorker.stop();
   await stack.stop();
   await emulators.stop();
   await sim.stop();
@@ -570,6 +615,7 @@ async function benchApi(apiVersion: Api, first: boolean) {
       p95Ratio: alone.p95Ms > 0 ? Math.round((beside.p95Ms / alone.p95Ms) * 100) / 100 : null,
     },
     burst: flash,
+    peakRssMiBByProcess: peakRssByProcess,
     webhooks: hooks,
     checkout: lookups,
   };

@@ -8,7 +8,7 @@ import {
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns } from 'fauxqs';
-import { type Emulators, type RequestObserver, startEmulators } from './emulators';
+import { type Emulators, startEmulators } from './emulators';
 import { LocalEventBus } from './eventBus';
 import { LocalGateway, type Route } from './gateway';
 import type { InvocationHook, InvocationOptions } from './invoke';
@@ -61,8 +61,11 @@ export interface LocalStackOptions {
   readonly wiring: Wiring;
   /** Base64-encode every request body in the gateway (API Gateway does so for binary media types). */
   readonly base64Bodies?: boolean;
-  /** Sees every emulator request (the benchmark counts AWS calls with it). */
-  readonly onAwsRequest?: RequestObserver;
+  /**
+   * The queues this process consumes (default: every queue the wiring gives a handler); the others' consumers
+   * run elsewhere (`startLocalConsumers`).
+   */
+  readonly consume?: readonly string[];
   /** For every handler invocation (gateway, queues, jobs): an `around` hook, strict memory. */
   readonly invocation?: InvocationOptions;
 }
@@ -83,95 +86,10 @@ export interface LocalStack {
  * scheduler. Handlers are the Lambda handlers, unchanged.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const region = options.region ?? process.env.AWS_REGION ?? 'eu-west-1';
-  process.env.AWS_REGION = region;
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-  const external = Boolean(
-    process.env.AWS_ENDPOINT_URL_DYNAMODB &&
-      process.env.AWS_ENDPOINT_URL_SQS &&
-      process.env.AWS_ENDPOINT_URL_S3,
-  );
-  let emulators: Emulators | undefined;
-  // Emulators elsewhere (local/emulatorsProcess.ts) name their queues sqs.<region>.localhost too.
-  if (external) interceptLocalhostDns();
-  else {
-    emulators = await startEmulators({
-      dataDir: options.stateDir,
-      region,
-      ...(options.onAwsRequest ? { onRequest: options.onAwsRequest } : {}),
-    });
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = emulators.endpoints.dynamodb;
-    process.env.AWS_ENDPOINT_URL_SQS = emulators.endpoints.sqs;
-    process.env.AWS_ENDPOINT_URL_S3 = emulators.endpoints.s3;
-  }
   const bus = await LocalEventBus.start(join(options.stateDir, 'events.jsonl'));
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = bus.endpoint;
-  const secrets = await LocalSecretsManager.start(options.wiring.secrets ?? [], region);
-  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secrets.endpoint;
-
+  const { region, emulators, sqs, queueUrls, subscriptions, secrets, enforcement } = await provision(options);
   const { wiring } = options;
-  const dynamodb = new DynamoDBClient({});
-  for (const table of wiring.tables) {
-    try {
-      await dynamodb.send(new CreateTableCommand(table));
-    } catch (error) {
-      if (!(error instanceof ResourceInUseException)) throw error;
-    }
-  }
-  const s3 = new S3Client({});
-  for (const bucket of wiring.buckets) {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: unknown) => {
-      if (!(error instanceof Error && /BucketAlready/.test(error.name))) throw error;
-    });
-  }
-  const sqs = new SQSClient({});
-  const queueUrls = new Map<string, string>();
-  const queueArns = new Map<string, string>();
-  for (const queue of wiring.queues) {
-    const dlq = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: `${queue.name}-dlq`,
-        Attributes: { MessageRetentionPeriod: '1209600' },
-      }),
-    );
-    const dlqArn = await arnOf(sqs, dlq.QueueUrl ?? '');
-    const created = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: queue.name,
-        Attributes: {
-          VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
-          RedrivePolicy: JSON.stringify({
-            deadLetterTargetArn: dlqArn,
-            maxReceiveCount: queue.maxReceiveCount,
-          }),
-        },
-      }),
-    );
-    queueUrls.set(queue.name, created.QueueUrl ?? '');
-    queueUrls.set(`${queue.name}-dlq`, dlq.QueueUrl ?? '');
-    queueArns.set(queue.name, await arnOf(sqs, created.QueueUrl ?? ''));
-  }
-  Object.assign(process.env, wiring.environment(queueUrls));
-
-  const subscriptions: QueueSubscription[] = [];
-  for (const queue of wiring.queues) {
-    if (!queue.handler) continue;
-    subscriptions.push({
-      name: queue.name,
-      queueUrl: queueUrls.get(queue.name) ?? '',
-      queueArn: queueArns.get(queue.name) ?? '',
-      handler: await queue.handler(),
-      ...(queue.batchSize ? { batchSize: queue.batchSize } : {}),
-      ...(queue.concurrency ? { concurrency: queue.concurrency } : {}),
-      ...(queue.timeoutSeconds ? { timeoutSeconds: queue.timeoutSeconds } : {}),
-      ...(queue.memoryMb ? { memoryMb: queue.memoryMb } : {}),
-      ...(queue.functionName ? { functionName: queue.functionName } : {}),
-    });
-  }
-  const enforcement = await wiring.enforcement?.(region);
   const invocation = {
     ...(enforcement ? { around: enforcement.around } : {}),
     ...options.invocation,
@@ -234,6 +152,134 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await emulators?.stop();
     },
   };
+}
+
+/**
+ * Only the consumers of some queues, beside a local stack in another process that serves everything else:
+ * AWS_ENDPOINT_URL_DYNAMODB, _SQS, _S3 and _EVENTBRIDGE must point at its emulators and its EventBridge
+ * stand-in. The benchmark gives the batch queue's worker a process of its own this way: Lambda runs every
+ * invocation in a sandbox of its own, so one account's end of day never shares an event loop with another
+ * account's real-time orders. Under IAM as deployed, as the stack is.
+ */
+export async function startLocalConsumers(
+  options: Omit<LocalStackOptions, 'port' | 'base64Bodies' | 'consume'> & {
+    readonly queues: readonly string[];
+  },
+): Promise<{ readonly runner: QueueRunner; stop(): Promise<void> }> {
+  const missing = ['DYNAMODB', 'SQS', 'S3', 'EVENTBRIDGE'].filter(
+    (service) => !process.env[`AWS_ENDPOINT_URL_${service}`],
+  );
+  if (missing.length > 0)
+    throw new Error(`startLocalConsumers needs ${missing.map((s) => `AWS_ENDPOINT_URL_${s}`).join(', ')}`);
+  const { region, sqs, subscriptions, secrets, enforcement } = await provision({
+    ...options,
+    consume: options.queues,
+  });
+  const runner = new QueueRunner(sqs, subscriptions, {
+    region,
+    invocation: { ...(enforcement ? { around: enforcement.around } : {}), ...options.invocation },
+  });
+  runner.start();
+  return {
+    runner,
+    async stop() {
+      await runner.stop();
+      await secrets.stop();
+      enforcement?.stop();
+    },
+  };
+}
+
+/**
+ * What every local process of the service does first: AWS settings, the emulators (unless they run
+ * elsewhere), Secrets Manager, the tables, buckets and queues (created where missing), the handlers'
+ * environment, the subscriptions of the queues this process consumes, and IAM as deployed.
+ */
+async function provision(options: Omit<LocalStackOptions, 'port' | 'base64Bodies'>) {
+  const region = options.region ?? process.env.AWS_REGION ?? 'eu-west-1';
+  process.env.AWS_REGION = region;
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+  const external = Boolean(
+    process.env.AWS_ENDPOINT_URL_DYNAMODB &&
+      process.env.AWS_ENDPOINT_URL_SQS &&
+      process.env.AWS_ENDPOINT_URL_S3,
+  );
+  let emulators: Emulators | undefined;
+  // Emulators elsewhere (local/emulatorsProcess.ts) name their queues sqs.<region>.localhost too.
+  if (external) interceptLocalhostDns();
+  else {
+    emulators = await startEmulators({ dataDir: options.stateDir, region });
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = emulators.endpoints.dynamodb;
+    process.env.AWS_ENDPOINT_URL_SQS = emulators.endpoints.sqs;
+    process.env.AWS_ENDPOINT_URL_S3 = emulators.endpoints.s3;
+  }
+  const secrets = await LocalSecretsManager.start(options.wiring.secrets ?? [], region);
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secrets.endpoint;
+
+  const { wiring } = options;
+  const dynamodb = new DynamoDBClient({});
+  for (const table of wiring.tables) {
+    try {
+      await dynamodb.send(new CreateTableCommand(table));
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+  }
+  const s3 = new S3Client({});
+  for (const bucket of wiring.buckets) {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: unknown) => {
+      if (!(error instanceof Error && /BucketAlready/.test(error.name))) throw error;
+    });
+  }
+  const sqs = new SQSClient({});
+  const queueUrls = new Map<string, string>();
+  const queueArns = new Map<string, string>();
+  for (const queue of wiring.queues) {
+    const dlq = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${queue.name}-dlq`,
+        Attributes: { MessageRetentionPeriod: '1209600' },
+      }),
+    );
+    const dlqArn = await arnOf(sqs, dlq.QueueUrl ?? '');
+    const created = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: queue.name,
+        Attributes: {
+          VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlqArn,
+            maxReceiveCount: queue.maxReceiveCount,
+          }),
+        },
+      }),
+    );
+    queueUrls.set(queue.name, created.QueueUrl ?? '');
+    queueUrls.set(`${queue.name}-dlq`, dlq.QueueUrl ?? '');
+    queueArns.set(queue.name, await arnOf(sqs, created.QueueUrl ?? ''));
+  }
+  Object.assign(process.env, wiring.environment(queueUrls));
+
+  const subscriptions: QueueSubscription[] = [];
+  for (const queue of wiring.queues) {
+    if (!queue.handler || (options.consume && !options.consume.includes(queue.name))) continue;
+    subscriptions.push({
+      name: queue.name,
+      queueUrl: queueUrls.get(queue.name) ?? '',
+      queueArn: queueArns.get(queue.name) ?? '',
+      handler: await queue.handler(),
+      ...(queue.batchSize ? { batchSize: queue.batchSize } : {}),
+      ...(queue.concurrency ? { concurrency: queue.concurrency } : {}),
+      ...(queue.timeoutSeconds ? { timeoutSeconds: queue.timeoutSeconds } : {}),
+      ...(queue.memoryMb ? { memoryMb: queue.memoryMb } : {}),
+      ...(queue.functionName ? { functionName: queue.functionName } : {}),
+    });
+  }
+  const enforcement = await wiring.enforcement?.(region);
+  return { region, emulators, sqs, queueUrls, subscriptions, secrets, enforcement };
 }
 
 async function arnOf(sqs: SQSClient, queueUrl: string): Promise<string> {

@@ -75,6 +75,11 @@ export class QueueRunner {
     await Promise.all(this.#loops);
   }
 
+  /** The queues this runner polls. */
+  get queueNames(): readonly string[] {
+    return this.#subscriptions.map((s) => s.name);
+  }
+
   /** True when every queue's last receive came back empty. */
   get idle(): boolean {
     return this.#subscriptions.every((s) => this.#idle.get(s.name) === true);

@@ -1,8 +1,10 @@
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import * as z from 'zod';
+import { startChild } from '../local/childProcess';
 import { FIRST_INTEGRATION_ID } from '../local/simulator/accounts';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import { LOCAL_NAMES, serviceWiring } from '../local/wiring';
@@ -103,64 +105,38 @@ function awsPerParcel(delta: Record<string, number>, parcels: number, events: nu
  * own: their work does not take the service's event loop. Counts come over its IPC channel.
  */
 async function emulatorsProcess(dataDir: string) {
-  const child = fork(join(root, 'local/emulatorsProcess.ts'), [dataDir], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const endpoints = await new Promise<Record<'dynamodb' | 'sqs' | 's3', string>>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"ready"'));
-      if (line)
-        resolve((JSON.parse(line) as { endpoints: Record<'dynamodb' | 'sqs' | 's3', string> }).endpoints);
-    });
-    child.once('exit', () => reject(new Error('the emulators exited')));
+  const child = await startChild(join(root, 'local/emulatorsProcess.ts'), {
+    args: [dataDir],
+    schema: z.object({ endpoints: z.object({ dynamodb: z.string(), sqs: z.string(), s3: z.string() }) }),
+    ipc: true,
   });
   return {
-    endpoints,
-    pid: child.pid ?? 0,
+    endpoints: child.ready.endpoints,
+    pid: child.process.pid ?? 0,
     calls: () =>
       new Promise<Calls>((resolve) => {
         const answer = (message: { type?: string; calls?: Calls }) => {
           if (message.type !== 'calls') return;
-          child.off('message', answer);
+          child.process.off('message', answer);
           resolve(message.calls ?? {});
         };
-        child.on('message', answer);
-        child.send({ type: 'calls' });
+        child.process.on('message', answer);
+        child.process.send({ type: 'calls' });
       }),
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
+    stop: () => child.stop(),
   };
 }
 
 /**
  * Consumers of `queues` (local/consumerProcess.ts) in a child process beside the stack, on its emulators and
- * its EventBridge stand-in.
+ * its EventBridge stand-in (the AWS_ENDPOINT_URL_* this process has set).
  */
-async function consumerProcess(queues: readonly string[], wiring: Record<string, unknown>) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'local/consumerProcess.ts'), JSON.stringify({ queues, wiring })],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('"ready":true')) resolve();
-    });
-    child.once('exit', () => reject(new Error(`the consumers of ${queues.join(', ')} exited`)));
+const consumerProcess = (queues: readonly string[], wiring: Record<string, unknown>) =>
+  startChild(join(root, 'local/consumerProcess.ts'), {
+    args: [JSON.stringify({ queues, wiring })],
+    schema: z.object({ ready: z.literal(true) }),
+    timeoutMs: 60_000,
   });
-  return {
-    pid: child.pid ?? 0,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
-  };
-}
 
 /** A running process's peak resident memory (Linux's VmHWM), in MiB; 0 where /proc does not tell. */
 function peakRssOf(pid: number): number {
@@ -592,7 +568,7 @@ async function benchApi(apiVersion: Api, first: boolean) {
   const hooks = first ? await webhooks(stack, sim, alone.parcelIds) : null;
   const lookups = first ? await checkout(stack, sim) : null;
   const peakRssByProcess = {
-    batchWorker: peakRssOf(batchWorker.pid),
+    batchWorker: peakRssOf(batchWorker.process.pid ?? 0),
     emulators: peakRssOf(emulators.pid),
   };
   await batchWorker.stop();

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { type Child, startChild } from '../../local/childProcess';
 import { DEFAULT_ACCOUNT, type RunningSimulator, startSimulator } from '../../local/simulator';
 import { exampleOrder } from '../helpers/bridge';
-import { type Child, startChild } from '../helpers/childProcess';
 import { until } from '../helpers/until';
 
 /**

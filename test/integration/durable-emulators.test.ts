@@ -18,7 +18,7 @@ import {
 import { interceptLocalhostDns } from 'fauxqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { type Child, startChild } from '../helpers/childProcess';
+import { type Child, startChild } from '../../local/childProcess';
 import { until } from '../helpers/until';
 
 /**

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { type Child, startChild } from '../../local/childProcess';
 import { DEFAULT_ACCOUNT, type RunningSimulator, startSimulator } from '../../local/simulator';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { LOCAL_NAMES, type ServiceWiringOptions, serviceWiring } from '../../local/wiring';
 import { exampleOrder } from '../helpers/bridge';
-import { type Child, startChild } from '../helpers/childProcess';
 import { until } from '../helpers/until';
 
 /**

@@ -16,7 +16,8 @@ export interface Child<T> {
 
 /**
  * Runs a TypeScript entry script in its own Node process (`node --import tsx`, so a signal reaches the process
- * that holds the state, not a wrapper) and waits for its `{"ready":true,…}` line on stdout.
+ * that holds the state, not a wrapper) and waits for its `{"ready":true,…}` line on stdout: the tests' stacks
+ * killed mid-batch, the benchmark's emulators and batch worker.
  */
 export async function startChild<T>(
   script: string,
@@ -25,14 +26,18 @@ export async function startChild<T>(
     readonly env?: Readonly<Record<string, string>>;
     readonly schema: z.ZodType<T>;
     readonly timeoutMs?: number;
+    /** An IPC channel as well (`child.process.send`, `'message'`), as `fork` would open. */
+    readonly ipc?: boolean;
   },
 ): Promise<Child<T>> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...(options.args ?? [])], {
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
+  const { stdout, stderr } = child;
+  if (!stdout || !stderr) throw new Error(`${script}: no stdout/stderr pipes`);
   // The child's errors reach the test's output; Powertools' notice that a function published no metric does not.
-  createInterface({ input: child.stderr }).on('line', (line) => {
+  createInterface({ input: stderr }).on('line', (line) => {
     if (!line.startsWith('No application metrics to publish')) process.stderr.write(`${line}\n`);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -42,7 +47,7 @@ export async function startChild<T>(
       options.timeoutMs ?? 30_000,
     );
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
-    const lines = createInterface({ input: child.stdout });
+    const lines = createInterface({ input: stdout });
     lines.on('line', (line) => {
       let parsed: unknown;
       try {

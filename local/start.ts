@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendcloudClient } from '../shared/sendcloud';
 import { runDemo } from './demo';
-import { type RunningSimulator, startSimulator } from './simulator';
+import { type RunningSimulator, simulatorEndpoints, startSimulator } from './simulator';
 import { startLocalStack } from './stack';
 import { serviceWiring } from './wiring';
 
@@ -59,9 +59,7 @@ if (real) {
 }
 const sendcloud = simulator
   ? {
-      baseUrl: simulator.baseUrl,
-      v3BaseUrl: `${simulator.url}/api/v3`,
-      servicePointsBaseUrl: simulator.servicePointsBaseUrl,
+      ...simulatorEndpoints(simulator.url),
       accounts: {
         // With its API integration, end of day and `POST /orders/batch` go through the Orders API.
         default: {

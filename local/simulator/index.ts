@@ -13,6 +13,7 @@ export {
   DEFAULT_ACCOUNT,
   type RunningSimulator,
   type SimulatorServerOptions,
+  simulatorEndpoints,
   startSimulator,
 } from './server';
 export { SHIPPING_OPTIONS, type SimShippingOption, V3_STATUSES, V3Simulator, v3Code } from './v3';

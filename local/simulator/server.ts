@@ -88,6 +88,13 @@ const ANNOUNCEMENT_SWEEP_MS = 50;
 const SERVICE_POINTS = '/servicepoints/api/v2';
 const V3 = '/api/v3';
 
+/** What the service's SendCloud configuration needs of a simulator listening at `url`. */
+export const simulatorEndpoints = (url: string) => ({
+  baseUrl: `${url}${PANEL}`,
+  v3BaseUrl: `${url}${V3}`,
+  servicePointsBaseUrl: `${url}${SERVICE_POINTS}`,
+});
+
 /** Starts the SendCloud simulator: a real HTTP server on 127.0.0.1 that the unchanged client talks to. */
 export async function startSimulator(options: SimulatorServerOptions = {}): Promise<RunningSimulator> {
   const faults = new Faults();
@@ -662,9 +669,7 @@ export async function startSimulator(options: SimulatorServerOptions = {}): Prom
 
   return {
     url,
-    baseUrl: `${url}${PANEL}`,
-    servicePointsBaseUrl: `${url}${SERVICE_POINTS}`,
-    v3BaseUrl: `${url}${V3}`,
+    ...simulatorEndpoints(url),
     sim,
     v3,
     faults,

@@ -6,6 +6,7 @@ import {
   type RunningSimulator,
   type SimAccountInput,
   type SimulatorServerOptions,
+  simulatorEndpoints,
   startSimulator,
 } from '../../local/simulator';
 import { type LocalStack, startLocalStack } from '../../local/stack';
@@ -70,9 +71,7 @@ export async function startBridge(
     wiring: serviceWiring({
       stateDir,
       sendcloud: {
-        baseUrl: sim.baseUrl,
-        v3BaseUrl: `${sim.url}/api/v3`,
-        servicePointsBaseUrl: sim.servicePointsBaseUrl,
+        ...simulatorEndpoints(sim.url),
         accounts: {
           default: {
             publicKey: 'sim-public-key',

@@ -5,7 +5,12 @@ import { PDFDocument } from 'pdf-lib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { type Child, startChild } from '../../local/childProcess';
-import { DEFAULT_ACCOUNT, type RunningSimulator, startSimulator } from '../../local/simulator';
+import {
+  DEFAULT_ACCOUNT,
+  type RunningSimulator,
+  simulatorEndpoints,
+  startSimulator,
+} from '../../local/simulator';
 import { exampleOrder } from '../helpers/bridge';
 import { until } from '../helpers/until';
 
@@ -55,9 +60,7 @@ async function startStack(stateDir: string): Promise<string> {
       JSON.stringify({
         stateDir,
         sendcloud: {
-          baseUrl: sim.baseUrl,
-          v3BaseUrl: `${sim.url}/api/v3`,
-          servicePointsBaseUrl: sim.servicePointsBaseUrl,
+          ...simulatorEndpoints(sim.url),
           account: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key', api: 'v2' },
         },
         mergePartSize: PART,

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { type Child, startChild } from '../../local/childProcess';
-import { DEFAULT_ACCOUNT, type RunningSimulator, startSimulator } from '../../local/simulator';
+import {
+  DEFAULT_ACCOUNT,
+  type RunningSimulator,
+  simulatorEndpoints,
+  startSimulator,
+} from '../../local/simulator';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { LOCAL_NAMES, type ServiceWiringOptions, serviceWiring } from '../../local/wiring';
 import { exampleOrder } from '../helpers/bridge';
@@ -44,9 +49,7 @@ beforeAll(async () => {
   const options: ServiceWiringOptions = {
     stateDir,
     sendcloud: {
-      baseUrl: sim.baseUrl,
-      v3BaseUrl: `${sim.url}/api/v3`,
-      servicePointsBaseUrl: sim.servicePointsBaseUrl,
+      ...simulatorEndpoints(sim.url),
       accounts: {
         default: { publicKey: 'sim-public-key', secretKey: 'sim-secret-key', api: 'v3', integrationId: 7001 },
       },

@@ -141,6 +141,11 @@ interface CompiledFunction {
   /** The global keys among them, with their values for this function. */
   readonly globalContext: Readonly<Record<string, string>>;
   readonly scope: ActionScope;
+  /**
+   * Every Resource and NotResource pattern of its statements, compiled — or undefined where one holds a policy
+   * variable (`${aws:…}`), whose value the request decides: then each resource is its own memo entry.
+   */
+  readonly resourcePatterns: ReadonlyArray<(resource: string) => string> | undefined;
 }
 
 // Keys the enforcement can fill in. A policy testing any other key is refused at install, not guessed.
@@ -192,6 +197,7 @@ function compile(fn: FunctionPolicies, scope: CompileScope): CompiledFunction {
       return { name: policyName, policy };
     }),
     conditionKeys,
+    resourcePatterns: compilePatterns(fn.policies.map((p) => p.document)),
     globalContext: Object.fromEntries(Object.entries(globals).filter(([key]) => conditionKeys.has(key))),
     scope: {
       region: scope.region,
@@ -218,7 +224,7 @@ function createInstallation(options: IamEnforcementOptions) {
     for (const [key, value] of Object.entries(request.context))
       if (fn.conditionKeys.has(key.toLowerCase())) context[key] = [value].flat();
     Object.assign(context, fn.globalContext);
-    const key = JSON.stringify([name, request.action, request.resource, context]);
+    const key = JSON.stringify([name, request.action, resourceClass(fn, request.resource), context]);
     let decision = memo.get(key);
     const cached = decision !== undefined;
     if (decision) stats.cacheHits++;
@@ -302,6 +308,62 @@ function createInstallation(options: IamEnforcementOptions) {
     },
   };
   return { installation, stats };
+}
+
+/** An ARN's six parts: the resource part keeps any colons after the fifth. */
+function arnParts(arn: string): string[] {
+  const parts = arn.split(':');
+  return parts.length < 6 ? parts : [...parts.slice(0, 5), parts.slice(5).join(':')];
+}
+
+/** IAM's wildcards: `*` any run of characters, `?` any one. */
+function globRegExp(pattern: string): RegExp {
+  const literal = (text: string) => text.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((run) => run.split('?').map(literal).join('.'))
+      .join('.*')}$`,
+    's',
+  );
+}
+
+/**
+ * Each pattern as a test answering two characters: whether it matches the whole ARN as one string, and part
+ * by part (IAM's own way, which keeps a wildcard inside its part). Both, so the class is never coarser than
+ * either reading.
+ */
+function compilePatterns(
+  documents: readonly PolicyDocument[],
+): Array<(resource: string) => string> | undefined {
+  const patterns = documents.flatMap((document) =>
+    document.Statement.flatMap((statement) => [statement.Resource ?? [], statement.NotResource ?? []].flat()),
+  );
+  if (patterns.some((pattern) => pattern.includes('${'))) return undefined;
+  return [...new Set(patterns)].map((pattern) => {
+    const whole = globRegExp(pattern);
+    const parts = arnParts(pattern).map(globRegExp);
+    return (resource: string) => {
+      const resourceParts = arnParts(resource);
+      const byParts =
+        resourceParts.length === parts.length && parts.every((part, i) => part.test(resourceParts[i] ?? ''));
+      return `${whole.test(resource) ? 1 : 0}${byParts ? 1 : 0}`;
+    };
+  });
+}
+
+const S3_OBJECT = /^(arn:[^:]+:s3:::[^/]+)\/./s;
+
+/**
+ * What a decision about `resource` depends on, as the memo's key. An S3 object's decision depends on its ARN
+ * only through the patterns of the function's statements (its type is always `object`; its conditions are in
+ * the context, keyed apart): objects that every pattern matches alike share one simulation — a label key per
+ * parcel would otherwise be one simulation each. Any other resource is its own class.
+ */
+function resourceClass(fn: CompiledFunction, resource: string): string {
+  const bucket = S3_OBJECT.exec(resource)?.[1];
+  if (!bucket || !fn.resourcePatterns) return resource;
+  return `${bucket}/… ${fn.resourcePatterns.map((matches) => matches(resource)).join('')}`;
 }
 
 function conditionKeysOf(document: PolicyDocument): string[] {

@@ -619,6 +619,30 @@ describe('installIamEnforcement', () => {
     expect(missingHead).toMatchObject({ name: 'NotFound', $metadata: { httpStatusCode: 404 } });
   });
 
+  it('simulates S3 objects once per class of the patterns they match, and still refuses the ones outside', async () => {
+    // Prepare: objects under labels/ but not under labels/secret/ (a Deny), and a variable-free policy
+    const read = { Effect: 'Allow', Action: 's3:GetObject', Resource: labelsUnder('labels') };
+    const deny = { Effect: 'Deny', Action: 's3:GetObject', Resource: labelsUnder('labels/secret') };
+    const iam = enforce(templateWith({ 'get-order-label': [read, deny] }));
+    const net = transport({ statusCode: 200, body: 'pdf', contentType: 'application/pdf' });
+    const s3 = new S3Client(net.config);
+    const get = (key: string) =>
+      runAsFunction('get-order-label', () => s3.send(new GetObjectCommand({ Bucket: 'labels', Key: key })));
+
+    // Act
+    for (let i = 0; i < 20; i++) await get(`labels/default/webshop/ORDER-${i}/a6.pdf`);
+    const secret = await failure(() => get('labels/secret/ORDER-1/a6.pdf'));
+    const outside = await failure(() => get('batches/ORDER-1/a6.pdf'));
+    const colon = await failure(() => get('other:labels/x.pdf'));
+
+    // Assess: one simulation for the twenty labels, one for the denied prefix, one for keys no pattern matches
+    expect(net.reached).toHaveLength(20);
+    expect(iam.stats).toMatchObject({ checkedCalls: 23, simulations: 3, cacheHits: 20, denials: 3 });
+    expect(secret.message).toContain('with an explicit deny');
+    expect(outside.message).toContain('because no identity-based policy allows the s3:GetObject action');
+    expect(colon.name).toBe('AccessDenied');
+  });
+
   it('refuses an SDK command it cannot map, before it reaches AWS', async () => {
     enforce(templateWith({ 'get-order': [readTable] }));
     const net = ok();

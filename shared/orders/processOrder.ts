@@ -1,4 +1,10 @@
-import type { DetailType, EventDetail, EventPublisher } from '../events';
+import {
+  type AnyEvent,
+  type DetailType,
+  type EventDetail,
+  EventPublishError,
+  type EventPublisher,
+} from '../events';
 import type { LabelStore } from '../labels';
 import { route } from '../routing';
 import type {
@@ -149,9 +155,10 @@ export async function finish(order: OrderRecord, deps: ProcessDeps): Promise<Pro
 }
 
 /**
- * Publishes events whose right to publish this worker took (in the write of the step they follow), in order,
- * and records the outcome in one write: the published ones sent, the rest given back (a failed publish stops
- * the ones after it, and is thrown). Returns the order with the events as recorded.
+ * Publishes events whose right to publish this worker took (in the write of the step they follow) — in one
+ * PutEvents call where the publisher takes several, else in order, a failed publish stopping the ones after
+ * it — and records the outcome in one write: the published ones sent, the rest given back (a failure is
+ * thrown after). Returns the order with the events as recorded.
  */
 async function publishLeased(
   order: OrderRecord,
@@ -159,20 +166,33 @@ async function publishLeased(
   deps: ProcessDeps,
 ): Promise<OrderRecord> {
   if (leased.length === 0) return order;
-  const sent: string[] = [];
-  let failure: unknown;
-  for (const event of leased) {
+  const due = leased.flatMap((event) => {
     const detailType = ON_LABEL_STORED.find((known) => known === event);
     const detail = detailType && eventDetail(order, detailType, deps.labelBucket);
-    if (!detailType || !detail) continue;
+    return detailType && detail ? [{ event, detailType, detail } as const] : [];
+  });
+  const sent: string[] = [];
+  let failure: unknown;
+  if (deps.events.publishMany && due.length > 1) {
     try {
-      await deps.events.publish(detailType, detail);
+      // eventDetail built each detail for its own type
+      const published = await deps.events.publishMany(due.map(({ event: _, ...e }) => e as AnyEvent));
+      for (const [i, { event, detailType }] of due.entries())
+        if (published[i]) sent.push(event);
+        else failure ??= new EventPublishError(detailType);
     } catch (error) {
       failure = error;
-      break;
     }
-    sent.push(event);
-  }
+  } else
+    for (const { event, detailType, detail } of due) {
+      try {
+        await deps.events.publish(detailType, detail);
+      } catch (error) {
+        failure = error;
+        break;
+      }
+      sent.push(event);
+    }
   const now = deps.clock();
   const unsent = leased.filter((event) => !sent.includes(event));
   await deps.store.endEmits(order, { now, sent, unsent });

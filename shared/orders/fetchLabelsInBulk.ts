@@ -22,6 +22,8 @@ const CONTENT_TYPES: Readonly<Record<LabelFormat, string>> = {
 };
 /** Merged calls in flight: a few, as the batch's recording and single downloads run. */
 const BULK_CALLS_IN_FLIGHT = 4;
+/** Cut pages stored at once, per merged file. */
+const PUTS_IN_FLIGHT = 5;
 
 /**
  * Fetches announced orders' labels in merged calls (A6, and ZPL where the order wants it and the API merges
@@ -80,10 +82,12 @@ async function fetchChunk(
   // pdf-lib is loaded with the first merged file to cut, not with the worker.
   const { splitBulkLabels } = await import('../labels/splitBulkLabels');
   const cut = await splitBulkLabels(merged, { format, parcels: chunk.map((c) => c.parcel) });
-  const labels: Array<[OrderRecord, StoredLabel]> = [];
-  for (const { order, parcel } of chunk) {
+  const matched = chunk.flatMap(({ order, parcel }) => {
     const bytes = cut.get(parcel.id);
-    if (!bytes) continue;
+    return bytes ? [{ order, parcel, bytes }] : [];
+  });
+  // A few S3 writes at a time: one after another, a chunk's twenty would be twenty round trips.
+  return mapLimit(matched, PUTS_IN_FLIGHT, async ({ order, parcel, bytes }) => {
     const key = labelKey({
       account: order.account,
       channel: order.channel,
@@ -92,9 +96,8 @@ async function fetchChunk(
       format,
     });
     const document = await putDocument(deps, { key, bytes, contentType: CONTENT_TYPES[format] });
-    labels.push([order, { ...document, format }]);
-  }
-  return labels;
+    return [order, { ...document, format }] as [OrderRecord, StoredLabel];
+  });
 }
 
 /**

@@ -123,7 +123,8 @@ async function createTogether(
   if (orders.length === 0) return { settled: results, announced };
   const group = groupScoped(deps);
   const recipients = await deps.store.getRecipients(orders);
-  for (const read of orders) {
+  // Routed and claimed a few at a time (a claim is a round trip each); what follows runs in the group's order.
+  const claimed = await mapLimit(orders, CLAIMS_AT_ONCE, async (read) => {
     const inputs = await routingInputs(read, group, port);
     const decision =
       'failure' in inputs
@@ -135,12 +136,17 @@ async function createTogether(
           });
     const recipient = recipients.get(id(read));
     const together =
-      !('failure' in inputs) && recipient && decision?.choice && decision.shipments !== 'per_parcel';
+      !('failure' in inputs) && recipient && decision?.choice && decision.shipments !== 'per_parcel'
+        ? { decision, method: decision.choice.method, recipient }
+        : undefined;
     const claim = await deps.store.claim(read, {
       now: deps.clock(),
       lockMs: deps.lockMs,
-      ...(together ? { fresh: { routing: decision } } : {}),
+      ...(together ? { fresh: { routing: together.decision } } : {}),
     });
+    return { read, inputs, recipient, together, claim };
+  });
+  for (const { read, inputs, recipient, together, claim } of claimed) {
     if (claim.outcome !== 'claimed' || !isFirstAttempt(claim.order)) {
       // Another worker took it (or it moved on) since it was read: as any order this batch could not create.
       const continued = await continueClaimed(claim, deps);
@@ -149,16 +155,17 @@ async function createTogether(
       continue;
     }
     const order = claim.order;
-    if (together && decision.choice) {
+    if (together) {
+      const { decision, method } = together;
       planned.push({
         order,
         decision,
         draft: toDraft(
           order,
-          recipient,
-          decision.choice.method,
+          together.recipient,
+          method,
           externalReferenceOf(order),
-          'methods' in inputs ? inputs.methods.find((m) => m.ref === decision.choice?.method) : undefined,
+          'methods' in inputs ? inputs.methods.find((m) => m.ref === method) : undefined,
         ),
       });
       continue;
@@ -166,7 +173,8 @@ async function createTogether(
     if (!('failure' in inputs) && recipient) {
       // The single-order path tells "unavailable for now" (the order waits) from "nothing fits" (it fails),
       // and announces box by box an order that ships one shipment per box.
-      // With the group's deps: a refusal it records is seen by the orders routed after it.
+      // With the group's deps: a refusal it records is seen by the single orders after it (the group's
+      // orders were routed together, before any of them was announced).
       const recorded = await announce(order, group);
       results.push([order, recorded ? await finish(recorded, deps) : 'retry']);
       continue;
@@ -221,6 +229,9 @@ async function createTogether(
   });
   return { settled: results, announced };
 }
+
+/** Orders of a group routed and claimed at once. */
+const CLAIMS_AT_ONCE = 8;
 
 /**
  * The deps a group is routed with: the account's rules and its methods' failures read once for the group

@@ -4,8 +4,10 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
+import { declarationOf } from '../infra/functions';
 import { startChild } from '../local/childProcess';
 import { FIRST_INTEGRATION_ID } from '../local/simulator/accounts';
+import { simulatorEndpoints } from '../local/simulator/server';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import { LOCAL_NAMES, serviceWiring } from '../local/wiring';
 import { mapLimit } from '../shared/orders/mapLimit';
@@ -28,6 +30,10 @@ const { values } = parseArgs({
     api: { type: 'string', default: 'v2,v3' },
     /** Internal: measure one API and write its figures to this file (each API runs in a process of its own). */
     'one-api-to': { type: 'string' },
+    /** Processes the batch queue's consumers run in (they share the trigger's maximum concurrency). */
+    'batch-workers': { type: 'string', default: '2' },
+    /** The emulators keep their state on disk, fsync'd, as `npm start` does (default: in memory). */
+    'durable-emulators': { type: 'boolean', default: false },
     /** v3 only: batches through the Orders API (`orders`, default) or one announce per order (`announce`). */
     'v3-batches': { type: 'string', default: 'orders' },
   },
@@ -106,7 +112,7 @@ function awsPerParcel(delta: Record<string, number>, parcels: number, events: nu
  */
 async function emulatorsProcess(dataDir: string) {
   const child = await startChild(join(root, 'local/emulatorsProcess.ts'), {
-    args: [dataDir],
+    args: [values['durable-emulators'] ? dataDir : '--memory'],
     schema: z.object({ endpoints: z.object({ dynamodb: z.string(), sqs: z.string(), s3: z.string() }) }),
     ipc: true,
   });
@@ -138,6 +144,20 @@ const consumerProcess = (queues: readonly string[], wiring: Record<string, unkno
     timeoutMs: 60_000,
   });
 
+/**
+ * The batch queue's trigger allows `maxConcurrency` invocations at once, each in a Lambda sandbox of its own:
+ * here `--batch-workers` processes share that maximum (5 over 2: 3 and 2), never more in all.
+ */
+function batchConcurrency(): number[] {
+  const trigger = declarationOf('order-worker').triggers.find((t) => t.kind === 'batchQueue');
+  const max = trigger?.kind === 'batchQueue' ? trigger.maxConcurrency : 1;
+  const processes = Math.max(1, Math.min(max, Number(values['batch-workers'])));
+  return Array.from(
+    { length: processes },
+    (_, i) => Math.floor(max / processes) + (i < max % processes ? 1 : 0),
+  );
+}
+
 /** A running process's peak resident memory (Linux's VmHWM), in MiB; 0 where /proc does not tell. */
 function peakRssOf(pid: number): number {
   try {
@@ -148,11 +168,36 @@ function peakRssOf(pid: number): number {
   }
 }
 
+/** CPU seconds (user + system) a running process has used so far; 0 where /proc does not tell. */
+function cpuSecondsOf(pid: number): number {
+  if (pid === process.pid) {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
+  }
+  try {
+    // fields after the command's closing parenthesis: state is 3rd, utime 14th and stime 15th
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+/** CPU seconds each named process spent between `before()` and the answer's call. */
+function cpuMeter(pids: Record<string, number>) {
+  const read = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSecondsOf(pid)]));
+  const start = read();
+  return () => {
+    const end = read();
+    return Object.fromEntries(
+      Object.entries(end).map(([name, s]) => [name, Math.round((s - (start[name] ?? 0)) * 10) / 10]),
+    );
+  };
+}
+
 /** The simulator in a child process: its PDF rendering gets the other core, as SendCloud's own servers would. */
 interface SimulatorHandle {
   readonly url: string;
-  readonly baseUrl: string;
-  readonly servicePointsBaseUrl: string;
+  readonly pid: number;
   createdCount(reference: string): Promise<number>;
   stop(): Promise<void>;
 }
@@ -183,8 +228,7 @@ async function simulatorProcess(api: Api): Promise<SimulatorHandle> {
   });
   return {
     url,
-    baseUrl: `${url}/api/v2`,
-    servicePointsBaseUrl: `${url}/servicepoints/api/v2`,
+    pid: child.pid ?? 0,
     createdCount: async (reference) =>
       (
         (await (
@@ -239,7 +283,8 @@ async function runBatch(stack: LocalStack, account: string, progress: boolean) {
         `\r  end of day: ${batch.done + batch.failed}/${batch.total} ${batch.status}      `,
       );
     if (batch.status === 'completed') return batch;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // A quarter of a second: the figure is the time to completion, give or take this.
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
@@ -258,14 +303,34 @@ const routeDelta = (before: SimStats, after: SimStats, filter: (route: string) =
 /** A SendCloud write: any route but a GET, on either API. */
 const isWrite = (route: string) => !route.replace(/^v3 /, '').startsWith('GET');
 
-async function endOfDay(stack: LocalStack, sim: SimulatorHandle, apiVersion: Api) {
+async function endOfDay(
+  stack: LocalStack,
+  sim: SimulatorHandle,
+  apiVersion: Api,
+  pids: Record<string, number>,
+) {
   const ids = await seedEndOfDay(stack, 'default');
+  const cpu = cpuMeter({ ...pids, simulator: sim.pid, stack: process.pid });
   const before = await snapshot();
   const eventsBefore = stack.bus.events.length;
   const simBefore = await simStats(sim);
   const started = performance.now();
   const batch = await runBatch(stack, 'default', true);
   const seconds = (performance.now() - started) / 1000;
+  const cpuSeconds = cpu();
+  const startedAt = Date.now() - seconds * 1000;
+  const batchEvents = stack.bus.events.slice(eventsBefore);
+  // When the batch's parcels were announced and their labels stored, in seconds from the start.
+  const timeline = (detailType: string) => {
+    const at = batchEvents
+      .filter((e) => e['detail-type'] === detailType)
+      .map((e) => (Date.parse(e.time) - startedAt) / 1000);
+    return {
+      first: Math.round(percentile(at, 0) * 10) / 10,
+      p50: Math.round(percentile(at, 50) * 10) / 10,
+      last: Math.round(percentile(at, 100) * 10) / 10,
+    };
+  };
   process.stdout.write('\n');
   const simAfter = await simStats(sim);
   const delta = (filter: (route: string) => boolean) => routeDelta(simBefore, simAfter, filter);
@@ -305,6 +370,10 @@ async function endOfDay(stack: LocalStack, sim: SimulatorHandle, apiVersion: Api
     duplicates,
     lost,
     files: batch.files.length,
+    /** CPU seconds each process spent in the run (2 cores: at most 2 × seconds in all). */
+    cpuSeconds,
+    /** Seconds from the start until the batch's first, median and last parcel reached each step. */
+    timeline: { announced: timeline('Parcel Announced'), labelStored: timeline('Label Stored') },
     aws: awsPerParcel(await since(before), N, stack.bus.events.length - eventsBefore),
   };
 }
@@ -401,7 +470,9 @@ async function webhooks(stack: LocalStack, sim: SimulatorHandle, parcelIds: numb
   const authorization = `Basic ${Buffer.from('sim-public-key:sim-secret-key').toString('base64')}`;
   const parcels = new Map<number, Record<string, unknown>>();
   for (const id of new Set(parcelIds)) {
-    const response = await fetch(`${sim.baseUrl}/parcels/${id}`, { headers: { authorization } });
+    const response = await fetch(`${simulatorEndpoints(sim.url).baseUrl}/parcels/${id}`, {
+      headers: { authorization },
+    });
     parcels.set(id, ((await response.json()) as { parcel: Record<string, unknown> }).parcel);
   }
   for (let i = 0; i < total; i++) {
@@ -533,9 +604,7 @@ async function benchApi(apiVersion: Api, first: boolean) {
   const wiringOptions = {
     stateDir,
     sendcloud: {
-      baseUrl: sim.baseUrl,
-      v3BaseUrl: `${sim.url}/api/v3`,
-      servicePointsBaseUrl: sim.servicePointsBaseUrl,
+      ...simulatorEndpoints(sim.url),
       accounts: {
         default: credentials('sim-public-key', 'sim-secret-key', 0),
         [OTHER]: credentials('sim-public-key-2', 'sim-secret-key-2', 1),
@@ -554,8 +623,15 @@ async function benchApi(apiVersion: Api, first: boolean) {
     consume: [LOCAL_NAMES.ordersQueue],
     wiring: serviceWiring(wiringOptions),
   });
-  const batchWorker = await consumerProcess([LOCAL_NAMES.batchQueue], wiringOptions);
-  const eod = await endOfDay(stack, sim, apiVersion);
+  const batchWorkers = await Promise.all(
+    batchConcurrency().map((batchQueue) =>
+      consumerProcess([LOCAL_NAMES.batchQueue], { ...wiringOptions, consumerConcurrency: { batchQueue } }),
+    ),
+  );
+  const eod = await endOfDay(stack, sim, apiVersion, {
+    emulators: emulators.pid,
+    ...Object.fromEntries(batchWorkers.map((w, i) => [`batchWorker${i + 1}`, w.process.pid ?? 0])),
+  });
   const alone = await realtime(stack, 'alone');
   // The other account's end of day, running while the first account's real-time orders are measured.
   await seedEndOfDay(stack, OTHER);
@@ -568,10 +644,10 @@ async function benchApi(apiVersion: Api, first: boolean) {
   const hooks = first ? await webhooks(stack, sim, alone.parcelIds) : null;
   const lookups = first ? await checkout(stack, sim) : null;
   const peakRssByProcess = {
-    batchWorker: peakRssOf(batchWorker.process.pid ?? 0),
+    ...Object.fromEntries(batchWorkers.map((w, i) => [`batchWorker${i + 1}`, peakRssOf(w.process.pid ?? 0)])),
     emulators: peakRssOf(emulators.pid),
   };
-  await batchWorker.stop();
+  await Promise.all(batchWorkers.map((w) => w.stop()));
   await stack.stop();
   await emulators.stop();
   await sim.stop();
@@ -676,7 +752,13 @@ console.log(
 );
 console.log('End of day (ceiling: the writes and GETs SendCloud’s limits allow)');
 console.table(
-  results.endOfDay.map((e) => ({ ...e, aws: undefined, labelGets: JSON.stringify(e.labelGets) })),
+  results.endOfDay.map((e) => ({
+    ...e,
+    aws: undefined,
+    labelGets: JSON.stringify(e.labelGets),
+    cpuSeconds: JSON.stringify(e.cpuSeconds),
+    timeline: JSON.stringify(e.timeline),
+  })),
 );
 console.log('Real time (order → label stored), alone and beside the other account’s end of day');
 console.table(

@@ -42,6 +42,11 @@ export interface ServiceWiringOptions {
     readonly maxReceiveCount?: number;
     readonly retryBaseSeconds?: number;
   };
+  /**
+   * Concurrent invocations each queue's consumer runs in this process (default 4 real-time, 3 batch; never
+   * more than the trigger's maximum concurrency). Consumers in several processes split that maximum.
+   */
+  readonly consumerConcurrency?: { readonly ordersQueue?: number; readonly batchQueue?: number };
   /** Accounts polled for statuses (no webhooks), and how often. */
   readonly polling?: { readonly accounts: readonly string[]; readonly everyMs?: number };
   /**
@@ -180,8 +185,16 @@ export function serviceWiring(options: ServiceWiringOptions): Wiring {
     // Functions read their keys through Secrets Manager, as in AWS (and IAM decides which may).
     secrets: [{ name: LOCAL_NAMES.credentialsSecret, file: credentialsFile }],
     queues: [
-      { name: LOCAL_NAMES.ordersQueue, ...queueSettings, ...consumer('ordersQueue', 4) },
-      { name: LOCAL_NAMES.batchQueue, ...queueSettings, ...consumer('batchQueue', 3) },
+      {
+        name: LOCAL_NAMES.ordersQueue,
+        ...queueSettings,
+        ...consumer('ordersQueue', options.consumerConcurrency?.ordersQueue ?? 4),
+      },
+      {
+        name: LOCAL_NAMES.batchQueue,
+        ...queueSettings,
+        ...consumer('batchQueue', options.consumerConcurrency?.batchQueue ?? 3),
+      },
     ],
     ...(options.iam?.enabled === false
       ? {}

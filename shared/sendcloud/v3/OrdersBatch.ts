@@ -1,6 +1,7 @@
 import { isSendcloudError } from '../errors';
 import type { AnnounceOutcome, MethodRef, Shipment, ShipmentDraft } from '../port';
 import { backoffDelay, type RetryPolicy } from '../retry';
+import { forEachConcurrent } from './concurrency';
 import { outcomeOf, toShipment } from './mapping';
 import type { OrderLabelResult, OrdersApi } from './OrdersApi';
 import { toOrderBody } from './orderWire';
@@ -10,6 +11,8 @@ import { draftProblem } from './wire';
 
 /** `create-labels-async` takes 1–20 orders a call (the document's `maxItems`). */
 export const LABELS_PER_CALL = 20;
+/** `create-labels-async` calls of one batch in flight at once: a group of 100 is five. */
+const LABEL_CALLS_AT_ONCE = 5;
 /** `GET /shipments?ids=` takes at most 100 ids. */
 const IDS_PER_LIST = 100;
 const FIRST_POLL_MS = 500;
@@ -73,26 +76,31 @@ export async function announceThroughOrders(
   if (orders.length > 0) {
     await deps.orders.upsert(orders.map((o) => o.body));
     const senderAddressId = await deps.senderAddressId();
-    for (const group of byMethod(orders.map((o) => o.draft))) {
-      for (let i = 0; i < group.drafts.length; i += LABELS_PER_CALL) {
-        const chunk = group.drafts.slice(i, i + LABELS_PER_CALL);
-        let asked: Map<string, OrderLabelResult | Shipment>;
-        try {
-          asked = await askLabels(chunk, group.method, senderAddressId, deps);
-        } catch (error) {
-          for (const draft of chunk) failures.set(draft.externalReference, error);
-          continue;
-        }
-        for (const draft of chunk) {
-          const ref = draft.externalReference;
-          const result = asked.get(ref);
-          if (result && 'state' in result) settleFound(result, ref, outcomes, pending);
-          else if (result?.outcome === 'queued' && result.shipmentId)
-            pending.set(result.shipmentId, { ref, parcelIds: result.parcelIds });
-          else alone.push(draft);
-        }
+    const chunks = byMethod(orders.map((o) => o.draft)).flatMap((group) =>
+      Array.from({ length: Math.ceil(group.drafts.length / LABELS_PER_CALL) }, (_, i) => ({
+        method: group.method,
+        drafts: group.drafts.slice(i * LABELS_PER_CALL, (i + 1) * LABELS_PER_CALL),
+      })),
+    );
+    // A group's label calls at once (each still waits for the write budget): one after another, a group of
+    // 100 waited five write latencies before its first poll.
+    await forEachConcurrent(chunks, LABEL_CALLS_AT_ONCE, async ({ method, drafts: chunk }) => {
+      let asked: Map<string, OrderLabelResult | Shipment>;
+      try {
+        asked = await askLabels(chunk, method, senderAddressId, deps);
+      } catch (error) {
+        for (const draft of chunk) failures.set(draft.externalReference, error);
+        return;
       }
-    }
+      for (const draft of chunk) {
+        const ref = draft.externalReference;
+        const result = asked.get(ref);
+        if (result && 'state' in result) settleFound(result, ref, outcomes, pending);
+        else if (result?.outcome === 'queued' && result.shipmentId)
+          pending.set(result.shipmentId, { ref, parcelIds: result.parcelIds });
+        else alone.push(draft);
+      }
+    });
   }
 
   for (const draft of alone) {

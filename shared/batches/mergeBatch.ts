@@ -234,7 +234,7 @@ async function storedFiles(
 
 /**
  * Makes and stores one part's files — customs papers, A6, A4, then ZPL: the last format stored marks the part
- * made — and hands its orders over (`shipped`) just before that last one.
+ * made — and hands its orders over (`shipped`) while they are made, done before that last one is stored.
  */
 async function makePart(
   batch: BatchRecord,
@@ -263,23 +263,24 @@ async function makePart(
   };
   const name = `${part.split}-${part.part}`;
   const prefix = prefixOf(batch, part);
+  // The handover runs while the files are made; it ends before the last file is stored (below).
+  const now = deps.clock().toISOString();
+  const handover = mapLimit(
+    slice.filter((order) => order.status === 'label_stored'),
+    HANDOVERS_AT_ONCE,
+    (order) => deps.store.update(order, { status: 'shipped', updatedAt: now }, { status: ['label_stored'] }),
+  );
+  // A failed handover is thrown where it is awaited; a failed merge leaves it to finish on its own.
+  handover.catch(() => undefined);
   const { a6, a4, merged } = await mergePdfs(slice, sendcloud, deps.labels);
   if (merged !== slice.length)
     throw new MergeIncompleteError(batch.batchId, name, { expected: slice.length, got: merged });
   // The customs papers of the part's parcels leaving the EU customs territory, printed with its A4 sheets.
   const customs = await customsFile(slice, sendcloud, deps.labels, batch.batchId, name);
   if (customs) await deps.labels.put(`${prefix}-customs.pdf`, customs.bytes, 'application/pdf');
-  const now = deps.clock().toISOString();
   for (const [n, [format, ext]] of formats.entries()) {
-    if (n === formats.length - 1) {
-      // Handed over before the last file, whose presence marks the part made: a crash in between remakes it.
-      await mapLimit(
-        slice.filter((order) => order.status === 'label_stored'),
-        HANDOVERS_AT_ONCE,
-        (order) =>
-          deps.store.update(order, { status: 'shipped', updatedAt: now }, { status: ['label_stored'] }),
-      );
-    }
+    // Handed over before the last file, whose presence marks the part made: a crash in between remakes it.
+    if (n === formats.length - 1) await handover;
     const bytes =
       format === 'a6' ? a6 : format === 'a4' ? a4 : await zplStream(slice, sendcloud, deps.labels);
     const type = ext === 'pdf' ? 'application/pdf' : 'application/zpl';

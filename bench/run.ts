@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, setPriority, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
@@ -32,6 +32,12 @@ const { values } = parseArgs({
     'one-api-to': { type: 'string' },
     /** Processes the batch queue's consumers run in (they share the trigger's maximum concurrency). */
     'batch-workers': { type: 'string', default: '2' },
+    /**
+     * Scheduling priority (nice) of the batch worker processes: in AWS a batch invocation has a CPU share of
+     * its own and cannot slow a real-time one; on two shared cores the kernel would split them evenly. 0 to
+     * compare.
+     */
+    'batch-nice': { type: 'string', default: '10' },
     /** The emulators keep their state on disk, fsync'd, as `npm start` does (default: in memory). */
     'durable-emulators': { type: 'boolean', default: false },
     /** v3 only: batches through the Orders API (`orders`, default) or one announce per order (`announce`). */
@@ -628,6 +634,7 @@ async function benchApi(apiVersion: Api, first: boolean) {
       consumerProcess([LOCAL_NAMES.batchQueue], { ...wiringOptions, consumerConcurrency: { batchQueue } }),
     ),
   );
+  for (const worker of batchWorkers) setPriority(worker.process.pid ?? 0, Number(values['batch-nice']));
   const eod = await endOfDay(stack, sim, apiVersion, {
     emulators: emulators.pid,
     ...Object.fromEntries(batchWorkers.map((w, i) => [`batchWorker${i + 1}`, w.process.pid ?? 0])),

@@ -15,6 +15,7 @@ import { type ActionScope, type IamRequest, iamRequests, type SdkCall } from './
 import {
   type FunctionPolicies,
   functionPolicies,
+  globRegExp,
   LOCAL_ACCOUNT_ID,
   type PolicyDocument,
   type ResourceMap,
@@ -316,18 +317,6 @@ function arnParts(arn: string): string[] {
   return parts.length < 6 ? parts : [...parts.slice(0, 5), parts.slice(5).join(':')];
 }
 
-/** IAM's wildcards: `*` any run of characters, `?` any one. */
-function globRegExp(pattern: string): RegExp {
-  const literal = (text: string) => text.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(
-    `^${pattern
-      .split('*')
-      .map((run) => run.split('?').map(literal).join('.'))
-      .join('.*')}$`,
-    's',
-  );
-}
-
 /**
  * Each pattern as a test answering two characters: whether it matches the whole ARN as one string, and part
  * by part (IAM's own way, which keeps a wildcard inside its part). Both, so the class is never coarser than
@@ -341,8 +330,8 @@ function compilePatterns(
   );
   if (patterns.some((pattern) => pattern.includes('${'))) return undefined;
   return [...new Set(patterns)].map((pattern) => {
-    const whole = globRegExp(pattern);
-    const parts = arnParts(pattern).map(globRegExp);
+    const whole = globRegExp(pattern, 's');
+    const parts = arnParts(pattern).map((part) => globRegExp(part, 's'));
     return (resource: string) => {
       const resourceParts = arnParts(resource);
       const byParts =

@@ -301,13 +301,17 @@ export function withoutGrant(template: CfnTemplate, functionName: string, action
   return copy;
 }
 
-function globMatches(pattern: string, value: string): boolean {
+/** IAM's wildcards as a regular expression: `*` any run of characters, `?` any one. */
+export function globRegExp(pattern: string, flags = ''): RegExp {
   const source = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 'i').test(value);
+  return new RegExp(`^${source}$`, flags);
 }
+
+/** Actions compare without regard to case. */
+const globMatches = (pattern: string, value: string): boolean => globRegExp(pattern, 'i').test(value);
 
 /** Names the local stack gives the service's resources (`LOCAL_NAMES` in local/wiring.ts). */
 export interface LocalResourceNames {

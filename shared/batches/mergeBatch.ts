@@ -299,37 +299,29 @@ async function mergePdfs(
   let sheet = a4.addPage([...A4]);
   let slot = 0;
   let merged = 0;
-  // Read a window ahead, merged in the part's order.
-  const files: Array<Promise<Uint8Array | undefined>> = [];
-  const readFrom = (start: number) => {
-    for (let i = files.length; i < Math.min(orders.length, start + READ_AHEAD); i++) {
-      const read = storedOrRestored(orders[i] as OrderRecord, client, labels);
-      // A failed read is thrown where its turn comes, not as an unhandled rejection before it.
-      read.catch(() => undefined);
-      files.push(read);
-    }
-  };
-  for (const [i] of orders.entries()) {
-    readFrom(i);
-    const bytes = await files[i];
-    // Merged: its bytes are no longer held.
-    files[i] = Promise.resolve(undefined);
-    if (!bytes) continue;
-    const source = await PDFDocument.load(bytes);
-    for (const page of await a6.copyPages(source, source.getPageIndices())) a6.addPage(page);
-    // every collo's label (a page each) takes a quarter of the A4 sheet
-    for (const embedded of await a4.embedPages(source.getPages())) {
-      if (slot === 4) {
-        sheet = a4.addPage([...A4]);
-        slot = 0;
+  // READ_AHEAD labels read at once, then merged in the part's order.
+  for (let start = 0; start < orders.length; start += READ_AHEAD) {
+    const window = orders.slice(start, start + READ_AHEAD);
+    for (const bytes of await mapLimit(window, READ_AHEAD, (order) =>
+      storedOrRestored(order, client, labels),
+    )) {
+      if (!bytes) continue;
+      const source = await PDFDocument.load(bytes);
+      for (const page of await a6.copyPages(source, source.getPageIndices())) a6.addPage(page);
+      // every collo's label (a page each) takes a quarter of the A4 sheet
+      for (const embedded of await a4.embedPages(source.getPages())) {
+        if (slot === 4) {
+          sheet = a4.addPage([...A4]);
+          slot = 0;
+        }
+        const scale = Math.min(A4[0] / 2 / embedded.width, A4[1] / 2 / embedded.height);
+        const x = (slot % 2) * (A4[0] / 2);
+        const y = slot < 2 ? A4[1] / 2 : 0;
+        sheet.drawPage(embedded, { x, y, xScale: scale, yScale: scale });
+        slot++;
       }
-      const scale = Math.min(A4[0] / 2 / embedded.width, A4[1] / 2 / embedded.height);
-      const x = (slot % 2) * (A4[0] / 2);
-      const y = slot < 2 ? A4[1] / 2 : 0;
-      sheet.drawPage(embedded, { x, y, xScale: scale, yScale: scale });
-      slot++;
+      merged++;
     }
-    merged++;
   }
   return { a6: await a6.save(), a4: await a4.save(), merged };
 }

@@ -8,6 +8,7 @@ import { closeDynaliteIterators } from './closeDynaliteIterators';
 import { DynaliteUpkeep } from './DynaliteUpkeep';
 import { asBuildAppStores, fauxqsStores } from './fauxqsStores';
 import { LIMITS, sqsMessageSize } from './limits';
+import { memoizeDynaliteParsers } from './memoizeDynaliteParsers';
 import { S3Files } from './S3Files';
 import { SqsJournal } from './SqsJournal';
 
@@ -40,6 +41,8 @@ export async function startEmulators(options: {
   const upkeep = dir ? new DynaliteUpkeep(join(dir, 'dynamodb')) : undefined;
   // Else every Query and Scan leaves its iterator, and its snapshot, open for good.
   closeDynaliteIterators();
+  // The service sends a few dozen expressions over and over: parse each once (the same trees, fresh values).
+  memoizeDynaliteParsers();
   const dynamo = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,

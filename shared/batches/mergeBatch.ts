@@ -2,6 +2,7 @@ import { PDFDocument } from 'pdf-lib';
 import type { EventPublisher } from '../events';
 import type { LabelStore } from '../labels';
 import { joinLabels } from '../labels/joinLabels';
+import { LOAD_AT_ONCE, SAVE_AT_ONCE } from '../labels/pdfOptions';
 import { mapLimit } from '../orders/mapLimit';
 import { isCancelStatus, type OrderKey, type OrderRecord, parcelsOf } from '../orders/Order';
 import type { SendcloudPort } from '../sendcloud/port';
@@ -306,7 +307,7 @@ async function mergePdfs(
       storedOrRestored(order, client, labels),
     )) {
       if (!bytes) continue;
-      const source = await PDFDocument.load(bytes);
+      const source = await PDFDocument.load(bytes, LOAD_AT_ONCE);
       for (const page of await a6.copyPages(source, source.getPageIndices())) a6.addPage(page);
       // every collo's label (a page each) takes a quarter of the A4 sheet
       for (const embedded of await a4.embedPages(source.getPages())) {
@@ -323,7 +324,7 @@ async function mergePdfs(
       merged++;
     }
   }
-  return { a6: await a6.save(), a4: await a4.save(), merged };
+  return { a6: await a6.save(SAVE_AT_ONCE), a4: await a4.save(SAVE_AT_ONCE), merged };
 }
 
 /**
@@ -353,10 +354,10 @@ async function customsFile(
         });
       await labels.put(stored.key, bytes, stored.contentType);
     }
-    const source = await PDFDocument.load(bytes);
+    const source = await PDFDocument.load(bytes, LOAD_AT_ONCE);
     for (const page of await merged.copyPages(source, source.getPageIndices())) merged.addPage(page);
   }
-  return { bytes: await merged.save(), documents: withPapers.length };
+  return { bytes: await merged.save(SAVE_AT_ONCE), documents: withPapers.length };
 }
 
 /** The order's stored A6 label; one missing from S3 is fetched from SendCloud (a GET) and stored back. */

@@ -1,3 +1,5 @@
+import { LOAD_AT_ONCE, SAVE_AT_ONCE } from './pdfOptions';
+
 /**
  * One file for the labels of an order's boxes, in box order — the colli of a multicollo shipment, or the
  * shipments of an order shipped one per box: a PDF with a page per box, or the ZPL labels one after the other
@@ -11,8 +13,8 @@ export async function joinLabels(files: readonly Uint8Array[], format: 'a6' | 'z
   const { PDFDocument } = await import('pdf-lib');
   const joined = await PDFDocument.create();
   for (const file of files) {
-    const source = await PDFDocument.load(file);
+    const source = await PDFDocument.load(file, LOAD_AT_ONCE);
     for (const page of await joined.copyPages(source, source.getPageIndices())) joined.addPage(page);
   }
-  return joined.save();
+  return joined.save(SAVE_AT_ONCE);
 }

@@ -1,5 +1,6 @@
 import { PDFDocument } from 'pdf-lib';
 import { type BulkParcel, matchPages } from './matchPages';
+import { LOAD_AT_ONCE, SAVE_AT_ONCE } from './pdfOptions';
 import { pdfPageTexts } from './pdfPageTexts';
 
 /**
@@ -17,13 +18,13 @@ export async function splitBulkLabels(
 async function splitPdf(bytes: Uint8Array, parcels: readonly BulkParcel[]): Promise<Map<number, Uint8Array>> {
   const cut = new Map<number, Uint8Array>();
   try {
-    const source = await PDFDocument.load(bytes);
+    const source = await PDFDocument.load(bytes, LOAD_AT_ONCE);
     for (const [parcelId, index] of matchPages(pdfPageTexts(source), parcels)) {
       const single = await PDFDocument.create();
       const [page] = await single.copyPages(source, [index]);
       if (!page) continue;
       single.addPage(page);
-      cut.set(parcelId, await single.save());
+      cut.set(parcelId, await single.save(SAVE_AT_ONCE));
     }
   } catch {
     // pdf-lib cannot read or copy it: SendCloud's merged file is no use, each parcel is fetched alone.

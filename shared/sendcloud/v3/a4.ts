@@ -1,3 +1,4 @@
+import { LOAD_AT_ONCE, SAVE_AT_ONCE } from '../../labels/pdfOptions';
 import type { A4Position } from './DocumentsApi';
 
 export type { A4Position };
@@ -10,7 +11,7 @@ export type { A4Position };
 export async function labelOnA4(labelPdf: Uint8Array, position: A4Position): Promise<Uint8Array> {
   // pdf-lib (≈ 420 KiB bundled) is loaded by the first A4 request, not at the function's cold start
   const { degrees, PageSizes, PDFDocument } = await import('pdf-lib');
-  const source = await PDFDocument.load(labelPdf);
+  const source = await PDFDocument.load(labelPdf, LOAD_AT_ONCE);
   const sheet = await PDFDocument.create();
   const [sheetWidth, sheetHeight] = PageSizes.A4;
   const page = sheet.addPage([sheetWidth, sheetHeight]);
@@ -35,5 +36,5 @@ export async function labelOnA4(labelPdf: Uint8Array, position: A4Position): Pro
     yScale: scale,
     rotate: degrees(-angle),
   });
-  return sheet.save();
+  return sheet.save(SAVE_AT_ONCE);
 }

@@ -1,0 +1,9 @@
+/**
+ * pdf-lib pauses with `setTimeout(0)` — a millisecond or more each — every 100 objects it parses and every 50
+ * it writes, to keep a browser's page responsive. In a worker that is sleep: ≈ 0.7 s of a 1,000-label
+ * end-of-day file's 1.3 s save, and a pause per real carrier label (fonts, images: past 100 objects). The
+ * service's PDF work loads and saves without them. (Plain numbers — `ParseSpeeds.Fastest` is Infinity — so that
+ * importing these does not load pdf-lib, which the API functions import lazily.)
+ */
+export const LOAD_AT_ONCE = { parseSpeed: Number.POSITIVE_INFINITY } as const;
+export const SAVE_AT_ONCE = { objectsPerTick: Number.POSITIVE_INFINITY } as const;

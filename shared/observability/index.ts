@@ -11,8 +11,30 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
  */
 export function observability(functionName: string) {
   const logger = functionLogger(functionName);
-  const metrics = new Metrics({ defaultDimensions: { function: functionName } });
+  const metrics = new Metrics({
+    defaultDimensions: { function: functionName },
+    logger: metricsNotices(logger),
+  });
   return { logger, metrics };
+}
+
+type MetricsLogger = NonNullable<NonNullable<ConstructorParameters<typeof Metrics>[0]>['logger']>;
+const NOTHING_TO_PUBLISH = 'No application metrics to publish';
+
+/**
+ * Metrics' own notices (an invalid dimension, a metric CloudWatch would skip) as the function's structured log
+ * lines at its level, instead of bare console output — except that an invocation counted nothing, which
+ * Powertools prints on every such invocation (a webhook that was a duplicate, a read, a sweep with nothing to do).
+ */
+export function metricsNotices(logger: Logger): MetricsLogger {
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...content: unknown[]) => {
+      const [message] = content;
+      if (typeof message === 'string' && message.startsWith(NOTHING_TO_PUBLISH)) return;
+      logger[level](String(message));
+    };
+  return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
 }
 
 /** The logger alone, for a function that counts nothing (its bundle then carries no Metrics). */

@@ -106,25 +106,24 @@ const typeSignature = (value: unknown): string =>
 function template(tree: unknown, values: Record<string, unknown>): unknown {
   const names = new Map<unknown, string>();
   for (const [key, value] of Object.entries(values)) if (!names.has(value)) names.set(value, key);
-  const copy = (node: unknown): unknown => {
-    const value = names.get(node);
-    if (value !== undefined && node !== null && typeof node === 'object') return { [VALUE]: value };
-    if (Array.isArray(node)) return node.map(copy);
-    if (node === null || typeof node !== 'object') return node;
-    const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(node));
-    for (const [key, child] of Object.entries(node)) out[key] = copy(child);
-    return out;
-  };
-  return copy(tree);
+  return copyTree(tree, (node) => {
+    const name = names.get(node);
+    return name === undefined ? undefined : { [VALUE]: name };
+  });
 }
 
 /** A fresh tree from a template, this request's value objects where the markers are. */
 function rebuild(tree: unknown, values: Record<string, unknown>): unknown {
-  if (Array.isArray(tree)) return tree.map((node) => rebuild(node, values));
-  if (tree === null || typeof tree !== 'object') return tree;
-  const marker = (tree as { [VALUE]?: string })[VALUE];
-  if (marker !== undefined) return values[marker];
-  const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(tree));
-  for (const [key, child] of Object.entries(tree)) out[key] = rebuild(child, values);
+  return copyTree(tree, (node) => (VALUE in node ? values[(node as { [VALUE]: string })[VALUE]] : undefined));
+}
+
+/** A deep copy of a parse tree (objects keep their prototype); `swap` may give a node's replacement instead. */
+function copyTree(node: unknown, swap: (node: object) => unknown): unknown {
+  if (node === null || typeof node !== 'object') return node;
+  const swapped = swap(node);
+  if (swapped !== undefined) return swapped;
+  if (Array.isArray(node)) return node.map((child) => copyTree(child, swap));
+  const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(node));
+  for (const [key, child] of Object.entries(node)) out[key] = copyTree(child, swap);
   return out;
 }

@@ -12,6 +12,7 @@ import { type LocalStack, startLocalStack } from '../local/stack';
 import { LOCAL_NAMES, serviceWiring } from '../local/wiring';
 import { mapLimit } from '../shared/orders/mapLimit';
 import { pythonJsonDumps, signSendcloudPayload } from '../shared/sendcloud';
+import { SENDCLOUD_RATE_LIMITS, type WindowRule } from '../shared/sendcloud/RateLimiter';
 import { type LambdaFigures, lambdaFigures, node22 } from './bundles';
 
 /**
@@ -68,6 +69,9 @@ const since = async (before: Calls) => {
   for (const [key, value] of Object.entries(await awsCalls())) delta[key] = value - (before[key] ?? 0);
   return delta;
 };
+/** When the n-th of n requests may go at the earliest under these sliding windows, all empty at 0 (ms). */
+const lastSlotMs = (n: number, windows: readonly WindowRule[]) =>
+  Math.max(0, ...windows.map((w) => Math.floor(Math.max(0, n - 1) / w.limit) * w.windowMs));
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -347,12 +351,13 @@ async function endOfDay(
   const counts = await mapLimit(ids, 32, (id) => sim.createdCount(`webshop:${id}`));
   const duplicates = counts.filter((c) => c > 1).length;
   const lost = counts.filter((c) => c === 0).length + (N - batch.done - batch.failed);
-  // The ceiling: labels come in merged calls of 20 parcels (A6; the benchmark's accounts print no ZPL — a
-  // ZPL account adds a merged ZPL call per 20 on v3, a GET per parcel on v2, which merges PDFs only), plus
-  // the batch's other GETs as measured (methods,
-  // v3's shipment reads), under 1000 GET/min; writes under 100 a minute: v2 one batch create per group of
-  // 50, v3 with one announce per order one write each, through the Orders API one upsert per 100 orders and
-  // one labels call per 20.
+  // The ceiling: when the last of the calls needed may go under SendCloud's sliding windows, fresh at the
+  // start (1000 GET/min; 100 writes a minute, 15 a second), were they sent as fast as the windows allow and
+  // nothing else took time: labels come in merged calls of 20 parcels (A6; the benchmark's accounts print no
+  // ZPL — a ZPL account adds a merged ZPL call per 20 on v3, a GET per parcel on v2, which merges PDFs only),
+  // plus the batch's other GETs as measured (methods, v3's shipment reads); writes: v2 one batch create per
+  // group of 50, v3 with one announce per order one write each, through the Orders API one upsert per 100
+  // orders and one labels call per 20.
   const labelRoute = (r: string) =>
     /^(v3 )?GET \/(labels\/label_printer|parcel-documents\/label|parcels\/\{id\}\/documents\/label)/.test(r);
   const labelGets = delta(labelRoute);
@@ -360,7 +365,11 @@ async function endOfDay(
   const neededLabelGets = Math.ceil(N / 20);
   const v3Writes = ordersApi(apiVersion) ? Math.ceil(N / 100) + Math.ceil(N / 20) : N;
   const neededWrites = apiVersion === 'v3' ? v3Writes : Math.ceil(N / 50);
-  const ceilingSeconds = Math.max((neededLabelGets + gets - labelGets) / 1000, neededWrites / 100) * 60;
+  const ceilingSeconds =
+    Math.max(
+      lastSlotMs(neededLabelGets + gets - labelGets, SENDCLOUD_RATE_LIMITS.read),
+      lastSlotMs(neededWrites, SENDCLOUD_RATE_LIMITS.write),
+    ) / 1000;
   return {
     api: apiVersion,
     ...(apiVersion === 'v3' ? { v3Batches: V3_BATCHES } : {}),

@@ -1,5 +1,11 @@
 import type { AimdPolicy } from './aimd';
-import type { BucketKey, BucketReading, DynamoTokenBuckets, StoredBucket } from './DynamoTokenBuckets';
+import {
+  type BucketKey,
+  type BucketReading,
+  type DynamoTokenBuckets,
+  msUntil,
+  type StoredBucket,
+} from './DynamoTokenBuckets';
 import type { BucketRule } from './tokenBucket';
 
 export interface BucketLaneOptions {
@@ -71,8 +77,7 @@ export class BucketLane {
   async waitMs(tokens = 1): Promise<number> {
     if (this.#waiters.length === 0 && this.#leaseTokens() >= tokens) return 0;
     const reading = await this.#reading();
-    const missing = this.#o.floor + tokens + this.#waiters.length - reading.available;
-    return missing > 0 ? Math.ceil((missing / reading.ratePerSecond) * 1000) : 0;
+    return msUntil(reading, this.#o.floor + tokens + this.#waiters.length);
   }
 
   /** The bucket was emptied elsewhere (a 429): what this process holds or knows no longer counts. */
@@ -102,6 +107,14 @@ export class BucketLane {
           await this.#o.sleep(Math.ceil(5 + this.#o.random() * 25));
           continue;
         }
+        if (reading.ledger && this.#o.floor > 0) {
+          // A ledger's batch lane takes nothing ahead: a grant dated ahead counts against every window from
+          // the moment it is written, and real-time callers would queue behind it. It sleeps until a token is
+          // there above its floor, and takes then.
+          const waitMs = msUntil(reading, this.#o.floor + 1);
+          await this.#o.sleep(Math.max(1, Math.ceil(waitMs + this.#o.random() * Math.min(waitMs, 50))));
+          continue;
+        }
         // Take what this process wants (at least one token, at most half a second of refill) ahead when it is
         // due soon: one write, then sleep until it is due. An ordinary bucket would have granted the same
         // tokens at that instant, so spending them then keeps every window.
@@ -111,12 +124,14 @@ export class BucketLane {
           Math.max(1, Math.floor((reading.ratePerSecond * MIN_TAKE_MS) / 1000)),
           Math.max(1, Math.floor(this.#o.rule.capacity - this.#o.floor)),
         );
-        const dueMs = ((this.#o.floor + wanted - reading.available) / reading.ratePerSecond) * 1000;
+        const dueMs = msUntil(reading, this.#o.floor + wanted);
         if (dueMs <= AHEAD_MS) {
-          const stored = await this.#o.buckets.take(this.#o.key, reading, reading.available - wanted);
+          const due = reading.now + Math.ceil(dueMs);
+          const stored = await this.#o.buckets.take(this.#o.key, reading, reading.available - wanted, {
+            at: due,
+          });
           if (stored) {
             this.#known = stored;
-            const due = reading.now + Math.ceil(dueMs);
             await this.#o.sleep(Math.max(0, due - this.#o.clock()));
             this.#grant(wanted, due);
             continue;

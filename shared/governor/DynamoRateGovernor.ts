@@ -18,7 +18,7 @@ export type Priority = 'realtime' | 'batch' | 'checkout';
 /**
  * SendCloud's documented budget per account (1000 GET/min; 100 writes/min with at most 15/s), as buckets
  * that stay inside those sliding windows even for tokens spent a lease (1 s) after they were taken: 934
- * GETs/min of refill after a 50 burst, 86.6 writes/min after 12.
+ * GETs/min of refill after a 50 burst; writes as a ledger, 15 at once and 100 every 61 s.
  */
 export const SENDCLOUD_BUCKETS: Readonly<Record<RequestKind, BucketRule>> =
   bucketsFor(DEFAULT_ACCOUNT_LIMITS);

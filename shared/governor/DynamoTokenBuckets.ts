@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type AimdPolicy, rateAt, type Throttle } from './aimd';
 import { type BucketRule, tokensAt } from './tokenBucket';
+import { type Ledger, ledgerAvailable, ledgerMsUntil, ledgerOf, ledgerWith } from './windowLedger';
 
 export interface BucketKey {
   readonly pk: string;
@@ -18,6 +19,19 @@ export interface BucketReading {
   readonly ratePerSecond: number;
   /** The last cut after a 429 (`throttledRate`, `throttledAt`), while the bucket still recovers from it. */
   readonly throttle: Throttle | undefined;
+  /** A ledger bucket's grants and windows, and the fraction of its limits it grants now (below 1 after a 429). */
+  readonly ledger?: {
+    readonly grants: Ledger;
+    readonly windows: NonNullable<BucketRule['windows']>;
+    readonly factor: number;
+  };
+}
+
+/** Milliseconds from the reading until the bucket holds `tokens` (0: it does now). */
+export function msUntil(reading: BucketReading, tokens: number): number {
+  const { ledger } = reading;
+  if (ledger) return ledgerMsUntil(ledger.grants, ledger.windows, reading.now, tokens, ledger.factor);
+  return Math.max(0, Math.ceil(((tokens - reading.available) / reading.ratePerSecond) * 1000));
 }
 
 export interface DynamoTokenBucketsOptions {
@@ -29,7 +43,8 @@ export interface DynamoTokenBucketsOptions {
 }
 
 /**
- * Token buckets as items of the service table (`tokens`, `at`, `rev`, optionally `expiresAt`). A take is
+ * Token buckets as items of the service table (`tokens`, `at`, `rev`, optionally `expiresAt`; a ledger
+ * bucket's grants in `grantLog`). A take is
  * an optimistic conditional write on the revision it was computed from: of two takers racing for one item,
  * one wins and the other reads again, so every Lambda shares each bucket without locks.
  */
@@ -86,6 +101,7 @@ export class DynamoTokenBuckets {
         at: typeof Item?.at === 'number' ? Item.at : undefined,
         revision: typeof Item?.rev === 'number' ? Item.rev : undefined,
         throttle,
+        ...(rule.windows ? { grants: grantsOf(Item, rule) } : {}),
       },
       rule,
       { now, ...(aimd ? { aimd } : {}) },
@@ -101,7 +117,8 @@ export class DynamoTokenBuckets {
   }
 
   /**
-   * Writes the bucket as holding `tokens` if nobody wrote it since `reading`; false when someone did.
+   * Writes the bucket as holding `tokens` if nobody wrote it since `reading`; false when someone did. A ledger
+   * bucket records the difference as granted at `at` (default: now; a take ahead is dated when it falls due).
    * `expiresAt` (epoch seconds, the table's TTL attribute) lets DynamoDB delete a bucket nobody uses;
    * `throttle` records a cut after a 429 (every other write leaves the last cut as it is). Returns the
    * bucket as written (for `predict`).
@@ -110,14 +127,24 @@ export class DynamoTokenBuckets {
     key: BucketKey,
     reading: BucketReading,
     tokens: number,
-    options: { readonly expiresAt?: number; readonly throttle?: Throttle } = {},
+    options: { readonly expiresAt?: number; readonly throttle?: Throttle; readonly at?: number } = {},
   ): Promise<StoredBucket | undefined> {
     // Time never runs backwards in the bucket, so a slow clock cannot count one interval twice.
     const at = Math.max(reading.now, reading.last ?? reading.now);
-    const { throttle } = options;
+    const { ledger } = reading;
+    const grants = ledger
+      ? ledgerWith(
+          ledger.grants,
+          ledger.windows,
+          reading.now,
+          Math.max(at, options.at ?? at),
+          Math.round(reading.available - tokens),
+        )
+      : undefined;
     const extra = {
       ...(options.expiresAt === undefined ? {} : { expiresAt: options.expiresAt }),
-      ...(throttle ? { throttledRate: throttle.rate, throttledAt: throttle.at } : {}),
+      ...(options.throttle ? { throttledRate: options.throttle.rate, throttledAt: options.throttle.at } : {}),
+      ...(grants ? { grantLog: grants } : {}),
     };
     const revision = (reading.revision ?? 0) + 1;
     try {
@@ -150,7 +177,13 @@ export class DynamoTokenBuckets {
           }),
         );
       }
-      return { tokens, at, revision, throttle: throttle ?? reading.throttle };
+      return {
+        tokens,
+        at,
+        revision,
+        throttle: options.throttle ?? reading.throttle,
+        ...(grants ? { grants } : {}),
+      };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
@@ -164,6 +197,17 @@ export interface StoredBucket {
   readonly at: number | undefined;
   readonly revision: number | undefined;
   readonly throttle: Throttle | undefined;
+  /** A ledger bucket's grants as written. */
+  readonly grants?: Ledger;
+}
+
+/**
+ * A ledger bucket's grants as stored. An item a token bucket wrote (before ledgers) tells nothing of what was
+ * spent in the windows: its last write counts as having used the longest window's whole limit then.
+ */
+function grantsOf(item: Record<string, unknown> | undefined, rule: BucketRule): Ledger {
+  if (item?.grantLog !== undefined || typeof item?.at !== 'number') return ledgerOf(item?.grantLog);
+  return [item.at, Math.max(0, ...(rule.windows ?? []).map((w) => w.limit))];
 }
 
 function readingOf(
@@ -181,6 +225,25 @@ function readingOf(
   // Refill since the last write at the rate of that instant: never more than the recovering bucket earned.
   const refill =
     aimd && throttle ? rateAt(rule.ratePerSecond, throttle, last ?? now, aimd) : rule.ratePerSecond;
+  const ratePerSecond =
+    aimd && throttle ? rateAt(rule.ratePerSecond, throttle, now, aimd) : rule.ratePerSecond;
+  if (rule.windows) {
+    // A ledger: every window at the fraction of its limit the recovering rate is of the configured one.
+    const ledger = {
+      grants: stored.grants ?? [],
+      windows: rule.windows,
+      factor: ratePerSecond / rule.ratePerSecond,
+    };
+    return {
+      available: ledgerAvailable(ledger.grants, ledger.windows, now, ledger.factor),
+      last,
+      revision: stored.revision,
+      now,
+      ratePerSecond,
+      throttle,
+      ledger,
+    };
+  }
   return {
     available: tokensAt(
       { ...rule, ratePerSecond: refill },
@@ -190,7 +253,7 @@ function readingOf(
     last,
     revision: stored.revision,
     now,
-    ratePerSecond: aimd && throttle ? rateAt(rule.ratePerSecond, throttle, now, aimd) : rule.ratePerSecond,
+    ratePerSecond,
     throttle,
   };
 }

@@ -20,6 +20,7 @@ export {
   type BucketKey,
   type BucketReading,
   DynamoTokenBuckets,
+  msUntil,
   type StoredBucket,
 } from './DynamoTokenBuckets';
 export {
@@ -32,4 +33,12 @@ export {
   windowsFor,
 } from './limits';
 export { MemoryClientShare } from './MemoryClientShare';
-export { type BucketRule, type BucketState, bucketWithin, secondsToFill, tokensAt } from './tokenBucket';
+export {
+  type BucketRule,
+  type BucketState,
+  bucketWithin,
+  ledgerWithin,
+  secondsToFill,
+  tokensAt,
+} from './tokenBucket';
+export { type Ledger, ledgerAvailable, ledgerMsUntil, ledgerWith } from './windowLedger';

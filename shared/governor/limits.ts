@@ -1,6 +1,6 @@
 import type { RateLimitRules, RequestKind } from '../sendcloud/RateLimiter';
 import * as z from '../validation/zod';
-import { type BucketRule, bucketWithin } from './tokenBucket';
+import { type BucketRule, bucketWithin, ledgerWithin } from './tokenBucket';
 
 /** One account's SendCloud budget, per minute. */
 export interface AccountLimits {
@@ -79,10 +79,11 @@ export function windowsFor(limits: AccountLimits): RateLimitRules {
 
 /**
  * The buckets that stay inside an account's windows even when tokens are spent a lease (`leaseMs`) after
- * they were taken: a burst of a twentieth of the GETs (at most 50) with a fifth of it reserved for real-time
- * callers, and 13% of the writes (at most 13) with a quarter reserved — lowered until the 15/s window no
- * longer slows the per-minute rate. For 1000:100 and a 1 s lease: 50/10 at 934 GETs a minute after the
- * burst, 12/3 at 86.6 writes.
+ * they were taken. GETs: a token bucket with a burst of a twentieth of them (at most 50), a fifth of it
+ * reserved for real-time callers — for 1000 a minute and a 1 s lease, 50/10 at 934 a minute after the
+ * burst. Writes, where a token bucket's burst would cost an eighth of the budget (12 at once, then 86.6 a
+ * minute): a ledger of the grants (`windowLedger.ts`) that grants what both windows, widened by the lease,
+ * still hold — 15 at once, 100 every 61 s — with a fifth of the short window (3) reserved for real-time.
  */
 export function bucketsFor(
   limits: AccountLimits,
@@ -90,13 +91,9 @@ export function bucketsFor(
 ): Readonly<Record<RequestKind, BucketRule>> {
   const windows = windowsFor(limits);
   const readBurst = Math.max(2, Math.min(50, Math.floor(limits.readsPerMinute / 20)));
-  let writeBurst = Math.max(2, Math.min(13, Math.floor(limits.writesPerMinute * 0.13)));
-  const [perMinute, perSecond] = windows.write;
-  const rateOf = (w: { limit: number; windowMs: number } | undefined, burst: number) =>
-    w ? (w.limit - burst) / (w.windowMs + leaseMs) : Number.POSITIVE_INFINITY;
-  while (writeBurst > 2 && rateOf(perSecond, writeBurst) < rateOf(perMinute, writeBurst)) writeBurst--;
+  const shortest = Math.min(...windows.write.map((w) => w.limit));
   return {
     read: bucketWithin(windows.read, readBurst, Math.floor(readBurst / 5), leaseMs),
-    write: bucketWithin(windows.write, writeBurst, Math.max(1, Math.floor(writeBurst / 4)), leaseMs),
+    write: ledgerWithin(windows.write, Math.max(1, Math.floor(shortest / 5)), leaseMs),
   };
 }

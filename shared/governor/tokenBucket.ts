@@ -12,6 +12,12 @@ export interface BucketRule {
    * `bucketWithin` counts it in the rate, so a token spent this late still fits every window.
    */
   readonly leaseMs?: number;
+  /**
+   * Present, the bucket is a ledger of its grants (`windowLedger.ts`) checked against these windows (already
+   * widened by the lease) instead of a token count; `capacity` is then the shortest window's limit and
+   * `ratePerSecond` the longest one's average, for estimates.
+   */
+  readonly windows?: readonly WindowRule[];
 }
 
 /** What a bucket holds as last written: its tokens at the instant `at` (ms). */
@@ -38,6 +44,22 @@ export function bucketWithin(
   if (!(ratePerSecond > 0) || reserve >= capacity || !(leaseMs >= 0))
     throw new RangeError('a bucket needs capacity below every window limit and a reserve below capacity');
   return leaseMs > 0 ? { ratePerSecond, capacity, reserve, leaseMs } : { ratePerSecond, capacity, reserve };
+}
+
+/**
+ * A ledger that grants exactly what SendCloud's sliding windows allow, each widened by the lease (a token
+ * spent `leaseMs` after its take still falls inside the window it was counted in): for 100 writes a minute
+ * and 15 a second with a 1 s lease, 15 at once, 100 every 61 s.
+ */
+export function ledgerWithin(windows: readonly WindowRule[], reserve: number, leaseMs = 0): BucketRule {
+  const widened = windows.map((w) => ({ limit: w.limit, windowMs: w.windowMs + leaseMs }));
+  const capacity = Math.min(...widened.map((w) => w.limit));
+  const ratePerSecond = Math.min(...widened.map((w) => (w.limit / w.windowMs) * 1000));
+  if (widened.length === 0 || !(reserve >= 0) || reserve >= capacity || !(leaseMs >= 0))
+    throw new RangeError('a ledger needs windows and a reserve below the smallest window limit');
+  return leaseMs > 0
+    ? { ratePerSecond, capacity, reserve, leaseMs, windows: widened }
+    : { ratePerSecond, capacity, reserve, windows: widened };
 }
 
 /**

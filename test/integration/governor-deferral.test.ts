@@ -1,7 +1,10 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { LOCAL_NAMES } from '../../local/wiring';
+import { DynamoRateGovernor, RateLimitsSetting } from '../../shared/governor';
 import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
 
 /**
@@ -14,8 +17,8 @@ let bridge: Bridge;
 beforeAll(async () => {
   bridge = await startBridge({
     wiring: {
-      // Ten writes a minute: a burst of two, then one every ≈ 7.6 s — past the worker's 3 s bound, and the
-      // fourth order's wait (≈ 15 s) past the queue's visibility.
+      // Ten writes a minute, all of them spent in the last minute (below): a write every 5 s, past the
+      // worker's 3 s bound, and the third order's wait (≈ 16 s) past the queue's visibility.
       rateLimits: 'default=1000:10',
       // Two receives and a message is dead-lettered. 10 s is ample for an order that is not waiting, but a
       // worker sleeping 20 s for a token would see its message delivered again (and dead-lettered).
@@ -59,9 +62,17 @@ async function deadLettered(): Promise<number> {
 
 describe('orders that must wait for the write budget', () => {
   it('come back later as ordinary deliveries: none dead-lettered, each labelled on one parcel', async () => {
-    // Prepare: four orders at once — two writes now, the others ≈ 7.6 and 15 s later
+    // Prepare: the account has spent its minute — ten writes 55 to 10 s ago, one every 5 s, so a write is
+    // free again in ≈ 6, 11 and 16 s — and three orders come at once
     const started = Date.now();
-    const orders = Array.from({ length: 4 }, (_, i) => ({
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    for (let i = 0; i < 10; i++)
+      await new DynamoRateGovernor(db, {
+        tableName: LOCAL_NAMES.table,
+        limits: RateLimitsSetting.parse('default=1000:10'),
+        clock: () => started - 55_000 + i * 5_000,
+      }).acquire('default', 'write', 'realtime');
+    const orders = Array.from({ length: 3 }, (_, i) => ({
       ...exampleOrder(),
       orderId: `DEFER-${started}-${i}`,
     }));

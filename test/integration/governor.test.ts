@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,10 @@ import {
   DEFAULT_AIMD,
   DynamoClientShare,
   DynamoRateGovernor,
+  DynamoTokenBuckets,
   LEASE_MS,
+  ledgerWithin,
+  msUntil,
   RateLimitsSetting,
   SENDCLOUD_BUCKETS,
   windowsFor,
@@ -57,7 +60,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const governor = () => new DynamoRateGovernor(db, { tableName: 'governor-test', rules: RULES });
+const governor = (rules: Readonly<Record<'read' | 'write', BucketRule>> = RULES) =>
+  new DynamoRateGovernor(db, { tableName: 'governor-test', rules });
 
 /** Another Lambda's DynamoDB client on the same table, counting every call it makes. */
 function countingDb() {
@@ -82,8 +86,9 @@ async function drive(
   priority: 'realtime' | 'batch',
   untilMs: number,
   max = Number.POSITIVE_INFINITY,
+  rules: Readonly<Record<'read' | 'write', BucketRule>> = RULES,
 ): Promise<number[]> {
-  const g = governor();
+  const g = governor(rules);
   const grants: number[] = [];
   while (Date.now() < untilMs && grants.length < max) {
     await g.acquire(account, 'write', priority);
@@ -126,16 +131,27 @@ describe('DynamoRateGovernor', () => {
     expect(slept).toEqual([]); // the busy account's bucket never made the quiet one wait
   });
 
-  it('leaves real-time orders a share while a batch saturates the budget', async () => {
-    const until = Date.now() + 2_000;
-    const batch = Promise.all([0, 1, 2, 3].map(() => drive('eod', 'batch', until)));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const live = await drive('eod', 'realtime', until, 5);
-    const batchGrants = (await batch).flat();
-    expect(live).toHaveLength(5);
-    // the live orders got through while the batch was still running
-    expect(Math.max(...live)).toBeLessThan(Math.max(...batchGrants));
-  });
+  it.each([
+    { as: 'a token bucket', rules: RULES, account: 'eod' },
+    // twenty writes a second, two of them reserved
+    {
+      as: 'a ledger',
+      rules: { ...RULES, write: ledgerWithin([{ limit: 20, windowMs: 1_000 }], 2) },
+      account: 'eod-ledger',
+    },
+  ])(
+    'leaves real-time orders a share while a batch saturates the budget ($as)',
+    async ({ rules, account }) => {
+      const until = Date.now() + 2_000;
+      const batch = Promise.all([0, 1, 2, 3].map(() => drive(account, 'batch', until, undefined, rules)));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const live = await drive(account, 'realtime', until, 5, rules);
+      const batchGrants = (await batch).flat();
+      expect(live).toHaveLength(5);
+      // the live orders got through while the batch was still running
+      expect(Math.max(...live)).toBeLessThan(Math.max(...batchGrants));
+    },
+  );
 
   it("stays inside sliding-window limits like SendCloud's when workers saturate the bucket", async () => {
     // SendCloud's shape (a long window and a short burst window) scaled down to seconds.
@@ -181,53 +197,65 @@ describe('DynamoRateGovernor', () => {
     expect(grants.length).toBeGreaterThan(0.7 * (rules.write.capacity + rules.write.ratePerSecond * 2.5));
   });
 
-  it('with leases, keeps what saturating workers send inside the sliding windows, for a fraction of the DynamoDB calls', async () => {
-    // Prepare: the same shape scaled down, rates derived for tokens spent up to a 200 ms lease late
-    const windows: RateLimitRules = {
-      read: [{ limit: 60, windowMs: 1_000 }],
-      write: [
-        { limit: 60, windowMs: 1_000 },
-        { limit: 14, windowMs: 200 },
-      ],
-    };
-    const leaseMs = 200;
-    const rules = {
-      read: bucketWithin(windows.read, 8, 2, leaseMs),
-      write: bucketWithin(windows.write, 8, 2, leaseMs),
-    };
-    const counted = countingDb();
-    const until = Date.now() + 2_500;
-    // Act: four Lambdas, each with four callers in flight (as mapLimit runs a batch's downloads)
-    const sent = await Promise.all(
-      [0, 1, 2, 3].map(async () => {
-        const g = new DynamoRateGovernor(counted.db, { tableName: 'governor-test', rules });
-        const limiter = g.limiter('leases', 'batch');
-        const times: number[] = [];
-        await Promise.all(
-          [0, 1, 2, 3].map(async () => {
-            while (Date.now() < until) {
-              await limiter.acquire('write');
-              times.push(Date.now()); // sent the moment the token is in hand, from the lease or not
-              await new Promise((resolve) => setTimeout(resolve, 5)); // the request's own latency
-            }
-          }),
-        );
-        return times;
-      }),
-    );
-    const spends = sent.flat().sort((a, b) => a - b);
-    // Assess: replayed into SendCloud's windows, not one refused
-    let now = 0;
-    const server = new SlidingWindowRateLimiter({ rules: windows, clock: () => now });
-    const refused = spends.filter((at) => {
-      now = at;
-      return !server.tryAcquire('write');
-    });
-    expect(refused).toEqual([]);
-    // the budget is used, and a request costs a fraction of the read and write each one took before leases
-    expect(spends.length).toBeGreaterThan(0.6 * (rules.write.capacity + rules.write.ratePerSecond * 2.5));
-    expect(counted.calls() / spends.length).toBeLessThan(1);
-  });
+  // The same shape scaled down, for tokens spent up to a 200 ms lease late: a token bucket derived for it, and
+  // the ledger SendCloud's writes use (which may spend every window's whole limit).
+  const scaled: RateLimitRules = {
+    read: [{ limit: 60, windowMs: 1_000 }],
+    write: [
+      { limit: 60, windowMs: 1_000 },
+      { limit: 14, windowMs: 200 },
+    ],
+  };
+  /** Most a rule can grant in the test's 2.5 s: a bucket's burst and refill, a ledger's windows' limits. */
+  const mostIn2500Ms = (rule: BucketRule) =>
+    rule.windows
+      ? Math.min(...rule.windows.map((w) => w.limit * Math.ceil(2_500 / w.windowMs)))
+      : rule.capacity + rule.ratePerSecond * 2.5;
+  it.each([
+    { as: 'a token bucket', write: bucketWithin(scaled.write, 8, 2, 200), callsPerSpend: 1 },
+    // a ledger's batch lanes take nothing ahead (real-time callers would queue behind it): they read when
+    // they wake, so a request costs more than from a bucket, still less than a read and a write each
+    { as: 'a ledger', write: ledgerWithin(scaled.write, 2, 200), callsPerSpend: 2 },
+  ])(
+    'with leases, keeps what saturating workers send inside the sliding windows, for a fraction of the DynamoDB calls ($as)',
+    async ({ write, callsPerSpend }) => {
+      // Prepare
+      const windows = scaled;
+      const rules = { read: bucketWithin(windows.read, 8, 2, 200), write };
+      const counted = countingDb();
+      const until = Date.now() + 2_500;
+      // Act: four Lambdas, each with four callers in flight (as mapLimit runs a batch's downloads)
+      const sent = await Promise.all(
+        [0, 1, 2, 3].map(async () => {
+          const g = new DynamoRateGovernor(counted.db, { tableName: 'governor-test', rules });
+          const limiter = g.limiter('leases', 'batch');
+          const times: number[] = [];
+          await Promise.all(
+            [0, 1, 2, 3].map(async () => {
+              while (Date.now() < until) {
+                await limiter.acquire('write');
+                times.push(Date.now()); // sent the moment the token is in hand, from the lease or not
+                await new Promise((resolve) => setTimeout(resolve, 5)); // the request's own latency
+              }
+            }),
+          );
+          return times;
+        }),
+      );
+      const spends = sent.flat().sort((a, b) => a - b);
+      // Assess: replayed into SendCloud's windows, not one refused
+      let now = 0;
+      const server = new SlidingWindowRateLimiter({ rules: windows, clock: () => now });
+      const refused = spends.filter((at) => {
+        now = at;
+        return !server.tryAcquire('write');
+      });
+      expect(refused).toEqual([]);
+      // the budget is used, and a request costs a fraction of the read and write each one took before leases
+      expect(spends.length).toBeGreaterThan(0.6 * mostIn2500Ms(rules.write));
+      expect(counted.calls() / spends.length).toBeLessThan(callsPerSpend);
+    },
+  );
 
   it('lets one caller spend a lease it announced without DynamoDB, and only because the rule allows a lease', async () => {
     // Prepare: a bulk label run that knows it will make 30 GETs, one after another
@@ -314,13 +342,38 @@ describe('DynamoRateGovernor', () => {
 
   it("derives SendCloud's buckets from its documented windows", () => {
     expect(SENDCLOUD_BUCKETS.read).toEqual(bucketWithin(SENDCLOUD_RATE_LIMITS.read, 50, 10, LEASE_MS));
-    // burst plus a minute and a lease of refill is exactly the per-minute limit; the 15/s window holds too
+    expect(SENDCLOUD_BUCKETS.write).toEqual(ledgerWithin(SENDCLOUD_RATE_LIMITS.write, 3, LEASE_MS));
+    // GETs: burst plus a minute and a lease of refill is exactly the per-minute limit
     const lease = LEASE_MS / 1000;
     const { read, write } = SENDCLOUD_BUCKETS;
     expect(read.capacity + read.ratePerSecond * (60 + lease)).toBeCloseTo(1000);
-    expect(write.capacity + write.ratePerSecond * (60 + lease)).toBeCloseTo(100);
-    expect(write.capacity + write.ratePerSecond * (1 + lease)).toBeLessThanOrEqual(15);
+    // writes: the 15/s window at once, 100 every minute and a lease
+    expect(write.capacity).toBe(15);
+    expect(write.ratePerSecond * (60 + lease)).toBeCloseTo(100);
     expect(() => bucketWithin([{ limit: 10, windowMs: 1000 }], 10, 1)).toThrow(RangeError);
+    expect(() => ledgerWithin([{ limit: 10, windowMs: 1000 }], 10)).toThrow(RangeError);
+  });
+
+  it('reads a bucket a token bucket wrote as a full minute of writes then, when it turns into a ledger', async () => {
+    // Prepare: the item as the token bucket left it five seconds ago, with tokens to spare
+    const now = 1_800_000_000_000;
+    const key = { pk: 'GOVERNOR#upgraded#write', sk: 'BUCKET' };
+    await db.send(
+      new PutCommand({ TableName: 'governor-test', Item: { ...key, tokens: 9, at: now - 5_000, rev: 4 } }),
+    );
+    const buckets = new DynamoTokenBuckets(db, {
+      tableName: 'governor-test',
+      clock: () => now,
+      sleep: async () => undefined,
+      random: () => 0,
+    });
+    // Act
+    const reading = await buckets.read(key, SENDCLOUD_BUCKETS.write);
+    // Assess: what it spent in the window is unknown, so nothing until its last write leaves the minute
+    expect(reading.available).toBe(0);
+    expect(msUntil(reading, 1)).toBe(61_000 - 5_000 + 1);
+    const stored = await buckets.take(key, { ...reading, available: 1 }, 0);
+    expect(stored?.grants).toEqual([now - 5_000, 100, now, 1]);
   });
 
   it('caps checkout lookups to their own share without waiting, and leaves the rest of the budget to labels', async () => {

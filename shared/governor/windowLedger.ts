@@ -60,6 +60,12 @@ export function ledgerMsUntil(
   return wait;
 }
 
+/**
+ * Most entries a ledger keeps (an item stays a few KB whatever the budget): beyond them the oldest two become
+ * one, dated at the later — counted longer, never shorter, so no window can hold more than it did.
+ */
+export const LEDGER_ENTRIES = 256;
+
 /** The ledger with `count` tokens granted at `at`, without the grants every window has left by `now`. */
 export function ledgerWith(
   ledger: Ledger,
@@ -76,6 +82,10 @@ export function ledgerWith(
   }
   if (count > 0) kept.push([at, count]);
   kept.sort((a, b) => a[0] - b[0]);
+  while (kept.length > LEDGER_ENTRIES) {
+    const [first, second] = kept.splice(0, 2);
+    if (first && second) kept.unshift([second[0], first[1] + second[1]]);
+  }
   return kept.flat();
 }
 

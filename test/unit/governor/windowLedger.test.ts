@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ledgerAvailable, ledgerMsUntil, ledgerOf, ledgerWith } from '../../../shared/governor/windowLedger';
+import {
+  LEDGER_ENTRIES,
+  ledgerAvailable,
+  ledgerMsUntil,
+  ledgerOf,
+  ledgerWith,
+} from '../../../shared/governor/windowLedger';
 
 /** SendCloud's write windows widened by a 1 s lease. */
 const WINDOWS = [
@@ -35,6 +41,19 @@ describe('a ledger of grants', () => {
     expect(ledgerAvailable([], WINDOWS, 0, 0.01)).toBe(1);
     // more than a cut window can hold: come back after the window (the cut recovers meanwhile)
     expect(ledgerMsUntil([], WINDOWS, 0, 10, 0.5)).toBe(2_000);
+  });
+
+  it('keeps a bounded number of entries, folding the oldest into later ones without freeing any window', () => {
+    // Prepare: a budget of 100,000 a minute taken one token at a time
+    const big = [{ limit: 100_000, windowMs: 61_000 }];
+    let ledger: number[] = [];
+    // Act
+    for (let at = 0; at < 1_000; at++) ledger = ledgerWith(ledger, big, at, at, 1);
+    // Assess: every token still counted, no entry older than it was, the item small
+    expect(ledger.length / 2).toBe(LEDGER_ENTRIES);
+    expect(ledger.filter((_, i) => i % 2 === 1).reduce((a, b) => a + b, 0)).toBe(1_000);
+    expect(ledgerAvailable(ledger, big, 1_000)).toBe(99_000);
+    expect(ledger.at(-2)).toBe(999);
   });
 
   it('forgets grants every window has left, and reads a malformed item as empty', () => {

@@ -3,13 +3,37 @@
 // some requests need (one SendCloud API version, PDF composition) split into chunks the entry `import()`s
 // when a request first needs them. Prints each function's initial load against its budget and exits 1 when
 // one is over (`--warn`: print only); bench/bundles.ts says what weighs what.
+import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, buildSync } from 'esbuild';
+import { build } from 'esbuild';
 
 const root = import.meta.dirname;
 const functionsDir = join(root, 'functions');
+
+const builtins = new Set(builtinModules);
+
+/**
+ * Node's own modules through `require` instead of `import`: an ESM import of a builtin builds its namespace,
+ * which runs every lazy getter it has (`process.stdin` opens stdin, `crypto.webcrypto`, `fs.promises`,
+ * `http.WebSocket` loads undici) at cold start; esbuild's interop reads an export only when it is used.
+ */
+const builtinsThroughRequire = {
+  name: 'builtins-through-require',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z_]+(\/[a-z_]+)?$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      if (args.kind !== 'import-statement' || !builtins.has(name)) return undefined;
+      return { path: name, namespace: 'node-builtin' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 export const lambdaBuildOptions = {
   bundle: true,
@@ -31,6 +55,7 @@ export const lambdaBuildOptions = {
   // ESM bundles of CommonJS dependencies need `require` (in every chunk: each is a module of its own).
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
   logLevel: 'warning',
+  plugins: [builtinsThroughRequire],
 };
 
 /**
@@ -135,17 +160,32 @@ export async function bundleFunction(name, options = {}) {
 
 /**
  * The same bundle of `entry` (a function's name, or the path of its entry file) written into `outdir` itself,
- * synchronously: CDK's local bundling is synchronous.
+ * synchronously: CDK's local bundling is synchronous, and esbuild runs plugins only in its asynchronous API,
+ * so the build runs in a child process (this file, `--into`) that is waited for.
  */
 export function bundleFunctionSync(entry, outdir) {
   const name = basename(entry, '.ts');
-  const entryPoints = [entry.endsWith('.ts') ? entry : join(functionsDir, `${entry}.ts`)];
-  const result = buildSync({ ...optionsFor(name, { outdir }).build, entryPoints, outdir });
-  return analyse(name, outdir, result.metafile);
+  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--into', outdir, entry], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.status !== 0) throw new Error(`bundling ${name} failed: ${run.stderr.trim() || run.error}`);
+  return analyse(name, outdir, JSON.parse(run.stdout));
+}
+
+/** `--into <outdir> <entry>`: what `bundleFunctionSync` runs; prints the metafile. */
+async function bundleInto(outdir, entry) {
+  const name = basename(entry, '.ts');
+  const entryPoints = [entry.endsWith('.ts') ? entry : join(functionsDir, `${name}.ts`)];
+  const result = await build({ ...optionsFor(name, { outdir }).build, entryPoints, outdir });
+  process.stdout.write(JSON.stringify(result.metafile));
 }
 
 const runDirectly = process.argv[1] === fileURLToPath(import.meta.url);
-if (runDirectly) {
+const into = process.argv.indexOf('--into');
+if (runDirectly && into > 0) {
+  await bundleInto(process.argv[into + 1], process.argv[into + 2]);
+} else if (runDirectly) {
   const names = functionNames();
   if (names.length === 0) console.log('No functions/*.ts entries yet.');
   const rows = [];

@@ -202,12 +202,13 @@ export interface StoredBucket {
 }
 
 /**
- * A ledger bucket's grants as stored. An item a token bucket wrote (before ledgers) tells nothing of what was
- * spent in the windows: its last write counts as having used the longest window's whole limit then.
+ * A ledger bucket's grants as stored; none for a bucket never written. An item a token bucket wrote (before
+ * ledgers), or one whose ledger cannot be read, tells nothing of what was spent in the windows: its last
+ * write counts as having used the longest window's whole limit then.
  */
 function grantsOf(item: Record<string, unknown> | undefined, rule: BucketRule): Ledger {
-  if (item?.grantLog !== undefined || typeof item?.at !== 'number') return ledgerOf(item?.grantLog);
-  return [item.at, Math.max(0, ...(rule.windows ?? []).map((w) => w.limit))];
+  if (typeof item?.at !== 'number') return [];
+  return ledgerOf(item.grantLog) ?? [item.at, Math.max(0, ...(rule.windows ?? []).map((w) => w.limit))];
 }
 
 function readingOf(

@@ -89,8 +89,8 @@ export function ledgerWith(
   return kept.flat();
 }
 
-/** A stored ledger, or an empty one for an item written before ledgers (or a malformed one). */
-export function ledgerOf(value: unknown): Ledger {
-  if (!Array.isArray(value) || value.length % 2 !== 0) return [];
-  return value.every((v) => typeof v === 'number' && Number.isFinite(v)) ? (value as number[]) : [];
+/** A stored ledger; undefined when there is none or it is not one (the caller decides what that means). */
+export function ledgerOf(value: unknown): Ledger | undefined {
+  if (!Array.isArray(value) || value.length % 2 !== 0) return undefined;
+  return value.every((v) => typeof v === 'number' && Number.isFinite(v)) ? (value as number[]) : undefined;
 }

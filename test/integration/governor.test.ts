@@ -374,6 +374,19 @@ describe('DynamoRateGovernor', () => {
     expect(msUntil(reading, 1)).toBe(61_000 - 5_000 + 1);
     const stored = await buckets.take(key, { ...reading, available: 1 }, 0);
     expect(stored?.grants).toEqual([now - 5_000, 100, now, 1]);
+    // a ledger that cannot be read counts the same way; an empty one is empty
+    for (const [grantLog, available] of [
+      [[now - 1_000, 'x'], 0],
+      [[], 15],
+    ] as const) {
+      await db.send(
+        new PutCommand({
+          TableName: 'governor-test',
+          Item: { ...key, tokens: 0, at: now - 5_000, rev: 9, grantLog },
+        }),
+      );
+      expect((await buckets.read(key, SENDCLOUD_BUCKETS.write)).available).toBe(available);
+    }
   });
 
   it('caps checkout lookups to their own share without waiting, and leaves the rest of the budget to labels', async () => {

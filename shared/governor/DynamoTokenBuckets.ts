@@ -223,9 +223,6 @@ function readingOf(
     aimd && stored.throttle && rateAt(rule.ratePerSecond, stored.throttle, now, aimd) < rule.ratePerSecond
       ? stored.throttle
       : undefined;
-  // Refill since the last write at the rate of that instant: never more than the recovering bucket earned.
-  const refill =
-    aimd && throttle ? rateAt(rule.ratePerSecond, throttle, last ?? now, aimd) : rule.ratePerSecond;
   const ratePerSecond =
     aimd && throttle ? rateAt(rule.ratePerSecond, throttle, now, aimd) : rule.ratePerSecond;
   if (rule.windows) {
@@ -245,6 +242,9 @@ function readingOf(
       ledger,
     };
   }
+  // Refill since the last write at the rate of that instant: never more than the recovering bucket earned.
+  const refill =
+    aimd && throttle ? rateAt(rule.ratePerSecond, throttle, last ?? now, aimd) : rule.ratePerSecond;
   return {
     available: tokensAt(
       { ...rule, ratePerSecond: refill },

@@ -97,6 +97,16 @@ async function drive(
   return grants;
 }
 
+/** The writes (ms, in order) a server-side limiter with SendCloud's semantics and these windows refuses. */
+function refusedWrites(windows: RateLimitRules, times: readonly number[]): number[] {
+  let now = 0;
+  const server = new SlidingWindowRateLimiter({ rules: windows, clock: () => now });
+  return times.filter((at) => {
+    now = at;
+    return !server.tryAcquire('write');
+  });
+}
+
 describe('DynamoRateGovernor', () => {
   it('keeps six concurrent workers of one account under the limit together', async () => {
     const until = Date.now() + 1_500;
@@ -186,13 +196,7 @@ describe('DynamoRateGovernor', () => {
     );
     const grants = decisions.flat().sort((a, b) => a - b);
     // replayed into a server-side limiter with SendCloud's semantics: not one would have been refused
-    let now = 0;
-    const server = new SlidingWindowRateLimiter({ rules: windows, clock: () => now });
-    const refused = grants.filter((at) => {
-      now = at;
-      return !server.tryAcquire('write');
-    });
-    expect(refused).toEqual([]);
+    expect(refusedWrites(windows, grants)).toEqual([]);
     // and the budget is used: most of what the bucket allows over the run (burst + 2.5 s of refill)
     expect(grants.length).toBeGreaterThan(0.7 * (rules.write.capacity + rules.write.ratePerSecond * 2.5));
   });
@@ -244,13 +248,7 @@ describe('DynamoRateGovernor', () => {
       );
       const spends = sent.flat().sort((a, b) => a - b);
       // Assess: replayed into SendCloud's windows, not one refused
-      let now = 0;
-      const server = new SlidingWindowRateLimiter({ rules: windows, clock: () => now });
-      const refused = spends.filter((at) => {
-        now = at;
-        return !server.tryAcquire('write');
-      });
-      expect(refused).toEqual([]);
+      expect(refusedWrites(windows, spends)).toEqual([]);
       // the budget is used, and a request costs a fraction of the read and write each one took before leases
       expect(spends.length).toBeGreaterThan(0.6 * mostIn2500Ms(rules.write));
       expect(counted.calls() / spends.length).toBeLessThan(callsPerSpend);

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -11,11 +10,12 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Bundle size against budget and cold module initialisation per Lambda, the way Lambda loads it: the asset
- * CDK deploys (index.mjs and the chunks it imports lazily; AWS SDK external, resolved from node_modules as the
- * runtime resolves its own copy), imported by a fresh Node 22 process (the `node@22` npm package; Lambda runs
- * nodejs22.x) with `--enable-source-maps`, as the house construct sets. The figure is the median of `runs`
- * imports, each in its own process: module evaluation and the handler's module scope, not the runtime's own
- * start, and not the chunks a request loads later (`withLazyKiB` says how much that can be).
+ * CDK deploys (index.mjs and the chunks it imports statically, the AWS SDK bundled in), imported by a fresh
+ * Node 22 process (the `node@22` npm package; Lambda runs nodejs22.x) with `--enable-source-maps`, as the house
+ * construct sets. The figure is the median of `runs` imports, each in its own process: module evaluation and
+ * the handler's module scope, not the runtime's own start, and not the chunks a request loads later
+ * (`withLazyKiB` says how much that can be). `--sdk runtime` times the same functions built with the SDK left
+ * out and resolved from node_modules, as it was deployed before: the runtime's copy, hundreds of CommonJS files.
  *
  * `npx tsx bench/bundles.ts` prints the table; `--why <function> [module…]` says which modules weigh most in
  * that bundle and, for each module named (a path fragment such as `pdf-lib/es/index.js`), the import chain
@@ -24,9 +24,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface LambdaFigures {
   readonly function: string;
-  /** Loaded at cold start: index.mjs and the chunks it imports statically. */
+  /** Own modules loaded at cold start (index.mjs and the chunks it imports statically), the SDK not counted. */
   readonly bundleKiB: number;
   readonly budgetKiB: number;
+  /** The AWS SDK's modules loaded at cold start beside them. */
+  readonly sdkKiB: number;
   /** Cold start plus the largest single lazy import (a SendCloud API version's adapter, pdf-lib). */
   readonly withLazyKiB: number;
   /** Every file of the asset. */
@@ -36,8 +38,8 @@ export interface LambdaFigures {
   /** CPU time of the import (median): closer to an idle machine's wall clock when this one is busy. */
   readonly coldInitCpuMs: number;
   /**
-   * Wall clock of importing only the AWS SDK code the function loads at cold start (what its bundle imports
-   * from `@aws-sdk/*`, bundled the same way): the runtime's share, which no bundle of ours can shed.
+   * Wall clock of importing only the AWS SDK code the function loads at cold start (what its code imports from
+   * `@aws-sdk/*`, bundled the same way): the share that the clients a function uses fix.
    */
   readonly sdkInitMs: number;
   /** The function's own modules (its code, zod, Powertools, middy): median of (function − SDK share) over runs. */
@@ -110,7 +112,7 @@ export function coldInit(
 }
 
 /**
- * A probe entry importing just what `files` (a deployed bundle's cold-start files, AWS SDK external) import
+ * A probe entry importing just what `files` (a function's cold-start files built with the SDK left out) import
  * from `@aws-sdk/*`, the same names, kept alive so tree-shaking leaves what the function would load.
  */
 export function sdkProbeSource(files: readonly string[]): string {
@@ -142,26 +144,26 @@ export function sdkProbeSource(files: readonly string[]): string {
 }
 
 /**
- * Every function's bundle size (as deployed: AWS SDK external) and cold init. `sdk: 'bundled'` (default) times a
- * probe bundle with the SDK inside, as earlier benchmarks did (one file: the figure is this code's own weight);
- * `'external'` times the deployed bundle with the SDK resolved from node_modules, as Lambda resolves the runtime's
- * copy (hundreds of files: on this machine the SDK's loading dominates).
+ * Every function's bundle size and cold init, as deployed (`sdk: 'bundled'`, the default), or built with the
+ * AWS SDK left out and resolved from node_modules as Lambda resolves the runtime's copy (`'runtime'`).
  */
 export async function lambdaFigures(
-  options: { readonly runs?: number; readonly node?: string; readonly sdk?: 'bundled' | 'external' } = {},
+  options: { readonly runs?: number; readonly node?: string; readonly sdk?: 'bundled' | 'runtime' } = {},
 ) {
   const node = options.node ?? node22().path;
-  const probes = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
+  // Inside node_modules: a bundle built with the SDK left out resolves it from the project's packages.
+  const cache = join(root, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const probes = mkdtempSync(join(cache, 'bench-bundles-'));
   const rows: LambdaFigures[] = [];
   try {
     for (const name of functionNames()) {
       const bundle = await bundleFunction(name);
-      const probe =
-        options.sdk === 'external'
-          ? bundle.outfile
-          : (await bundleFunction(name, { outdir: probes, external: [] })).outfile;
+      // What the function's code imports from the SDK: its cold-start files with the SDK left out.
+      const withoutSdk = await bundleFunction(name, { outdir: probes, external: ['@aws-sdk/*'] });
+      const probe = options.sdk === 'runtime' ? withoutSdk.outfile : bundle.outfile;
       const sdkEntry = join(probes, `${name}-sdk.mjs`);
-      writeFileSync(sdkEntry, sdkProbeSource(bundle.initFiles.map((file) => resolve(root, file))));
+      writeFileSync(sdkEntry, sdkProbeSource(withoutSdk.initFiles.map((file) => resolve(root, file))));
       await build({
         ...lambdaBuildOptions,
         entryPoints: { index: sdkEntry },
@@ -182,6 +184,7 @@ export async function lambdaFigures(
         function: name,
         bundleKiB: bundle.kib,
         budgetKiB: bundle.budgetKiB,
+        sdkKiB: bundle.sdkKiB,
         withLazyKiB: bundle.withLazyKiB,
         assetKiB: bundle.assetKiB,
         coldInitMs: mid((p) => p.own.wallMs),
@@ -310,7 +313,7 @@ if (runDirectly) {
     const rows = await lambdaFigures({
       node: node.path,
       runs: Number(values.runs),
-      ...(values.sdk === 'external' ? { sdk: 'external' as const } : {}),
+      ...(values.sdk === 'runtime' ? { sdk: 'runtime' as const } : {}),
     });
     console.table(rows.map((row) => ({ ...row, '': row.bundleKiB > row.budgetKiB ? 'OVER' : 'ok' })));
   }

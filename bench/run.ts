@@ -733,7 +733,7 @@ const runtimeNode = node22();
 /** Fresh imports per function: the machine is shared, a median of five holds still better than one of three. */
 const COLD_INIT_RUNS = 5;
 const lambdas: LambdaFigures[] = await lambdaFigures({ node: runtimeNode.path, runs: COLD_INIT_RUNS });
-const lambdasMeasured = `cold init: median of ${COLD_INIT_RUNS} fresh imports under Node ${runtimeNode.version}, AWS SDK bundled into the probe`;
+const lambdasMeasured = `cold init: median of ${COLD_INIT_RUNS} fresh imports under Node ${runtimeNode.version} of the deployed bundles (AWS SDK bundled in)`;
 // The merge alone, in a process of its own: its memory is what the worker's memory must hold.
 const mergeRun = spawnSync(
   process.execPath,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -78,11 +78,20 @@ describe('Lambda bundles', () => {
     expect(bundle.kib).toBeLessThanOrEqual(bundle.budgetKiB);
   });
 
+  it('carries the AWS SDK it uses, counted apart from the budget, and imports no package at run time', async () => {
+    const bundle = await bundleOf('get-order');
+
+    const imports = Object.values(bundle.metafile.outputs).flatMap((output) => output.imports);
+    expect(imports.filter((i) => i.external && !i.path.startsWith('node:')).map((i) => i.path)).toEqual([]);
+    expect(bundle.initPackages).toContain('@aws-sdk/client-dynamodb');
+    expect(bundle.initPackages.has('@aws-sdk/client-s3')).toBe(false); // it reads the table only
+    expect(bundle.sdkKiB).toBeGreaterThan(100);
+    expect(bundle.kib + bundle.sdkKiB).toBeLessThanOrEqual(bundle.loadKiB);
+  });
+
   it('every file of a split asset loads on its own, as Lambda’s ESM loader finds them beside index.mjs', async () => {
-    // Inside the project, so the AWS SDK resolves from node_modules as the runtime's own copy does.
-    const cache = join(import.meta.dirname, '..', '..', 'node_modules', '.cache');
-    mkdirSync(cache, { recursive: true });
-    const outdir = mkdtempSync(join(cache, 'bundles-test-'));
+    // Outside the project: no node_modules in reach, as in Lambda's /var/task (the SDK is inside the asset).
+    const outdir = mkdtempSync(join(tmpdir(), 'bundles-test-'));
     try {
       const bundle = await bundleFunction('get-order-label', { outdir });
       const files = readdirSync(bundle.outdir).filter((file) => file.endsWith('.mjs'));

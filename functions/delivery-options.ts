@@ -14,7 +14,7 @@ import { unavailableMethods } from '../shared/orders/announcement';
 import { accountDirectory } from '../shared/runtime/accountDirectory';
 import { checkoutCache } from '../shared/runtime/checkoutCache';
 import { compose } from '../shared/runtime/compose';
-import { processDeps } from '../shared/runtime/processDeps';
+import { routingDeps } from '../shared/runtime/routingDeps';
 import { sendcloudClients } from '../shared/runtime/sendcloudClients';
 
 /** GET /delivery-options?country=&postalCode=&weightGrams=&orderValue=&channel= — what checkout can offer. */
@@ -22,7 +22,7 @@ const services = compose(loadEnv(), {
   checkoutCache,
   sendcloudClients,
   directory: accountDirectory,
-  processDeps,
+  routingDeps,
 });
 const { logger, metrics } = observability('delivery-options');
 const checkout = createPublicCheckout(services, {
@@ -43,7 +43,7 @@ async function getDeliveryOptions(
       sourceIp: event.requestContext.http.sourceIp,
       header: (name) => header(event, name),
     });
-    const deps = services.processDeps;
+    const deps = services.routingDeps;
     const answer = await deliveryOptions(query, {
       ...access,
       rules: (account) => deps.rules.current(account),

@@ -11,7 +11,7 @@ import { OrderRequest } from '../shared/orders/OrderRequest';
 import { route } from '../shared/routing/route';
 import { checkAgainst, readRuleSet } from '../shared/rules/readRuleSet';
 import { compose } from '../shared/runtime/compose';
-import { processDeps } from '../shared/runtime/processDeps';
+import { routingDeps } from '../shared/runtime/routingDeps';
 import { describeProblems } from '../shared/validation';
 import * as z from '../shared/validation/zod';
 
@@ -19,7 +19,7 @@ import * as z from '../shared/validation/zod';
  * POST /routing/explain — the decision for an order, with its trace, creating nothing. The body is the order,
  * or `{order, rules}` to try a draft rule set (checked as a PUT would check it) instead of the stored one.
  */
-const services = compose(loadEnv(), { processDeps });
+const services = compose(loadEnv(), { routingDeps });
 const logger = functionLogger('explain-routing');
 
 /** An order with a draft rule set; a bare order has no `order` field, so the two never mix. */
@@ -36,7 +36,7 @@ async function explainRouting(
     const body = jsonBody(event);
     const withDraft = WithDraft.safeParse(body);
     const order = OrderRequest.parse(withDraft.success ? withDraft.data.order : body);
-    const client = await services.processDeps.sendcloud(order.account);
+    const client = await services.routingDeps.sendcloud(order.account);
     const draftRules = withDraft.success
       ? await readRuleSet(withDraft.data.rules, checkAgainst(client))
       : undefined;
@@ -58,7 +58,7 @@ async function explainRouting(
       createdAt: '',
       updatedAt: '',
     };
-    const inputs = await routingInputs(draft, services.processDeps, client);
+    const inputs = await routingInputs(draft, services.routingDeps, client);
     if ('failure' in inputs) return json(200, { choice: null, reason: inputs.failure });
     const decision = route(inputs.routingOrder, {
       methods: inputs.methods,

@@ -11,6 +11,13 @@ import type { ProcessDeps } from './processOrder';
  */
 
 /** The order's SendCloud reference: `<channel>:<orderId>`, with `#<generation>` from its second generation. */
+
+/** What routing an order reads: its account's rules, its methods' recent failures, the clock. */
+export type RoutingDeps = Pick<
+  ProcessDeps,
+  'rules' | 'health' | 'clock' | 'unavailableAfterFailures' | 'unavailableWindowMs'
+>;
+
 export const externalReferenceOf = (order: OrderKey & { readonly generation?: number }): string =>
   `${order.channel}:${order.orderId}${(order.generation ?? 1) > 1 ? `#${order.generation}` : ''}`;
 
@@ -148,7 +155,7 @@ export async function recordBox(
 }
 
 /** What routing needs for an order: the account's methods and rules, failing methods, the order's facts. */
-export async function routingInputs(order: OrderRecord, deps: ProcessDeps, port: SendcloudPort) {
+export async function routingInputs(order: OrderRecord, deps: RoutingDeps, port: SendcloudPort) {
   const delivery = order.spec.delivery;
   const { methods, fromCountry } = await port.catalog({
     toCountry: order.spec.toCountry,
@@ -261,7 +268,7 @@ export const parcelLinks = (order: OrderRecord, parcels: readonly Pick<OrderParc
 export async function unavailableMethods(
   account: string,
   methodIds: MethodRef[],
-  deps: ProcessDeps,
+  deps: RoutingDeps,
 ): Promise<Map<MethodRef, string>> {
   return unavailableOf(await deps.health.failures(account, methodIds), deps);
 }

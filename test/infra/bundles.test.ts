@@ -70,6 +70,17 @@ describe('Lambda bundles', () => {
     expect(bundle.kib).toBeLessThanOrEqual(bundle.budgetKiB);
   });
 
+  it.each(['explain-routing', 'delivery-options'])(
+    '%s routes without the S3 and EventBridge clients: it stores no label and publishes no event',
+    async (name) => {
+      const bundle = await bundleOf(name);
+
+      expect(bundle.initPackages).toContain('@aws-sdk/client-dynamodb');
+      expect(bundle.initPackages.has('@aws-sdk/client-s3')).toBe(false);
+      expect(bundle.initPackages.has('@aws-sdk/client-eventbridge')).toBe(false);
+    },
+  );
+
   it('the label route loads pdf-lib only when a request composes a PDF', async () => {
     const bundle = await bundleOf('get-order-label');
 

@@ -1,6 +1,6 @@
 import { PDFDocument } from 'pdf-lib';
 import { type BulkParcel, matchPages } from './matchPages';
-import { LOAD_AT_ONCE, SAVE_AT_ONCE } from './pdfOptions';
+import { LOAD_AT_ONCE, SAVE_CUT_LABEL } from './pdfOptions';
 import { pdfPageTexts } from './pdfPageTexts';
 
 /**
@@ -24,7 +24,7 @@ async function splitPdf(bytes: Uint8Array, parcels: readonly BulkParcel[]): Prom
       const [page] = await single.copyPages(source, [index]);
       if (!page) continue;
       single.addPage(page);
-      cut.set(parcelId, await single.save(SAVE_AT_ONCE));
+      cut.set(parcelId, await single.save(SAVE_CUT_LABEL));
     }
   } catch {
     // pdf-lib cannot read or copy it: SendCloud's merged file is no use, each parcel is fetched alone.

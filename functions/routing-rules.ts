@@ -5,7 +5,7 @@ import { loadEnv } from '../shared/config/env';
 import { callerOf, HttpError, json, jsonBody, toHttpResponse } from '../shared/http';
 import { functionLogger } from '../shared/observability';
 import { migrateToV3 } from '../shared/routing/migrateToV3';
-import { DEFAULT_RULES } from '../shared/routing/RuleSet';
+import { defaultRules } from '../shared/routing/RuleSet';
 import { checkAgainst } from '../shared/rules/readRuleSet';
 import { restoreRuleSet } from '../shared/rules/restoreRuleSet';
 import { type StoreOutcome, storeRuleSet } from '../shared/rules/storeRuleSet';
@@ -41,7 +41,7 @@ async function routingRules(
     const check = async () => checkAgainst(await services.sendcloudClients.port(account, 'realtime'));
     switch (event.routeKey) {
       case 'POST /routing/rules/{account}/v3-migration': {
-        const current = (await rules.current(account)) ?? DEFAULT_RULES;
+        const current = (await rules.current(account)) ?? defaultRules();
         // v3's compat lookup works for every account, also one still on v2 (that is when it is needed)
         const port = await services.sendcloudClients.port(account, 'realtime', 'v3');
         const migration = await migrateToV3(current, (ids) => port.mapLegacyMethods(ids));
@@ -79,7 +79,7 @@ async function routingRules(
         return json(200, {
           account,
           source: current ? 'account' : 'default',
-          rules: current ?? DEFAULT_RULES,
+          rules: current ?? defaultRules(),
         });
       }
     }

@@ -1,5 +1,5 @@
 import { SERVICE_LEVELS, type ServiceLevel } from '../orders/OrderRequest';
-import { type Candidate, DEFAULT_RULES, type RoutingOrder, type RuleSet, route } from '../routing';
+import { type Candidate, defaultRules, type RoutingOrder, type RuleSet, route } from '../routing';
 import * as z from '../validation/zod';
 import type { CheckoutSource } from './CheckoutSource';
 import { carrierName, catalogOf } from './catalog';
@@ -85,7 +85,7 @@ export async function deliveryOptions(
     toCountry: query.country,
     weightGrams: query.weightGrams,
   });
-  const rules = (await deps.rules(query.account)) ?? DEFAULT_RULES;
+  const rules = (await deps.rules(query.account)) ?? defaultRules();
   const { methods, fromCountry } = catalog.value;
   const unavailable = deps.unavailable
     ? await deps.unavailable(

@@ -1,6 +1,6 @@
 import { orderSpecOf } from '../orders/acceptOrder';
 import type { OrderRequest } from '../orders/OrderRequest';
-import { DEFAULT_RULES, route } from '../routing';
+import { defaultRules, route } from '../routing';
 import { catalogOf } from './catalog';
 import { UpstreamUnavailableError } from './LookupCache';
 import type { FieldProblem, ServicePointCheckDeps } from './servicePointCheck';
@@ -56,7 +56,7 @@ export async function checkServicePointOrder(
         ];
       return [];
     }
-    const rules = (await deps.rules(order.account)) ?? DEFAULT_RULES;
+    const rules = (await deps.rules(order.account)) ?? defaultRules();
     const decision = route(
       {
         toCountry: order.recipient.country,

@@ -1,4 +1,4 @@
-import { DEFAULT_RULES, type RoutingDecision, type RoutingOrder } from '../routing';
+import { defaultRules, type RoutingDecision, type RoutingOrder } from '../routing';
 import type { MethodRef, SendcloudPort, Shipment } from '../sendcloud/port';
 import type { OrderStore, TrackingStore } from '../store';
 import { sameCustomsSide } from './customsTerritory';
@@ -168,7 +168,7 @@ export async function routingInputs(order: OrderRecord, deps: RoutingDeps, port:
     return {
       failure: `the account's SendCloud sender address is in ${fromCountry}, but the stage says it ships from ${order.spec.shipsFrom} (accounts.${order.account}.shipsFrom), which intake checked customs for: correct the setting, then post the order again`,
     };
-  const rules = (await deps.rules.current(order.account)) ?? DEFAULT_RULES;
+  const rules = (await deps.rules.current(order.account)) ?? defaultRules();
   let servicePointCarrier: string | undefined;
   if (delivery.type === 'service_point') {
     servicePointCarrier = await port.servicePointCarrier(delivery.servicePointId);

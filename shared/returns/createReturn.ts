@@ -6,7 +6,7 @@ import { emitOnce } from '../orders/emitOnce';
 import { parcelRef } from '../orders/eventRefs';
 import { findOrder } from '../orders/findOrder';
 import type { OrderRecord } from '../orders/Order';
-import { DEFAULT_RULES, route } from '../routing';
+import { defaultRules, route } from '../routing';
 import type { SendcloudPort } from '../sendcloud/port';
 import type { OrderStore, RulesStore, TrackingStore } from '../store';
 import type { ReturnRequest } from './ReturnRequest';
@@ -90,7 +90,7 @@ export async function createReturn(
       channel: order.channel,
       deliveryType: 'home',
     },
-    { methods, rules: { ...(rules ?? DEFAULT_RULES), rules: (rules ?? DEFAULT_RULES).returns } },
+    { methods, rules: { ...(rules ?? defaultRules()), rules: (rules ?? defaultRules()).returns } },
   );
   if (!decision.choice)
     throw new HttpError(

@@ -65,11 +65,18 @@ export type Rule = z.infer<typeof Rule>;
  * Return labels: evaluated like `rules`, over the account's return methods, where `countries` and `regions`
  * describe the customer's country (where the parcel comes from).
  */
-export const DEFAULT_RETURN_RULES: Rule[] = [
+const RETURN_RULES: ReadonlyArray<z.input<typeof Rule>> = [
   { name: 'returns from NL', when: { countries: ['NL'] }, choose: { carriers: ['postnl', 'dhl'] } },
   { name: 'returns from BE', when: { countries: ['BE'] }, choose: { carriers: ['bpost', 'dhl'] } },
   { name: 'any return method', when: {}, choose: { strategy: 'cheapest' } },
-].map((rule) => Rule.parse(rule));
+];
+let returnRules: Rule[] | undefined;
+
+/** The default return rules, parsed on first use: not at every cold start, as most requests never need them. */
+export const defaultReturnRules = (): Rule[] => {
+  returnRules ??= RETURN_RULES.map((rule) => Rule.parse(rule));
+  return [...returnRules];
+};
 
 export const RuleSet = strict({
   name: z.string().check(z.minLength(1)),
@@ -86,13 +93,13 @@ export const RuleSet = strict({
     [],
   ),
   rules: z.array(Rule).check(z.minLength(1)),
-  returns: z._default(z.array(Rule).check(z.minLength(1)), DEFAULT_RETURN_RULES),
+  returns: z._default(z.array(Rule).check(z.minLength(1)), defaultReturnRules),
 });
 export type RuleSet = z.infer<typeof RuleSet>;
 export type RuleSetInput = z.input<typeof RuleSet>;
 
 /** The seed's examples: domestic NL → PostNL, BE → bpost, heavy/international → DHL or UPS, service points by carrier. */
-export const DEFAULT_RULES: RuleSet = RuleSet.parse({
+const DEFAULT_RULES_INPUT: RuleSetInput = {
   name: 'default',
   version: 1,
   carrierLimits: {
@@ -161,4 +168,14 @@ export const DEFAULT_RULES: RuleSet = RuleSet.parse({
       choose: { excludeCarriers: ['sendcloud'], excludeNamePattern: 'Evening', strategy: 'cheapest' },
     },
   ],
-});
+};
+let defaults: RuleSet | undefined;
+
+/**
+ * The rule set of an account that has none of its own (the seed's examples), parsed on first use — by a request
+ * that routes for such an account — rather than at every cold start of the nine functions that import it.
+ */
+export const defaultRules = (): RuleSet => {
+  defaults ??= RuleSet.parse(DEFAULT_RULES_INPUT);
+  return defaults;
+};

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../local/simulator';
 import type { LocalStack } from '../../local/stack';
-import { DEFAULT_RULES, route } from '../../shared/routing';
+import { defaultRules, route } from '../../shared/routing';
 import { SendcloudClient } from '../../shared/sendcloud';
 import { catalogMethodFromV2 } from '../../shared/sendcloud/V2Port';
 import { type Bridge, exampleOrder, startBridge } from '../helpers/bridge';
@@ -218,7 +218,7 @@ describe('delivery options', () => {
         channel: 'webshop',
         deliveryType: 'home',
       },
-      { methods, rules: DEFAULT_RULES },
+      { methods, rules: defaultRules() },
     );
     expect(standard?.shippingMethod?.id).toBe(expected.choice?.methodId);
     expect(standard?.carrier).toBe(expected.choice?.carrier);
@@ -240,7 +240,7 @@ describe('delivery options', () => {
           deliveryType: option.type,
           servicePointCarrier: option.carrier,
         },
-        { methods, rules: DEFAULT_RULES },
+        { methods, rules: defaultRules() },
       );
       expect(decision.choice?.methodId, `${option.type} ${option.serviceLevel}`).toBe(
         option.shippingMethod?.id,

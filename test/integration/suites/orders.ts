@@ -12,7 +12,7 @@ import {
   processBatch,
   processOrder,
 } from '../../../shared/orders';
-import { DEFAULT_RULES, RuleSet } from '../../../shared/routing';
+import { defaultRules, RuleSet } from '../../../shared/routing';
 import { createServices } from '../../../shared/runtime/services';
 import type { OrderChanges, OrderStore } from '../../../shared/store';
 import { type Bridge, exampleOrder, startBridge } from '../../helpers/bridge';
@@ -996,7 +996,7 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
           ruleSet: { version: number };
         };
         expect(decision).toMatchObject({ choice: { carrier: 'dpd' }, ruleSet: { version: 2 } });
-        expect((await put({ ...DEFAULT_RULES, version: 3 })).status).toBe(200);
+        expect((await put({ ...defaultRules(), version: 3 })).status).toBe(200);
       });
 
       it('refuses a carrier the account does not have, keeps every version, restores an older one that orders then route by', async () => {
@@ -1118,7 +1118,7 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
         ).toHaveLength(after.body.versions.length);
 
         expect(
-          (await send('PUT', '/routing/rules/default', { ...DEFAULT_RULES, version: base + 4 })).status,
+          (await send('PUT', '/routing/rules/default', { ...defaultRules(), version: base + 4 })).status,
         ).toBe(200);
       });
     });
@@ -1165,7 +1165,7 @@ export function ordersSuite(api: 'v2' | 'v3'): void {
           rules: { version: number };
         };
         expect(after.rules.version).toBe(version);
-        expect((await put({ ...DEFAULT_RULES, version: version + 1 })).status).toBe(200);
+        expect((await put({ ...defaultRules(), version: version + 1 })).status).toBe(200);
       });
     });
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { boxDraft } from '../../../shared/orders/announceBoxes';
 import type { OrderKey, OrderRecord } from '../../../shared/orders/Order';
 import { announce, type ProcessDeps } from '../../../shared/orders/processOrder';
-import { DEFAULT_RULES, RuleSet } from '../../../shared/routing';
+import { defaultRules, RuleSet } from '../../../shared/routing';
 import type {
   AnnounceOutcome,
   CancelTarget,
@@ -34,7 +34,7 @@ const METHODS = [
 ];
 // Any carrier's point will do here: the fallback's carrier is what the test follows.
 const RULES = RuleSet.parse({
-  ...DEFAULT_RULES,
+  ...defaultRules(),
   rules: [{ name: 'service points', when: {}, choose: { carriers: ['postnl'] } }],
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { METHODS } from '../../../local/simulator';
 import { methodJson } from '../../../local/simulator/catalogue';
 import { contractOf, SHIPPING_OPTIONS } from '../../../local/simulator/v3/options';
-import { checkRuleSet, DEFAULT_RULES, RuleSet, type RuleSetInput } from '../../../shared/routing';
+import { checkRuleSet, defaultRules, RuleSet, type RuleSetInput } from '../../../shared/routing';
 import { readRuleSet } from '../../../shared/rules';
 import { ShippingMethod } from '../../../shared/sendcloud';
 import type { Catalog, CatalogQuery } from '../../../shared/sendcloud/port';
@@ -151,7 +151,7 @@ describe('checking a rule set against the account', () => {
   });
 
   it('takes the default rules on both APIs without a problem or a warning', async () => {
-    const input = { ...DEFAULT_RULES, version: 2 };
+    const input = { ...defaultRules(), version: 2 };
     expect(await checkRuleSet(RuleSet.parse(input), v2)).toEqual({ problems: [], warnings: [] });
     expect(await checkRuleSet(RuleSet.parse(input), v3Account().deps)).toEqual({
       problems: [],
@@ -206,5 +206,30 @@ describe('reading a rule set', () => {
         },
       ],
     });
+  });
+});
+
+describe('the default rule set', () => {
+  it('is parsed once, on first use, and kept; a rule set without returns gets the default return rules, each parse its own array', () => {
+    const first = defaultRules();
+
+    expect(defaultRules()).toBe(first);
+    expect(RuleSet.parse(first)).toEqual(first);
+    const { returns: _, ...withoutReturns } = first;
+    const a = RuleSet.parse(withoutReturns);
+    const b = RuleSet.parse(withoutReturns);
+    expect(a.returns.map((rule) => rule.name)).toEqual([
+      'returns from NL',
+      'returns from BE',
+      'any return method',
+    ]);
+    expect(a.returns[0]?.choose).toEqual({
+      carriers: ['postnl', 'dhl'],
+      servicePointCarrier: false,
+      excludeCarriers: [],
+      strategy: 'ranked',
+    });
+    expect(a.returns).toEqual(first.returns);
+    expect(a.returns).not.toBe(b.returns);
   });
 });

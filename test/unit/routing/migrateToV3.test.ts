@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RULES, migrateToV3, RuleSet } from '../../../shared/routing';
+import { defaultRules, migrateToV3, RuleSet } from '../../../shared/routing';
 
 const v2Rules = RuleSet.parse({
   name: 'bol',
@@ -46,10 +46,10 @@ describe('moving a v2 rule set to v3', () => {
   });
 
   it('leaves a rule set without method ids as it is (one version up) and asks SendCloud nothing', async () => {
-    const migration = await migrateToV3(DEFAULT_RULES, async () => {
+    const migration = await migrateToV3(defaultRules(), async () => {
       throw new Error('no lookup needed');
     });
     expect(migration).toMatchObject({ complete: true, problems: [], mapped: [] });
-    expect(migration.rules.rules).toEqual(DEFAULT_RULES.rules);
+    expect(migration.rules.rules).toEqual(defaultRules().rules);
   });
 });

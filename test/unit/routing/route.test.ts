@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { METHODS } from '../../../local/simulator';
 import { methodJson } from '../../../local/simulator/catalogue';
-import { DEFAULT_RULES, type RoutingOrder, RuleSet, route } from '../../../shared/routing';
+import { defaultRules, type RoutingOrder, RuleSet, route } from '../../../shared/routing';
 import { ShippingMethod } from '../../../shared/sendcloud';
 import type { CatalogMethod } from '../../../shared/sendcloud/port';
 import { catalogMethodFromV2 } from '../../../shared/sendcloud/V2Port';
@@ -11,7 +11,7 @@ import { catalogMethodFromV2 } from '../../../shared/sendcloud/V2Port';
 const methods = METHODS.filter((m) => !m.isReturn).map((m) =>
   catalogMethodFromV2(ShippingMethod.parse(methodJson(m))),
 );
-const context = { methods, rules: DEFAULT_RULES };
+const context = { methods, rules: defaultRules() };
 
 const order = (overrides: Partial<RoutingOrder> = {}): RoutingOrder => ({
   toCountry: 'NL',
@@ -198,7 +198,7 @@ describe('RuleSet', () => {
       option('postnl:standard@12', 'postnl', 6.2),
       option('postnl:mailbox@12', 'postnl', 3.9),
     ];
-    const byCarrier = route(order(), { methods: v3, rules: DEFAULT_RULES });
+    const byCarrier = route(order(), { methods: v3, rules: defaultRules() });
     expect(byCarrier.choice).toMatchObject({ method: 'postnl:standard@12', methodId: null });
     const rules = RuleSet.parse({
       name: 'v3',
@@ -224,7 +224,7 @@ describe('orders of several parcels', () => {
     expect(decision.choice).not.toBeNull();
     // the heaviest box decides what must fit: volumetric 60×40×40 cm at the divisor
     expect(decision.chargeableWeightGrams).toBe(
-      Math.max(9000, Math.ceil((60 * 40 * 40 * 1000) / DEFAULT_RULES.volumetricDivisor)),
+      Math.max(9000, Math.ceil((60 * 40 * 40 * 1000) / defaultRules().volumetricDivisor)),
     );
     const chosen = methods.find((m) => m.ref === decision.choice?.method);
     expect(chosen?.multicollo).toBe(true);
@@ -232,12 +232,12 @@ describe('orders of several parcels', () => {
 
   it('names the missing multicollo and the box that is too big, per method', () => {
     const single: CatalogMethod[] = methods.map((m) => ({ ...m, multicollo: false }));
-    const decision = route(order({ colli }), { methods: single, rules: DEFAULT_RULES });
+    const decision = route(order({ colli }), { methods: single, rules: defaultRules() });
     const reasons = decision.trace.flatMap((t) => t.rejected ?? []).flatMap((r) => r.reasons);
     expect(reasons).toContain('cannot carry 2 parcels as one shipment (no multicollo)');
     const tight = RuleSet.parse({
-      ...DEFAULT_RULES,
-      carrierLimits: { ...DEFAULT_RULES.carrierLimits, postnl: { maxLengthCm: 50 } },
+      ...defaultRules(),
+      carrierLimits: { ...defaultRules().carrierLimits, postnl: { maxLengthCm: 50 } },
     });
     const limited = route(order({ colli }), { methods, rules: tight });
     const postnl = limited.trace
@@ -256,7 +256,7 @@ describe('orders of several parcels that no method carries as one shipment', () 
 
   it('ships each parcel as a shipment of its own, and the trace says why', () => {
     // Act
-    const decision = route(order({ colli, weightGrams: 4800 }), { methods: single, rules: DEFAULT_RULES });
+    const decision = route(order({ colli, weightGrams: 4800 }), { methods: single, rules: defaultRules() });
 
     // Assess: the rule that would have taken one shipment takes one per parcel, by the same method
     expect(decision.shipments).toBe('per_parcel');
@@ -283,7 +283,7 @@ describe('orders of several parcels that no method carries as one shipment', () 
     const onlyDhl: CatalogMethod[] = methods.map((m) => ({ ...m, multicollo: m.carrier === 'dhl' }));
 
     // Act
-    const decision = route(order({ colli }), { methods: onlyDhl, rules: DEFAULT_RULES });
+    const decision = route(order({ colli }), { methods: onlyDhl, rules: defaultRules() });
 
     // Assess
     expect(decision.shipments).toBe('one');
@@ -314,8 +314,8 @@ describe('orders of several parcels that no method carries as one shipment', () 
 
   it('still checks every box against the method when each travels alone', () => {
     const tight = RuleSet.parse({
-      ...DEFAULT_RULES,
-      carrierLimits: { ...DEFAULT_RULES.carrierLimits, postnl: { maxLengthCm: 35 } },
+      ...defaultRules(),
+      carrierLimits: { ...defaultRules().carrierLimits, postnl: { maxLengthCm: 35 } },
     });
     const decision = route(order({ colli, deliveryType: 'service_point', servicePointCarrier: 'postnl' }), {
       methods,
@@ -332,7 +332,7 @@ describe('orders of several parcels that no method carries as one shipment', () 
   it('never splits an order with customs papers: the trace says to send the boxes as separate orders', () => {
     const decision = route(order({ colli, toCountry: 'CH', customsRequired: true }), {
       methods: single,
-      rules: DEFAULT_RULES,
+      rules: defaultRules(),
     });
     expect(decision.choice).toBeNull();
     expect(decision.shipments).toBe('one');
@@ -350,7 +350,7 @@ describe('orders of several parcels that no method carries as one shipment', () 
   });
 
   it('one box is always one shipment', () => {
-    expect(route(order(), { methods: single, rules: DEFAULT_RULES }).shipments).toBe('one');
+    expect(route(order(), { methods: single, rules: defaultRules() }).shipments).toBe('one');
   });
 });
 

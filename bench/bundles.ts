@@ -169,8 +169,6 @@ export async function lambdaFigures(
         entryPoints: { index: sdkEntry },
         outdir: join(probes, `${name}-sdk`),
         external: [],
-        // The probe's entry lives in the temp folder: the SDK resolves from the project's node_modules.
-        nodePaths: [join(root, 'node_modules')],
       });
       const sdkProbe = join(probes, `${name}-sdk`, 'index.mjs');
       // The function and its SDK share imported in turns, so a busy spell of the machine weighs on both alike;

@@ -10,14 +10,13 @@ import type { ProcessDeps } from './processOrder';
  * shipment) — apart from `processOrder`, whose label storing brings pdf-lib into a bundle.
  */
 
-/** The order's SendCloud reference: `<channel>:<orderId>`, with `#<generation>` from its second generation. */
-
 /** What routing an order reads: its account's rules, its methods' recent failures, the clock. */
 export type RoutingDeps = Pick<
   ProcessDeps,
   'rules' | 'health' | 'clock' | 'unavailableAfterFailures' | 'unavailableWindowMs'
 >;
 
+/** The order's SendCloud reference: `<channel>:<orderId>`, with `#<generation>` from its second generation. */
 export const externalReferenceOf = (order: OrderKey & { readonly generation?: number }): string =>
   `${order.channel}:${order.orderId}${(order.generation ?? 1) > 1 ? `#${order.generation}` : ''}`;
 

@@ -388,7 +388,11 @@ async function endOfDay(
     /** CPU seconds each process spent in the run (2 cores: at most 2 × seconds in all). */
     cpuSeconds,
     /** Seconds from the start until the batch's first, median and last parcel reached each step. */
-    timeline: { announced: timeline('Parcel Announced'), labelStored: timeline('Label Stored') },
+    timeline: {
+      announced: timeline('Parcel Announced'),
+      labelStored: timeline('Label Stored'),
+      completed: timeline('Batch Completed').last,
+    },
     aws: awsPerParcel(await since(before), N, stack.bus.events.length - eventsBefore),
   };
 }

@@ -300,17 +300,15 @@ async function mergePdfs(
   let sheet = a4.addPage([...A4]);
   let slot = 0;
   let merged = 0;
+  const pagesOf = labelPages(client, labels);
   // READ_AHEAD labels read at once, then merged in the part's order.
   for (let start = 0; start < orders.length; start += READ_AHEAD) {
     const window = orders.slice(start, start + READ_AHEAD);
-    for (const bytes of await mapLimit(window, READ_AHEAD, (order) =>
-      storedOrRestored(order, client, labels),
-    )) {
-      if (!bytes) continue;
-      const source = await PDFDocument.load(bytes, LOAD_AT_ONCE);
-      for (const page of await a6.copyPages(source, source.getPageIndices())) a6.addPage(page);
+    for (const pages of await mapLimit(window, READ_AHEAD, pagesOf)) {
+      if (!pages) continue;
+      for (const page of await a6.copyPages(pages.doc, [...pages.indices])) a6.addPage(page);
       // every collo's label (a page each) takes a quarter of the A4 sheet
-      for (const embedded of await a4.embedPages(source.getPages())) {
+      for (const embedded of await a4.embedPages(pages.indices.map((i) => pages.doc.getPage(i)))) {
         if (slot === 4) {
           sheet = a4.addPage([...A4]);
           slot = 0;
@@ -325,6 +323,46 @@ async function mergePdfs(
     }
   }
   return { a6: await a6.save(SAVE_AT_ONCE), a4: await a4.save(SAVE_AT_ONCE), merged };
+}
+
+/** Merged files SendCloud returned kept open while a part is made: a few MB each with real labels. */
+const MERGED_FILES_OPEN = 4;
+
+/** An order's label as pages of a document: its page of a merged file, or every page of its own file. */
+interface LabelPages {
+  readonly doc: PDFDocument;
+  readonly indices: readonly number[];
+}
+
+/**
+ * Where each order's A6 label is copied from: its page of the merged file SendCloud returned for the batch
+ * (`StoredLabel.page`, one read for the twenty labels in it), else its own stored file (one read each, a
+ * label missing from S3 fetched again and stored back). A merged file no longer stored falls back to that.
+ */
+function labelPages(
+  client: () => Promise<SendcloudPort>,
+  labels: LabelStore,
+): (order: OrderRecord) => Promise<LabelPages | undefined> {
+  const open = new Map<string, Promise<PDFDocument | undefined>>();
+  const mergedFile = (key: string) => {
+    const opened =
+      open.get(key) ??
+      labels.get(key).then((bytes) => (bytes ? PDFDocument.load(bytes, LOAD_AT_ONCE) : undefined));
+    // the most recently used last; the least recently used is let go beyond MERGED_FILES_OPEN
+    open.delete(key);
+    open.set(key, opened);
+    for (const oldest of open.keys()) if (open.size > MERGED_FILES_OPEN) open.delete(oldest);
+    return opened;
+  };
+  return async (order) => {
+    const page = order.labels?.a6?.page;
+    const doc = page && (await mergedFile(page.key));
+    if (page && doc && page.index < doc.getPageCount()) return { doc, indices: [page.index] };
+    const bytes = await storedOrRestored(order, client, labels);
+    if (!bytes) return undefined;
+    const own = await PDFDocument.load(bytes, LOAD_AT_ONCE);
+    return { doc: own, indices: own.getPageIndices() };
+  };
 }
 
 /**

@@ -106,6 +106,14 @@ export class S3LabelStore implements LabelStore, LabelLinks {
   }
 }
 
+/**
+ * `batches/<account>/<batchId>/pages/<sha256>.pdf` — a merged label file SendCloud returned for a batch, kept
+ * until the batch's files are merged from it (and expiring with them). Named by its content: a retried call
+ * that gets its pages in another order is another file, so no recorded page index ever points elsewhere.
+ */
+export const mergedLabelsKey = (parts: { account: string; batchId: string; sha256: string }) =>
+  `batches/${parts.account}/${parts.batchId}/pages/${parts.sha256}.pdf`;
+
 /** `labels/<account>/<channel>/<orderId>/<parcelId>.<ext>` — one place per label, so a retry overwrites. */
 export const labelKey = (parts: {
   account: string;

@@ -114,6 +114,12 @@ export interface StoredDocument {
 
 export interface StoredLabel extends StoredDocument {
   readonly format: 'a6' | 'a4' | 'zpl';
+  /**
+   * The same label as page `index` of the merged file SendCloud returned for the end-of-day batch, stored at
+   * `key` (the page proved this parcel's by its tracking number): the batch's files copy it from there
+   * instead of reading every label back.
+   */
+  readonly page?: { readonly key: string; readonly index: number };
 }
 
 export interface OrderParcel {

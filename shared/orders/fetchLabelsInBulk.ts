@@ -1,4 +1,5 @@
-import { type LabelStore, labelKey } from '../labels/LabelStore';
+import { createHash } from 'node:crypto';
+import { type LabelStore, labelKey, mergedLabelsKey } from '../labels/LabelStore';
 import type { BulkParcel } from '../labels/matchPages';
 import type { LabelFormat, SendcloudPort } from '../sendcloud/port';
 import { mapLimit } from './mapLimit';
@@ -29,6 +30,8 @@ const PUTS_IN_FLIGHT = 5;
  * Fetches announced orders' labels in merged calls (A6, and ZPL where the order wants it and the API merges
  * it), parcels asked for in a defined order, and stores each parcel's page cut from the merged file where
  * `storeLabels` stores a single label — only pages matched to their parcel by content (`splitBulkLabels`).
+ * A merged A6 file of one end-of-day batch's orders is stored too, and each label cut from it records its
+ * page there (`StoredLabel.page`): the batch's files are merged from a few such files, not from every label.
  * Returns the orders with what was stored in `labels`; `finish` records it with `label_stored` and fetches
  * alone, as today, whatever is missing: a page not matched, a merged call that failed, a customs document.
  */
@@ -83,11 +86,14 @@ async function fetchChunk(
   const { splitBulkLabels } = await import('../labels/splitBulkLabels');
   const cut = await splitBulkLabels(merged, { format, parcels: chunk.map((c) => c.parcel) });
   const matched = chunk.flatMap(({ order, parcel }) => {
-    const bytes = cut.get(parcel.id);
-    return bytes ? [{ order, parcel, bytes }] : [];
+    const label = cut.get(parcel.id);
+    return label ? [{ order, parcel, ...label }] : [];
   });
+  // The merged A6 file of one batch's parcels is stored beside the cuts (its key is known before it is).
+  const mergedKey = format === 'a6' && matched.length > 0 ? batchFileOf(chunk, merged) : undefined;
+  const storingMerged = mergedKey && deps.labels.put(mergedKey, merged, 'application/pdf');
   // A few S3 writes at a time: one after another, a chunk's twenty would be twenty round trips.
-  return mapLimit(matched, PUTS_IN_FLIGHT, async ({ order, parcel, bytes }) => {
+  const storingCuts = mapLimit(matched, PUTS_IN_FLIGHT, async ({ order, parcel, bytes, page }) => {
     const key = labelKey({
       account: order.account,
       channel: order.channel,
@@ -96,8 +102,30 @@ async function fetchChunk(
       format,
     });
     const document = await putDocument(deps, { key, bytes, contentType: CONTENT_TYPES[format] });
-    return [order, { ...document, format }] as [OrderRecord, StoredLabel];
+    const label: StoredLabel = {
+      ...document,
+      format,
+      ...(mergedKey ? { page: { key: mergedKey, index: page } } : {}),
+    };
+    return [order, label] as [OrderRecord, StoredLabel];
   });
+  const [labels] = await Promise.all([storingCuts, storingMerged]);
+  return labels;
+}
+
+/**
+ * Where a merged A6 file is kept when every parcel in it belongs to one end-of-day batch, for the batch's
+ * files to copy their pages from; undefined for other orders' files (no merge reads them).
+ */
+function batchFileOf(
+  chunk: ReadonlyArray<{ readonly order: OrderRecord }>,
+  bytes: Uint8Array,
+): string | undefined {
+  const [first] = chunk;
+  const batchId = first?.order.batchId;
+  if (!first || !batchId || chunk.some(({ order }) => order.batchId !== batchId)) return undefined;
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return mergedLabelsKey({ account: first.order.account, batchId, sha256 });
 }
 
 /**

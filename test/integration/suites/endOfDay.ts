@@ -197,11 +197,14 @@ export function endOfDaySuite(api: 'v2' | 'v3'): void {
         }
         // Each stored label is its own parcel's, though the merged pages came in reverse order.
         const tracking = new Map<string, string>();
+        const postnl: Array<{ sendcloudId: number; trackingNumber: string }> = [];
         for (const o of [...nl, be]) {
           const view = (await (await fetch(`${stack.url}/orders/${o.orderId}`)).json()) as {
-            parcels: Array<{ trackingNumber: string }>;
+            parcels: Array<{ sendcloudId: number; carrier: string; trackingNumber: string }>;
           };
-          tracking.set(o.orderId, view.parcels[0]?.trackingNumber ?? 'none');
+          const [parcel] = view.parcels;
+          tracking.set(o.orderId, parcel?.trackingNumber ?? 'none');
+          if (parcel?.carrier === 'postnl') postnl.push(parcel);
         }
         for (const [orderId, own] of tracking) {
           const others = [...tracking].filter(([id]) => id !== orderId).map(([, number]) => number);
@@ -260,6 +263,21 @@ export function endOfDaySuite(api: 'v2' | 'v3'): void {
         expect(bytes.byteLength).toBe(link.bytes);
         const a6 = await PDFDocument.load(bytes);
         expect(a6.getPageCount()).toBe(3);
+        // Copied from the merged files SendCloud returned reversed (kept with the batch's files), each page
+        // its parcel's, in parcel order.
+        const records = new DynamoOrderStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), {
+          tableName: LOCAL_NAMES.table,
+        });
+        const record = await records.get({ channel: 'webshop', orderId: nl[0]?.orderId ?? '' });
+        expect(record?.labels?.a6?.page?.key).toMatch(new RegExp(`^batches/default/${batchId}/pages/`));
+        const firstPart = postnl.sort((a, b) => a.sendcloudId - b.sendcloudId).slice(0, 3);
+        for (const [index, parcel] of firstPart.entries()) {
+          const page = await PDFDocument.create();
+          for (const copied of await page.copyPages(a6, [index])) page.addPage(copied);
+          const { text } = await pdfText(await page.save());
+          const shown = [...tracking.values()].filter((number) => text.includes(number));
+          expect(shown).toEqual([parcel.trackingNumber]);
+        }
         const a4 = await PDFDocument.load(
           await (await fetch(`${stack.url}${file('postnl', 'a4', 1)?.href}`)).arrayBuffer(),
         );

@@ -8,6 +8,7 @@ import type { OrderRecord } from '../../../shared/orders/Order';
 import type { SendcloudPort } from '../../../shared/sendcloud/port';
 import { type OrderStore, orderKeyId } from '../../../shared/store';
 import { orderRecord } from '../../helpers/factories';
+import { pdfText } from '../../helpers/pdfText';
 import { MemoryBatchStore } from './fakes';
 
 /** An A6 label PDF with its parcel id written on it. */
@@ -23,9 +24,41 @@ async function labelPdf(parcelId: number): Promise<Uint8Array> {
   return doc.save();
 }
 
+/** The text each page of a PDF draws, page by page. */
+async function pageTexts(bytes: Uint8Array): Promise<string[]> {
+  const doc = await PDFDocument.load(bytes);
+  const texts: string[] = [];
+  for (const index of doc.getPageIndices()) {
+    const single = await PDFDocument.create();
+    for (const page of await single.copyPages(doc, [index])) single.addPage(page);
+    texts.push((await pdfText(await single.save())).text);
+  }
+  return texts;
+}
+
+/** Stores a merged file of the orders' labels in `pages` order and records each label's page in it. */
+async function mergedFile(
+  labels: MemoryLabels,
+  orders: Map<string, OrderRecord>,
+  key: string,
+  pages: readonly string[],
+): Promise<void> {
+  const file = await PDFDocument.create();
+  for (const [index, orderId] of pages.entries()) {
+    const order = orders.get(orderId);
+    const a6 = order?.labels?.a6;
+    if (!order || !a6) throw new Error(`no label for ${orderId}`);
+    const own = await PDFDocument.load(labels.objects.get(a6.key) ?? new Uint8Array());
+    for (const page of await file.copyPages(own, [0])) file.addPage(page);
+    orders.set(orderId, { ...order, labels: { ...order.labels, a6: { ...a6, page: { key, index } } } });
+  }
+  labels.objects.set(key, await file.save());
+}
+
 class MemoryLabels implements LabelStore {
   readonly objects = new Map<string, Uint8Array>();
   puts: string[] = [];
+  gets: string[] = [];
   failOn: RegExp | undefined;
   async put(key: string, bytes: Uint8Array) {
     if (this.failOn?.test(key)) throw new Error(`simulated crash while storing ${key}`);
@@ -34,6 +67,7 @@ class MemoryLabels implements LabelStore {
     return { bucket: 'b', key, sha256: 'x', bytes: bytes.byteLength };
   }
   async get(key: string) {
+    this.gets.push(key);
     return this.objects.get(key);
   }
   async size(key: string) {
@@ -273,6 +307,50 @@ describe('mergeBatch', () => {
     const a6 = labels.objects.get('batches/default/B1/all-part1-a6.pdf') ?? new Uint8Array();
     expect((await PDFDocument.load(a6)).getPageCount()).toBe(3);
     expect(published).toMatchObject([{ succeeded: 3 }]);
+  });
+
+  it("copies each label from its page of the batch's merged files, one read a file, in the part's order", async () => {
+    // Prepare: SendCloud's merged files of 1001–1003 and 1004–1005, each with its pages in reverse
+    const { deps, labels, orders, batch } = await setup(5);
+    for (const [file, members] of [
+      ['F1', ['O3', 'O2', 'O1']],
+      ['F2', ['O5', 'O4']],
+    ] as const)
+      await mergedFile(labels, orders, `batches/default/B1/pages/${file}.pdf`, members);
+    // the labels' own files are gone: only the merged files can give them (SendCloud would throw)
+    for (const key of [...labels.objects.keys()]) if (key.endsWith('-a6.pdf')) labels.objects.delete(key);
+
+    // Act
+    await mergeBatch('B1', { ...deps, partSize: 5 });
+
+    // Assess
+    expect(batch().status).toBe('completed');
+    expect(labels.gets.filter((key) => key.endsWith('.pdf'))).toEqual([
+      'batches/default/B1/pages/F1.pdf',
+      'batches/default/B1/pages/F2.pdf',
+    ]);
+    const a6 = labels.objects.get('batches/default/B1/all-part1-a6.pdf') ?? new Uint8Array();
+    expect(await pageTexts(a6)).toEqual([1001, 1002, 1003, 1004, 1005].map((id) => `parcel ${id}`));
+    const a4 = await PDFDocument.load(
+      labels.objects.get('batches/default/B1/all-part1-a4.pdf') ?? new Uint8Array(),
+    );
+    expect(a4.getPageCount()).toBe(2);
+  });
+
+  it("reads a label's own file where its merged file is no longer stored", async () => {
+    // Prepare
+    const { deps, labels, orders, batch } = await setup(3);
+    await mergedFile(labels, orders, 'batches/default/B1/pages/F1.pdf', ['O2', 'O1']);
+    labels.objects.delete('batches/default/B1/pages/F1.pdf');
+
+    // Act
+    await mergeBatch('B1', { ...deps, partSize: 3 });
+
+    // Assess
+    expect(batch().status).toBe('completed');
+    expect(labels.gets.filter((key) => key.endsWith('-a6.pdf'))).toHaveLength(3);
+    const a6 = labels.objects.get('batches/default/B1/all-part1-a6.pdf') ?? new Uint8Array();
+    expect(await pageTexts(a6)).toEqual(['parcel 1001', 'parcel 1002', 'parcel 1003']);
   });
 
   it('publishes nothing and fails to be retried when a label can be neither read nor fetched', async () => {

@@ -66,8 +66,10 @@ describe('splitBulkLabels', () => {
     const merged = await renderLabelPrinterPdf([C, B, A].map(labelOf));
     const cut = await splitBulkLabels(merged, { format: 'a6', parcels: [A, B, C] });
     expect([...cut.keys()].sort()).toEqual([A.id, B.id, C.id]);
+    // the page of the merged file each came from: C, B, A
+    expect([A, B, C].map((p) => cut.get(p.id)?.page)).toEqual([2, 1, 0]);
     for (const parcel of [A, B, C]) {
-      const { pages, text } = await pdfText(cut.get(parcel.id) ?? new Uint8Array());
+      const { pages, text } = await pdfText(cut.get(parcel.id)?.bytes ?? new Uint8Array());
       expect(pages).toBe(1);
       expect(text).toContain(parcel.trackingNumber);
       for (const other of [A, B, C].filter((p) => p !== parcel))
@@ -92,7 +94,7 @@ describe('splitBulkLabels', () => {
     const merged = new TextEncoder().encode(renderZpl([B, C, A].map(labelOf)));
     const cut = await splitBulkLabels(merged, { format: 'zpl', parcels: [A, B, C] });
     for (const parcel of [A, B, C]) {
-      const zpl = Buffer.from(cut.get(parcel.id) ?? new Uint8Array()).toString();
+      const zpl = Buffer.from(cut.get(parcel.id)?.bytes ?? new Uint8Array()).toString();
       expect(zpl).toBe(renderZpl([labelOf(parcel)]));
     }
   });

@@ -1,3 +1,4 @@
+import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { type LabelData, renderLabelPrinterPdf, renderZpl } from '../../../local/simulator/labels';
 import { fetchLabelsInBulk } from '../../../shared/orders/fetchLabelsInBulk';
@@ -107,6 +108,45 @@ describe('fetchLabelsInBulk', () => {
       const zpl = Buffer.from(h.objects.get(order.labels?.zpl?.key ?? '') ?? new Uint8Array()).toString();
       expect(zpl).toContain(`^FD${order.parcel?.trackingNumber}^FS`);
     }
+  });
+
+  it("keeps a batch's merged A6 file, named by its content, and records each label's page in it", async () => {
+    const orders = [1, 2, 3].map((n) => announced(n));
+    const { port } = reversingPort(orders);
+    const h = harness();
+    const result = await fetchLabelsInBulk(orders, port, h.deps);
+    const kept = [...h.objects.keys()].filter((key) => key.startsWith('batches/'));
+    // the chunks [101, 102] and [103]; the ZPL streams are not kept (merged ZPL is cut from each label)
+    expect(kept).toHaveLength(2);
+    for (const key of kept) expect(key).toMatch(/^batches\/default\/eod-1\/pages\/[0-9a-f]{64}\.pdf$/);
+    for (const order of result) {
+      const page = order.labels?.a6?.page;
+      expect(kept).toContain(page?.key);
+      expect(order.labels?.zpl?.page).toBeUndefined();
+      // the page it records is its own, and only its own: the chunk came back reversed
+      const file = await PDFDocument.load(h.objects.get(page?.key ?? '') ?? new Uint8Array());
+      const single = await PDFDocument.create();
+      for (const copy of await single.copyPages(file, [page?.index ?? -1])) single.addPage(copy);
+      const { text } = await pdfText(await single.save());
+      expect(text).toContain(order.parcel?.trackingNumber);
+      for (const other of result.filter((o) => o !== order))
+        expect(text).not.toContain(other.parcel?.trackingNumber);
+    }
+    expect(result.map((o) => o.labels?.a6?.page?.index)).toEqual([1, 0, 0]);
+  });
+
+  it('keeps no merged file for orders of no batch, or of two batches in one chunk', async () => {
+    const loose = [1, 2].map((n) => {
+      const { batchId: _, ...order } = announced(n);
+      return order as OrderRecord;
+    });
+    const mixed = [3, 4].map((n) => ({ ...announced(n), batchId: `eod-${n}` }));
+    const h = harness();
+    for (const orders of [loose, mixed]) {
+      const result = await fetchLabelsInBulk(orders, reversingPort(orders).port, h.deps);
+      expect(result.every((o) => o.labels?.a6 && !o.labels.a6.page)).toBe(true);
+    }
+    expect([...h.objects.keys()].filter((key) => key.startsWith('batches/'))).toEqual([]);
   });
 
   it('leaves a parcel whose page shows no tracking number of the chunk to its single fetch, and its chunk mate too', async () => {

@@ -74,12 +74,17 @@ export async function processBatch(
     for (const [order, outcome] of created.settled) outcomes.set(id(order), outcome);
     announced.push(...created.announced);
     const withLabels = await fetchLabelsInBulk(announced, port, deps);
-    // Finishing stores what the merged files did not give, a few at a time (SendCloud's latency bounds it).
-    const finished = await mapLimit(withLabels, 8, (order) => finish(order, deps));
+    // Finishing stores what the merged files did not give, a few at a time (SendCloud's latency bounds it);
+    // the events of orders finishing together go out in shared PutEvents calls.
+    const events = deps.events.gathering?.(GATHER_EVENTS_MS) ?? deps.events;
+    const finished = await mapLimit(withLabels, 8, (order) => finish(order, { ...deps, events }));
     for (const [i, order] of withLabels.entries()) outcomes.set(id(order), finished[i] ?? 'retry');
   }
   return keys.map((key) => outcomes.get(id(key)) ?? 'retry');
 }
+
+/** How long a finishing order's events wait for other orders' to share their PutEvents call. */
+const GATHER_EVENTS_MS = 5;
 
 /**
  * An order this batch could not create together: a retried attempt is announced on the claim just taken
